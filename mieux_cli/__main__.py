@@ -1,0 +1,3 @@
+from mieux_cli.app import main
+
+main()

@@ -1,0 +1,16 @@
+"""One module per group of commands. Each parses arguments, calls the services, and renders
+through mieux_cli.output; heavy modules are imported inside the command functions."""
+
+import typer
+
+from mieux_cli.catalogue import Catalogue
+
+
+def load_catalogue(ctx: typer.Context, out) -> Catalogue:
+    """The catalogue selected by --db / MIEUX_DB, with a notice when this run created it."""
+    from mieux_cli.store import Store
+
+    catalogue = Store(ctx.obj).load()
+    if catalogue.created:
+        out.notice(f"Created your catalogue at {catalogue.path} from the {len(catalogue.records)} shipped records.")
+    return catalogue

@@ -1,0 +1,81 @@
+"""Options shared by the read commands, defined once (like sqlite-utils' shared decorators)."""
+
+from typing import Annotated
+
+import typer
+
+
+def _complete(values):
+    def complete(incomplete: str):
+        return [v for v in values() if v.lower().startswith(incomplete.lower())]
+
+    return complete
+
+
+def _regions():
+    from mieux_cli.vocab import REGIONS
+
+    return list(REGIONS)
+
+
+def _themes():
+    from mieux_cli.vocab import THEMES
+
+    return list(THEMES)
+
+
+def _areas():
+    from mieux_cli.vocab import AREAS
+
+    return list(AREAS)
+
+
+def _countries():
+    from mieux_cli.vocab import countries
+
+    return [c["name"] for c in countries().values()]
+
+
+def _statuses():
+    from mieux_cli.vocab import STATUSES
+
+    return list(STATUSES)
+
+
+def _kinds():
+    return ["actions", "practices", "events", "facts"]
+
+
+Kind = Annotated[
+    str | None,
+    typer.Argument(help="Only this kind: actions, practices, events or facts.", show_default=False,
+                   autocompletion=_complete(_kinds)),
+]
+Region = Annotated[list[str] | None, typer.Option("--region", "-r", metavar="CODE", show_default=False,
+                   help="MIEUX region: WCA, ESA, ASIA, EN, LAC (or its name).", autocompletion=_complete(_regions))]
+Country = Annotated[list[str] | None, typer.Option("--country", "-c", metavar="NAME", show_default=False,
+                    help="Country name or ISO code, e.g. 'costa rica', CR, CRI.", autocompletion=_complete(_countries))]
+Theme = Annotated[list[str] | None, typer.Option("--theme", "-t", metavar="CODE", show_default=False,
+                  help="Thematic area: IMT, LM, IP, MD, HO.", autocompletion=_complete(_themes))]
+Area = Annotated[list[str] | None, typer.Option("--area", "-a", metavar="CODE", show_default=False,
+                 help="Specific area, e.g. THB, SOM, INT, CHI (see `mieux vocab areas`).", autocompletion=_complete(_areas))]
+Gcm = Annotated[list[str] | None, typer.Option("--gcm", "-g", metavar="N", show_default=False,
+                help="GCM objective number 1-23 (see `mieux vocab gcm`).")]
+Status = Annotated[list[str] | None, typer.Option("--status", "-s", metavar="STATUS", show_default=False,
+                   help="Action status: planned, ongoing, completed.", autocompletion=_complete(_statuses))]
+Year = Annotated[list[str] | None, typer.Option("--year", "-y", metavar="YEARS", show_default=False,
+                 help="A year or a range (2015-2018, or 2015- for 'since 2015'): records active then.")]
+Tag = Annotated[list[str] | None, typer.Option("--tag", metavar="TAG", show_default=False, help="A tag.")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON (the full records) for scripts.")]
+Limit = Annotated[int | None, typer.Option("--limit", "-n", min=1, metavar="N", show_default=False,
+                  help="Show at most N records.")]
+
+
+def filters(kind, region, country, theme, area, gcm, status, year, tag):
+    """The Filters for the shared options; unknown values raise with a 'did you mean'."""
+    from mieux_cli.filters import Filters
+
+    return Filters.parse(
+        kinds=[kind] if kind else [], regions=region or [], countries=country or [], themes=theme or [],
+        areas=area or [], gcm=gcm or [], statuses=status or [], years=year or [], tags=tag or [],
+    )

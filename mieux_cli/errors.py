@@ -1,0 +1,41 @@
+"""The one domain exception, turned into a one-line error and an exit code at the edge (app.main)."""
+
+# Exit codes, documented in the README.
+EXIT_OK = 0
+EXIT_PROBLEMS = 1  # the command ran and found problems (reserved for `check`)
+EXIT_USAGE = 2  # the user asked for something that does not exist or cannot be parsed
+EXIT_STORAGE = 3  # the catalogue file cannot be read, written or locked
+EXIT_INTERRUPTED = 130
+
+
+class MieuxError(Exception):
+    """A problem the user can fix: `message` names it, `hint` says what to type instead."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}" if self.hint else self.message
+
+
+class UnknownValue(MieuxError):
+    """A value that is not in a vocabulary or the catalogue; carries the closest known ones."""
+
+
+class InvalidRecord(MieuxError):
+    """A record that fails validation; `problems` lists (field, message) pairs."""
+
+    def __init__(self, record_id: str, problems: list[tuple[str, str]]):
+        self.record_id = record_id
+        self.problems = problems
+        first_field, first_message = problems[0]
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        super().__init__(f"record '{record_id}': {first_field}: {first_message}{more}")
+
+
+class StorageError(MieuxError):
+    exit_code = EXIT_STORAGE

@@ -1,0 +1,119 @@
+"""One filter model shared by list, search and summary (and later export and brief).
+
+The same option given twice is OR (--country CR --country MX); different options are AND.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from mieux_cli import vocab
+from mieux_cli.catalogue import Catalogue
+from mieux_cli.errors import MieuxError
+from mieux_cli.records import resolve_kind
+
+_YEARS = re.compile(r"^\s*(\d{4})\s*(?:(-|\.\.|to)\s*(\d{4})?)?\s*$")
+
+
+def parse_years(value: str) -> tuple[int, int]:
+    """'2017' -> (2017, 2017); '2015-2018' -> (2015, 2018); '2015-' -> (2015, 9999)."""
+    match = _YEARS.match(value)
+    if not match:
+        raise MieuxError(f"'{value}' is not a year or a range of years.", "Write --year 2017 or --year 2015-2018 (or 2015- for 'since 2015').")
+    low, dash, high = match.groups()
+    low_year = int(low)
+    high_year = int(high) if high else (9999 if dash else low_year)
+    if high_year < low_year:
+        raise MieuxError(f"The range '{value}' ends before it starts.", f"Write --year {high}-{low}.")
+    return low_year, high_year
+
+
+@dataclass
+class Filters:
+    kinds: set[str] = field(default_factory=set)
+    regions: set[str] = field(default_factory=set)
+    countries: set[str] = field(default_factory=set)
+    themes: set[str] = field(default_factory=set)
+    areas: set[str] = field(default_factory=set)
+    gcm: set[int] = field(default_factory=set)
+    statuses: set[str] = field(default_factory=set)
+    years: list[tuple[int, int]] = field(default_factory=list)
+    tags: set[str] = field(default_factory=set)
+
+    @classmethod
+    def parse(cls, kinds=(), regions=(), countries=(), themes=(), areas=(), gcm=(), statuses=(), years=(), tags=()):
+        """Filters from what the user typed; an unknown value raises UnknownValue (exit 2)."""
+        return cls(
+            kinds={resolve_kind(k) for k in kinds},
+            regions={vocab.resolve_region(r) for r in regions},
+            countries={vocab.resolve_country(c) for c in countries},
+            themes={vocab.resolve_theme(t) for t in themes},
+            areas={vocab.resolve_area(a) for a in areas},
+            gcm={vocab.resolve_gcm(g) for g in gcm},
+            statuses={vocab.resolve_status(s) for s in statuses},
+            years=[parse_years(y) for y in years],
+            tags={t.strip().lower() for t in tags},
+        )
+
+    def matches(self, record: dict, catalogue: Catalogue) -> bool:
+        if self.kinds and record["kind"] not in self.kinds:
+            return False
+        if self.regions and record["region"] not in self.regions:
+            return False
+        if self.countries and self.countries.isdisjoint(record["countries"]):
+            return False
+        if self.themes and self.themes.isdisjoint(record["themes"]):
+            return False
+        if self.areas and self.areas.isdisjoint(record["areas"]):
+            return False
+        if self.gcm and self.gcm.isdisjoint(record["gcm"]):
+            return False
+        if self.statuses and record.get("status") not in self.statuses:
+            return False
+        if self.tags and self.tags.isdisjoint(record["tags"]):
+            return False
+        if self.years:
+            span = active_years(record, catalogue)
+            if span is None or not any(low <= span[1] and span[0] <= high for low, high in self.years):
+                return False
+        return True
+
+    def apply(self, catalogue: Catalogue) -> list[dict]:
+        return [r for r in catalogue.records if self.matches(r, catalogue)]
+
+
+def active_years(record: dict, catalogue: Catalogue) -> tuple[int, int] | None:
+    """The years a record was active in, or None when the catalogue does not know.
+    An ongoing action with no end runs to this year; a practice without dates of its own takes
+    those of the actions it came from, or the year it was reported."""
+    start, end = record.get("start"), record.get("end")
+    if start is None and end is None and record["kind"] == "practice":
+        spans = [active_years(catalogue.by_id[i], catalogue) for i in record["actions"] if i in catalogue.by_id]
+        spans = [s for s in spans if s]
+        if spans:
+            return min(s[0] for s in spans), max(s[1] for s in spans)
+        event = catalogue.by_id.get(record.get("event") or "")
+        return active_years(event, catalogue) if event else None
+    if start is None and end is None:
+        return None
+    first = int((start or end)[:4])
+    if end:
+        last = int(end[:4])
+    elif record.get("status") in ("ongoing", "planned"):
+        last = max(first, date.today().year)
+    else:
+        last = first
+    return first, last
+
+
+def years_label(record: dict) -> str:
+    """'2013-2017', '2017', '2018-' (open end), or '' when unknown."""
+    start, end = record.get("start"), record.get("end")
+    if not start and not end:
+        return ""
+    first = (start or end)[:4]
+    if end and end[:4] != first:
+        return f"{first}-{end[:4]}"
+    if not end and record.get("status") == "ongoing":
+        return f"{first}-"
+    return first

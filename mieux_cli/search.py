@@ -1,0 +1,140 @@
+"""Full-text search: case- and accent-insensitive, ranked, with a snippet around the best match.
+
+Scoring is BM25-like over weighted fields: a word in the title counts more than one in the
+summary, which counts more than one in a list of results or tags. Rare words weigh more than
+common ones (idf), repeated words saturate, and a record matching every word of the query ranks
+above one matching some of them. A query word also matches longer words it begins
+("migrant" finds "migrants"), at half weight.
+"""
+
+import math
+import re
+from dataclasses import dataclass
+
+from mieux_cli import vocab
+from mieux_cli.text import fold, tokens
+
+FIELD_WEIGHTS = {
+    "id": 2.0, "title": 3.0, "summary": 1.5, "text": 1.5, "why": 1.5, "results": 1.0, "outputs": 1.0,
+    "activities": 1.0, "partners": 1.0, "hosts": 1.0, "place": 1.0, "tags": 1.5, "figure": 1.0,
+    "countries": 1.0, "areas": 0.5, "themes": 0.5,
+}
+SNIPPET_FIELDS = ("summary", "text", "why", "results", "outputs", "activities", "title")
+SNIPPET_CHARS = 160
+PREFIX_MIN = 4  # shorter query words match whole words only
+STOPWORDS = set("a an and are as at be by for from has in is it of on or that the to was were with".split())
+
+
+@dataclass
+class Hit:
+    record: dict
+    score: float
+    snippet: list[tuple[str, bool]]  # (text, is_match) segments
+
+
+def field_texts(record: dict) -> dict[str, str]:
+    """Each searchable field of a record as one string, codes expanded to their names."""
+    texts = {}
+    for field in FIELD_WEIGHTS:
+        value = record.get(field)
+        if not value:
+            continue
+        if field == "countries":
+            value = [vocab.country_name(c) for c in value]
+        elif field == "themes":
+            value = [vocab.THEMES.get(t, t) for t in value]
+        elif field == "areas":
+            value = [vocab.AREAS[a][1] if a in vocab.AREAS else a for a in value]
+        elif field == "activities":
+            value = [a["title"] for a in value]
+        texts[field] = " ".join(value) if isinstance(value, list) else str(value)
+    return texts
+
+
+def _term_frequency(term: str, words: list[str]) -> float:
+    exact = prefix = 0
+    for word in words:
+        if word == term:
+            exact += 1
+        elif len(term) >= PREFIX_MIN and word.startswith(term):
+            prefix += 1
+    return exact + 0.5 * prefix
+
+
+def query_terms(query: str) -> list[str]:
+    words = tokens(query)
+    meaningful = [w for w in words if w not in STOPWORDS]
+    return list(dict.fromkeys(meaningful or words))
+
+
+def search(records: list[dict], query: str) -> list[Hit]:
+    terms = query_terms(query)
+    if not terms:
+        return []
+    indexed = [(r, {f: tokens(t) for f, t in field_texts(r).items()}) for r in records]
+    document_frequency = {
+        t: sum(1 for _, fields in indexed if any(_term_frequency(t, w) for w in fields.values())) for t in terms
+    }
+    total = len(indexed)
+    hits = []
+    for record, fields in indexed:
+        score, matched = 0.0, 0
+        for term in terms:
+            term_score = 0.0
+            for field, words in fields.items():
+                tf = _term_frequency(term, words)
+                if tf:
+                    term_score += FIELD_WEIGHTS[field] * tf / (tf + 1.0)
+            if term_score:
+                matched += 1
+                idf = math.log(1 + (total - document_frequency[term] + 0.5) / (document_frequency[term] + 0.5))
+                score += idf * term_score
+        if matched:
+            score *= (matched / len(terms)) ** 2
+            hits.append(Hit(record, round(score, 3), snippet(record, terms)))
+    hits.sort(key=lambda h: (-h.score, h.record["id"]))
+    return hits
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _is_match(word: str, terms: list[str]) -> bool:
+    folded = fold(word).replace(" ", "")
+    return any(folded == t or (len(t) >= PREFIX_MIN and folded.startswith(t)) for t in terms)
+
+
+def snippet(record: dict, terms: list[str]) -> list[tuple[str, bool]]:
+    """About SNIPPET_CHARS characters of the field with the most matches, centred on the first
+    match, split into (text, is_match) segments so the output layer can highlight safely."""
+    texts = field_texts(record)
+    best, best_count = None, 0
+    for field in SNIPPET_FIELDS:
+        text = texts.get(field)
+        if text:
+            count = sum(1 for m in _WORD.finditer(text) if _is_match(m.group(), terms))
+            if count > best_count:
+                best, best_count = text, count
+    if best is None:
+        best = texts.get("summary") or texts.get("text") or record["title"]
+    matches = [m for m in _WORD.finditer(best) if _is_match(m.group(), terms)]
+    begin = 0
+    if matches and len(best) > SNIPPET_CHARS:
+        begin = max(0, matches[0].start() - SNIPPET_CHARS // 3)
+        begin = best.rfind(" ", 0, begin) + 1 if begin else 0
+    end = min(len(best), begin + SNIPPET_CHARS)
+    if end < len(best):
+        end = best.rfind(" ", begin, end) if best.rfind(" ", begin, end) > begin else end
+    segments: list[tuple[str, bool]] = [("…", False)] if begin else []
+    cursor = begin
+    for m in matches:
+        if m.start() < begin or m.end() > end:
+            continue
+        if m.start() > cursor:
+            segments.append((best[cursor:m.start()], False))
+        segments.append((m.group(), True))
+        cursor = m.end()
+    segments.append((best[cursor:end], False))
+    if end < len(best):
+        segments.append(("…", False))
+    return [s for s in segments if s[0]]

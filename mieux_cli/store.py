@@ -1,0 +1,241 @@
+"""The only module that touches the catalogue file.
+
+The working catalogue is a TinyDB JSON file. TinyDB's own JSONStorage rewrites the file in place
+and never locks, so a crash mid-write or two writers at once corrupt it. Here instead:
+- reads parse the file once per command (orjson) and never lock: writers replace the file
+  atomically, so a reader sees either the old or the new file, never half of one;
+- every write is a transaction: an exclusive inter-process lock (flock, released by the OS if the
+  holder dies), a fresh read, TinyDB operations on that data in memory, then one atomic replace
+  (temporary file in the same folder, fsync, rename, fsync of the folder);
+- before each replace, the previous file is kept in `backups/` (a hard link, so it costs no copy);
+  the newest BACKUPS_KEPT are kept.
+"""
+
+import contextlib
+import errno
+import fcntl
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import orjson
+
+from mieux_cli.catalogue import Catalogue
+from mieux_cli.errors import StorageError
+
+FORMAT = 1
+RECORDS_TABLE = "records"
+META_TABLE = "meta"
+BACKUPS_KEPT = 10
+DEFAULT_LOCK_TIMEOUT = 10.0
+# A catalogue file larger than this is not one mieux wrote (100,000 records are about 100 MB).
+MAX_FILE_BYTES = 1 << 30
+
+
+def default_path() -> Path:
+    """MIEUX_DB if set, else catalogue.json in the user's data directory."""
+    if os.environ.get("MIEUX_DB"):
+        return Path(os.environ["MIEUX_DB"]).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("mieux", appauthor=False) / "catalogue.json"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class _MemoryStorage:
+    """What TinyDB reads from and writes to inside a transaction: the data already read under the
+    lock. TinyDB only needs read/write/close; the file is written once, when the transaction ends."""
+
+    def __init__(self, data: dict):
+        self.data = data
+
+    def read(self) -> dict:
+        return self.data
+
+    def write(self, data: dict) -> None:
+        self.data = data
+
+    def close(self) -> None:
+        pass
+
+
+class Store:
+    def __init__(self, path: Path | None = None):
+        self.path = Path(path).expanduser() if path else default_path()
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.backup_dir = self.path.parent / "backups"
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def load(self) -> Catalogue:
+        """The catalogue, created from the shipped one if the file does not exist yet."""
+        data = self._read()
+        created = False
+        if data is None:
+            created = self._create_from_shipped()
+            data = self._read()
+        return Catalogue(
+            records=list(data[RECORDS_TABLE].values()),
+            changed=data.get(META_TABLE, {}).get("1", {}).get("changed"),
+            path=self.path,
+            created=created,
+        )
+
+    def _read(self) -> dict | None:
+        """The parsed file, or None when it does not exist. Anything else wrong is a StorageError
+        that names the way to recover; the file itself is never touched."""
+        try:
+            with open(self.path, "rb") as f:
+                if os.fstat(f.fileno()).st_size > MAX_FILE_BYTES:
+                    raise self._damaged("is far too large to be a mieux catalogue")
+                raw = f.read()
+        except FileNotFoundError:
+            if not self.path.parent.is_dir():
+                raise StorageError(
+                    f"The folder {self.path.parent} does not exist.",
+                    "Create it first, or choose another file with --db or MIEUX_DB.",
+                ) from None
+            return None
+        except IsADirectoryError:
+            raise StorageError(f"{self.path} is a folder, not a catalogue file.", "Give the path of a .json file with --db.") from None
+        except PermissionError:
+            raise StorageError(f"Cannot read {self.path}: permission denied.", "Check the file's permissions, or use --db to choose another file.") from None
+        except OSError as e:
+            raise StorageError(f"Cannot read {self.path}: {e.strerror}.", "Check the disk, or use --db to choose another file.") from None
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise self._damaged("is damaged (not valid JSON)") from None
+        if not isinstance(data, dict) or not isinstance(data.get(RECORDS_TABLE), dict):
+            raise self._damaged("is not a mieux catalogue")
+        file_format = data.get(META_TABLE, {}).get("1", {}).get("format", FORMAT)
+        if not isinstance(file_format, int) or file_format > FORMAT:
+            raise StorageError(
+                f"{self.path} was written by a newer mieux (format {file_format}; this one reads {FORMAT}).",
+                "Upgrade mieux (pip install --upgrade mieux-cli) to use it; the file was left as it is.",
+            )
+        return data
+
+    def _damaged(self, what: str) -> StorageError:
+        backups = self.backups()
+        if backups:
+            hint = f"Restore the latest backup with: cp '{backups[-1]}' '{self.path}'"
+        else:
+            hint = f"Move it aside (mv '{self.path}' '{self.path}.broken') and mieux starts again from the shipped catalogue."
+        return StorageError(f"The catalogue {self.path} {what}.", hint)
+
+    def backups(self) -> list[Path]:
+        """This catalogue's backups, oldest first (their names sort by time)."""
+        if not self.backup_dir.is_dir():
+            return []
+        return sorted(self.backup_dir.glob(f"{self.path.stem}-*.json"))
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """Yield a TinyDB over the current data, locked; write it back atomically on success.
+        An exception inside the block writes nothing."""
+        import tinydb
+
+        with self._locked():
+            data = self._read() or {RECORDS_TABLE: {}}
+            storage = _MemoryStorage(data)
+            db = tinydb.TinyDB(storage=lambda: storage)
+            yield db
+            meta = storage.data.setdefault(META_TABLE, {}).setdefault("1", {})
+            meta.update(format=FORMAT, changed=_now())
+            meta.setdefault("created", meta["changed"])
+            self._replace(storage.data)
+
+    def _create_from_shipped(self) -> bool:
+        """Fill a missing catalogue file from the shipped records; False if another process did
+        it first (both wait on the same lock)."""
+        from mieux_cli.shipped import shipped_records
+
+        records = shipped_records()
+        with self.transaction() as db:
+            table = db.table(RECORDS_TABLE)
+            if len(table):
+                return False
+            table.insert_multiple(records)
+        return True
+
+    @contextlib.contextmanager
+    def _locked(self):
+        timeout = float(os.environ.get("MIEUX_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT))
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise self._write_error(e) from None
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+                        raise StorageError(
+                            f"The catalogue is being changed by another mieux process (PID {holder}); "
+                            f"waited {timeout:g} s.",
+                            "Try again when it has finished, or set MIEUX_LOCK_TIMEOUT to wait longer.",
+                        ) from None
+                    time.sleep(0.02)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def _replace(self, data: dict) -> None:
+        payload = orjson.dumps(data)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as f:
+                f.write(payload)
+                f.flush()
+                os.fsync(f.fileno())
+            if self.path.exists():
+                self._backup()
+            os.replace(tmp, self.path)
+            dir_fd = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+        except OSError as e:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise self._write_error(e) from None
+
+    def _backup(self) -> None:
+        self.backup_dir.mkdir(exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        target = self.backup_dir / f"{self.path.stem}-{stamp}.json"
+        try:
+            os.link(self.path, target)
+        except OSError:  # a file system without hard links
+            import shutil
+
+            shutil.copy2(self.path, target)
+        for old in self.backups()[:-BACKUPS_KEPT]:
+            old.unlink()
+
+    def _write_error(self, e: OSError) -> StorageError:
+        reason = {
+            errno.ENOSPC: "the disk is full",
+            errno.EDQUOT: "the disk quota is exceeded",
+            errno.EACCES: "permission denied",
+            errno.EPERM: "permission denied",
+            errno.EROFS: "the file system is read-only",
+        }.get(e.errno, e.strerror or str(e))
+        return StorageError(
+            f"Could not save the catalogue {self.path}: {reason}.",
+            "Nothing was changed; fix that and run the command again.",
+        )

@@ -1,0 +1,109 @@
+"""Counts of records by one field, or by two (a crosstab). A record with several values in a
+field (countries, themes ...) counts once under each; one with none counts under NONE."""
+
+from dataclasses import dataclass
+
+from mieux_cli import vocab
+from mieux_cli.catalogue import Catalogue
+from mieux_cli.errors import MieuxError
+from mieux_cli.filters import active_years
+from mieux_cli.records import KINDS
+
+NONE = "(none)"
+BY_FIELDS = ("kind", "region", "country", "theme", "area", "gcm", "year", "status")
+_BY_PLURALS = {"kinds": "kind", "regions": "region", "countries": "country", "themes": "theme",
+               "areas": "area", "objectives": "gcm", "years": "year", "statuses": "status"}
+
+
+def _values(record: dict, by: str, catalogue: Catalogue) -> list:
+    if by == "kind":
+        values = [record["kind"]]
+    elif by == "region":
+        values = [record["region"]] if record["region"] else []
+    elif by == "country":
+        values = record["countries"]
+    elif by == "theme":
+        values = record["themes"]
+    elif by == "area":
+        values = record["areas"]
+    elif by == "gcm":
+        values = record["gcm"]
+    elif by == "year":
+        span = active_years(record, catalogue)
+        values = list(range(span[0], span[1] + 1)) if span else []
+    else:
+        values = [record["status"]] if record.get("status") else []
+    return values or [NONE]
+
+
+def label(by: str, value) -> str:
+    """The human name of a value: 'LAC' -> 'Latin America and the Caribbean'."""
+    if value == NONE:
+        return "not set"
+    if by == "region":
+        return vocab.REGIONS.get(value, value)
+    if by == "country":
+        return vocab.country_name(value)
+    if by == "theme":
+        return vocab.THEMES.get(value, value)
+    if by == "area":
+        return vocab.AREAS[value][1] if value in vocab.AREAS else value
+    if by == "gcm":
+        return vocab.GCM_OBJECTIVES.get(value, str(value))
+    return str(value)
+
+
+def _natural_order(by: str):
+    orders = {"kind": KINDS, "region": tuple(vocab.REGIONS), "theme": tuple(vocab.THEMES),
+              "area": tuple(vocab.AREAS), "status": tuple(vocab.STATUSES)}
+
+    def key(value):
+        if value == NONE:
+            return (1, 0, "")
+        if by in orders:
+            return (0, orders[by].index(value) if value in orders[by] else 99, str(value))
+        if by == "country":
+            return (0, 0, vocab.country_name(value))
+        return (0, value, "")  # gcm and year are numbers
+
+    return key
+
+
+@dataclass
+class Summary:
+    by: list[str]
+    total: int  # records in scope
+    rows: list  # values of by[0], in display order
+    columns: list  # values of by[1] (crosstab), else []
+    counts: dict  # (row,) or (row, column) -> number of records
+
+
+def parse_by(values: list[str]) -> list[str]:
+    fields = []
+    for value in values or ["kind"]:
+        field = value.strip().lower()
+        field = _BY_PLURALS.get(field, field)
+        if field not in BY_FIELDS:
+            raise vocab.unknown_value(value, {f: f for f in BY_FIELDS}, "--by field", "fields")
+        fields.append(field)
+    if len(fields) > 2:
+        raise MieuxError("At most two --by fields can be combined.", "Write for example --by region --by theme.")
+    if len(fields) == 2 and fields[0] == fields[1]:
+        raise MieuxError(f"--by {fields[0]} is given twice.", "Give two different fields for a crosstab.")
+    return fields
+
+
+def summarize(records: list[dict], by: list[str], catalogue: Catalogue) -> Summary:
+    counts: dict = {}
+    for record in records:
+        first = _values(record, by[0], catalogue)
+        second = _values(record, by[1], catalogue) if len(by) == 2 else [None]
+        for a in first:
+            for b in second:
+                key = (a,) if b is None else (a, b)
+                counts[key] = counts.get(key, 0) + 1
+    rows = sorted({k[0] for k in counts}, key=_natural_order(by[0]))
+    columns = sorted({k[1] for k in counts}, key=_natural_order(by[1])) if len(by) == 2 else []
+    if len(by) == 1 and by[0] not in ("year", "gcm"):
+        rows.sort(key=lambda v: -counts[(v,)])  # stable: equal counts keep the natural order
+    return Summary(by=by, total=len(records), rows=rows, columns=columns, counts=counts)
