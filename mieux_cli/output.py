@@ -13,10 +13,13 @@ are shown as visible escapes in every mode but JSON, where the encoder escapes t
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # C0 and C1 controls except tab and newline, DEL, and the bidirectional formatting characters.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+_SPACE = re.compile(r"\s+")
 
 
 def clean(text) -> str:
@@ -26,7 +29,8 @@ def clean(text) -> str:
 
 
 def one_line(text) -> str:
-    return " ".join(clean(text).split())
+    """`text` cleaned, with every run of white space (newlines included) made one space."""
+    return _SPACE.sub(" ", clean(text))
 
 
 @dataclass
@@ -37,6 +41,8 @@ class Column:
     ratio: int | None = None  # share of the spare width when the table must shrink
     justify: str = "left"
     style: str | None = None
+    drop: int = 0  # on a narrow terminal, columns with the highest `drop` go first (0: never)
+    min_width: int = 0  # a wrapping column is not squeezed below this; columns are dropped instead
 
 
 def choose_mode(json_requested: bool, stream=None) -> str:
@@ -92,26 +98,45 @@ class Output:
             from rich.table import Table
             from rich.text import Text
 
+            columns = self._fit(columns, rows)
             table = Table(box=box.SIMPLE_HEAD, title=Text(clean(title), style="bold") if title else None,
                           title_justify="left", pad_edge=False, header_style="bold")
             for c in columns:
                 table.add_column(c.header, no_wrap=c.no_wrap, ratio=c.ratio, justify=c.justify,
-                                 style=c.style, overflow="fold", min_width=len(c.header))
+                                 style=c.style, overflow="fold", min_width=max(c.min_width, len(c.header)))
             for row in rows:
                 table.add_row(*(Text(clean(row.get(c.key, ""))) for c in columns))
             self.console.print(table)
             return
-        cells = [[one_line(row.get(c.key, "")) for c in columns] for row in rows]
+        cells = [[c.header.upper() for c in columns]]
+        cells += [[one_line(row.get(c.key, "")).strip() for c in columns] for row in rows]
         if title:
             self.line(title)
         widths = [max((len(r[i]) for r in cells), default=0) for i in range(len(columns))]
         for r in cells:
-            parts = [
-                (cell.rjust(widths[i]) if columns[i].justify == "right" else cell.ljust(widths[i]))
-                if i < len(r) - 1 else cell
-                for i, cell in enumerate(r)
-            ]
+            parts = [cell.rjust(widths[i]) if columns[i].justify == "right" else cell.ljust(widths[i])
+                     for i, cell in enumerate(r)]
             self.stdout.write("  ".join(parts).rstrip() + "\n")
+
+    def _fit(self, columns: list[Column], rows: list[dict]) -> list[Column]:
+        """Drop optional columns until the table fits the terminal without squeezing the rest."""
+        width = self.console.width
+        columns = list(columns)
+
+        def needed(cols):
+            total = 2 * len(cols)  # rich pads each cell by one on either side
+            for c in cols:
+                if c.no_wrap:
+                    total += max([len(c.header)] + [len(one_line(r.get(c.key, ""))) for r in rows])
+                else:
+                    total += max(c.min_width, len(c.header))
+            return total
+
+        while needed(columns) > width and any(c.drop for c in columns):
+            columns.remove(max(columns, key=lambda c: c.drop))
+        if needed(columns) > width:  # still too wide: let rich fold the wrapping columns narrower
+            columns = [c if c.no_wrap else replace(c, min_width=0) for c in columns]
+        return columns
 
     def fields(self, heading: str, pairs: list[tuple[str, list[str]]]) -> None:
         """A record, readable: a heading, then each label with its value lines."""
@@ -148,16 +173,18 @@ class Output:
                 self.console.print(line)
                 snippet = Text("    ")
                 for text, is_match in segments:
-                    snippet.append(one_line(text) if not text.isspace() else " ", style="bold yellow" if is_match else None)
+                    snippet.append(one_line(text), style="bold yellow" if is_match else None)
                 self.console.print(snippet)
             return
         for record_id, kind, title, segments in hits:
             self.stdout.write(f"{clean(record_id)}  {kind}  {one_line(title)}\n")
             snippet = "".join(f"*{t}*" if is_match else t for t, is_match in segments)
-            self.stdout.write("    " + one_line(snippet) + "\n")
+            self.stdout.write("    " + one_line(snippet).strip() + "\n")
 
     def bars(self, rows: list[tuple[str, str, int]], total_label: str, total: int) -> None:
-        """One bar per (value, label, count), scaled to the longest."""
+        """One bar per (value, label, count), scaled to the longest; the label is left out where
+        it only repeats the value."""
+        rows = [(value, "" if label == value else label, count) for value, label, count in rows]
         longest = max((count for _, _, count in rows), default=0) or 1
         label_width = max((len(label) for _, label, _ in rows), default=0)
         value_width = max((len(str(value)) for value, _, _ in rows), default=0)
@@ -181,5 +208,6 @@ class Output:
         count_width = len(str(longest))
         for value, label, count in rows:
             bar = "#" * max(1, round(count / longest * 30)) if count else ""
-            self.stdout.write(f"{clean(value):<{value_width}}  {clean(label):<{label_width}}  {count:>{count_width}}  {bar}\n")
+            label_cell = f"{clean(label):<{label_width}}  " if label_width else ""
+            self.stdout.write(f"{clean(value):<{value_width}}  {label_cell}{count:>{count_width}}  {bar}\n")
         self.stdout.write(f"{total_label}: {total}\n")

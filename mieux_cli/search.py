@@ -4,8 +4,11 @@ Scoring is BM25-like over weighted fields: a word in the title counts more than 
 summary, which counts more than one in a list of results or tags. Rare words weigh more than
 common ones (idf), repeated words saturate, and a record matching every word of the query ranks
 above one matching some of them. A query word also matches longer words it begins
-("migrant" finds "migrants"), at half weight.
+("migrant" finds "migrants"), at half weight. A word found nowhere is replaced by the closest
+words that are there ("integracion" -> "integration"), and the caller is told so.
 """
+
+import difflib
 
 import math
 import re
@@ -51,14 +54,18 @@ def field_texts(record: dict) -> dict[str, str]:
     return texts
 
 
-def _term_frequency(term: str, words: list[str]) -> float:
-    exact = prefix = 0
+FUZZY_MIN = 5  # shorter words are not corrected
+FUZZY_CUTOFF = 0.8
+
+
+def _term_frequency(term: str, words: list[str], corrections: tuple[str, ...] = ()) -> float:
+    exact = partial = 0
     for word in words:
         if word == term:
             exact += 1
-        elif len(term) >= PREFIX_MIN and word.startswith(term):
-            prefix += 1
-    return exact + 0.5 * prefix
+        elif (len(term) >= PREFIX_MIN and word.startswith(term)) or word in corrections:
+            partial += 1
+    return exact + 0.5 * partial
 
 
 def query_terms(query: str) -> list[str]:
@@ -67,14 +74,29 @@ def query_terms(query: str) -> list[str]:
     return list(dict.fromkeys(meaningful or words))
 
 
-def search(records: list[dict], query: str) -> list[Hit]:
+@dataclass
+class Results:
+    hits: list[Hit]
+    corrections: dict[str, list[str]]  # query word found nowhere -> the words searched instead
+
+
+def _document_frequency(term, indexed, corrections=()) -> int:
+    return sum(1 for _, fields in indexed if any(_term_frequency(term, w, corrections) for w in fields.values()))
+
+
+def search(records: list[dict], query: str) -> Results:
     terms = query_terms(query)
-    if not terms:
-        return []
     indexed = [(r, {f: tokens(t) for f, t in field_texts(r).items()}) for r in records]
-    document_frequency = {
-        t: sum(1 for _, fields in indexed if any(_term_frequency(t, w) for w in fields.values())) for t in terms
-    }
+    document_frequency = {t: _document_frequency(t, indexed) for t in terms}
+    corrections: dict[str, list[str]] = {}
+    missing = [t for t in terms if not document_frequency[t] and len(t) >= FUZZY_MIN]
+    if missing:
+        vocabulary = {w for _, fields in indexed for words in fields.values() for w in words}
+        for term in missing:
+            close = difflib.get_close_matches(term, vocabulary, n=3, cutoff=FUZZY_CUTOFF)
+            if close:
+                corrections[term] = close
+                document_frequency[term] = _document_frequency(term, indexed, tuple(close))
     total = len(indexed)
     hits = []
     for record, fields in indexed:
@@ -82,7 +104,7 @@ def search(records: list[dict], query: str) -> list[Hit]:
         for term in terms:
             term_score = 0.0
             for field, words in fields.items():
-                tf = _term_frequency(term, words)
+                tf = _term_frequency(term, words, tuple(corrections.get(term, ())))
                 if tf:
                     term_score += FIELD_WEIGHTS[field] * tf / (tf + 1.0)
             if term_score:
@@ -91,9 +113,9 @@ def search(records: list[dict], query: str) -> list[Hit]:
                 score += idf * term_score
         if matched:
             score *= (matched / len(terms)) ** 2
-            hits.append(Hit(record, round(score, 3), snippet(record, terms)))
+            hits.append(Hit(record, round(score, 3), snippet(record, terms + [w for c in corrections.values() for w in c])))
     hits.sort(key=lambda h: (-h.score, h.record["id"]))
-    return hits
+    return Results(hits, corrections)
 
 
 _WORD = re.compile(r"\w+")

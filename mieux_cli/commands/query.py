@@ -35,9 +35,9 @@ def list_columns(kinds: set[str]):
 
     columns = [Column("ID", "id", no_wrap=True, style="cyan")]
     if len(kinds) != 1:
-        columns.append(Column("Kind", "kind", no_wrap=True))
-    columns += [Column("Years", "years", no_wrap=True), Column("Where", "countries", ratio=1),
-                Column("Title", "title", ratio=3)]
+        columns.append(Column("Kind", "kind", no_wrap=True, drop=3))
+    columns += [Column("Years", "years", no_wrap=True, drop=1), Column("Where", "countries", ratio=1, drop=2, min_width=8),
+                Column("Title", "title", ratio=3, min_width=28)]
     return columns
 
 
@@ -121,7 +121,10 @@ def search_command(
     out = Output(json_)
     selected = options.filters(kind, region, country, theme, area, gcm, status, year, tag)
     catalogue = load_catalogue(ctx, out)
-    hits = search(selected.apply(catalogue), " ".join(words))[:limit]
+    results = search(selected.apply(catalogue), " ".join(words))
+    hits = results.hits[:limit]
+    for word, used in results.corrections.items():
+        out.notice(f"No record contains '{word}'; showing matches for {' or '.join(repr(w) for w in used)}.")
     if out.mode == "json":
         out.json([
             {"id": h.record["id"], "score": h.score, "snippet": "".join(t for t, _ in h.snippet), "record": h.record}
@@ -131,6 +134,25 @@ def search_command(
     out.hits([(h.record["id"], h.record["kind"], h.record["title"], h.snippet) for h in hits])
     if out.mode == "rich" or not hits:
         out.notice(f"{len(hits)} match{'es' if len(hits) != 1 else ''}.")
+
+
+# What `show` prints, in reading order; the ID and title head it, and links to other records
+# (a practice's actions and event) are listed with the reverse links under "Linked records".
+SHOW_ORDER = (
+    "text", "figure", "summary", "why", "status", "start", "place", "hosts", "countries", "region",
+    "partners", "experts", "themes", "areas", "gcm", "principles", "activities", "outputs",
+    "results", "tags", "sources",
+)
+
+
+def period_label(record: dict) -> str:
+    """'2013 to 2017', '2018-07', 'from 2017 (ongoing)', 'until 2018'."""
+    start, end = record["start"], record["end"]
+    if start and end:
+        return start if start == end else f"{start} to {end}"
+    if start:
+        return f"from {start} (ongoing)" if record.get("status") == "ongoing" else start
+    return f"until {end}"
 
 
 def record_fields(record: dict) -> list[tuple[str, list[str]]]:
@@ -171,12 +193,13 @@ def record_fields(record: dict) -> list[tuple[str, list[str]]]:
             return [str(v) for v in value]
         return [str(value)]
 
-    skip = {"id", "kind", "title", "actions", "event"}  # in the heading, or under "Linked records"
-    return [
-        (FIELD_LABELS[f], lines(f, record[f]))
-        for f in fields_of(record["kind"])
-        if f not in skip and record.get(f) not in (None, [], "")
-    ]
+    pairs = []
+    for field in SHOW_ORDER:
+        if field == "start" and (record["start"] or record["end"]):
+            pairs.append(("When", [period_label(record)]))
+        elif field in fields_of(record["kind"]) and field != "end" and record.get(field) not in (None, [], ""):
+            pairs.append((FIELD_LABELS[field], lines(field, record[field])))
+    return pairs
 
 
 def show_command(

@@ -74,7 +74,8 @@ def summary_command(
         rows.append({"_row": str(r), **cells, "_total": str(sum(result.counts.get((r, c), 0) for c in result.columns))})
     rows.append({"_row": "Total", **{str(c): str(sum(result.counts.get((r, c), 0) for r in result.rows)) for c in result.columns},
                  "_total": str(sum(result.counts.values()))})
-    out.table(columns, rows, title=f"{row_field} by {column_field} ({result.total} records; a record counts in each of its values)")
+    out.table(columns, rows, title=f"Records by {row_field} and {column_field}")
+    out.notice(f"{result.total} records in scope; a record counts once under each of its values.")
 
 
 def register(app: typer.Typer) -> None:
