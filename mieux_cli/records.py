@@ -243,8 +243,9 @@ def normalize(raw: dict) -> dict:
     for key in raw:
         if key not in fields:
             close = difflib.get_close_matches(str(key), fields, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"a {kind} has: {', '.join(fields)}"
-            problems.append((str(key), f"a {kind} has no such field; {hint}"))
+            article = "an" if kind[0] in "aeiou" else "a"
+            hint = f"did you mean '{close[0]}'?" if close else f"its fields are {', '.join(fields)}"
+            problems.append((str(key), f"{article} {kind} has no such field; {hint}"))
     record: dict = {}
     for field in fields:
         if field == "kind":

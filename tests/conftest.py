@@ -1,0 +1,61 @@
+"""Fixtures: a temporary catalogue per test, and a runner for the CLI against it."""
+
+import os
+
+import pytest
+from typer.testing import CliRunner
+
+from mieux_cli.app import app
+from mieux_cli.records import normalize
+from mieux_cli.store import RECORDS_TABLE, Store
+
+SOURCE = {"title": "Test notes", "publisher": "Test", "date": "2024", "url": None}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch, tmp_path):
+    """No test reads the developer's catalogue, colours or terminal settings."""
+    for name in ("MIEUX_DB", "NO_COLOR", "MIEUX_LOCK_TIMEOUT", "COLUMNS", "LINES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
+@pytest.fixture
+def db(tmp_path):
+    """A catalogue file created from the shipped catalogue."""
+    path = tmp_path / "catalogue.json"
+    Store(path).load()
+    return path
+
+
+def add_records(path, *raw_records):
+    """Insert records (raw mappings; kind, id and a source are filled in if missing)."""
+    records = [normalize({"sources": [SOURCE], **raw}) for raw in raw_records]
+    with Store(path).transaction() as database:
+        database.table(RECORDS_TABLE).insert_multiple(records)
+    return records
+
+
+@pytest.fixture
+def cli(db):
+    """cli('list', '--json') runs mieux against the temporary catalogue."""
+    runner = CliRunner()
+
+    def run(*args, env=None):
+        return runner.invoke(app, ["--db", str(db), *args], env=env, catch_exceptions=False)
+
+    run.db = db
+    return run
+
+
+def read_bytes(path) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def all_files(folder) -> dict[str, bytes]:
+    return {
+        os.path.relpath(os.path.join(root, name), folder): read_bytes(os.path.join(root, name))
+        for root, _, names in os.walk(folder)
+        for name in names
+    }

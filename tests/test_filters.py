@@ -1,0 +1,77 @@
+from datetime import date
+
+import pytest
+
+from conftest import add_records
+from mieux_cli.errors import MieuxError, UnknownValue
+from mieux_cli.filters import Filters, active_years, parse_years
+from mieux_cli.store import Store
+
+
+def ids(filters, catalogue):
+    return sorted(r["id"] for r in filters.apply(catalogue))
+
+
+@pytest.fixture
+def catalogue(tmp_path):
+    """A catalogue holding only these four records."""
+    db = tmp_path / "own.json"
+    add_records(
+        db,
+        {"id": "act-a", "kind": "action", "title": "A", "summary": "S", "status": "completed",
+         "countries": ["CR"], "themes": ["LM"], "start": "2013", "end": "2015", "tags": ["x"]},
+        {"id": "act-b", "kind": "action", "title": "B", "summary": "S", "status": "ongoing",
+         "countries": ["MX"], "themes": ["IMT"], "areas": ["THB"], "start": "2019"},
+        {"id": "act-c", "kind": "action", "title": "C", "summary": "S", "status": "completed",
+         "countries": ["BJ"], "themes": ["IMT"], "start": "2016-05"},
+        {"id": "prc-a", "kind": "practice", "title": "P", "summary": "S", "actions": ["act-a"]},
+    )
+    return Store(db).load()
+
+
+def test_the_same_option_twice_is_or_and_different_options_are_and(catalogue):
+    assert ids(Filters.parse(countries=["CR", "MX"]), catalogue) == ["act-a", "act-b"]
+    assert ids(Filters.parse(countries=["CR", "MX"], themes=["IMT"]), catalogue) == ["act-b"]
+    assert ids(Filters.parse(themes=["IMT", "LM"], regions=["WCA"]), catalogue) == ["act-c"]
+    assert ids(Filters.parse(kinds=["practices"]), catalogue) == ["prc-a"]
+
+
+def test_years_match_records_active_in_the_range(catalogue):
+    assert ids(Filters.parse(years=["2014"]), catalogue) == ["act-a", "prc-a"]  # the practice takes its action's years
+    assert ids(Filters.parse(years=["2016-2018"]), catalogue) == ["act-c"]
+    assert ids(Filters.parse(years=["2015-"]), catalogue) == ["act-a", "act-b", "act-c", "prc-a"]
+    assert ids(Filters.parse(years=["2010", "2020"]), catalogue) == ["act-b"]
+    assert ids(Filters.parse(years=[str(date.today().year)]), catalogue) == ["act-b"]  # ongoing, open end
+
+
+def test_status_and_tag_filters(catalogue):
+    assert ids(Filters.parse(statuses=["ongoing"]), catalogue) == ["act-b"]
+    assert ids(Filters.parse(tags=["X"]), catalogue) == ["act-a"]
+
+
+def test_active_years():
+    class Empty:
+        by_id = {}
+
+    assert active_years({"kind": "action", "start": "2013-03", "end": "2018-09"}, Empty) == (2013, 2018)
+    assert active_years({"kind": "action", "start": "2017", "end": None, "status": "completed"}, Empty) == (2017, 2017)
+    assert active_years({"kind": "fact", "start": None, "end": None}, Empty) is None
+
+
+@pytest.mark.parametrize("text, years", [("2017", (2017, 2017)), ("2015-2018", (2015, 2018)),
+                                         ("2015..2018", (2015, 2018)), ("2015-", (2015, 9999))])
+def test_year_ranges(text, years):
+    assert parse_years(text) == years
+
+
+@pytest.mark.parametrize("text", ["2018-2015", "last year", "15"])
+def test_bad_year_ranges_are_refused(text):
+    with pytest.raises(MieuxError):
+        parse_years(text)
+
+
+def test_unknown_filter_values_are_refused_with_suggestions():
+    with pytest.raises(UnknownValue, match="Did you mean 'LAC'"):
+        Filters.parse(regions=["LACC"])
+    with pytest.raises(UnknownValue, match="Unknown record kind 'actons'. Did you mean 'actions'"):
+        Filters.parse(kinds=["actons"])

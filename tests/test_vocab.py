@@ -1,0 +1,76 @@
+import pytest
+
+from mieux_cli import vocab
+from mieux_cli.errors import UnknownValue
+
+
+@pytest.mark.parametrize(
+    "written, code",
+    [
+        ("Costa Rica", "CR"), ("costa rica", "CR"), ("COSTA RICA", "CR"), ("cr", "CR"), ("CRI", "CR"),
+        ("México", "MX"), ("Mexico", "MX"), ("República Dominicana", "DO"), ("Lao PDR", "LA"),
+        ("Cape Verde", "CV"), ("Cabo Verde", "CV"), ("Moldova", "MD"), ("DRC", "CD"),
+        ("Democratic Republic of Congo", "CD"), ("Kyrgyz Republic", "KG"), ("Côte d'Ivoire", "CI"),
+        ("Cote d'Ivoire", "CI"), ("Eswatini", "SZ"), ("Swaziland", "SZ"), ("Bolivia", "BO"),
+        ("Palestine", "PS"), ("Bénin", "BJ"), ("Sénégal", "SN"), ("Kosovo", "XK"), ("Viet Nam", "VN"),
+    ],
+)
+def test_countries_resolve_from_the_names_people_write(written, code):
+    assert vocab.resolve_country(written) == code
+
+
+def test_a_misspelt_country_suggests_the_right_one():
+    with pytest.raises(UnknownValue) as error:
+        vocab.resolve_country("Costa Rika")
+    assert str(error.value) == (
+        "Unknown country 'Costa Rika'. Did you mean 'Costa Rica'? See `mieux vocab countries` for the list."
+    )
+
+
+def test_an_invented_country_is_refused_without_a_misleading_suggestion():
+    with pytest.raises(UnknownValue) as error:
+        vocab.resolve_country("Atlantis")
+    assert str(error.value) == "Unknown country 'Atlantis'. See `mieux vocab countries` for the list."
+
+
+def test_codes_and_labels_of_every_vocabulary_resolve():
+    assert vocab.resolve_theme("imt") == "IMT"
+    assert vocab.resolve_theme("Legal Migration and Mobility") == "LM"
+    assert vocab.resolve_theme("M&D") == "MD"
+    assert vocab.resolve_area("thb") == "THB"
+    assert vocab.resolve_area("Trafficking in Human Beings") == "THB"
+    assert vocab.resolve_region("Latin America and the Caribbean") == "LAC"
+    assert vocab.resolve_gcm("10") == 10
+    assert vocab.resolve_gcm("GCM 9") == 9
+    assert vocab.resolve_gcm("Eradicate trafficking") == 10
+    assert vocab.resolve_status("Completed") == "completed"
+    assert vocab.resolve_principle("child sensitive") == "child-sensitive"
+
+
+@pytest.mark.parametrize("value", ["0", "24", "GCM 30"])
+def test_gcm_objectives_outside_1_to_23_are_refused(value):
+    with pytest.raises(UnknownValue):
+        vocab.resolve_gcm(value)
+
+
+def test_the_vocabularies_are_complete():
+    assert list(vocab.THEMES) == ["IMT", "LM", "IP", "MD", "HO"]
+    assert list(vocab.REGIONS) == ["WCA", "ESA", "ASIA", "EN", "LAC"]
+    assert sorted(vocab.GCM_OBJECTIVES) == list(range(1, 24))
+    assert len(vocab.PRINCIPLES) == 10
+    assert len(vocab.AREAS) == 17
+    assert all(theme in vocab.THEMES for theme, _ in vocab.AREAS.values())
+
+
+def test_regions_are_derived_from_countries():
+    assert vocab.derive_region(["CR"]) == "LAC"
+    assert vocab.derive_region(["SV", "GT", "HN", "MX", "US"]) == "LAC"  # the US has no MIEUX region
+    assert vocab.derive_region(["JO", "BY"]) == "EN"  # Western Asia and Eastern Europe alike
+    assert vocab.derive_region(["BJ", "KE"]) is None  # a tie is left for the record to set
+    assert vocab.derive_region(["FR"]) is None
+
+
+def test_regional_bodies_are_recognised_as_not_countries():
+    assert vocab.regional_body("ecowas") == "ECOWAS"
+    assert vocab.regional_body("Ibero-American Network of Public Prosecutors") is not None
+    assert vocab.regional_body("Costa Rica") is None
