@@ -62,7 +62,7 @@ def resolve_kind(value: str) -> str:
     text = str(value).strip().lower()
     kind = KIND_PLURALS.get(text, text)
     if kind not in KINDS:
-        raise vocab.unknown_value(str(value), {k: k for k in KINDS + tuple(KIND_PLURALS)}, "record kind", "kinds")
+        raise vocab.unknown_value(str(value), {k: k for k in KIND_PLURALS}, "record kind", "kinds")
     return kind
 
 

@@ -33,10 +33,8 @@ DEFAULT_LOCK_TIMEOUT = 10.0
 MAX_FILE_BYTES = 1 << 30
 
 
-def default_path() -> Path:
-    """MIEUX_DB if set, else catalogue.json in the user's data directory."""
-    if os.environ.get("MIEUX_DB"):
-        return Path(os.environ["MIEUX_DB"]).expanduser()
+def data_dir_path() -> Path:
+    """catalogue.json in the user's data directory (~/.local/share/mieux on Linux)."""
     from platformdirs import user_data_path
 
     return user_data_path("mieux", appauthor=False) / "catalogue.json"
@@ -65,7 +63,12 @@ class _MemoryStorage:
 
 class Store:
     def __init__(self, path: Path | None = None):
-        self.path = Path(path).expanduser() if path else default_path()
+        """`path`, else $MIEUX_DB, else the user's data directory, which is created if need be
+        (a folder named explicitly must exist: a typo should not scatter catalogues around)."""
+        path = path or os.environ.get("MIEUX_DB")
+        self.path = Path(path).expanduser() if path else data_dir_path()
+        if not path:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.backup_dir = self.path.parent / "backups"
 

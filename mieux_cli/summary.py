@@ -1,6 +1,7 @@
 """Counts of records by one field, or by two (a crosstab). A record with several values in a
 field (countries, themes ...) counts once under each; one with none counts under NONE."""
 
+import difflib
 from dataclasses import dataclass
 
 from mieux_cli import vocab
@@ -84,7 +85,9 @@ def parse_by(values: list[str]) -> list[str]:
         field = value.strip().lower()
         field = _BY_PLURALS.get(field, field)
         if field not in BY_FIELDS:
-            raise vocab.unknown_value(value, {f: f for f in BY_FIELDS}, "--by field", "fields")
+            close = difflib.get_close_matches(field, BY_FIELDS, n=1)
+            hint = f"Did you mean '{close[0]}'? " if close else ""
+            raise MieuxError(f"Cannot count by '{value}'.", f"{hint}Use one of: {', '.join(BY_FIELDS)}.")
         fields.append(field)
     if len(fields) > 2:
         raise MieuxError("At most two --by fields can be combined.", "Write for example --by region --by theme.")

@@ -186,7 +186,9 @@ def region_name(code: str | None) -> str:
 
 def unknown_value(value: str, choices: dict[str, str], what: str, listing: str) -> UnknownValue:
     """An UnknownValue for `value`, suggesting the closest keys of `choices` (folded -> display)."""
-    close = difflib.get_close_matches(fold(value), list(choices), n=3, cutoff=0.75)
+    folded = fold(value)
+    # Short codes differ by one letter in a third of their length ('IMX' for 'IMT').
+    close = difflib.get_close_matches(folded, list(choices), n=3, cutoff=0.6 if len(folded) <= 4 else 0.75)
     names = list(dict.fromkeys(choices[c] for c in close))
     hint = ("Did you mean " + " or ".join(f"'{n}'" for n in names) + "? ") if names else ""
     return UnknownValue(f"Unknown {what} '{value}'.", f"{hint}See `mieux vocab {listing}` for the list.")

@@ -37,6 +37,7 @@ def test_the_default_location_is_in_the_user_data_directory(tmp_path, monkeypatc
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     store = Store()
     assert store.path == tmp_path / "data" / "mieux" / "catalogue.json"
+    assert store.path.parent.is_dir()
     monkeypatch.setenv("MIEUX_DB", str(tmp_path / "elsewhere.json"))
     assert Store().path == tmp_path / "elsewhere.json"
 

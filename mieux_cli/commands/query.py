@@ -72,6 +72,7 @@ def list_command(
       mieux list --area THB --area SOM --sort start --json
     """
     from mieux_cli.errors import MieuxError
+    from mieux_cli.filters import Filters
     from mieux_cli.output import Output
 
     if sort not in SORT_KEYS:
@@ -83,9 +84,12 @@ def list_command(
     if out.mode == "json":
         out.json(records)
         return
+    if not records:
+        out.notice("No records match." + (" Try fewer filters." if selected != Filters() else ""))
+        return
     kinds = selected.kinds or {r["kind"] for r in records}
     out.table(list_columns(kinds), list_rows(records))
-    if out.mode == "rich" or not records:
+    if out.mode == "rich":
         out.notice(f"{len(records)} record{'s' if len(records) != 1 else ''}.")
 
 
@@ -131,8 +135,11 @@ def search_command(
             for h in hits
         ])
         return
+    if not hits:
+        out.notice("No records match.")
+        return
     out.hits([(h.record["id"], h.record["kind"], h.record["title"], h.snippet) for h in hits])
-    if out.mode == "rich" or not hits:
+    if out.mode == "rich":
         out.notice(f"{len(hits)} match{'es' if len(hits) != 1 else ''}.")
 
 

@@ -42,7 +42,7 @@ def summary_command(
       mieux summary --by gcm --json
     """
     from mieux_cli.output import Column, Output
-    from mieux_cli.summary import label, parse_by, summarize
+    from mieux_cli.summary import NONE, label, parse_by, summarize
 
     out = Output(json_)
     fields = parse_by(by or [])
@@ -54,8 +54,9 @@ def summary_command(
             "by": fields,
             "total": result.total,
             "counts": [
-                {**dict(zip(fields, key)), "count": count}
-                for key, count in sorted(result.counts.items(), key=lambda kv: [str(k) for k in kv[0]])
+                {**{f: None if v == NONE else v for f, v in zip(fields, key)}, "count": result.counts[key]}
+                for key in ([(r,) for r in result.rows] if len(fields) == 1 else
+                            [(r, c) for r in result.rows for c in result.columns if (r, c) in result.counts])
             ],
         })
         return

@@ -58,7 +58,7 @@ def vocab_command(
       mieux vocab countries --json
     """
     from mieux_cli.output import Column, Output
-    from mieux_cli.vocab import unknown_value
+    from mieux_cli.errors import MieuxError
 
     out = Output(json_)
     if name is None:
@@ -70,7 +70,7 @@ def vocab_command(
         return
     key = name.strip().lower()
     if key not in LISTS:
-        raise unknown_value(name, {n: n for n in LISTS}, "vocabulary", "")
+        raise MieuxError(f"There is no vocabulary '{name}'.", f"Choose one of: {', '.join(LISTS)}.")
     rows = vocabulary(key)
     if out.mode == "json":
         out.json(rows)

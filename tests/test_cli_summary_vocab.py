@@ -1,0 +1,69 @@
+import json
+
+
+def test_summary_by_kind_is_the_default(cli):
+    result = cli("summary")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "fact      10  ##############################\n"
+        "practice   6  ##################\n"
+        "action     4  ############\n"
+        "event      3  #########\n"
+        "Records in scope (by kind): 23\n"
+    )
+
+
+def test_summary_crosstab_by_region_and_theme(cli):
+    result = cli("summary", "--by", "region", "--by", "theme")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "Records by region and theme\n"
+        "REGION  IMT  LM  IP  HO  (NONE)  TOTAL\n"
+        "WCA                   1              1\n"
+        "ASIA      1   1                      2\n"
+        "LAC       7   7   2   9       1     26\n"
+        "(none)                        1      1\n"
+        "Total     8   8   2  10       2     30\n"
+    )
+    assert result.stderr == "23 records in scope; a record counts once under each of its values.\n"
+
+
+def test_summary_json(cli):
+    data = json.loads(cli("summary", "actions", "--by", "status", "--json").stdout)
+    assert data == {"by": ["status"], "total": 4,
+                    "counts": [{"status": "completed", "count": 3}, {"status": "ongoing", "count": 1}]}
+    data = json.loads(cli("summary", "--by", "region", "--json").stdout)
+    assert data["counts"][-1] == {"region": None, "count": 1}
+
+
+def test_summary_by_year_counts_each_active_year(cli):
+    data = json.loads(cli("summary", "facts", "--by", "year", "--region", "LAC", "--json").stdout)
+    counts = {c["year"]: c["count"] for c in data["counts"]}
+    assert counts[2009] == 1 and counts[2017] == 3 and counts[2018] == 7 and counts[2019] == 1  # Ecuador's GFMD chairmanship
+
+
+def test_summary_refuses_bad_fields(cli):
+    result = cli("summary", "--by", "regoin")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: Cannot count by 'regoin'. Did you mean 'region'? Use one of: kind, region, country, theme, area, gcm, year, status.\n"
+    )
+    result = cli("summary", "--by", "region", "--by", "theme", "--by", "year")
+    assert (result.exit_code, result.stderr) == (2, "Error: At most two --by fields can be combined. Write for example --by region --by theme.\n")
+
+
+def test_vocab_lists(cli):
+    assert cli("vocab", "themes").stdout == (
+        "CODE  NAME\n"
+        "IMT   Irregular Migration / Trafficking in Human Beings\n"
+        "LM    Legal Migration and Mobility\n"
+        "IP    International Protection and Asylum Policy\n"
+        "MD    Migration and Development\n"
+        "HO    Horizontal Interventions\n"
+    )
+    countries = json.loads(cli("vocab", "countries", "--json").stdout)
+    assert {"code": "CR", "label": "Costa Rica", "alpha_3": "CRI", "region": "LAC"} in countries
+    assert len(json.loads(cli("vocab", "gcm", "--json").stdout)) == 23
+    result = cli("vocab", "colours")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: There is no vocabulary 'colours'. Choose one of: themes, areas,")

@@ -1,0 +1,40 @@
+"""Every command documents itself with a description and at least one example."""
+
+import subprocess
+import sys
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from mieux_cli import __version__
+from mieux_cli.app import app
+
+COMMANDS = sorted(get_command(app).commands)
+
+
+def test_the_commands_are_the_ones_documented():
+    assert COMMANDS == ["list", "search", "show", "summary", "vocab"]
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_has_help_with_an_example(name):
+    command = get_command(app).commands[name]
+    assert command.help and len(command.help.split("\n")[0]) > 20, f"{name} has no description"
+    result = CliRunner().invoke(app, [name, "--help"])
+    assert result.exit_code == 0
+    assert "Examples:" in result.stdout
+    assert f"    mieux {name}" in result.stdout
+    for param in command.params:
+        if param.name != "help":
+            assert getattr(param, "help", None), f"{name}: {param.name} has no help text"
+
+
+def test_version_is_eager_and_works_as_a_module():
+    result = subprocess.run([sys.executable, "-m", "mieux_cli", "--version"], capture_output=True, text=True)
+    assert (result.returncode, result.stdout) == (0, f"mieux {__version__}\n")
+
+
+def test_no_arguments_shows_the_help():
+    result = CliRunner().invoke(app, [])
+    assert "Usage: mieux" in result.output and "list" in result.output
