@@ -30,8 +30,8 @@ def test_every_command_has_help_with_an_example(name):
             assert getattr(param, "help", None), f"{name}: {param.name} has no help text"
 
 
-def test_version_is_eager_and_works_as_a_module():
-    result = subprocess.run([sys.executable, "-m", "mieux_cli", "--version"], capture_output=True, text=True)
+def test_version_is_eager_and_works_as_a_module(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "mieux_cli", "--version"], capture_output=True, text=True, cwd=tmp_path)
     assert (result.returncode, result.stdout) == (0, f"mieux {__version__}\n")
 
 

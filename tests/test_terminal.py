@@ -21,7 +21,8 @@ def run_in_terminal(db, *args, columns=80, env=None):
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
     environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES", "TERM")}
     environment.update(TERM="xterm-256color", **(env or {}))
-    process = subprocess.Popen([sys.executable, "-m", "mieux_cli", "--db", str(db), *args],
+    # cwd: away from the source tree, so that `-m` runs the installed package
+    process = subprocess.Popen([sys.executable, "-m", "mieux_cli", "--db", str(db), *args], cwd=db.parent,
                                stdin=follower, stdout=follower, stderr=follower, env=environment)
     os.close(follower)
     chunks = []
