@@ -15,6 +15,10 @@ from mieux_cli.errors import EXIT_INTERRUPTED, MieuxError
 class _MieuxGroup(TyperGroup):
     """Turns the domain exception into a clean error, never a traceback."""
 
+    def parse_args(self, ctx, args):
+        ctx.meta["mieux.argv"] = list(args)  # the history records the command that made a change
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)

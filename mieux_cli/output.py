@@ -10,10 +10,14 @@ Console with markup and emoji off, and control characters (ESC sequences, BEL, b
 are shown as visible escapes in every mode but JSON, where the encoder escapes them.
 """
 
+import contextlib
 import os
 import re
 import sys
+import time
 from dataclasses import dataclass, replace
+
+PROGRESS_AFTER = 1.0  # seconds of work before a progress bar is worth showing
 
 # C0 and C1 controls except tab and newline, DEL, and the bidirectional formatting characters.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -211,3 +215,30 @@ class Output:
             label_cell = f"{clean(label):<{label_width}}  " if label_width else ""
             self.stdout.write(f"{clean(value):<{value_width}}  {label_cell}{count:>{count_width}}  {bar}\n")
         self.stdout.write(f"{total_label}: {total}\n")
+
+    @contextlib.contextmanager
+    def progress(self, total: int, description: str):
+        """Yield advance(n=1). A progress bar appears on a terminal's standard error once the work
+        has taken more than PROGRESS_AFTER seconds; quick work, and pipes, show nothing."""
+        if not (getattr(self.stderr, "isatty", None) and self.stderr.isatty()) or os.environ.get("TERM") == "dumb":
+            yield lambda n=1: None
+            return
+        started, state = time.monotonic(), {"bar": None, "task": None, "done": 0}
+
+        def advance(n=1):
+            state["done"] += n
+            if state["bar"] is None and time.monotonic() - started > PROGRESS_AFTER:
+                from rich.console import Console
+                from rich.progress import Progress
+
+                state["bar"] = Progress(console=Console(file=self.stderr), transient=True)
+                state["bar"].start()
+                state["task"] = state["bar"].add_task(description, total=total, completed=state["done"])
+            elif state["bar"] is not None:
+                state["bar"].update(state["task"], completed=state["done"])
+
+        try:
+            yield advance
+        finally:
+            if state["bar"] is not None:
+                state["bar"].stop()

@@ -27,6 +27,7 @@ from mieux_cli.errors import StorageError
 FORMAT = 1
 RECORDS_TABLE = "records"
 META_TABLE = "meta"
+HISTORY_TABLE = "history"
 BACKUPS_KEPT = 10
 DEFAULT_LOCK_TIMEOUT = 10.0
 # A catalogue file larger than this is not one mieux wrote (100,000 records are about 100 MB).
@@ -38,6 +39,15 @@ def data_dir_path() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path("mieux", appauthor=False) / "catalogue.json"
+
+
+def catalogue_of(data: dict, path: Path | None = None, created: bool = False) -> Catalogue:
+    return Catalogue(
+        records=list(data.get(RECORDS_TABLE, {}).values()),
+        changed=data.get(META_TABLE, {}).get("1", {}).get("changed"),
+        path=path,
+        created=created,
+    )
 
 
 def _now() -> str:
@@ -81,12 +91,12 @@ class Store:
         if data is None:
             created = self._create_from_shipped()
             data = self._read()
-        return Catalogue(
-            records=list(data[RECORDS_TABLE].values()),
-            changed=data.get(META_TABLE, {}).get("1", {}).get("changed"),
-            path=self.path,
-            created=created,
-        )
+        return catalogue_of(data, self.path, created)
+
+    def history(self) -> list[dict]:
+        """Every recorded change, oldest first, each with its number `n` (see changes.py)."""
+        data = self._read() or {}
+        return [{"n": int(n), **entry} for n, entry in data.get(HISTORY_TABLE, {}).items()]
 
     def _read(self) -> dict | None:
         """The parsed file, or None when it does not exist. Anything else wrong is a StorageError

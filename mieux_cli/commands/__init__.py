@@ -1,6 +1,8 @@
 """One module per group of commands. Each parses arguments, calls the services, and renders
 through mieux_cli.output; heavy modules are imported inside the command functions."""
 
+import shlex
+
 import typer
 
 from mieux_cli.catalogue import Catalogue
@@ -8,9 +10,18 @@ from mieux_cli.catalogue import Catalogue
 
 def load_catalogue(ctx: typer.Context, out) -> Catalogue:
     """The catalogue selected by --db / MIEUX_DB, with a notice when this run created it."""
-    from mieux_cli.store import Store
-
-    catalogue = Store(ctx.obj).load()
+    catalogue = store(ctx).load()
     if catalogue.created:
         out.notice(f"Created your catalogue at {catalogue.path} from the {len(catalogue.records)} shipped records.")
     return catalogue
+
+
+def command_line(ctx: typer.Context) -> str:
+    """The command as typed, for the history: 'mieux add practice --title ...'."""
+    return shlex.join(["mieux", *ctx.find_root().meta.get("mieux.argv", [])])
+
+
+def store(ctx: typer.Context):
+    from mieux_cli.store import Store
+
+    return Store(ctx.find_root().obj)
