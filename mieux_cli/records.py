@@ -229,6 +229,11 @@ _PARSERS = {
 }
 
 
+def parse_field(field: str, value):
+    """One field's canonical value, for prompts and --set; raises ValueError or MieuxError."""
+    return _PARSERS[field](value)
+
+
 def normalize(raw: dict) -> dict:
     """The canonical record for `raw`, or InvalidRecord listing every problem found."""
     if not isinstance(raw, dict):
@@ -253,7 +258,7 @@ def normalize(raw: dict) -> dict:
             continue
         value = raw.get(field)
         try:
-            record[field] = _PARSERS[field](value)
+            record[field] = parse_field(field, value)
         except (MieuxError, ValueError, TypeError) as e:
             problems.append((field, str(e)))
             record[field] = [] if field in LIST_FIELDS else None

@@ -236,7 +236,13 @@ def show_command(
             {"relation": relation, "id": r["id"], "kind": r["kind"], "title": r["title"]} for relation, r in linked
         ]})
         return
+    show_record(out, record, catalogue)
+
+
+def show_record(out, record: dict, catalogue) -> None:
+    """A record in full, with its links: what `show` prints, and `add` before saving."""
     pairs = record_fields(record)
+    linked = catalogue.linked(record)
     if linked:
         pairs.append(("Linked records", [f"{relation}: {r['id']}  {r['title']}" for relation, r in linked]))
     out.fields(f"{record['title']}  ({record['kind']} {record['id']})", pairs)

@@ -1,0 +1,83 @@
+"""Every question mieux asks goes through Prompter, so that a person at a terminal, a script
+piping answers and a test all meet the same code.
+
+On a terminal, answers can be completed with TAB from the field's choices (readline). A wrong
+answer is explained and asked again. End of input or Ctrl-C raise Cancelled: the caller writes
+nothing.
+"""
+
+import sys
+
+import typer
+
+from mieux_cli.errors import MieuxError
+
+
+class Cancelled(Exception):
+    """The person pressed Ctrl-C or the input ended: nothing is to be written."""
+
+
+class Prompter:
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stdin
+        self.interactive = bool(getattr(self.stream, "isatty", None) and self.stream.isatty())
+
+    def _complete_with(self, choices: list[str]) -> None:
+        if not self.interactive:
+            return
+        try:
+            import readline
+        except ImportError:  # Windows without pyreadline
+            return
+        matches: list[str] = []
+
+        def complete(text, state):
+            if state == 0:
+                matches[:] = [c for c in choices if c.lower().startswith(text.lower())]
+            return matches[state] if state < len(matches) else None
+
+        readline.set_completer(complete if choices else None)
+        readline.set_completer_delims(",;")
+        readline.parse_and_bind("tab: complete")
+
+    def raw(self, question: str, default: str = "", choices: list[str] | None = None) -> str:
+        """One line of text; `default` is shown and taken on an empty answer."""
+        self._complete_with(choices or [])
+        try:
+            return typer.prompt(question, default=default, show_default=bool(default)).strip()
+        except (typer.Abort, EOFError, KeyboardInterrupt):
+            raise Cancelled from None
+
+    def ask(self, question: str, parse, default: str = "", choices: list[str] | None = None, required: bool = False):
+        """Ask until parse(answer) succeeds; an empty answer to an optional question is None."""
+        while True:
+            answer = self.raw(question, default, choices)
+            if not answer:
+                if not required:
+                    return None
+                self.say("  This one is required.")
+                continue
+            try:
+                return parse(answer)
+            except (MieuxError, ValueError, TypeError) as e:  # the message says what to type instead
+                self.say(f"  {e}")
+
+    def ask_lines(self, question: str, parse_item, choices: list[str] | None = None) -> list:
+        """Several answers, one per line, until an empty line."""
+        items: list = []
+        while True:
+            item = self.ask(f"{question} [{len(items) + 1}] (empty to finish)", parse_item, choices=choices)
+            if item is None:
+                return items
+            items.append(item)
+
+    def confirm(self, question: str, default: bool = True) -> bool:
+        try:
+            return typer.confirm(question, default=default)
+        except (typer.Abort, EOFError, KeyboardInterrupt):
+            raise Cancelled from None
+
+    def say(self, text: str = "") -> None:
+        from mieux_cli.output import clean
+
+        typer.echo(clean(text))
