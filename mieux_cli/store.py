@@ -28,7 +28,8 @@ FORMAT = 1
 RECORDS_TABLE = "records"
 META_TABLE = "meta"
 HISTORY_TABLE = "history"
-BACKUPS_KEPT = 10
+BACKUPS_KEPT = 10  # automatic backups, one per change; `mieux backup` makes ones kept for good
+MANUAL_SUFFIX = "-manual"
 DEFAULT_LOCK_TIMEOUT = 10.0
 # A catalogue file larger than this is not one mieux wrote (100,000 records are about 100 MB).
 MAX_FILE_BYTES = 1 << 30
@@ -142,7 +143,7 @@ class Store:
         return StorageError(f"The catalogue {self.path} {what}.", hint)
 
     def backups(self) -> list[Path]:
-        """This catalogue's backups, oldest first (their names sort by time)."""
+        """This catalogue's backups, automatic and manual, oldest first (their names sort by time)."""
         if not self.backup_dir.is_dir():
             return []
         return sorted(self.backup_dir.glob(f"{self.path.stem}-*.json"))
@@ -227,18 +228,30 @@ class Store:
                 tmp.unlink()
             raise self._write_error(e) from None
 
-    def _backup(self) -> None:
+    def backup(self) -> Path:
+        """A backup kept until removed by hand (automatic ones rotate)."""
+        with self._locked():
+            if self._read() is None:
+                raise StorageError(f"There is no catalogue at {self.path} yet.", "Run any mieux command to create it.")
+            try:
+                return self._backup(MANUAL_SUFFIX)
+            except OSError as e:
+                raise self._write_error(e) from None
+
+    def _backup(self, suffix: str = "") -> Path:
         self.backup_dir.mkdir(exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-        target = self.backup_dir / f"{self.path.stem}-{stamp}.json"
+        target = self.backup_dir / f"{self.path.stem}-{stamp}{suffix}.json"
         try:
-            os.link(self.path, target)
+            os.link(self.path, target)  # the file is only ever replaced, never rewritten: a link is a snapshot
         except OSError:  # a file system without hard links
             import shutil
 
             shutil.copy2(self.path, target)
-        for old in self.backups()[:-BACKUPS_KEPT]:
+        automatic = [b for b in self.backups() if not b.stem.endswith(MANUAL_SUFFIX)]
+        for old in automatic[:-BACKUPS_KEPT]:
             old.unlink()
+        return target
 
     def _write_error(self, e: OSError) -> StorageError:
         reason = {

@@ -41,8 +41,8 @@ def cli(db):
     """cli('list', '--json') runs mieux against the temporary catalogue."""
     runner = CliRunner()
 
-    def run(*args, env=None):
-        return runner.invoke(app, ["--db", str(db), *args], env=env, catch_exceptions=False)
+    def run(*args, env=None, input=None):
+        return runner.invoke(app, ["--db", str(db), *args], env=env, input=input, catch_exceptions=False)
 
     run.db = db
     return run

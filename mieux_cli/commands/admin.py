@@ -1,0 +1,226 @@
+"""history, undo, backup and restore."""
+
+from typing import Annotated
+
+import typer
+
+from mieux_cli.commands import command_line, load_catalogue, options, store
+
+
+def _short(value, limit: int = 60) -> str:
+    """A field value in one short line, for diffs."""
+    if isinstance(value, list):
+        text = "[" + ", ".join(v if isinstance(v, str) else (v.get("title") or v.get("country") or str(v)) if isinstance(v, dict) else str(v)
+                               for v in value) + "]"
+    else:
+        text = "-" if value is None else str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def change_lines(change: dict, detailed: bool) -> list[str]:
+    """'added ID', 'removed ID', 'changed ID: title, tags' (+ one line per field when detailed)."""
+    from mieux_cli.changes import diff
+
+    if change["op"] == "add":
+        return [f"added {change['id']} ({change['after']['kind']}) {_short(change['after']['title'])}"]
+    if change["op"] == "remove":
+        return [f"removed {change['id']} ({change['before']['kind']}) {_short(change['before']['title'])}"]
+    fields = diff(change["before"], change["after"])
+    lines = [f"changed {change['id']}: {', '.join(fields)}"]
+    if detailed:
+        lines += [f"    {f}: {_short(old)} -> {_short(new)}" for f, (old, new) in fields.items()]
+    return lines
+
+
+def history_command(
+    ctx: typer.Context,
+    record_id: Annotated[str | None, typer.Argument(metavar="ID", show_default=False,
+                                                    help="Only the changes to this record, field by field.")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, metavar="N", help="Show the N latest changes.")] = 20,
+    json_: options.Json = False,
+) -> None:
+    """Show the changes made to the catalogue, newest first: when, who, which command, what.
+
+    Examples:
+
+      mieux history
+
+      mieux history prc-cr-aqui-todos-somos-migrantes
+
+      mieux history --limit 5 --json
+    """
+    from mieux_cli.changes import diff
+    from mieux_cli.output import Output
+
+    out = Output(json_)
+    catalogue = load_catalogue(ctx, out)
+    entries = store(ctx).history()
+    if record_id is not None:
+        wanted = record_id.strip().lower()
+        if wanted not in catalogue.by_id and not any(c["id"] == wanted for e in entries for c in e["changes"]):
+            raise catalogue.unknown_id(record_id)
+        entries = [{**e, "changes": [c for c in e["changes"] if c["id"] == wanted]} for e in entries]
+        entries = [e for e in entries if e["changes"]]
+    entries = entries[::-1][:limit]
+    if out.mode == "json":
+        out.json([
+            {"n": e["n"], "at": e["at"], "user": e["user"], "command": e["command"], "undoes": e["undoes"],
+             "changes": [{"op": c["op"], "id": c["id"],
+                          "diff": {f: {"before": old, "after": new} for f, (old, new) in diff(c["before"], c["after"]).items()}}
+                         for c in e["changes"]]}
+            for e in entries
+        ])
+        return
+    if not entries:
+        out.notice("No changes recorded yet.")
+        return
+    for entry in entries:
+        out.line(f"#{entry['n']}  {entry['at'].replace('T', ' ').rstrip('Z')} UTC  {entry['user']}  {entry['command']}")
+        lines = [line for change in entry["changes"] for line in change_lines(change, detailed=record_id is not None)]
+        for line in lines[:8]:
+            out.line(f"    {line}")
+        if len(lines) > 8:
+            out.line(f"    ... and {len(lines) - 8} more")
+
+
+def undo_command(
+    ctx: typer.Context,
+    to: Annotated[int | None, typer.Option("--to", metavar="N", show_default=False,
+                                           help="Undo every change after change N (see `mieux history`).")] = None,
+) -> None:
+    """Undo the latest change, or every change after a given one.
+
+    An undo is itself a change, recorded in the history: undo it to redo what it undid.
+
+    Examples:
+
+      mieux undo
+
+      mieux undo --to 12
+    """
+    from mieux_cli.authoring import plan_undo
+    from mieux_cli.changes import commit
+    from mieux_cli.output import Output
+
+    out = Output()
+    load_catalogue(ctx, out)
+    history = store(ctx).history()
+    plan, undone = plan_undo(history, to)
+    number = commit(store(ctx), plan, command_line(ctx), undoes=undone)
+    entries = {e["n"]: e for e in history}
+    described = ", ".join(f"#{n} ({entries[n]['command']})" for n in reversed(undone))
+    if number is None:
+        out.notice(f"Nothing to undo: {described} left the records as they are.")
+        return
+    out.notice(f"Undid {described}. This undo is change #{number}; `mieux undo` again reverts it.")
+
+
+def backup_command(
+    ctx: typer.Context,
+    list_: Annotated[bool, typer.Option("--list", "-l", help="List the backups instead of making one.")] = False,
+    json_: options.Json = False,
+) -> None:
+    """Make a backup of the catalogue now, or list the backups.
+
+    A backup is also kept automatically before every change (the newest 10); backups made with
+    this command are kept until you delete them. `mieux restore` puts one back.
+
+    Examples:
+
+      mieux backup
+
+      mieux backup --list
+    """
+    from mieux_cli.output import Column, Output
+
+    out = Output(json_)
+    catalogue_store = store(ctx)
+    if not list_:
+        load_catalogue(ctx, out)
+        path = catalogue_store.backup()
+        out.notice(f"Backed up to {path}.")
+        return
+    backups = catalogue_store.backups()[::-1]
+    rows = [{"n": str(i), "file": str(path), "kind": "manual" if path.stem.endswith("-manual") else "automatic",
+             "size": f"{path.stat().st_size / 1024:.0f} KB"} for i, path in enumerate(backups, 1)]
+    if out.mode == "json":
+        out.json([{"n": int(r["n"]), "file": r["file"], "kind": r["kind"], "bytes": p.stat().st_size}
+                  for r, p in zip(rows, backups)])
+        return
+    if not rows:
+        out.notice("No backups yet.")
+        return
+    out.table([Column("#", "n", justify="right"), Column("Backup", "file", no_wrap=True, ratio=3),
+               Column("Kind", "kind"), Column("Size", "size", justify="right")], rows)
+
+
+def restore_command(
+    ctx: typer.Context,
+    backup: Annotated[str | None, typer.Argument(
+        metavar="BACKUP", show_default=False,
+        help="The number `mieux backup --list` shows (1 is the newest), or a backup file. Default: the newest.",
+    )] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Restore without asking for confirmation.")] = False,
+) -> None:
+    """Put the records of a backup back, after confirmation.
+
+    The current state is backed up first, and the restore is recorded as one change: `mieux undo`
+    reverts it.
+
+    Examples:
+
+      mieux restore
+
+      mieux restore 3 --yes
+    """
+    from pathlib import Path
+
+    from mieux_cli.authoring import plan_restore
+    from mieux_cli.changes import commit
+    from mieux_cli.errors import MieuxError
+    from mieux_cli.output import Output
+    from mieux_cli.prompts import Cancelled, Prompter
+    from mieux_cli.store import Store
+
+    out = Output()
+    catalogue_store = store(ctx)
+    backups = catalogue_store.backups()[::-1]
+    if backup is None or backup.isdigit():
+        index = int(backup or 1)
+        if not 1 <= index <= len(backups):
+            raise MieuxError(f"There is no backup number {index}." if backups else "There are no backups yet.",
+                             "See `mieux backup --list`.")
+        path = backups[index - 1]
+    else:
+        path = Path(backup).expanduser()
+        if not path.is_file():
+            raise MieuxError(f"There is no backup file {path}.", "See `mieux backup --list`.")
+    records = Store(path).load().records
+    current = load_catalogue(ctx, out)
+    plan = plan_restore(records)
+    changes = plan(current)
+    if not changes:
+        out.notice(f"The catalogue already holds exactly the records of {path.name}: nothing to restore.")
+        return
+    if not yes:
+        counts = {op: sum(1 for c in changes if c.op == op) for op in ("add", "update", "remove")}
+        try:
+            if not Prompter().confirm(
+                f"Restore {path.name} ({len(records)} records): add {counts['add']}, change {counts['update']}, "
+                f"remove {counts['remove']}?", default=False,
+            ):
+                out.notice("Nothing was restored.")
+                return
+        except Cancelled:
+            out.notice("Nothing was restored.")
+            raise typer.Exit(130) from None
+    number = commit(catalogue_store, plan, command_line(ctx))
+    out.notice(f"Restored {path.name} as change #{number}; `mieux undo` reverts it.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("history")(history_command)
+    app.command("undo")(undo_command)
+    app.command("backup")(backup_command)
+    app.command("restore")(restore_command)
