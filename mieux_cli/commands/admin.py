@@ -36,7 +36,8 @@ def change_lines(change: dict, detailed: bool) -> list[str]:
 def history_command(
     ctx: typer.Context,
     record_id: Annotated[str | None, typer.Argument(metavar="ID", show_default=False,
-                                                    help="Only the changes to this record, field by field.")] = None,
+                                                    help="Only the changes to this record, field by field.",
+                                                    autocompletion=options.complete_ids)] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, metavar="N", help="Show the N latest changes.")] = 20,
     json_: options.Json = False,
 ) -> None:

@@ -271,7 +271,7 @@ def _without_errors(text: str) -> str:
 
 def edit_command(
     ctx: typer.Context,
-    record_id: Annotated[str, typer.Argument(metavar="ID", help="The record to edit.")],
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="The record to edit.", autocompletion=options.complete_ids)],
     assignments: Annotated[list[str] | None, typer.Option(
         "--set", metavar="FIELD=VALUE", show_default=False,
         help="Set a field without an editor; list fields take values separated by ';', an empty value clears.",
@@ -325,7 +325,7 @@ def edit_command(
 
 def remove_command(
     ctx: typer.Context,
-    record_id: Annotated[str, typer.Argument(metavar="ID", help="The record to remove.")],
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="The record to remove.", autocompletion=options.complete_ids)],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Remove without asking for confirmation.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Also remove the links other records have to it.")] = False,
 ) -> None:

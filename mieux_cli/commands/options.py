@@ -5,6 +5,19 @@ from typing import Annotated
 import typer
 
 
+def complete_ids(ctx: typer.Context, incomplete: str):
+    """Record IDs (with their titles, which zsh and fish show) for shell completion."""
+    from mieux_cli.errors import MieuxError
+    from mieux_cli.store import Store
+
+    try:
+        records = Store(ctx.find_root().params.get("db")).load().records
+    except MieuxError:  # no catalogue to complete from: complete nothing rather than fail
+        return []
+    prefix = incomplete.lower()
+    return sorted((r["id"], r["title"]) for r in records if r["id"].startswith(prefix))
+
+
 def _complete(values):
     def complete(incomplete: str):
         return [v for v in values() if v.lower().startswith(incomplete.lower())]

@@ -211,7 +211,8 @@ def record_fields(record: dict) -> list[tuple[str, list[str]]]:
 
 def show_command(
     ctx: typer.Context,
-    record_id: Annotated[str, typer.Argument(metavar="ID", help="The record's ID, as `mieux list` shows it.")],
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="The record's ID, as `mieux list` shows it.",
+                                                  autocompletion=options.complete_ids)],
     json_: options.Json = False,
 ) -> None:
     """Show one record in full, with the records linked to it in both directions.

@@ -1,0 +1,83 @@
+"""history, undo, backup and restore."""
+
+import json
+
+from conftest import read_bytes
+from mieux_cli.store import Store
+
+
+def _set_title(cli, title):
+    result = cli("edit", "fct-lac-regional-integration", "--set", f"title={title}")
+    assert result.exit_code == 0, result.output
+
+
+def title(cli):
+    return Store(cli.db).load().by_id["fct-lac-regional-integration"]["title"]
+
+
+def test_history_shows_when_who_which_command_and_what(cli):
+    _set_title(cli, "First")
+    cli("add", "fact", "--title", "New fact", "--text", "T", "--source", "S", "--no-input")
+    lines = cli("history").stdout.splitlines()
+    assert lines[0].startswith("#2  ") and lines[0].endswith(f"  mieux --db {cli.db} add fact --title 'New fact' --text T --source S --no-input")
+    assert lines[1] == "    added fct-new-fact (fact) New fact"
+    assert lines[3] == "    changed fct-lac-regional-integration: title"
+    detailed = cli("history", "fct-lac-regional-integration").stdout.splitlines()
+    assert detailed[1:] == ["    changed fct-lac-regional-integration: title",
+                            "        title: Comparatively high regional integration in LAC -> First"]
+    entries = json.loads(cli("history", "--json").stdout)
+    assert entries[1]["changes"] == [{"op": "update", "id": "fct-lac-regional-integration",
+                                      "diff": {"title": {"before": "Comparatively high regional integration in LAC",
+                                                         "after": "First"}}}]
+    assert entries[0]["user"] and entries[0]["at"].endswith("Z")
+
+
+def test_undo_reverts_the_latest_change_and_can_itself_be_undone(cli):
+    _set_title(cli, "First")
+    result = cli("undo")
+    assert result.exit_code == 0
+    assert result.stderr.startswith("Undid #1 (mieux --db ")
+    assert title(cli) == "Comparatively high regional integration in LAC"
+    cli("undo")
+    assert title(cli) == "First"
+
+
+def test_undo_to_a_change_reverts_everything_after_it(cli):
+    for t in ("First", "Second", "Third"):
+        _set_title(cli, t)
+    cli("remove", "fct-mx-leading-gcm-negotiations", "--yes")
+    result = cli("undo", "--to", "1")
+    assert result.exit_code == 0
+    assert title(cli) == "First"
+    assert "fct-mx-leading-gcm-negotiations" in Store(cli.db).load().by_id
+    assert Store(cli.db).history()[-1]["undoes"] == [2, 3, 4]
+
+
+def test_undo_refuses_what_it_cannot_do(cli):
+    assert cli("undo").stderr == "Error: There is nothing to undo: the history is empty. See `mieux history`.\n"
+    _set_title(cli, "First")
+    result = cli("undo", "--to", "7")
+    assert (result.exit_code, result.stderr) == (2, "Error: There is no change #7. See `mieux history` for the numbers.\n")
+
+
+def test_backup_and_restore(cli):
+    assert cli("backup").exit_code == 0
+    _set_title(cli, "Changed after the backup")
+    listing = cli("backup", "--list", "--json")
+    backups = json.loads(listing.stdout)
+    assert [b["kind"] for b in backups] == ["automatic", "manual"]
+    result = cli("restore", "2", input="y\n")
+    assert result.exit_code == 0, result.output
+    assert "add 0, change 1, remove 0?" in result.stdout
+    assert title(cli) == "Comparatively high regional integration in LAC"
+    cli("undo")  # a restore is a change like any other
+    assert title(cli) == "Changed after the backup"
+
+
+def test_restore_asks_and_refuses_unknown_backups(cli):
+    _set_title(cli, "Changed")
+    before = read_bytes(cli.db)
+    assert cli("restore", input="n\n").stderr == "Nothing was restored.\n"
+    assert read_bytes(cli.db) == before
+    result = cli("restore", "9")
+    assert (result.exit_code, result.stderr) == (2, "Error: There is no backup number 9. See `mieux backup --list`.\n")
