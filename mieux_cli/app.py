@@ -68,9 +68,9 @@ def _global_options(
     ctx.obj = db
 
 
-from mieux_cli.commands import admin, author, query, summary, transfer, vocab  # noqa: E402  (they register on `app`)
+from mieux_cli.commands import admin, author, brief, query, summary, transfer, vocab  # noqa: E402  (they register on `app`)
 
-for module in (query, summary, author, transfer, admin, vocab):
+for module in (query, summary, brief, author, transfer, admin, vocab):
     module.register(app)
 
 

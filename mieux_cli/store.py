@@ -55,6 +55,22 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def write_atomically(path: Path, payload: bytes) -> None:
+    """Write a whole file or nothing: a temporary file in the same folder, fsync, rename."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise StorageError(f"Could not write {path}: {e.strerror or e}.", "Nothing was written; check the folder and try again.") from None
+
+
 class _MemoryStorage:
     """What TinyDB reads from and writes to inside a transaction: the data already read under the
     lock. TinyDB only needs read/write/close; the file is written once, when the transaction ends."""

@@ -1,0 +1,298 @@
+"""Briefs: the catalogue turned into a short, sourced text for a meeting or a publication.
+
+`build` gathers what a brief says as plain data (the variables the README documents for custom
+templates); `render` writes it through a Jinja2 template. The same catalogue and arguments give
+the same brief, byte for byte: every list is sorted, and the date is the catalogue's last change,
+never the clock.
+"""
+
+import re
+import textwrap
+from pathlib import Path
+
+from mieux_cli import vocab
+from mieux_cli.catalogue import Catalogue
+from mieux_cli.errors import MieuxError
+from mieux_cli.filters import Filters, active_years
+from mieux_cli.output import clean
+
+TEMPLATES = Path(__file__).parent / "templates"
+KIND_ORDER = {"action": 0, "practice": 1, "event": 2, "fact": 3}
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+
+def when(value: str | None) -> str:
+    """'2018-07' -> 'July 2018'; '2018-07-15' -> '15 July 2018'."""
+    if not value:
+        return ""
+    parts = value.split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = MONTHS[int(parts[1]) - 1]
+    return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
+
+
+def period(record: dict) -> str:
+    start, end = when(record.get("start")), when(record.get("end"))
+    if start and end:
+        return start if start == end else f"{start} to {end}"
+    if start and record.get("status") in ("ongoing", "planned"):
+        return f"from {start} ({record['status']})"
+    if start:
+        return start
+    return f"until {end}" if end else ""
+
+
+def join_words(items: list[str]) -> str:
+    """['a', 'b', 'c'] -> 'a, b and c'."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    return f"{n} {word if n == 1 else words or word + 's'}"
+
+
+class _Sources:
+    """Numbers each distinct source in the order the brief first cites it."""
+
+    def __init__(self):
+        self.numbers: dict[tuple, int] = {}
+
+    def cite(self, record: dict) -> list[int]:
+        cited = []
+        for source in record["sources"]:
+            key = (source["title"], source["publisher"], source["date"], source["url"])
+            cited.append(self.numbers.setdefault(key, len(self.numbers) + 1))
+        return sorted(set(cited))
+
+    def listing(self) -> list[dict]:
+        return [
+            {"number": n, "text": ". ".join(x for x in key if x) + "."}
+            for key, n in sorted(self.numbers.items(), key=lambda kv: kv[1])
+        ]
+
+
+def _countries(codes) -> list[str]:
+    return [vocab.country_name(c) for c in codes]
+
+
+def _entry(record: dict, catalogue: Catalogue, sources: _Sources) -> dict:
+    """What a template needs of one record, every code spelled out."""
+    practices = sorted(catalogue.practices_linked_to(record["id"]), key=lambda r: r["id"])
+    entry = {
+        "id": record["id"],
+        "kind": record["kind"],
+        "title": record["title"],
+        "summary": record.get("summary") or "",
+        "countries": sorted(_countries(record["countries"])),
+        "region": vocab.region_name(record["region"]) if record["region"] else "",
+        "themes": [label for code, label in vocab.THEMES.items() if code in record["themes"]],
+        "areas": [label for code, (_, label) in vocab.AREAS.items() if code in record["areas"]],
+        "gcm": [f"{n} {vocab.GCM_OBJECTIVES[n]}" for n in record["gcm"]],
+        "period": period(record),
+        "sources": sources.cite(record),
+        "practices": [{"id": p["id"], "title": p["title"]} for p in practices],
+    }
+    for field in ("partners", "outputs", "results", "hosts", "why", "place", "text", "figure", "status"):
+        entry[field] = record.get(field) or ([] if field in ("partners", "outputs", "results", "hosts") else "")
+    entry["activities"] = [
+        (f"{a['kind'].capitalize()}: " if a["kind"] not in (None, "other") else "") + a["title"]
+        + (f" ({', '.join(x for x in (a['place'], when(a['date'])) if x)})" if a["place"] or a["date"] else "")
+        for a in record.get("activities", [])
+    ]
+    entry["experts"] = join_words(sorted(set(_countries(e["country"] for e in record.get("experts", [])))))
+    entry["actions"] = [{"id": i, "title": catalogue.by_id[i]["title"]} for i in record.get("actions", []) if i in catalogue.by_id]
+    event = catalogue.by_id.get(record.get("event") or "")
+    entry["event"] = {"id": event["id"], "title": event["title"], "period": period(event)} if event else None
+    return entry
+
+
+def _by_kind(records: list[dict]) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = {k: [] for k in KIND_ORDER}
+    for record in sorted(records, key=lambda r: (r.get("start") or "9999", r["id"])):
+        grouped[record["kind"]].append(record)
+    return grouped
+
+
+def describe(filters: Filters) -> tuple[str, str]:
+    """(title, scope sentence) for a brief over `filters`, in words."""
+    def names(values, table):
+        return join_words(sorted(table(v) for v in values))
+
+    subject_parts, scope_parts = [], []
+    if filters.countries:
+        subject_parts.append(names(filters.countries, vocab.country_name))
+    if filters.regions:
+        subject_parts.append(names(filters.regions, vocab.region_name))
+    if filters.themes:
+        subject_parts.append(names(filters.themes, vocab.THEMES.get))
+    if filters.areas:
+        subject_parts.append(names(filters.areas, lambda a: vocab.AREAS[a][1]))
+    if filters.gcm:
+        subject_parts.append("GCM objective " + join_words([f"{n} ({vocab.GCM_OBJECTIVES[n]})" for n in sorted(filters.gcm)]))
+    title = "MIEUX brief: " + (" - ".join(subject_parts) if subject_parts else "the whole catalogue")
+    where = []
+    if filters.countries:
+        where.append("in " + names(filters.countries, vocab.country_name))
+    if filters.regions:
+        where.append("in " + names(filters.regions, vocab.region_name))
+    scope_parts.append("This brief covers what the MIEUX catalogue holds" + (" " + " and ".join(where) if where else ""))
+    if filters.themes:
+        scope_parts.append("on " + names(filters.themes, vocab.THEMES.get))
+    if filters.areas:
+        scope_parts.append(("and " if filters.themes else "on ") + names(filters.areas, lambda a: vocab.AREAS[a][1]))
+    if filters.gcm:
+        scope_parts.append("under GCM objective " + join_words([str(n) for n in sorted(filters.gcm)]))
+    if filters.years:
+        spans = [f"{lo}" if lo == hi else (f"since {lo}" if hi == 9999 else f"{lo}-{hi}") for lo, hi in filters.years]
+        scope_parts.append("active in " + join_words(spans))
+    if filters.statuses:
+        scope_parts.append("with status " + join_words(sorted(filters.statuses)))
+    if filters.tags:
+        scope_parts.append("tagged " + join_words(sorted(f"'{t}'" for t in filters.tags)))
+    if filters.kinds:
+        scope_parts.append("(" + join_words(sorted(f"{k}s" for k in filters.kinds)) + " only)")
+    return title, " ".join(scope_parts) + "."
+
+
+def _context_facts(catalogue: Catalogue, filters: Filters) -> list[dict]:
+    """Facts in scope; a fact about a whole region (no countries) is context for a brief on a
+    country of that region."""
+    facts = [r for r in catalogue.records if r["kind"] == "fact" and filters.matches(r, catalogue)]
+    regions = {vocab.COUNTRY_REGION[c] for c in filters.countries if c in vocab.COUNTRY_REGION}
+    if regions:
+        wider = Filters(**{**filters.__dict__, "countries": set(), "regions": regions})
+        facts += [r for r in catalogue.records if r["kind"] == "fact" and not r["countries"]
+                  and r not in facts and wider.matches(r, catalogue)]
+    return sorted(facts, key=lambda r: (r.get("start") or "9999", r["id"]))
+
+
+def _year_span(spans: list[tuple[int, int]]) -> str:
+    if not spans:
+        return ""
+    first, last = min(s[0] for s in spans), max(s[1] for s in spans)
+    return str(first) if first == last else f"{first}-{last}"
+
+
+def build_scope(catalogue: Catalogue, filters: Filters, as_of: str) -> dict:
+    in_scope = filters.apply(catalogue)
+    records = [r for r in in_scope if r["kind"] != "fact"]
+    if not in_scope:  # wider context alone is no brief
+        raise MieuxError("No records in this scope: there is nothing to brief on.", nearest_hint(catalogue, filters))
+    facts = _context_facts(catalogue, filters)
+    title, scope = describe(filters)
+    sources = _Sources()
+    context = [_entry(f, catalogue, sources) for f in facts]
+    grouped = _by_kind(records)
+    entries = {kind: [_entry(r, catalogue, sources) for r in grouped[kind]] for kind in ("action", "practice", "event")}
+    years = [span for r in records for span in [active_years(r, catalogue)] if span]
+    counted = [plural(len(grouped["action"]), "action"), plural(len(grouped["practice"]), "good practice"),
+               plural(len(grouped["event"]), "event")]
+    return {
+        "kind": "scope",
+        "title": title,
+        "scope": scope,
+        "as_of": as_of,
+        "context": context,
+        "figures": {
+            "counts": join_words(counted),
+            "countries": join_words(sorted(set(_countries(c for r in records if r["kind"] != "event" for c in r["countries"])))),
+            "themes": join_words([vocab.THEMES[t] for t in vocab.THEMES if any(t in r["themes"] for r in records)]),
+            "years": _year_span(years),
+            "undated": sum(1 for r in records if r["kind"] == "action" and not active_years(r, catalogue)),
+        },
+        "actions": entries["action"],
+        "practices": entries["practice"],
+        "events": entries["event"],
+        "sources": sources.listing(),
+    }
+
+
+def build_record(catalogue: Catalogue, record: dict, as_of: str) -> dict:
+    """A brief on one event, action or practice, with the records linked to it."""
+    if record["kind"] == "fact":
+        raise MieuxError(f"'{record['id']}' is a fact: briefs are made for an event, an action or a practice.",
+                         f"See it with `mieux show {record['id']}`.")
+    sources = _Sources()
+    main = _entry(record, catalogue, sources)
+    practices = [_entry(p, catalogue, sources) for p in sorted(catalogue.practices_linked_to(record["id"]), key=lambda r: r["id"])]
+    actions = [_entry(catalogue.by_id[a["id"]], catalogue, sources) for a in main["actions"]]
+    if record["kind"] == "event":  # the actions whose practices were reported there
+        ids = sorted({a for p in practices for a in catalogue.by_id[p["id"]]["actions"] if a in catalogue.by_id})
+        actions = [_entry(catalogue.by_id[i], catalogue, sources) for i in ids]
+    event = catalogue.by_id.get(record.get("event") or "")
+    kind_label = {"event": "event", "action": "action", "practice": "good practice"}[record["kind"]]
+    return {
+        "kind": record["kind"],
+        "title": f"MIEUX brief: {record['title']}",
+        "scope": f"This brief summarises one {kind_label} of the MIEUX catalogue ({record['id']}) and the records linked to it.",
+        "as_of": as_of,
+        "record": main,
+        "actions": actions,
+        "practices": practices,
+        "events": [_entry(event, catalogue, sources)] if event else [],
+        "context": [],
+        "sources": sources.listing(),
+    }
+
+
+def nearest_hint(catalogue: Catalogue, filters: Filters) -> str:
+    """The filter whose removal would bring records back, with how many."""
+    options = {
+        "kinds": "the kind", "regions": "--region", "countries": "--country", "themes": "--theme",
+        "areas": "--area", "gcm": "--gcm", "statuses": "--status", "years": "--year", "tags": "--tag",
+    }
+    best = None
+    for field, option in options.items():
+        if getattr(filters, field):
+            relaxed = Filters(**{**filters.__dict__, field: type(getattr(filters, field))()})
+            count = len(relaxed.apply(catalogue))
+            if count and (best is None or count > best[1]):
+                best = (option, count)
+    if best is None:
+        return "See `mieux summary` for what the catalogue holds."
+    return f"Without {best[0]} there would be {plural(best[1], 'record')}."
+
+
+# -- rendering -----------------------------------------------------------------------------------
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|!])")
+
+
+def _text(value) -> str:
+    """Record text as one line, control characters made visible: it cannot break the layout."""
+    return " ".join(clean(value).split())
+
+
+def _markdown(value) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _text(value))
+
+
+def render(brief: dict, fmt: str, width: int, template: Path | None = None) -> str:
+    import jinja2
+
+    loader = jinja2.FileSystemLoader([str(template.parent)] if template else [str(TEMPLATES)])
+    env = jinja2.Environment(loader=loader, autoescape=False, keep_trailing_newline=True,
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    escape = _markdown if fmt == "markdown" else _text
+
+    def wrap(value, indent: str = "", first: str | None = None) -> str:
+        """A paragraph wrapped to the width; `first` prefixes its first line (a bullet)."""
+        if fmt == "markdown":
+            return (first if first is not None else indent) + str(value)
+        lead = first if first is not None else indent
+        return "\n".join(textwrap.wrap(str(value), width=width, initial_indent=lead, subsequent_indent=indent,
+                                       break_long_words=False, break_on_hyphens=False)) or lead.rstrip()
+
+    env.filters.update(e=escape, wrap=wrap, words=join_words)
+    env.globals.update(plural=plural, width=width)
+    name = template.name if template else ("brief.md.j2" if fmt == "markdown" else "brief.txt.j2")
+    try:
+        text = env.get_template(name).render(brief=brief)
+    except jinja2.TemplateError as e:
+        raise MieuxError(f"The template {name} cannot be used: {e}.", "See the README for the variables a brief has.") from None
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"

@@ -1,0 +1,94 @@
+"""brief: a plain-text (or Markdown) brief to paste into an email or a document."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mieux_cli.commands import load_catalogue, options
+
+
+def brief_command(
+    ctx: typer.Context,
+    record_id: Annotated[str | None, typer.Argument(
+        metavar="ID", show_default=False, autocompletion=options.complete_ids,
+        help="Brief on one event, action or practice instead of a filtered scope.",
+    )] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", show_default=False,
+                                             help="Only actions, practices or events.")] = None,
+    region: options.Region = None,
+    country: options.Country = None,
+    theme: options.Theme = None,
+    area: options.Area = None,
+    gcm: options.Gcm = None,
+    status: options.Status = None,
+    year: options.Year = None,
+    tag: options.Tag = None,
+    width: Annotated[int, typer.Option("--width", "-w", min=40, max=200, help="Wrap plain text at this many columns.")] = 72,
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or markdown.",
+                                     autocompletion=lambda: ["text", "markdown"])] = "text",
+    output_file: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", show_default=False,
+                                                     help="Write the brief to FILE instead of printing it.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", show_default=False,
+                                              help="The 'data as of' date (default: the catalogue's last change).")] = None,
+    template: Annotated[Path | None, typer.Option("--template", metavar="FILE", show_default=False,
+                                                  help="Your own Jinja2 template (see the README for its variables).")] = None,
+) -> None:
+    """Write a short, sourced brief on a region, country, theme ... or on one record.
+
+    A scope brief gives the context facts, key figures, the actions, the good practices (with
+    why they worked) and the events, with numbered sources. An event brief tells who met, where
+    and when, and what was reported there; an action brief is a one-page summary of an Action
+    and its practices. The same catalogue gives the same brief, byte for byte.
+
+    Examples:
+
+      mieux brief --region LAC
+
+      mieux brief evt-2018-mexico-city-roundtable
+
+      mieux brief --country "costa rica" --format markdown -o costa-rica.md
+
+      mieux brief --theme IMT --year 2015- --width 60
+    """
+    from mieux_cli.briefs import build_record, build_scope, render
+    from mieux_cli.errors import MieuxError
+    from mieux_cli.output import Output
+    from mieux_cli.records import parse_date
+
+    out = Output()
+    fmt = fmt.strip().lower()
+    if fmt not in ("text", "markdown"):
+        raise MieuxError(f"There is no brief format '{fmt}'.", "Use --format text or --format markdown.")
+    if output_file is not None and output_file.exists() and not force:
+        raise MieuxError(f"{output_file} exists already.", "Add --force to overwrite it, or choose another file with -o.")
+    if template is not None and not template.is_file():
+        raise MieuxError(f"There is no template file {template}.", "Give the path of a Jinja2 template file.")
+    if as_of is not None:
+        try:
+            as_of = parse_date(as_of)
+        except ValueError as e:
+            raise MieuxError(f"--as-of: {e}.") from None
+    filters = options.filters(kind, region, country, theme, area, gcm, status, year, tag)
+    catalogue = load_catalogue(ctx, out)
+    as_of = as_of or (catalogue.changed or "")[:10]
+    if record_id is not None:
+        if filters != type(filters)():
+            raise MieuxError("A brief is either on one record or on a filtered scope, not both.",
+                             f"Run `mieux brief {record_id}` alone.")
+        brief = build_record(catalogue, catalogue.get(record_id), as_of)
+    else:
+        brief = build_scope(catalogue, filters, as_of)
+    text = render(brief, fmt, width, template)
+    if output_file is None:
+        out.stdout.write(text)
+        return
+    from mieux_cli.store import write_atomically
+
+    write_atomically(output_file, text.encode("utf-8"))
+    out.notice(f"Wrote the brief to {output_file}.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("brief")(brief_command)
