@@ -220,7 +220,49 @@ def restore_command(
     out.notice(f"Restored {path.name} as change #{number}; `mieux undo` reverts it.")
 
 
+def check_command(
+    ctx: typer.Context,
+    json_: options.Json = False,
+    show_all: Annotated[bool, typer.Option("--all", help="List the completeness of every record.")] = False,
+) -> None:
+    """Check the catalogue: broken links, duplicate IDs and near-duplicate titles, values outside
+    the vocabularies, missing fields, practices with no action, and how complete each record is.
+
+    Exits with 1 when it finds errors (warnings alone exit 0).
+
+    Examples:
+
+      mieux check
+
+      mieux check --all --json
+    """
+    from mieux_cli.checks import check
+    from mieux_cli.output import Output
+
+    out = Output(json_)
+    catalogue = load_catalogue(ctx, out)
+    report = check(catalogue.records)
+    if out.mode == "json":
+        out.json({"errors": len(report.errors), "warnings": len(report.problems) - len(report.errors),
+                  "problems": [p.as_dict() for p in report.problems],
+                  "completeness": {"overall": report.overall, "records": report.completeness}})
+    else:
+        for problem in report.problems:
+            out.line(f"{problem.severity:<8} {problem.record_id}  {problem.field}: {problem.message}")
+        least = sorted(report.completeness.items(), key=lambda kv: (kv[1], kv[0]))
+        shown = least if show_all else least[:5]
+        out.line(f"Completeness: {report.overall:.0%} overall, over {len(report.completeness)} records.")
+        label = "Every record" if show_all else "Least complete"
+        if shown:
+            out.line(f"{label}: " + ", ".join(f"{record_id} {score:.0%}" for record_id, score in shown) + ".")
+        warnings = len(report.problems) - len(report.errors)
+        out.notice(f"{len(report.errors)} errors, {warnings} warnings.")
+    if report.errors:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
+    app.command("check")(check_command)
     app.command("history")(history_command)
     app.command("undo")(undo_command)
     app.command("backup")(backup_command)

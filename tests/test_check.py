@@ -1,0 +1,53 @@
+"""mieux check, on a catalogue changed behind mieux's back."""
+
+import json
+
+from conftest import add_records
+
+
+def _tamper(db, change):
+    data = json.loads(db.read_text())
+    change(data["records"])
+    db.write_text(json.dumps(data))
+
+
+def by_id(records, record_id):
+    return next(r for r in records.values() if r["id"] == record_id)
+
+
+def test_a_clean_catalogue_passes(cli):
+    result = cli("check")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Completeness: 90% overall, over 23 records.\nLeast complete: ")
+    assert result.stderr == "0 errors, 0 warnings.\n"
+
+
+def test_errors_and_warnings_are_found_and_exit_1(cli):
+    add_records(cli.db, {"id": "prc-orphan", "kind": "practice", "title": "Orphan practice", "summary": "S"},
+                {"id": "prc-orphan-2", "kind": "practice", "title": "Orphan practices", "summary": "S"})
+
+    def damage(records):
+        by_id(records, "act-cr-integration-plans")["countries"] = ["ZZ"]
+        by_id(records, "prc-cr-aqui-todos-somos-migrantes")["actions"] = ["act-gone"]
+        records["999"] = dict(by_id(records, "fct-lac-regional-integration"))
+        del by_id(records, "act-mx-unaccompanied-children")["summary"]
+
+    _tamper(cli.db, damage)
+    result = cli("check")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[:7] == [
+        "error    act-cr-integration-plans  countries: Unknown country 'ZZ'. See `mieux vocab countries` for the list.",
+        "error    act-mx-unaccompanied-children  summary: is required",
+        "error    fct-lac-regional-integration  id: is used by more than one record",
+        "error    prc-cr-aqui-todos-somos-migrantes  actions: no action with ID 'act-gone' in the catalogue",
+        "warning  prc-orphan  actions: this practice comes from no action",
+        "warning  prc-orphan  title: is nearly the same as the title of prc-orphan-2",
+        "warning  prc-orphan-2  actions: this practice comes from no action",
+    ]
+    assert result.stderr == "4 errors, 3 warnings.\n"
+    report = json.loads(cli("check", "--json").stdout)
+    assert (report["errors"], report["warnings"]) == (4, 3)
+    assert report["problems"][0] == {"severity": "error", "id": "act-cr-integration-plans", "field": "countries",
+                                     "message": "Unknown country 'ZZ'. See `mieux vocab countries` for the list."}
+    assert report["completeness"]["records"]["prc-orphan"] == 0.3
