@@ -97,6 +97,8 @@ def _near_duplicates(records: list[dict]) -> list[Problem]:
         titles.sort()
         for i, (title, record_id) in enumerate(titles):
             for other_title, other_id in titles[i + 1:i + 50]:
+                if other_id == record_id:  # a duplicate ID, reported as such
+                    continue
                 matcher = difflib.SequenceMatcher(None, title, other_title)
                 if matcher.quick_ratio() >= NEAR_DUPLICATE and matcher.ratio() >= NEAR_DUPLICATE:
                     problems.append(Problem("warning", record_id, "title", f"is nearly the same as the title of {other_id}"))
