@@ -55,8 +55,9 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def write_atomically(path: Path, payload: bytes) -> None:
-    """Write a whole file or nothing: a temporary file in the same folder, fsync, rename."""
+def write_atomically(path: Path, payload: bytes, before_replace=None) -> None:
+    """Write a whole file or nothing: a temporary file in the same folder, fsync, rename, fsync of
+    the folder. `before_replace()` runs just before the rename. Raises OSError (nothing written)."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -64,11 +65,18 @@ def write_atomically(path: Path, payload: bytes) -> None:
             f.write(payload)
             f.flush()
             os.fsync(f.fileno())
+        if before_replace:
+            before_replace()
         os.replace(tmp, path)
-    except OSError as e:
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+    except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise StorageError(f"Could not write {path}: {e.strerror or e}.", "Nothing was written; check the folder and try again.") from None
+        raise
 
 
 class _MemoryStorage:
@@ -224,24 +232,10 @@ class Store:
             os.close(fd)  # closing releases the lock
 
     def _replace(self, data: dict) -> None:
-        payload = orjson.dumps(data)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        self._remove_stale_temporary_files()
         try:
-            with open(tmp, "wb") as f:
-                f.write(payload)
-                f.flush()
-                os.fsync(f.fileno())
-            if self.path.exists():
-                self._backup()
-            os.replace(tmp, self.path)
-            dir_fd = os.open(self.path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            write_atomically(self.path, orjson.dumps(data), before_replace=self._backup if self.path.exists() else None)
         except OSError as e:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
             raise self._write_error(e) from None
 
     def backup(self) -> Path:
@@ -253,6 +247,13 @@ class Store:
                 return self._backup(MANUAL_SUFFIX)
             except OSError as e:
                 raise self._write_error(e) from None
+
+    def _remove_stale_temporary_files(self) -> None:
+        """Temporary files of writers that died before their rename (we hold the lock: no live
+        writer of this catalogue is writing one)."""
+        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
 
     def _backup(self, suffix: str = "") -> Path:
         self.backup_dir.mkdir(exist_ok=True)

@@ -86,7 +86,10 @@ def brief_command(
         return
     from mieux_cli.store import write_atomically
 
-    write_atomically(output_file, text.encode("utf-8"))
+    try:
+        write_atomically(output_file, text.encode("utf-8"))
+    except OSError as e:
+        raise MieuxError(f"Could not write {output_file}: {e.strerror or e}.", "Nothing was written; check the folder.") from None
     out.notice(f"Wrote the brief to {output_file}.")
 
 
