@@ -14,7 +14,8 @@ COMMANDS = sorted(get_command(app).commands)
 
 
 def test_the_commands_are_the_ones_documented():
-    assert COMMANDS == ["list", "search", "show", "summary", "vocab"]
+    assert COMMANDS == ["add", "backup", "brief", "check", "edit", "export", "history", "import", "list", "remove",
+                        "restore", "search", "show", "summary", "undo", "vocab"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)

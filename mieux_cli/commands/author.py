@@ -134,7 +134,7 @@ def add_command(
     figure: _Text("--figure", "For a fact: the figure, as written.") = None,
     record_id: _Text("--id", "The ID (default: suggested from the title).") = None,
     from_file: Annotated[Path | None, typer.Option("--from", metavar="FILE", show_default=False,
-                                                   help="Add the record(s) in a YAML or JSON file instead.")] = None,
+                                                   help="Add the records of a YAML, JSON or CSV file (or a folder of YAML files) instead.")] = None,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never ask: fail with the list of missing fields.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Save without asking for confirmation.")] = False,
 ) -> None:

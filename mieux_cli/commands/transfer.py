@@ -1,7 +1,232 @@
-"""import and export (being written)."""
+"""import and export."""
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from mieux_cli.commands import command_line, load_catalogue, options, store
+
+EXPORT_FORMATS = ("yaml", "json", "csv")
+
+
+def import_command(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(
+        metavar="PATH", show_default=False,
+        help="A YAML, JSON or CSV file, or a folder of YAML files as `mieux export` writes them.",
+    )],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be added and changed; write nothing.")] = False,
+) -> None:
+    """Add and update records from a YAML, JSON or CSV file, or a folder of YAML files.
+
+    Records are matched by ID: new ones are added, changed ones replaced by the imported
+    version, identical ones left alone. Everything is checked first; if any record has a
+    problem, nothing is written and every problem is listed with its file and line.
+
+    Examples:
+
+      mieux import new-actions.yaml --dry-run
+
+      mieux import exported/
+
+      mieux import records.csv
+    """
+    from mieux_cli import transfer
+    from mieux_cli.errors import EXIT_USAGE
+    from mieux_cli.output import Output
+
+    out = Output()
+    items = transfer.read_import(path, out.progress)
+    with out.progress(len(items), "Importing") as advance:
+        prepared = transfer.prepare(items, advance)
+    target = store(ctx)
+    creating = not target.path.exists()
+    try:
+        changes = _dry_run(target, prepared, creating) if dry_run else _import(ctx, target, prepared)
+    except transfer.ImportRefused as e:
+        for problem in e.problems:
+            out.error(str(problem))
+        out.notice(str(e))
+        raise typer.Exit(EXIT_USAGE) from None
+    unchanged = len(prepared.entries) - len(changes)
+    if dry_run:
+        _show_plan(out, changes, unchanged)
+        out.notice(f"Dry run: nothing was written{' (the catalogue file would be created)' if creating else ''}.")
+        return
+    if creating:
+        out.notice(f"Created a new catalogue at {target.path} with the {len(changes)} imported records.")
+    _show_changes(out, changes, unchanged)
+
+
+def _import(ctx: typer.Context, target, prepared) -> list:
+    """Plan and apply under the lock, against the catalogue as it is then; a missing file starts
+    empty (Store.load would first fill it with the shipped records)."""
+    from mieux_cli.changes import commit
+    from mieux_cli.transfer import plan_import
+
+    planned = []
+
+    def plan(catalogue):
+        planned[:] = plan_import(prepared, catalogue)
+        return planned
+
+    commit(target, plan, command_line(ctx))
+    return planned
+
+
+def _dry_run(target, prepared, creating: bool) -> list:
+    from mieux_cli.catalogue import Catalogue
+    from mieux_cli.transfer import plan_import
+
+    return plan_import(prepared, Catalogue([]) if creating else target.load())
+
+
+def _show_changes(out, changes: list, unchanged: int) -> None:
+    adds = [c.record_id for c in changes if c.op == "add"]
+    updates = [c.record_id for c in changes if c.op == "update"]
+    out.line(f"Added {len(adds)}, changed {len(updates)}, unchanged {unchanged}.")
+    for record_id in adds:
+        out.line(f"added  {record_id}")
+    for record_id in updates:
+        out.line(f"changed  {record_id}")
+
+
+def _show_plan(out, changes: list, unchanged: int) -> None:
+    from mieux_cli.changes import diff
+
+    adds = [c for c in changes if c.op == "add"]
+    updates = [c for c in changes if c.op == "update"]
+    out.line(f"Would add {len(adds)}, change {len(updates)}, leave {unchanged} unchanged.")
+    for change in adds:
+        out.line(f"add  {change.record_id}")
+    for change in updates:
+        out.line(f"change  {change.record_id}")
+        for name, (old, new) in diff(change.before, change.after).items():
+            out.line(f"  {name}: {_compact(name, old)} -> {_compact(name, new)}")
+
+
+def _compact(name: str, value) -> str:
+    """A value on one line: text quoted (newlines escaped), lists in brackets, a source, expert or
+    activity as its CSV cell."""
+    from mieux_cli.transfer import cell_item
+
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "[" + ", ".join(_compact(name, v) for v in value) + "]"
+    if isinstance(value, dict):
+        return repr(cell_item(name, value))
+    return repr(value)
+
+
+def export_command(
+    ctx: typer.Context,
+    kind: options.Kind = None,
+    region: options.Region = None,
+    country: options.Country = None,
+    theme: options.Theme = None,
+    area: options.Area = None,
+    gcm: options.Gcm = None,
+    status: options.Status = None,
+    year: options.Year = None,
+    tag: options.Tag = None,
+    format_: Annotated[str, typer.Option(
+        "--format", "-f", metavar="FORMAT", autocompletion=lambda: list(EXPORT_FORMATS),
+        help="yaml (a folder with a file per record), json (one array) or csv (a row per record).",
+    )] = "yaml",
+    out_path: Annotated[Path | None, typer.Option(
+        "--out", "-o", metavar="PATH", show_default=False,
+        help="The folder (yaml) or file (json, csv) to write; json and csv go to standard output without it.",
+    )] = None,
+) -> None:
+    """Export records as a folder of YAML files, or as one JSON or CSV file.
+
+    YAML writes DIR/actions/<id>.yaml, DIR/practices/ ... with the fields in a fixed order, so
+    that a git diff shows exactly what changed; exporting the whole catalogue also removes the
+    files of records that are no longer in it. Takes the same filters as `mieux list`.
+
+    Examples:
+
+      mieux export --out catalogue/
+
+      mieux export practices --country CR --format json --out practices.json
+
+      mieux export --format csv --region LAC > lac.csv
+    """
+    from mieux_cli import transfer
+    from mieux_cli.errors import MieuxError
+    from mieux_cli.filters import Filters
+    from mieux_cli.output import Output
+
+    out = Output()
+    fmt = format_.strip().lower()
+    if fmt not in EXPORT_FORMATS:
+        raise MieuxError(f"Unknown format '{format_}'.", "Use --format yaml, json or csv.")
+    _check_out(fmt, out_path)
+    selected = options.filters(kind, region, country, theme, area, gcm, status, year, tag)
+    everything = selected == Filters()
+    records = transfer.export_order(selected.apply(load_catalogue(ctx, out)))
+    if not records and not everything:
+        out.notice("No records match. Try fewer filters.")  # JSON and CSV still write an empty array or table
+        if fmt == "yaml":
+            return
+    if fmt == "yaml":
+        _export_folder(out, records, out_path, prune=everything)
+    else:
+        _export_file(out, fmt, records, out_path)
+
+
+def _export_folder(out, records: list[dict], folder: Path, prune: bool) -> None:
+    from mieux_cli.transfer import count_of, export_folder
+
+    with out.progress(len(records), "Exporting") as advance:
+        result = export_folder(records, folder, prune, advance)
+    out.notice(f"Exported {count_of(len(records), 'record')} to {folder}: "
+               f"{count_of(result.written, 'file')} written, {result.unchanged} unchanged.")
+    if result.removed:
+        n = len(result.removed)
+        out.notice(f"Removed {count_of(n, 'file')} whose record{' is' if n == 1 else 's are'} no longer in the catalogue.")
+
+
+def _export_file(out, fmt: str, records: list[dict], path: Path | None) -> None:
+    from mieux_cli.transfer import count_of, csv_text, json_text, write_file
+
+    if fmt == "json":
+        text = json_text(records)  # one orjson call, far quicker than the second a progress bar waits
+    else:
+        with out.progress(len(records), "Exporting") as advance:
+            text = csv_text(records, advance)
+    if path is None:
+        _write_data(out, text)
+        return
+    write_file(path, text.encode("utf-8"))
+    out.notice(f"Exported {count_of(len(records), 'record')} to {path}.")
+
+
+def _check_out(fmt: str, out_path: Path | None) -> None:
+    """Refuse a missing or mistaken --out before the catalogue is even read."""
+    from mieux_cli.errors import MieuxError
+
+    if fmt == "yaml" and out_path is None:
+        raise MieuxError("A YAML export is a folder of files: say which with --out.",
+                         "Type: mieux export --out DIR (or use --format json or csv for standard output).")
+    if fmt == "yaml" and out_path.exists() and not out_path.is_dir():
+        raise MieuxError(f"{out_path} is a file, and a YAML export is a folder.", "Give a folder with --out, or use --format json or csv.")
+    if fmt != "yaml" and out_path is not None and out_path.is_dir():
+        raise MieuxError(f"{out_path} is a folder.", f"Give a file name: --out {out_path / ('catalogue.' + fmt)}")
+
+
+def _write_data(out, text: str) -> None:
+    """Exported data on standard output: byte for byte when piped or redirected (it is data);
+    on a terminal, with control characters made visible like all other output."""
+    isatty = getattr(out.stdout, "isatty", None)
+    if isatty and isatty():
+        out.line(text.removesuffix("\n"))
+    else:
+        out.stdout.write(text)
+
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("import")(import_command)
+    app.command("export")(export_command)

@@ -1,0 +1,577 @@
+"""Import and export: the catalogue as files that people edit, review in git or open in a
+spreadsheet, and back again.
+
+Formats:
+- YAML: a folder with one file per record (DIR/actions/<id>.yaml, DIR/practices/ ...), keys in
+  canonical order and every value on one line, so that a git diff shows exactly what changed;
+- JSON: one array of full records;
+- CSV: one row per record and a column per field; list items joined with "; ", and the parts of
+  a source, an expert or an activity written in one cell (see `cell_item`).
+
+An import is all or nothing. Every record is normalized, then checked against the catalogue as
+it would be after the import; one problem anywhere and nothing is written. Every problem is
+reported with the file and line it comes from, so that a file can be fixed in one pass.
+"""
+
+import contextlib
+import functools
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mieux_cli.catalogue import Catalogue
+from mieux_cli.changes import Change, added, updated
+from mieux_cli.errors import InvalidRecord, MieuxError
+from mieux_cli.records import KINDS, LIST_FIELDS, fields_of, link_problems, normalize, resolve_kind
+from mieux_cli.store import write_atomically
+
+KIND_FOLDERS = {kind: f"{kind}s" for kind in KINDS}
+KIND_ORDER = {kind: rank for rank, kind in enumerate(KINDS)}
+YAML_SUFFIXES = (".yaml", ".yml")
+# PyYAML folds strings longer than 80 columns over several lines; one line per value keeps a
+# git diff to the lines that changed.
+YAML_WIDTH = float("inf")
+LIST_SEPARATOR = "; "
+PART_SEPARATOR = " | "
+# The parts of a source or an activity, in the order they are written in a CSV cell.
+ITEM_PARTS = {"sources": ("title", "publisher", "date", "url"), "activities": ("title", "kind", "place", "date")}
+_EXPERT = re.compile(r"^(?P<country>.*?)\s*\((?P<kind>[^()]*)\)$")  # "ES (public official)"
+_FILE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _nothing(n: int = 1) -> None:
+    """The default progress callback."""
+
+
+# -- export ---------------------------------------------------------------------------------------
+
+
+def canonical(record: dict) -> dict:
+    """The record with exactly its kind's fields, in canonical order."""
+    return {name: record.get(name) for name in fields_of(record["kind"])}
+
+
+def export_order(records: list[dict]) -> list[dict]:
+    """Canonical records sorted by kind (action, practice, event, fact), then ID: every export's order."""
+    return sorted((canonical(r) for r in records), key=lambda r: (KIND_ORDER[r["kind"]], r["id"]))
+
+
+def yaml_text(record: dict) -> str:
+    import yaml
+
+    return yaml.safe_dump(canonical(record), sort_keys=False, allow_unicode=True, default_flow_style=False, width=YAML_WIDTH)
+
+
+def json_text(records: list[dict]) -> str:
+    import orjson
+
+    return orjson.dumps(records, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def csv_columns() -> list[str]:
+    """Every field in canonical order: the common ones, then each kind's own, each once."""
+    return list(dict.fromkeys(name for kind in KINDS for name in fields_of(kind)))
+
+
+def csv_text(records: list[dict], advance=_nothing) -> str:
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    columns = csv_columns()
+    writer.writerow(columns)
+    for record in records:
+        writer.writerow([_cell(name, record.get(name)) for name in columns])  # other kinds' fields: empty
+        advance()
+    return buffer.getvalue()
+
+
+def _cell(name: str, value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(cell_item(name, item) for item in value)
+    return str(value)
+
+
+def cell_item(name: str, item) -> str:
+    """One list item as text: an expert as "ES (public official)" or "ES"; a source as
+    "title | publisher | date | url" and an activity as "title | kind | place | date", empty parts
+    left empty and trailing empty parts left out."""
+    if name == "experts":
+        return f"{item['country']} ({item['kind']})" if item["kind"] else item["country"]
+    if name in ITEM_PARTS:
+        parts = ["" if item[part] is None else str(item[part]) for part in ITEM_PARTS[name]]
+        while parts and not parts[-1]:
+            parts.pop()
+        return PART_SEPARATOR.join(parts)
+    return str(item)
+
+
+@dataclass
+class FolderExport:
+    written: int
+    unchanged: int
+    removed: list[Path]
+
+
+def export_folder(records: list[dict], folder: Path, prune: bool, advance=_nothing) -> FolderExport:
+    """One YAML file per record in folder/<kind>s/; a file whose content is already right is left
+    alone. With `prune` (the whole catalogue is exported), the .yaml files in those four folders
+    whose records are no longer in the catalogue are removed; nothing else in `folder` is touched."""
+    # Every file name is checked before anything is written, so a bad ID leaves the folder as it was.
+    targets = [(folder / KIND_FOLDERS[r["kind"]] / _file_name(r["id"]), r) for r in records]
+    _make_folder(folder)
+    for kind_folder in {path.parent for path, _ in targets}:
+        _make_folder(kind_folder)
+    written = 0
+    for path, record in targets:
+        written += _write_if_changed(path, yaml_text(record))
+        advance()
+    removed = _remove_stale(folder, {path for path, _ in targets}) if prune else []
+    return FolderExport(written, len(targets) - written, removed)
+
+
+def _file_name(record_id: str) -> str:
+    """<id>.yaml. IDs are validated slugs, but whatever a catalogue holds, a file name must never
+    lead out of the folder (no "/", no "..")."""
+    if not _FILE_NAME.fullmatch(record_id):
+        raise MieuxError(
+            f"The record ID '{record_id}' cannot be used as a file name.",
+            "IDs are lowercase letters, digits and single hyphens; this one was not written by mieux.",
+        )
+    return f"{record_id}.yaml"
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(exist_ok=True)  # not its parents: a typo should not scatter folders around
+    except FileNotFoundError:
+        raise MieuxError(f"The folder {folder.parent} does not exist.", "Create it first, or choose another --out.") from None
+    except OSError as e:
+        raise _write_error(folder, e) from None
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    except OSError as e:
+        raise _write_error(path, e) from None
+    write_file(path, data)
+    return True
+
+
+def _remove_stale(folder: Path, kept: set[Path]) -> list[Path]:
+    removed = []
+    for kind_folder in KIND_FOLDERS.values():
+        for path in sorted((folder / kind_folder).glob("*.yaml")):
+            if path not in kept and not path.name.startswith(".") and path.is_file():
+                try:
+                    path.unlink()
+                except OSError as e:
+                    raise _write_error(path, e) from None
+                removed.append(path)
+    return removed
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write `path` whole or not at all (the one atomic write, store.write_atomically), so that
+    neither a reader nor a failed export ever sees half a file."""
+    try:
+        write_atomically(path, data)
+    except OSError as e:
+        raise _write_error(path, e) from None
+
+
+def _write_error(path: Path, e: OSError) -> MieuxError:
+    return MieuxError(f"Could not write {path}: {e.strerror or e}.", "Fix that and run the export again.")
+
+
+# -- reading files ------------------------------------------------------------------------------
+
+
+@dataclass
+class Item:
+    """One record as read, with where it came from, for the error report."""
+
+    raw: object
+    file: str
+    line: int | None = None  # of the record (a YAML mapping, a CSV row); None for JSON
+    key_lines: dict[str, int] = field(default_factory=dict)  # field -> line of its key (YAML)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # found while reading (CSV cells)
+
+    def line_of(self, name: str) -> int | None:
+        return self.key_lines.get(name, self.line)
+
+
+class UnreadableFile(MieuxError):
+    """A file that cannot be parsed at all: one line naming it, the line and the fix."""
+
+    def __init__(self, name: str, line: int | None, what: str, hint: str = "Fix it and run the import again."):
+        super().__init__(f"{name}{f':{line}' if line else ''}: {what}.", hint)
+
+
+@contextlib.contextmanager
+def _no_progress(total: int, description: str):
+    yield _nothing
+
+
+def read_import(path: Path, progress=_no_progress) -> list[Item]:
+    """The records in a file, or in the .yaml and .yml files under a folder (sorted), as read.
+    `progress(total, description)` is a context manager yielding advance(), as Output.progress."""
+    paths = _import_files(path)
+    items = []
+    with progress(len(paths), "Reading") as advance:
+        for file in paths:
+            suffix = file.suffix.lower()
+            reader = _read_json if suffix == ".json" else _read_csv if suffix == ".csv" else _read_yaml
+            items += reader(_read_text(file), str(file))
+            advance()
+    if not items:
+        raise MieuxError(f"There are no records in {path}.", "A file to import holds a record, or a list of records.")
+    return items
+
+
+def _import_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        found = sorted(_yaml_files(path))
+        if not found:
+            raise MieuxError(f"There are no .yaml files in {path}.", "Give a folder written by `mieux export --out DIR`, or a YAML, JSON or CSV file.")
+        return found
+    if not path.exists():
+        raise MieuxError(f"There is no file or folder {path}.", "Check the path.")
+    if path.suffix.lower() not in (*YAML_SUFFIXES, ".json", ".csv"):
+        raise MieuxError(f"Cannot tell the format of {path} from its name.", "Name it .yaml, .yml, .json or .csv.")
+    return [path]
+
+
+def _yaml_files(folder: Path):
+    for root, folders, names in os.walk(folder):
+        folders[:] = [f for f in folders if not f.startswith(".")]  # .git, .github: never records
+        yield from (Path(root, n) for n in names if n.endswith(YAML_SUFFIXES) and not n.startswith("."))
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise MieuxError(f"Cannot read {path}: {e.strerror or e}.", "Check the path and its permissions.") from None
+    if b"\0" in data:
+        line = data.count(b"\n", 0, data.index(b"\0")) + 1
+        raise UnreadableFile(str(path), line, "not a text file (it holds NUL bytes: a binary file, or UTF-16)",
+                             "Give a YAML, JSON or CSV file saved as UTF-8.")
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark, as some editors write, is not data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise UnreadableFile(str(path), data.count(b"\n", 0, e.start) + 1, f"not UTF-8 text (byte 0x{data[e.start]:02x})",
+                             "Save it as UTF-8 and run the import again.") from None
+
+
+class _Mapping(dict):
+    """A YAML mapping that knows its line and the line of each of its keys."""
+
+    line: int
+    key_lines: dict[str, int]
+
+
+@functools.cache
+def _yaml_loader():
+    import yaml
+
+    class LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        """The safe loader (no Python objects), keeping lines for the error report and refusing
+        duplicate keys, which YAML forbids and PyYAML would silently resolve to the last one."""
+
+        def construct_lined_map(self, node):
+            mapping = _Mapping()
+            mapping.line = node.start_mark.line + 1
+            yield mapping
+            mapping.key_lines = self.key_lines(node)
+            mapping.update(self.construct_mapping(node))
+
+        def key_lines(self, node) -> dict[str, int]:
+            lines = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":  # "<<": its keys may be overridden
+                    continue
+                key = self.construct_object(key_node)
+                with contextlib.suppress(TypeError):  # an unhashable key: construct_mapping says so
+                    if key in lines:
+                        raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
+                    lines[key] = key_node.start_mark.line + 1
+            return {str(key): line for key, line in lines.items()}
+
+    LineLoader.add_constructor("tag:yaml.org,2002:map", LineLoader.construct_lined_map)
+    return LineLoader
+
+
+def _read_yaml(text: str, name: str) -> list[Item]:
+    """A record (mapping), a list of records, or several documents of either."""
+    import yaml
+
+    items = []
+    try:
+        for document in yaml.load_all(text, Loader=_yaml_loader()):
+            if document is None:  # an empty document, as a trailing "---" makes
+                continue
+            for raw in document if isinstance(document, list) else [document]:
+                items.append(Item(raw, name, getattr(raw, "line", None), getattr(raw, "key_lines", {})))
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        raise UnreadableFile(name, mark.line + 1 if mark else None, f"not valid YAML: {e.problem}") from None
+    except yaml.reader.ReaderError as e:
+        raise UnreadableFile(name, text.count("\n", 0, e.position) + 1, f"not valid YAML: {e.reason}") from None
+    return items
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _unique_keys(pairs: list[tuple]) -> dict:
+    mapping = {}
+    for key, value in pairs:
+        if key in mapping:
+            raise _DuplicateKey(key)
+        mapping[key] = value
+    return mapping
+
+
+def _read_json(text: str, name: str) -> list[Item]:
+    """A record (object) or an array of records. The standard library's parser, not orjson: it
+    gives the line of a syntax error and lets duplicate keys be refused."""
+    import json
+
+    try:
+        data = json.loads(text, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as e:
+        raise UnreadableFile(name, e.lineno, f"not valid JSON: {e.msg}") from None
+    except _DuplicateKey as e:
+        raise UnreadableFile(name, None, f"duplicate key '{e.args[0]}' in a JSON object") from None
+    return [Item(raw, name) for raw in (data if isinstance(data, list) else [data])]
+
+
+def _read_csv(text: str, name: str) -> list[Item]:
+    """A header row of field names, then one record a row, as `csv_text` writes them."""
+    import csv
+
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    items, line = [], 1
+    try:
+        header = [column.strip().lower() for column in next(reader, [])]
+        twice = [c for c in dict.fromkeys(header) if header.count(c) > 1]
+        if twice:
+            raise UnreadableFile(name, 1, f"the column '{twice[0]}' appears twice in the header")
+        while True:
+            line = reader.line_num + 1  # where the next row starts (a quoted cell may span lines)
+            row = next(reader, None)
+            if row is None:
+                break
+            if any(cell.strip() for cell in row):
+                items.append(_row_item(header, row, name, line))
+    except csv.Error as e:
+        raise UnreadableFile(name, line, f"not valid CSV: {e}") from None  # the line where its row starts
+    return items
+
+
+def _row_item(header: list[str], row: list[str], name: str, line: int) -> Item:
+    item = Item({}, name, line)
+    if len(row) != len(header):
+        item.problems.append(("row", f"has {len(row)} cells but the header has {len(header)} columns"))
+    for column, cell in zip(header, row):
+        if not cell.strip():  # an empty field; and every other kind's columns are empty
+            continue
+        try:
+            item.raw[column] = _parse_cell(column, cell)
+        except ValueError as e:
+            item.problems.append((column, str(e)))
+    return item
+
+
+def _parse_cell(column: str, cell: str):
+    """A CSV cell back into what `_cell` wrote it from."""
+    if column not in LIST_FIELDS:
+        return cell
+    values = [v.strip() for v in cell.split(LIST_SEPARATOR) if v.strip()]
+    if column == "experts":
+        return [m.groupdict() if (m := _EXPERT.match(v)) else {"country": v, "kind": None} for v in values]
+    if column in ITEM_PARTS:
+        return [_parse_parts(column, v) for v in values]
+    return values
+
+
+def _parse_parts(column: str, text: str) -> dict:
+    names = ITEM_PARTS[column]
+    parts = [p.strip() or None for p in text.split(PART_SEPARATOR)]
+    if len(parts) > len(names):
+        raise ValueError(f"'{text}' has {len(parts)} parts; write {PART_SEPARATOR.join(names)}")
+    return dict(zip(names, parts + [None] * (len(names) - len(parts))))
+
+
+# -- checking and planning an import ------------------------------------------------------------
+
+
+@dataclass
+class Problem:
+    index: int  # of the record in the import, to report in file order and count records
+    file: str
+    line: int | None
+    record_id: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.record_id}: {self.field}: {self.message}"
+
+    def file_order(self) -> tuple[int, int]:
+        return self.index, self.line or 0
+
+
+class ImportRefused(MieuxError):
+    """Nothing was imported; `problems` lists every problem, in file order."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=Problem.file_order)
+        records = len({p.index for p in problems})
+        super().__init__(
+            f"Nothing was imported: {count_of(len(problems), 'problem')} in {count_of(records, 'record')}.",
+            f"Fix {'it' if len(problems) == 1 else 'them'} and run the import again.",
+        )
+
+
+def count_of(n: int, noun: str) -> str:
+    """"1 record", "2 records"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+@dataclass
+class Entry:
+    """A record of the import: as read, normalized (None when it has problems), its ID and kind
+    as far as they can be told."""
+
+    item: Item
+    record: dict | None
+    record_id: str
+    kind: str | None
+
+
+@dataclass
+class Prepared:
+    entries: list[Entry]
+    problems: list[Problem]
+
+    def problem(self, index: int, name: str, message: str) -> Problem:
+        entry = self.entries[index]
+        return Problem(index, entry.item.file, entry.item.line_of(name), entry.record_id, name, message)
+
+
+def prepare(items: list[Item], advance=_nothing) -> Prepared:
+    """Normalize every record, collecting every problem. Done before the catalogue is locked:
+    it needs no catalogue, and a large import would otherwise hold the lock all that time."""
+    prepared = Prepared([], [])
+    for index, item in enumerate(items):
+        try:
+            record, problems = normalize(item.raw), []
+        except InvalidRecord as e:
+            record, problems = None, e.problems
+        unread = {name for name, _ in item.problems}
+        # A field that could not be read is left out of the record; normalize's "is required"
+        # for it would only repeat the problem.
+        problems = item.problems + [p for p in problems if p[0] not in unread]
+        prepared.entries.append(Entry(item, None if problems else record, *_id_and_kind(item.raw, record)))
+        prepared.problems += [prepared.problem(index, name, message) for name, message in problems]
+        advance()
+    return prepared
+
+
+def _id_and_kind(raw, record: dict | None) -> tuple[str, str | None]:
+    if record is not None:
+        return record["id"], record["kind"]
+    if not isinstance(raw, dict):
+        return "?", None
+    try:
+        kind = resolve_kind(raw.get("kind") or "")
+    except MieuxError:
+        kind = None
+    return str(raw.get("id") or "?"), kind  # the ID as InvalidRecord reports it
+
+
+def read_records(path: Path) -> list[dict]:
+    """The records in a file or folder, normalized, for commands that take records from a file
+    (`add --from`); their links are the caller's to check, under the lock. A MieuxError names the
+    first problem, with its file and line, and says how many more there are."""
+    import shlex
+
+    prepared = prepare(read_import(path))
+    problems = sorted(prepared.problems + _duplicate_ids(prepared), key=Problem.file_order)
+    if problems:
+        more = f" (and {count_of(len(problems) - 1, 'more problem')})" if len(problems) > 1 else ""
+        raise MieuxError(f"{problems[0]}{more}.", f"Fix it and run the command again; "
+                         f"`mieux import --dry-run {shlex.quote(str(path))}` lists every problem.")
+    return [e.record for e in prepared.entries]
+
+
+def plan_import(prepared: Prepared, catalogue: Catalogue) -> list[Change]:
+    """The changes that bring the import into `catalogue`: new records added, changed ones
+    replaced, identical ones left alone. ImportRefused if there is any problem."""
+    problems = prepared.problems + _duplicate_ids(prepared) + _broken_links(prepared, catalogue)
+    if problems:
+        raise ImportRefused(problems)
+    changes = []
+    for entry in prepared.entries:
+        before = catalogue.by_id.get(entry.record_id)
+        if before is None:
+            changes.append(added(entry.record))
+        elif before != entry.record:
+            changes.append(updated(before, entry.record))
+    return changes
+
+
+def _duplicate_ids(prepared: Prepared) -> list[Problem]:
+    first: dict[str, int] = {}
+    problems = []
+    for index, entry in enumerate(prepared.entries):
+        if entry.record_id == "?":
+            continue
+        other = first.setdefault(entry.record_id, index)
+        if other != index:
+            item = prepared.entries[other].item
+            where = f"{item.file}:{item.line}" if item.line else item.file
+            problems.append(prepared.problem(index, "id", f"is also the ID of the record at {where}; IDs must be unique"))
+    return problems
+
+
+def _broken_links(prepared: Prepared, catalogue: Catalogue) -> list[Problem]:
+    """Links checked against the catalogue as it will be after the import. Records with problems
+    count with the kind they claim: once fixed they will be there, and a link to one of them is
+    not a second problem."""
+    kinds_by_id = {r["id"]: r["kind"] for r in catalogue.records}
+    kinds_by_id.update((e.record_id, e.kind) for e in prepared.entries if e.kind)
+    imported = {e.record_id for e in prepared.entries}
+    problems = []
+    for index, entry in enumerate(prepared.entries):
+        if entry.record is None:
+            continue
+        problems += [prepared.problem(index, name, message) for name, message in link_problems(entry.record, kinds_by_id)]
+        before = catalogue.by_id.get(entry.record_id)
+        if before and before["kind"] != entry.kind:
+            # A practice already in the catalogue (and not re-imported) would lose its link.
+            linked = [p["id"] for p in catalogue.practices_linked_to(entry.record_id) if p["id"] not in imported]
+            if linked:
+                problems.append(prepared.problem(index, "kind", (
+                    f"'{entry.record_id}' is {_a(before['kind'])} in the catalogue, and {', '.join(linked)} "
+                    f"{'links' if len(linked) == 1 else 'link'} to it as one; it cannot become {_a(entry.kind)}"
+                )))
+    return problems
+
+
+def _a(kind: str) -> str:
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"

@@ -1,0 +1,463 @@
+"""import and export: the error report, what is written (and what is not), the three formats'
+round trips, stale files, and the shipped catalogue in the form export writes."""
+
+import csv
+import io
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import all_files, read_bytes
+from mieux_cli import transfer
+from mieux_cli.app import app
+from mieux_cli.errors import MieuxError
+from mieux_cli.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent / "catalogue"
+KIND_FOLDERS = ("actions", "practices", "events", "facts")
+SOURCE = {"title": "Test notes", "publisher": "Test", "date": "2024", "url": None}
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def run(db: Path, *args):
+    return CliRunner().invoke(app, ["--db", str(db), *args], catch_exceptions=False)
+
+
+def exported_folders(folder: Path) -> dict[str, bytes]:
+    return {f"{kind}/{name}": data for kind in KIND_FOLDERS for name, data in all_files(folder / kind).items()}
+
+
+def a_fact(record_id: str, title: str = "A fact", **fields) -> dict:
+    return {"id": record_id, "kind": "fact", "title": title, "summary": None, "countries": [], "region": None,
+            "themes": [], "areas": [], "gcm": [], "start": None, "end": None, "tags": [], "sources": [SOURCE],
+            "text": "It is so.", "figure": None, **fields}
+
+
+# -- the error report ------------------------------------------------------------------------------
+
+BAD_YAML = """
+- id: fct-fine
+  kind: fact
+  title: A fine fact
+  text: Nothing wrong here.
+  sources: [Notes]
+- id: fct-broken
+  kind: fact
+  title: A broken fact
+  countries: [Costa Rica, Atlantis]
+  start: 2019-13
+  colour: blue
+  sources: [Notes]
+- id: prc-dangling
+  kind: practice
+  title: A practice that links nowhere
+  summary: It came from an action that is not there.
+  actions: [act-nowhere]
+  event: fct-fine
+  sources: [Notes]
+- id: fct-fine
+  kind: fact
+  title: The same ID again
+  text: T
+  sources: [Notes]
+"""
+
+
+def test_one_bad_record_among_several_lists_every_problem_and_writes_nothing(cli, tmp_path):
+    path = write(tmp_path / "new.yaml", BAD_YAML)
+    before = read_bytes(cli.db)
+    result = cli("import", str(path))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"Error: {path}:6: fct-broken: text: is required\n"
+        f"Error: {path}:9: fct-broken: countries: Unknown country 'Atlantis'. See `mieux vocab countries` for the list.\n"
+        f"Error: {path}:10: fct-broken: start: month 13 in '2019-13' does not exist\n"
+        f"Error: {path}:11: fct-broken: colour: a fact has no such field; its fields are id, kind, title, summary, "
+        "countries, region, themes, areas, gcm, start, end, tags, sources, text, figure\n"
+        f"Error: {path}:17: prc-dangling: actions: no action with ID 'act-nowhere' in the catalogue\n"
+        f"Error: {path}:18: prc-dangling: event: no event with ID 'fct-fine' in the catalogue\n"
+        f"Error: {path}:20: fct-fine: id: is also the ID of the record at {path}:1; IDs must be unique\n"
+        "Nothing was imported: 7 problems in 3 records. Fix them and run the import again.\n"
+    )
+    assert read_bytes(cli.db) == before
+    assert cli("import", str(path), "--dry-run").stderr == result.stderr
+
+
+def test_json_problems_have_no_line_and_a_link_to_a_record_with_problems_is_not_one_more(cli, tmp_path):
+    path = tmp_path / "new.json"
+    path.write_text(json.dumps([
+        {"id": "act-new", "kind": "action", "title": "T", "summary": "S", "sources": ["N"], "status": "finished"},
+        {"id": "prc-new", "kind": "practice", "title": "T", "summary": "S", "sources": ["N"], "actions": ["act-new"]},
+    ]))
+    result = cli("import", str(path))
+    assert (result.exit_code, result.stderr) == (2, (
+        f"Error: {path}: act-new: status: Unknown status 'finished'. See `mieux vocab statuses` for the list.\n"
+        "Nothing was imported: 1 problem in 1 record. Fix it and run the import again.\n"
+    ))
+
+
+def test_a_record_cannot_change_kind_under_the_practices_that_link_to_it(cli, tmp_path):
+    path = write(tmp_path / "kind.yaml", """
+        id: act-cr-integration-plans
+        kind: fact
+        title: Now a fact
+        text: T
+        sources: [Notes]
+    """)
+    result = cli("import", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        f"Error: {path}:2: act-cr-integration-plans: kind: 'act-cr-integration-plans' is an action in the catalogue, "
+        "and prc-cr-aqui-todos-somos-migrantes, prc-cr-integration-shared-responsibility, "
+        "prc-cr-inter-institutional-working-groups link to it as one; it cannot become a fact"
+    )
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("syntax.yaml", b"id: fct-x\ntitle: [unclosed\n", "{path}:3: not valid YAML: did not find expected ',' or ']'. "
+     "Fix it and run the import again."),
+    ("twice.yaml", b"id: fct-x\nkind: fact\ntitle: One\ntitle: Two\n", "{path}:4: not valid YAML: duplicate key 'title'. "
+     "Fix it and run the import again."),
+    ("nested.yaml", b"id: fct-x\nsources:\n  - title: A\n    title: B\n", "{path}:4: not valid YAML: duplicate key 'title'. "
+     "Fix it and run the import again."),
+    ("code.yaml", b"id: !!python/object/apply:os.system [ls]\n", "{path}:1: not valid YAML: could not determine a "
+     "constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'. Fix it and run the import again."),
+    ("control.yaml", b"id: fct-x\ntitle: a\x07b\n", "{path}:2: not valid YAML: control characters are not allowed. "
+     "Fix it and run the import again."),
+    ("syntax.json", b'[\n  {"id": "fct-x",}\n]', "{path}:2: not valid JSON: Expecting property name enclosed in double "
+     "quotes. Fix it and run the import again."),
+    ("twice.json", b'{"id": "fct-x", "id": "fct-y"}', "{path}: duplicate key 'id' in a JSON object. "
+     "Fix it and run the import again."),
+    ("quote.csv", b'id,kind,title\nfct-x,fact,"open\n', "{path}:2: not valid CSV: unexpected end of data. "
+     "Fix it and run the import again."),
+    ("header.csv", b"id,kind,title,Title\n", "{path}:1: the column 'title' appears twice in the header. "
+     "Fix it and run the import again."),
+    ("latin1.yaml", b"id: fct-x\ntitle: Migraci\xf3n\n", "{path}:2: not UTF-8 text (byte 0xf3). "
+     "Save it as UTF-8 and run the import again."),
+    ("image.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "{path}:3: not a text file (it holds NUL bytes: a binary "
+     "file, or UTF-16). Give a YAML, JSON or CSV file saved as UTF-8."),
+    ("notes.txt", b"id: fct-x\n", "Cannot tell the format of {path} from its name. Name it .yaml, .yml, .json or .csv."),
+    ("empty.yaml", b"# nothing yet\n", "There are no records in {path}. A file to import holds a record, or a list of records."),
+])
+def test_a_file_that_cannot_be_read_gives_one_line_naming_it_and_the_fix(cli, tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    before = read_bytes(cli.db)
+    result = cli("import", str(path))
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", "Error: " + message.format(path=path) + "\n")
+    assert read_bytes(cli.db) == before
+
+
+def test_a_missing_path_or_a_folder_without_yaml(cli, tmp_path):
+    result = cli("import", str(tmp_path / "nowhere.yaml"))
+    assert (result.exit_code, result.stderr) == (2, f"Error: There is no file or folder {tmp_path / 'nowhere.yaml'}. Check the path.\n")
+    (tmp_path / "empty").mkdir()
+    result = cli("import", str(tmp_path / "empty"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: There are no .yaml files in {tmp_path / 'empty'}.")
+
+
+# -- what an import writes -------------------------------------------------------------------------
+
+
+def test_an_import_adds_and_updates_by_id_and_is_recorded_in_the_history(cli, tmp_path):
+    catalogue = Store(cli.db).load()
+    old = catalogue.by_id["fct-lac-regional-integration"]
+    changed = {**old, "title": "Regional integration, revised"}
+    unchanged = catalogue.by_id["fct-lac-share-of-activities-2017"]
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps([a_fact("fct-new-one"), changed, unchanged, a_fact("fct-new-two")]))
+    result = cli("import", str(path))
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        "Added 2, changed 1, unchanged 1.\n"
+        "added  fct-new-one\n"
+        "added  fct-new-two\n"
+        "changed  fct-lac-regional-integration\n"
+    )
+    after = Store(cli.db).load()
+    assert len(after.records) == 25
+    assert after.by_id["fct-lac-regional-integration"] == changed
+    assert after.by_id["fct-new-one"] == a_fact("fct-new-one")
+    entry = Store(cli.db).history()[-1]
+    assert entry["command"] == f"mieux --db {cli.db} import {path}"
+    assert [(c["op"], c["id"]) for c in entry["changes"]] == [
+        ("add", "fct-new-one"), ("update", "fct-lac-regional-integration"), ("add", "fct-new-two"),
+    ]
+    assert entry["changes"][1]["before"] == old
+    history = Store(cli.db).history()
+    assert cli("import", str(path)).stdout == "Added 0, changed 0, unchanged 4.\n"
+    assert Store(cli.db).history() == history  # nothing to change: nothing written
+
+
+def test_dry_run_shows_the_changes_field_by_field_and_writes_nothing(cli, tmp_path):
+    path = write(tmp_path / "changes.yaml", """
+        id: act-cr-integration-plans
+        kind: action
+        title: "Costa Rica: National Integration Plans"
+        summary: Shorter.
+        countries: [CR]
+        themes: [LM]
+        areas: [INT, POL]
+        gcm: [16, 17]
+        tags: [integration]
+        sources: [{title: Sharing good practices in Latin America and the Caribbean, publisher: MIEUX (ICMPD), date: 2018}]
+        status: completed
+        experts: [{country: ES, kind: public official}]
+        activities: [Exchanges with MIEUX experts from Spain on the concept of integration]
+        outputs: [First National Integration Plan 2013-2017, Second National Integration Plan 2018-2022]
+        ---
+        id: fct-brand-new
+        kind: fact
+        title: Brand new
+        text: T
+        sources: [Notes]
+    """)
+    before = read_bytes(cli.db)
+    result = cli("import", str(path), "--dry-run")
+    assert (result.exit_code, result.stderr) == (0, "Dry run: nothing was written.\n")
+    assert result.stdout == (
+        "Would add 1, change 1, leave 0 unchanged.\n"
+        "add  fct-brand-new\n"
+        "change  act-cr-integration-plans\n"
+        "  title: 'Costa Rica: first and second National Integration Plans' -> 'Costa Rica: National Integration Plans'\n"
+        "  summary: \"MIEUX accompanied Costa Rica in formulating its first National Integration Plan (2013-2017) and its "
+        "second (2018-2022). Through exchanges with MIEUX experts from Spain, the national idea of integration moved "
+        "towards one in which migrants and institutions share the responsibility. MIEUX's main contribution was to set "
+        "up inter-institutional working groups on topics central to integration and to stay alongside the institutions "
+        "and government bodies as the plans went through adoption and implementation.\" -> 'Shorter.'\n"
+        "  tags: ['integration', 'national integration plan', 'inter-institutional working groups', 'xenophobia', "
+        "'shared responsibility'] -> ['integration']\n"
+        "  experts: ['ES'] -> ['ES (public official)']\n"
+        "  activities: ['Exchanges with MIEUX experts from Spain on the concept of integration | knowledge exchange', "
+        "'Inter-institutional working groups on xenophobia, education, labour market, health and vulnerable migrants | other', "
+        "'Accompaniment of institutions and government bodies through the successive stages of adopting and implementing "
+        "the plans | other'] -> ['Exchanges with MIEUX experts from Spain on the concept of integration']\n"
+        "  results: ['Integration came to be understood as a responsibility shared by migrants and institutions', "
+        "'The Plan 2018-2022 gave rise to several initiatives, among them the \"Aquí todos somos migrantes\" communication "
+        "campaign on diversity in Costa Rica'] -> []\n"
+    )
+    assert read_bytes(cli.db) == before
+
+
+def test_importing_into_a_new_file_creates_a_catalogue_with_only_those_records(tmp_path):
+    path = tmp_path / "two.yaml"
+    path.write_text(transfer.yaml_text(a_fact("fct-one")) + "---\n" + transfer.yaml_text(a_fact("fct-two")))
+    db = tmp_path / "fresh.json"
+    result = run(db, "import", str(path), "--dry-run")
+    assert result.stderr == "Dry run: nothing was written (the catalogue file would be created).\n"
+    assert not db.exists()
+    result = run(db, "import", str(path))
+    assert result.exit_code == 0
+    assert result.stderr == f"Created a new catalogue at {db} with the 2 imported records.\n"
+    assert result.stdout == "Added 2, changed 0, unchanged 0.\nadded  fct-one\nadded  fct-two\n"
+    catalogue = Store(db).load()
+    assert not catalogue.created
+    assert catalogue.records == [a_fact("fct-one"), a_fact("fct-two")]
+    assert len(Store(db).history()) == 1
+
+
+def test_a_csv_import_reads_lists_and_the_parts_of_sources_experts_and_activities(cli, tmp_path):
+    path = tmp_path / "actions.csv"
+    path.write_text(
+        "id,kind,title,summary,countries,gcm,tags,sources,status,experts,activities,start\r\n"
+        'act-csv,action,From a spreadsheet,"Two lines;\nstill one summary",CR; Mexico,10; 23,a; b,'
+        '"A report | ICMPD | 2019; Notes",ongoing,"ES (public official); FR",'
+        '"Workshop | workshop | San José | 2019-03; Visit |  | Madrid",2019\r\n',
+        encoding="utf-8",
+    )
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.stderr
+    record = Store(cli.db).load().by_id["act-csv"]
+    assert record == {
+        "id": "act-csv", "kind": "action", "title": "From a spreadsheet", "summary": "Two lines;\nstill one summary",
+        "countries": ["CR", "MX"], "region": "LAC", "themes": [], "areas": [], "gcm": [10, 23], "start": "2019",
+        "end": None, "tags": ["a", "b"],
+        "sources": [{"title": "A report", "publisher": "ICMPD", "date": "2019", "url": None},
+                    {"title": "Notes", "publisher": None, "date": None, "url": None}],
+        "partners": [], "status": "ongoing",
+        "experts": [{"country": "ES", "kind": "public official"}, {"country": "FR", "kind": None}],
+        "activities": [{"title": "Workshop", "kind": "workshop", "place": "San José", "date": "2019-03"},
+                       {"title": "Visit", "kind": None, "place": "Madrid", "date": None}],
+        "outputs": [], "results": [],
+    }
+
+
+def test_csv_problems_give_the_row_s_line(cli, tmp_path):
+    path = tmp_path / "facts.csv"
+    path.write_text(
+        'id,kind,title,text,sources\nfct-a,fact,"Two\nlines",T,S\nfct-b,fact,B,T,"S | P | 2019 | u | extra"\n'
+        "fct-c,fact,C,T\n"
+    )
+    result = cli("import", str(path))
+    assert result.stderr == (
+        f"Error: {path}:4: fct-b: sources: 'S | P | 2019 | u | extra' has 5 parts; write title | publisher | date | url\n"
+        f"Error: {path}:5: fct-c: row: has 4 cells but the header has 5 columns\n"
+        f"Error: {path}:5: fct-c: sources: is required\n"
+        "Nothing was imported: 3 problems in 2 records. Fix them and run the import again.\n"
+    )
+
+
+def test_a_folder_import_reads_every_yaml_file_under_it_sorted_and_skips_hidden_ones(cli, tmp_path):
+    folder = tmp_path / "records"
+    write(folder / "b" / "second.yml", "[{id: fct-b, kind: fact, title: B, text: T, sources: [N]}]")
+    write(folder / "a.yaml", "{id: fct-a, kind: fact, title: A, text: T, sources: [N]}")
+    write(folder / ".git" / "x.yaml", "{id: fct-git, kind: fact}")
+    write(folder / "notes.txt", "not a record")
+    result = cli("import", str(folder))
+    assert result.stdout == "Added 2, changed 0, unchanged 0.\nadded  fct-a\nadded  fct-b\n"
+    write(folder / "b" / "second.yml", "[{id: fct-b, kind: fact, title: B, sources: [N]}]")
+    write(folder / "a.yaml", "{id: fct-a, kind: fact, title: A, sources: [N]}")
+    assert cli("import", str(folder)).stderr.splitlines()[:2] == [
+        f"Error: {folder / 'a.yaml'}:1: fct-a: text: is required",
+        f"Error: {folder / 'b' / 'second.yml'}:1: fct-b: text: is required",
+    ]
+
+
+def test_add_from_a_file_reads_it_as_import_does(cli, tmp_path):
+    path = write(tmp_path / "new.yaml", BAD_YAML)
+    result = cli("add", "--from", str(path))
+    assert (result.exit_code, result.stderr) == (2, (
+        f"Error: {path}:6: fct-broken: text: is required (and 4 more problems). Fix it and run the command again; "
+        f"`mieux import --dry-run {path}` lists every problem.\n"
+    ))
+
+
+# -- export ----------------------------------------------------------------------------------------
+
+
+def test_a_yaml_export_needs_a_folder(cli, tmp_path):
+    result = cli("export")
+    assert (result.exit_code, result.stderr) == (2, (
+        "Error: A YAML export is a folder of files: say which with --out. "
+        "Type: mieux export --out DIR (or use --format json or csv for standard output).\n"
+    ))
+    result = cli("export", "--format", "xml")
+    assert (result.exit_code, result.stderr) == (2, "Error: Unknown format 'xml'. Use --format yaml, json or csv.\n")
+    result = cli("export", "--out", str(tmp_path / "missing" / "out"))
+    assert (result.exit_code, result.stderr) == (
+        2, f"Error: The folder {tmp_path / 'missing'} does not exist. Create it first, or choose another --out.\n")
+    result = cli("export", "--format", "json", "--out", str(tmp_path))
+    assert (result.exit_code, result.stderr) == (
+        2, f"Error: {tmp_path} is a folder. Give a file name: --out {tmp_path / 'catalogue.json'}\n")
+    result = cli("export", "--format", "csv", "--out", str(tmp_path / "missing" / "out.csv"))
+    assert (result.exit_code, result.stderr) == (
+        2, f"Error: Could not write {tmp_path / 'missing' / 'out.csv'}: No such file or directory. "
+        "Fix that and run the export again.\n")
+    assert not (tmp_path / "missing").exists()
+
+
+def test_a_yaml_export_writes_a_file_per_record_with_keys_in_canonical_order(cli, tmp_path):
+    result = cli("export", "--out", str(tmp_path / "out"))
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == f"Exported 23 records to {tmp_path / 'out'}: 23 files written, 0 unchanged.\n"
+    files = exported_folders(tmp_path / "out")
+    assert len(files) == 23 and {name.split("/")[0] for name in files} == set(KIND_FOLDERS)
+    assert files["facts/fct-lac-regional-integration.yaml"].decode().startswith(
+        "id: fct-lac-regional-integration\nkind: fact\ntitle: Comparatively high regional integration in LAC\n"
+        "summary: null\ncountries: []\nregion: LAC\nthemes:\n- HO\n"
+    )
+    again = cli("export", "--out", str(tmp_path / "out"))
+    assert again.stderr == f"Exported 23 records to {tmp_path / 'out'}: 0 files written, 23 unchanged.\n"
+
+
+def test_exporting_everything_removes_stale_yaml_files_and_nothing_else(cli, tmp_path):
+    out = tmp_path / "out"
+    cli("export", "--out", str(out))
+    for name in ("actions/act-gone.yaml", "facts/fct-gone.yaml", "actions/notes.txt", "other/act-x.yaml", "README.md"):
+        write(out / name, "kept unless stale\n")
+    result = cli("export", "facts", "--out", str(out))  # filtered: what is not exported is not stale
+    assert result.stderr == f"Exported 10 records to {out}: 0 files written, 10 unchanged.\n"
+    assert (out / "facts" / "fct-gone.yaml").exists()
+    result = cli("export", "--out", str(out))
+    assert result.stderr == (
+        f"Exported 23 records to {out}: 0 files written, 23 unchanged.\n"
+        "Removed 2 files whose records are no longer in the catalogue.\n"
+    )
+    assert not (out / "actions" / "act-gone.yaml").exists() and not (out / "facts" / "fct-gone.yaml").exists()
+    assert all((out / name).exists() for name in ("actions/notes.txt", "other/act-x.yaml", "README.md"))
+
+
+def test_no_record_id_can_write_outside_the_folder(tmp_path):
+    record = {**a_fact("fct-x"), "id": "../../escaped"}
+    with pytest.raises(MieuxError, match="cannot be used as a file name"):
+        transfer.export_folder([a_fact("fct-ok"), record], tmp_path / "out", prune=True)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "escaped.yaml").exists()
+
+
+def test_json_export_is_an_array_sorted_by_kind_then_id_with_unicode_as_is(cli, tmp_path):
+    result = cli("export", "--format", "json")
+    assert (result.exit_code, result.stderr) == (0, "")
+    records = json.loads(result.stdout)
+    assert [r["kind"] for r in records] == ["action"] * 4 + ["practice"] * 6 + ["event"] * 3 + ["fact"] * 10
+    assert [r["id"] for r in records[:2]] == ["act-aiamp-som-protocol", "act-cr-integration-plans"]
+    assert result.stdout.startswith('[\n  {\n    "id": "act-aiamp-som-protocol",\n    "kind": "action",\n')
+    assert "Aquí todos somos migrantes" in result.stdout and result.stdout.endswith("}\n]\n")
+    result = cli("export", "practices", "--country", "CR", "--format", "json", "--out", str(tmp_path / "p.json"))
+    assert result.stderr == f"Exported 3 records to {tmp_path / 'p.json'}.\n"
+    assert [r["id"] for r in json.loads((tmp_path / "p.json").read_text())] == [
+        "prc-cr-aqui-todos-somos-migrantes", "prc-cr-integration-shared-responsibility",
+        "prc-cr-inter-institutional-working-groups",
+    ]
+
+
+def test_csv_export_has_every_field_as_a_column_and_joins_lists(cli):
+    result = cli("export", "actions", "--format", "csv")
+    assert result.stdout.startswith(
+        "id,kind,title,summary,countries,region,themes,areas,gcm,start,end,tags,sources,partners,status,experts,"
+        "activities,outputs,results,why,actions,event,principles,place,hosts,text,figure\n"
+    )
+    rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    assert [r["id"] for r in rows] == ["act-aiamp-som-protocol", "act-cr-integration-plans",
+                                       "act-do-migration-school-journalists", "act-mx-unaccompanied-children"]
+    row = rows[1]
+    assert row["areas"] == "INT; POL" and row["gcm"] == "16; 17" and row["experts"] == "ES" and row["start"] == ""
+    assert row["sources"] == "Sharing good practices in Latin America and the Caribbean | MIEUX (ICMPD) | 2018"
+    assert row["activities"].startswith("Exchanges with MIEUX experts from Spain on the concept of integration | knowledge exchange; ")
+    assert row["why"] == row["text"] == ""
+
+
+def test_nested_items_survive_the_csv_cell_with_empty_parts(tmp_path):
+    record = a_fact("fct-parts", sources=[
+        {"title": "T", "publisher": None, "date": "2019", "url": None},
+        {"title": "U", "publisher": None, "date": None, "url": "https://example.org/a|b"},
+    ])
+    path = tmp_path / "parts.csv"
+    path.write_text(transfer.csv_text([record]))
+    assert "T |  | 2019; U |  |  | https://example.org/a|b" in path.read_text()
+    assert transfer.prepare(transfer.read_import(path)).entries[0].record == record
+
+
+# -- round trips: export, import into an empty catalogue, export again ------------------------------
+
+
+def test_a_yaml_folder_round_trips_byte_for_byte(cli, tmp_path):
+    cli("export", "--out", str(tmp_path / "first"))
+    assert run(tmp_path / "copy.json", "import", str(tmp_path / "first")).exit_code == 0
+    run(tmp_path / "copy.json", "export", "--out", str(tmp_path / "second"))
+    assert exported_folders(tmp_path / "second") == exported_folders(tmp_path / "first")
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_a_json_or_csv_file_round_trips_byte_for_byte(cli, tmp_path, fmt):
+    first, second = tmp_path / f"first.{fmt}", tmp_path / f"second.{fmt}"
+    cli("export", "--format", fmt, "--out", str(first))
+    assert run(tmp_path / "copy.json", "import", str(first)).exit_code == 0
+    run(tmp_path / "copy.json", "export", "--format", fmt, "--out", str(second))
+    assert read_bytes(second) == read_bytes(first)
+    assert run(tmp_path / "copy.json", "export", "--format", fmt).stdout.encode() == read_bytes(first)
+
+
+def test_the_shipped_catalogue_is_in_the_form_export_writes(tmp_path):
+    assert run(tmp_path / "shipped.json", "import", str(ROOT)).exit_code == 0
+    run(tmp_path / "shipped.json", "export", "--out", str(tmp_path / "out"))
+    assert exported_folders(tmp_path / "out") == exported_folders(ROOT)
