@@ -1,6 +1,7 @@
 """Every command documents itself with a description and at least one example."""
 
 import subprocess
+from pathlib import Path
 import sys
 
 import pytest
@@ -10,7 +11,14 @@ from typer.testing import CliRunner
 from mieux_cli import __version__
 from mieux_cli.app import app
 
-COMMANDS = sorted(get_command(app).commands)
+GROUP = get_command(app)
+COMMANDS = GROUP.list_commands(None)
+
+
+def test_every_command_is_listed_in_the_readme():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for name in COMMANDS:
+        assert f"mieux {name}" in readme, name
 
 
 def test_the_commands_are_the_ones_documented():
@@ -20,7 +28,7 @@ def test_the_commands_are_the_ones_documented():
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_every_command_has_help_with_an_example(name):
-    command = get_command(app).commands[name]
+    command = GROUP.get_command(None, name)
     assert command.help and len(command.help.split("\n")[0]) > 20, f"{name} has no description"
     result = CliRunner().invoke(app, [name, "--help"])
     assert result.exit_code == 0

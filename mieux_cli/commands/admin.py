@@ -261,9 +261,12 @@ def check_command(
         raise typer.Exit(1)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("check")(check_command)
-    app.command("history")(history_command)
-    app.command("undo")(undo_command)
-    app.command("backup")(backup_command)
-    app.command("restore")(restore_command)
+
+# The commands this module defines, by name; app.py builds each only when it is used.
+COMMANDS = {
+    "check": check_command,
+    "history": history_command,
+    "undo": undo_command,
+    "backup": backup_command,
+    "restore": restore_command,
+}

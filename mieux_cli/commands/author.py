@@ -365,7 +365,10 @@ def remove_command(
     out.notice(f"Removed {record['id']}. `mieux undo` brings it back.")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("add")(add_command)
-    app.command("edit")(edit_command)
-    app.command("remove")(remove_command)
+
+# The commands this module defines, by name; app.py builds each only when it is used.
+COMMANDS = {
+    "add": add_command,
+    "edit": edit_command,
+    "remove": remove_command,
+}

@@ -93,5 +93,8 @@ def brief_command(
     out.notice(f"Wrote the brief to {output_file}.")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("brief")(brief_command)
+
+# The commands this module defines, by name; app.py builds each only when it is used.
+COMMANDS = {
+    "brief": brief_command,
+}

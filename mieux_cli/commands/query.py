@@ -249,7 +249,10 @@ def show_record(out, record: dict, catalogue) -> None:
     out.fields(f"{record['title']}  ({record['kind']} {record['id']})", pairs)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("list")(list_command)
-    app.command("search")(search_command)
-    app.command("show")(show_command)
+
+# The commands this module defines, by name; app.py builds each only when it is used.
+COMMANDS = {
+    "list": list_command,
+    "search": search_command,
+    "show": show_command,
+}

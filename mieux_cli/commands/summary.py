@@ -79,5 +79,8 @@ def summary_command(
     out.notice(f"{result.total} records in scope; a record counts once under each of its values.")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("summary")(summary_command)
+
+# The commands this module defines, by name; app.py builds each only when it is used.
+COMMANDS = {
+    "summary": summary_command,
+}

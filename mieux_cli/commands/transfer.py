@@ -227,6 +227,9 @@ def _write_data(out, text: str) -> None:
         out.stdout.write(text)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("import")(import_command)
-    app.command("export")(export_command)
+
+# The commands this module defines, by name; app.py builds each only when it is used.
+COMMANDS = {
+    "import": import_command,
+    "export": export_command,
+}

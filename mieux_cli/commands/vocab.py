@@ -81,5 +81,8 @@ def vocab_command(
     out.table(columns, [{k: "" if v is None else str(v) for k, v in row.items()} for row in rows])
 
 
-def register(app: typer.Typer) -> None:
-    app.command("vocab")(vocab_command)
+
+# The commands this module defines, by name; app.py builds each only when it is used.
+COMMANDS = {
+    "vocab": vocab_command,
+}
