@@ -5,7 +5,6 @@ codes resolved through the vocabularies, dates checked, lists de-duplicated, key
 order. It collects every problem instead of stopping at the first, so an import can list them all.
 """
 
-import calendar
 import difflib
 import re
 from datetime import date
@@ -82,8 +81,10 @@ def parse_date(value) -> str:
         raise ValueError(f"month {month} in '{value}' does not exist")
     if day is None:
         return f"{year}-{int(month):02d}"
-    if not 1 <= int(day) <= calendar.monthrange(int(year), int(month))[1]:
-        raise ValueError(f"day {day} in '{value}' does not exist")
+    try:
+        date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValueError(f"day {day} in '{value}' does not exist") from None
     return f"{year}-{int(month):02d}-{int(day):02d}"
 
 

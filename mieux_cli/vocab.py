@@ -6,8 +6,9 @@ accent, and a miss raises UnknownValue with the closest known values."""
 import difflib
 import functools
 import importlib.util
-import json
 import os
+
+import orjson
 
 from mieux_cli.errors import UnknownValue
 from mieux_cli.text import fold
@@ -148,8 +149,8 @@ def countries() -> dict[str, dict]:
     importing the pycountry package costs ~80 ms of importlib.metadata, the file ~2 ms."""
     spec = importlib.util.find_spec("pycountry")
     path = os.path.join(spec.submodule_search_locations[0], "databases", "iso3166-1.json")
-    with open(path, encoding="utf-8") as f:
-        entries = json.load(f)["3166-1"] + _EXTRA_COUNTRIES
+    with open(path, "rb") as f:
+        entries = orjson.loads(f.read())["3166-1"] + _EXTRA_COUNTRIES
     return {
         e["alpha_2"]: {
             "alpha_2": e["alpha_2"],
