@@ -39,6 +39,10 @@ PART_SEPARATOR = " | "
 ITEM_PARTS = {"sources": ("title", "publisher", "date", "url"), "activities": ("title", "kind", "place", "date")}
 _EXPERT = re.compile(r"^(?P<country>.*?)\s*\((?P<kind>[^()]*)\)$")  # "ES (public official)"
 _FILE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# An import file larger than this is refused before it is read: 100,000 real records are about
+# 100 MB of JSON, and parsing takes several times a file's size in memory.
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
+PROBLEMS_LISTED = 100  # an import report lists this many problems, then counts the rest
 
 
 def _nothing(n: int = 1) -> None:
@@ -259,6 +263,10 @@ def _yaml_files(folder: Path):
 
 def _read_text(path: Path) -> str:
     try:
+        size = path.stat().st_size
+        if size > MAX_IMPORT_BYTES:
+            raise UnreadableFile(str(path), None, f"too large to import ({size // 2**20} MB; the limit is "
+                                 f"{MAX_IMPORT_BYTES // 2**20} MB)", "Split it into smaller files and import them one by one.")
         data = path.read_bytes()
     except OSError as e:
         raise MieuxError(f"Cannot read {path}: {e.strerror or e}.", "Check the path and its permissions.") from None

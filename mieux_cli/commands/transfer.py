@@ -45,8 +45,11 @@ def import_command(
     try:
         changes = _dry_run(target, prepared, creating) if dry_run else _import(ctx, target, prepared)
     except transfer.ImportRefused as e:
-        for problem in e.problems:
+        for problem in e.problems[:transfer.PROBLEMS_LISTED]:
             out.error(str(problem))
+        hidden = len(e.problems) - transfer.PROBLEMS_LISTED
+        if hidden > 0:
+            out.notice(f"... and {hidden} more problems (the first {transfer.PROBLEMS_LISTED} are listed).")
         out.notice(str(e))
         raise typer.Exit(EXIT_USAGE) from None
     unchanged = len(prepared.entries) - len(changes)
