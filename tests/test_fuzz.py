@@ -1,0 +1,163 @@
+"""Property-based tests: random and mutated files and option values never end in a traceback.
+
+Bad input exits 2 with errors one per line (an import lists each problem, then a summary), and
+leaves the catalogue byte for byte as it was; input that happens to be valid is accepted and
+leaves a catalogue that passes `mieux check`. More than 10,000 cases in all: slow.
+"""
+
+import json
+import string
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from mieux_cli.app import app
+from mieux_cli.checks import check
+from mieux_cli.records import fields_of
+from mieux_cli.store import Store
+from mieux_cli.transfer import csv_columns, csv_text, yaml_text
+
+pytestmark = pytest.mark.slow
+def fuzz(examples: int):
+    return settings(max_examples=examples, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
+                                           HealthCheck.data_too_large])
+SUMMARY_LINES = ("Nothing was imported: ", "... and ")
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory):
+    path = tmp_path_factory.mktemp("fuzz") / "catalogue.json"
+    catalogue = Store(path).load()
+    return path, path.read_bytes(), catalogue.records
+
+
+def run(pristine, *args):
+    """Run mieux on a fresh copy of the catalogue; returns (result, bytes before, bytes after)."""
+    path, original, _ = pristine
+    path.write_bytes(original)
+    result = CliRunner().invoke(app, ["--db", str(path), *args])
+    return result, original, path.read_bytes()
+
+
+def assert_clean(result, before, after, allowed=(0, 2)):
+    event(f"exit {result.exit_code}")  # --hypothesis-show-statistics shows how often each happened
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # a traceback is the bug this test looks for
+    assert result.exit_code in allowed, result.output
+    assert "Traceback" not in result.output
+    if result.exit_code == 2:
+        assert after == before
+        for line in result.stderr.splitlines():
+            assert line.startswith("Error: ") or line.startswith(SUMMARY_LINES) or line.startswith(("Usage:", "Try ")), line
+
+
+def assert_valid_if_changed(pristine, before, after):
+    if after != before:
+        assert not check(Store(pristine[0]).load().records).errors
+
+
+# Values drawn from what records hold, and from what breaks parsers.
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+                    st.text(max_size=30), st.sampled_from(["CR", "costa rica", "LAC", "IMT", "THB", "10", "2017",
+                                                           "2017-13", "completed", "act-cr-integration-plans", "", " "]))
+VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                      max_leaves=12)
+FIELDS = sorted({f for kind in ("action", "practice", "event", "fact") for f in fields_of(kind)})
+RECORDS = st.fixed_dictionaries(
+    {"kind": st.sampled_from(["action", "practice", "event", "fact", "nonsense"]),
+     "id": st.one_of(st.from_regex(r"\A[a-z]{3}-[a-z0-9-]{1,12}\Z"), st.text(max_size=12))},
+    optional={field: VALUES for field in FIELDS if field not in ("id", "kind")}
+    | {"title": st.text(max_size=40), "sources": st.just(["Fuzz"])},
+)
+
+
+def mutate(text: str, data) -> str:
+    """A few random insertions, deletions and replacements."""
+    chars = list(text)
+    for _ in range(data.draw(st.integers(1, 5))):
+        at = data.draw(st.integers(0, len(chars)))
+        action = data.draw(st.sampled_from(["insert", "delete", "replace"]))
+        piece = data.draw(st.sampled_from(list(":-[]{}&*!|>'\"#\n\t ") + ["\x00", "\ufeff", "é", "  ", "---\n"]))
+        if action == "insert":
+            chars.insert(at, piece)
+        elif chars and at < len(chars):
+            chars[at:at + 1] = [] if action == "delete" else [piece]
+    return "".join(chars)
+
+
+@fuzz(2500)
+@given(data=st.data())
+def test_import_yaml(pristine, tmp_path_factory, data):
+    source = data.draw(st.sampled_from(pristine[2]))
+    kind = data.draw(st.sampled_from(["mutated", "generated", "text"]))
+    if kind == "mutated":
+        text = mutate(yaml_text(source), data)
+    elif kind == "generated":
+        text = yaml.safe_dump(data.draw(st.lists(RECORDS, min_size=1, max_size=3)), allow_unicode=True)
+    else:
+        text = data.draw(st.text(max_size=200))
+    path = tmp_path_factory.getbasetemp() / "fuzz.yaml"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    result, before, after = run(pristine, "import", str(path))
+    assert_clean(result, before, after)
+    assert_valid_if_changed(pristine, before, after)
+
+
+@fuzz(2000)
+@given(data=st.data())
+def test_import_json(pristine, tmp_path_factory, data):
+    if data.draw(st.booleans()):
+        text = json.dumps(data.draw(st.lists(RECORDS, max_size=3) | RECORDS))
+    else:
+        text = mutate(json.dumps(data.draw(st.sampled_from(pristine[2]))), data)
+    path = tmp_path_factory.getbasetemp() / "fuzz.json"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    result, before, after = run(pristine, "import", str(path))
+    assert_clean(result, before, after)
+    assert_valid_if_changed(pristine, before, after)
+
+
+@fuzz(1500)
+@given(data=st.data())
+def test_import_csv(pristine, tmp_path_factory, data):
+    if data.draw(st.booleans()):
+        text = mutate(csv_text(data.draw(st.lists(st.sampled_from(pristine[2]), min_size=1, max_size=3))), data)
+    else:
+        header = data.draw(st.lists(st.sampled_from(csv_columns() + ["x"]), min_size=1, max_size=12))
+        rows = data.draw(st.lists(st.lists(st.text(alphabet=string.printable, max_size=20), max_size=14), max_size=4))
+        text = "\n".join(",".join(row) for row in [header, *rows])
+    path = tmp_path_factory.getbasetemp() / "fuzz.csv"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    result, before, after = run(pristine, "import", str(path))
+    assert_clean(result, before, after)
+    assert_valid_if_changed(pristine, before, after)
+
+
+@fuzz(1000)
+@given(records=st.lists(RECORDS, min_size=1, max_size=3))
+def test_add_from(pristine, tmp_path_factory, records):
+    path = tmp_path_factory.getbasetemp() / "fuzz-add.json"
+    path.write_text(json.dumps(records))
+    result, before, after = run(pristine, "add", "--from", str(path))
+    assert_clean(result, before, after)
+    assert_valid_if_changed(pristine, before, after)
+
+
+OPTION_VALUES = st.one_of(st.text(max_size=20), st.sampled_from(["CR", "LAC", "IMT", "THB", "10", "2015-2018", "2015-",
+                                                                   "ongoing", "0", "99", "-", "--json"]))
+
+
+@fuzz(3200)
+@given(command=st.sampled_from(["list", "search", "brief", "summary"]),
+       options=st.lists(st.tuples(st.sampled_from(["--region", "--country", "--theme", "--area", "--gcm", "--status",
+                                                   "--year", "--tag"]), OPTION_VALUES), max_size=3),
+       words=st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=2))
+def test_read_commands_with_random_options(pristine, command, options, words):
+    args = [command, *(words if command == "search" else []), *(f"{flag}={value}" for flag, value in options)]
+    result, before, after = run(pristine, *args)
+    assert_clean(result, before, after)
+    assert after == before
