@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from mieux_cli import vocab
-from mieux_cli.text import fold, tokens
+from mieux_cli.text import fold, fold_case, tokens
 
 FIELD_WEIGHTS = {
     "id": 2.0, "title": 3.0, "summary": 1.5, "text": 1.5, "why": 1.5, "results": 1.0, "outputs": 1.0,
@@ -58,16 +58,6 @@ FUZZY_MIN = 5  # shorter words are not corrected
 FUZZY_CUTOFF = 0.8
 
 
-def _term_frequency(term: str, words: list[str], corrections: tuple[str, ...] = ()) -> float:
-    exact = partial = 0
-    for word in words:
-        if word == term:
-            exact += 1
-        elif (len(term) >= PREFIX_MIN and word.startswith(term)) or word in corrections:
-            partial += 1
-    return exact + 0.5 * partial
-
-
 def query_terms(query: str) -> list[str]:
     words = tokens(query)
     meaningful = [w for w in words if w not in STOPWORDS]
@@ -80,42 +70,72 @@ class Results:
     corrections: dict[str, list[str]]  # query word found nowhere -> the words searched instead
 
 
-def _document_frequency(term, indexed, corrections=()) -> int:
-    return sum(1 for _, fields in indexed if any(_term_frequency(term, w, corrections) for w in fields.values()))
+class _Term:
+    """A query word, and how to count it in a folded field: whole words at full weight, longer
+    words it begins and corrections at half weight."""
+
+    def __init__(self, word: str, corrections: tuple[str, ...] = ()):
+        self.word, self.corrections = word, corrections
+        suffix = "[^\\W_]*" if len(word) >= PREFIX_MIN else ""
+        alternatives = [re.escape(word) + f"({suffix})"] + [re.escape(c) + "()" for c in corrections]
+        self.pattern = re.compile("(?<![^\\W_])(?:" + "|".join(f"(?:{a})" for a in alternatives) + ")(?![^\\W_])")
+
+    def frequency(self, text: str) -> float:
+        if self.word not in text and not any(c in text for c in self.corrections):  # the common case, at C speed
+            return 0.0
+        exact = partial = 0
+        for match in self.pattern.finditer(text):
+            if match.group() == self.word:
+                exact += 1
+            else:
+                partial += 1
+        return exact + 0.5 * partial
+
+
+def _weighted(term: _Term, fields: dict[str, str]) -> float:
+    """How strongly a record's fields hold a term, before its rarity (idf) is counted."""
+    total = 0.0
+    for name, text in fields.items():
+        tf = term.frequency(text)
+        if tf:
+            total += FIELD_WEIGHTS[name] * tf / (tf + 1.0)
+    return total
 
 
 def search(records: list[dict], query: str) -> Results:
-    terms = query_terms(query)
-    indexed = [(r, {f: tokens(t) for f, t in field_texts(r).items()}) for r in records]
-    document_frequency = {t: _document_frequency(t, indexed) for t in terms}
+    """Records matching the query, best first; snippets are made by `snippet` for the hits shown."""
+    words = query_terms(query)
+    # Fields are only case- and accent-folded: the terms' patterns find word boundaries themselves.
+    indexed = [(r, {f: fold_case(t) for f, t in field_texts(r).items()}) for r in records]
+    terms = [_Term(w) for w in words]
+    weights = [[_weighted(t, fields) for t in terms] for _, fields in indexed]
     corrections: dict[str, list[str]] = {}
-    missing = [t for t in terms if not document_frequency[t] and len(t) >= FUZZY_MIN]
-    if missing:
-        vocabulary = {w for _, fields in indexed for words in fields.values() for w in words}
-        for term in missing:
-            close = difflib.get_close_matches(term, vocabulary, n=3, cutoff=FUZZY_CUTOFF)
+    for i, term in enumerate(terms):
+        if len(term.word) >= FUZZY_MIN and not any(w[i] for w in weights):
+            vocabulary = {w for _, fields in indexed for text in fields.values() for w in tokens(text)}
+            close = difflib.get_close_matches(term.word, vocabulary, n=3, cutoff=FUZZY_CUTOFF)
             if close:
-                corrections[term] = close
-                document_frequency[term] = _document_frequency(term, indexed, tuple(close))
+                corrections[term.word] = close
+                terms[i] = _Term(term.word, tuple(close))
+                for w, (_, fields) in zip(weights, indexed):
+                    w[i] = _weighted(terms[i], fields)
     total = len(indexed)
+    frequency = [sum(1 for w in weights if w[i]) for i in range(len(terms))]
+    idf = [math.log(1 + (total - df + 0.5) / (df + 0.5)) for df in frequency]
     hits = []
-    for record, fields in indexed:
-        score, matched = 0.0, 0
-        for term in terms:
-            term_score = 0.0
-            for field, words in fields.items():
-                tf = _term_frequency(term, words, tuple(corrections.get(term, ())))
-                if tf:
-                    term_score += FIELD_WEIGHTS[field] * tf / (tf + 1.0)
-            if term_score:
-                matched += 1
-                idf = math.log(1 + (total - document_frequency[term] + 0.5) / (document_frequency[term] + 0.5))
-                score += idf * term_score
+    for (record, _), w in zip(indexed, weights):
+        matched = sum(1 for x in w if x)
         if matched:
-            score *= (matched / len(terms)) ** 2
-            hits.append(Hit(record, round(score, 3), snippet(record, terms + [w for c in corrections.values() for w in c])))
+            score = sum(i * x for i, x in zip(idf, w)) * (matched / len(terms)) ** 2
+            hits.append(Hit(record, round(score, 3), []))
     hits.sort(key=lambda h: (-h.score, h.record["id"]))
     return Results(hits, corrections)
+
+
+def with_snippets(results: Results, query: str, limit: int) -> list[Hit]:
+    """The best `limit` hits, each with its snippet."""
+    words = query_terms(query) + [w for c in results.corrections.values() for w in c]
+    return [Hit(h.record, h.score, snippet(h.record, words)) for h in results.hits[:limit]]
 
 
 _WORD = re.compile(r"\w+")

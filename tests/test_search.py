@@ -1,4 +1,4 @@
-from mieux_cli.search import search
+from mieux_cli.search import search, with_snippets
 from mieux_cli.store import Store
 
 
@@ -30,7 +30,7 @@ def test_a_word_found_nowhere_is_corrected_to_the_closest_words(db):
 
 
 def test_the_snippet_marks_the_matching_words(db):
-    hit = search(Store(db).load().records, "xenophobia").hits[0]
+    hit = with_snippets(search(Store(db).load().records, "xenophobia"), "xenophobia", 1)[0]
     matched = [text for text, is_match in hit.snippet if is_match]
     assert matched and all(m.lower() == "xenophobia" for m in matched)
     assert len("".join(t for t, _ in hit.snippet)) <= 162

@@ -120,13 +120,14 @@ def search_command(
       mieux search protocol --kind practices --json
     """
     from mieux_cli.output import Output
-    from mieux_cli.search import search
+    from mieux_cli.search import search, with_snippets
 
     out = Output(json_)
     selected = options.filters(kind, region, country, theme, area, gcm, status, year, tag)
     catalogue = load_catalogue(ctx, out)
-    results = search(selected.apply(catalogue), " ".join(words))
-    hits = results.hits[:limit]
+    query = " ".join(words)
+    results = search(selected.apply(catalogue), query)
+    hits = with_snippets(results, query, limit)
     for word, used in results.corrections.items():
         out.notice(f"No record contains '{word}'; showing matches for {' or '.join(repr(w) for w in used)}.")
     if out.mode == "json":
