@@ -7,7 +7,7 @@ import re
 
 from mieux_cli import vocab
 from mieux_cli.catalogue import Catalogue
-from mieux_cli.changes import Change, added, inverse, removed, updated
+from mieux_cli.changes import Change, added, removed, undo_into, updated
 from mieux_cli.errors import InvalidRecord, MieuxError, UnknownValue
 from mieux_cli.records import ID_PREFIXES, MAX_ID_LENGTH, link_problems, normalize
 from mieux_cli.text import tokens
@@ -182,16 +182,7 @@ def plan_undo(history: list[dict], to: int | None):
     def plan(catalogue: Catalogue) -> list[Change]:
         target = dict(catalogue.by_id)
         for entry in reversed(undone):
-            for change in inverse(entry):
-                if target.get(change.record_id) != change.before:
-                    raise MieuxError(
-                        f"Change #{entry['n']} cannot be undone: '{change.record_id}' no longer matches it.",
-                        "Undo the later changes first (see `mieux history`).",
-                    )
-                if change.after is None:
-                    del target[change.record_id]
-                else:
-                    target[change.record_id] = change.after
+            undo_into(target, entry)
         changes = []
         for record_id in dict.fromkeys(c["id"] for e in undone for c in e["changes"]):
             before, after = catalogue.by_id.get(record_id), target.get(record_id)

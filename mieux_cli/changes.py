@@ -3,17 +3,30 @@ lock (so two colleagues writing at once never overwrite each other), applied wit
 transaction, and recorded in the history table with who, when, which command and what changed,
 so that it can be shown and undone.
 
-A history entry: {"at", "user", "command", "changes": [{"op", "id", "before", "after"}],
-"undoes": [numbers] or null}; its number is its TinyDB document ID, never reused.
+A history entry: {"at", "user", "command", "changes": [...], "undoes": [numbers] or null}; its
+number is its TinyDB document ID, never reused. A change is recorded compactly, because the
+history sits in the catalogue file that every command reads:
+- add: {"op", "id", "kind", "title", "hash"}: the record itself is in the catalogue;
+- update: the same, with "diff": {field: [old, new]} for the fields that changed;
+- remove: {"op", "id", "kind", "title", "record"}: the whole record, to bring it back.
+"hash" is a digest of the record as the change left it, so that an undo can tell whether it
+has changed since.
 """
 
 import getpass
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
+
+import orjson
 
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.errors import MieuxError
 from mieux_cli.store import HISTORY_TABLE, RECORDS_TABLE, Store
+
+
+def digest(record: dict) -> str:
+    return hashlib.blake2b(orjson.dumps(record, option=orjson.OPT_SORT_KEYS), digest_size=8).hexdigest()
 
 
 @dataclass
@@ -24,7 +37,14 @@ class Change:
     after: dict | None
 
     def as_dict(self) -> dict:
-        return {"op": self.op, "id": self.record_id, "before": self.before, "after": self.after}
+        """The change as the history keeps it."""
+        record = self.after or self.before
+        entry = {"op": self.op, "id": self.record_id, "kind": record["kind"], "title": record["title"]}
+        if self.op == "remove":
+            return {**entry, "record": self.before}
+        if self.op == "update":
+            entry["diff"] = {field: [old, new] for field, (old, new) in diff(self.before, self.after).items()}
+        return {**entry, "hash": digest(self.after)}
 
 
 def added(record: dict) -> Change:
@@ -91,10 +111,23 @@ def apply(records, doc_ids: dict[str, int], catalogue: Catalogue, changes: list[
         records.insert_multiple(fresh)
 
 
-def inverse(entry: dict) -> list[Change]:
-    """The changes that take the catalogue back to where it was before `entry`."""
-    undo = {"add": "remove", "remove": "add", "update": "update"}
-    return [
-        Change(undo[c["op"]], c["id"], c["after"], c["before"])
-        for c in reversed(entry["changes"])
-    ]
+def undo_into(records: dict[str, dict], entry: dict) -> None:
+    """Take `records` (ID -> record) back to where they were before the history entry; a
+    MieuxError if a record it changed has changed again since."""
+    for change in reversed(entry["changes"]):
+        current = records.get(change["id"])
+        if change["op"] == "remove":
+            unchanged = current is None
+        else:
+            unchanged = current is not None and digest(current) == change["hash"]
+        if not unchanged:
+            raise MieuxError(
+                f"Change #{entry['n']} cannot be undone: '{change['id']}' has changed since.",
+                "Undo the later changes first (see `mieux history`).",
+            )
+        if change["op"] == "add":
+            del records[change["id"]]
+        elif change["op"] == "remove":
+            records[change["id"]] = change["record"]
+        else:
+            records[change["id"]] = {**current, **{field: old for field, (old, _) in change["diff"].items()}}

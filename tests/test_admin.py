@@ -2,7 +2,10 @@
 
 import json
 
+import pytest
+
 from conftest import read_bytes
+from mieux_cli.errors import MieuxError
 from mieux_cli.store import Store
 
 
@@ -26,7 +29,7 @@ def test_history_shows_when_who_which_command_and_what(cli):
     assert detailed[1:] == ["    changed fct-lac-regional-integration: title",
                             "        title: Comparatively high regional integration in LAC -> First"]
     entries = json.loads(cli("history", "--json").stdout)
-    assert entries[1]["changes"] == [{"op": "update", "id": "fct-lac-regional-integration",
+    assert entries[1]["changes"] == [{"op": "update", "id": "fct-lac-regional-integration", "kind": "fact", "title": "First",
                                       "diff": {"title": {"before": "Comparatively high regional integration in LAC",
                                                          "after": "First"}}}]
     assert entries[0]["user"] and entries[0]["at"].endswith("Z")
@@ -51,6 +54,30 @@ def test_undo_to_a_change_reverts_everything_after_it(cli):
     assert title(cli) == "First"
     assert "fct-mx-leading-gcm-negotiations" in Store(cli.db).load().by_id
     assert Store(cli.db).history()[-1]["undoes"] == [2, 3, 4]
+
+
+def test_undo_refuses_to_overwrite_a_later_change(cli):
+    _set_title(cli, "First")
+    _set_title(cli, "Second")
+    before = cli.db.read_bytes()
+    result = cli("undo", "--to", "0")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: There is no change #0. See `mieux history` for the numbers.\n"
+    from mieux_cli.authoring import plan_undo
+
+    history = Store(cli.db).history()
+    plan, _ = plan_undo(history[:1], None)  # undo #1 alone, though #2 changed the record since
+    with pytest.raises(MieuxError, match="Change #1 cannot be undone: 'fct-lac-regional-integration' has changed since"):
+        plan(Store(cli.db).load())
+    assert cli.db.read_bytes() == before
+
+
+def test_the_history_is_compact(cli):
+    cli("remove", "fct-lac-regional-integration", "--yes")
+    cli("add", "fact", "--title", "New fact", "--text", "T", "--source", "S", "--no-input")
+    removal, addition = (e["changes"][0] for e in Store(cli.db).history())
+    assert set(addition) == {"op", "id", "kind", "title", "hash"}  # the record is in the catalogue
+    assert removal["record"]["title"] == "Comparatively high regional integration in LAC"  # kept to bring it back
 
 
 def test_undo_refuses_what_it_cannot_do(cli):

@@ -193,7 +193,7 @@ def test_an_import_adds_and_updates_by_id_and_is_recorded_in_the_history(cli, tm
     assert [(c["op"], c["id"]) for c in entry["changes"]] == [
         ("add", "fct-new-one"), ("update", "fct-lac-regional-integration"), ("add", "fct-new-two"),
     ]
-    assert entry["changes"][1]["before"] == old
+    assert entry["changes"][1]["diff"] == {field: [old[field], changed[field]] for field in old if old[field] != changed[field]}
     history = Store(cli.db).history()
     assert cli("import", str(path)).stdout == "Added 0, changed 0, unchanged 4.\n"
     assert Store(cli.db).history() == history  # nothing to change: nothing written

@@ -20,16 +20,12 @@ def _short(value, limit: int = 60) -> str:
 
 def change_lines(change: dict, detailed: bool) -> list[str]:
     """'added ID', 'removed ID', 'changed ID: title, tags' (+ one line per field when detailed)."""
-    from mieux_cli.changes import diff
-
-    if change["op"] == "add":
-        return [f"added {change['id']} ({change['after']['kind']}) {_short(change['after']['title'])}"]
-    if change["op"] == "remove":
-        return [f"removed {change['id']} ({change['before']['kind']}) {_short(change['before']['title'])}"]
-    fields = diff(change["before"], change["after"])
-    lines = [f"changed {change['id']}: {', '.join(fields)}"]
+    if change["op"] in ("add", "remove"):
+        verb = "added" if change["op"] == "add" else "removed"
+        return [f"{verb} {change['id']} ({change['kind']}) {_short(change['title'])}"]
+    lines = [f"changed {change['id']}: {', '.join(change['diff'])}"]
     if detailed:
-        lines += [f"    {f}: {_short(old)} -> {_short(new)}" for f, (old, new) in fields.items()]
+        lines += [f"    {f}: {_short(old)} -> {_short(new)}" for f, (old, new) in change["diff"].items()]
     return lines
 
 
@@ -51,7 +47,6 @@ def history_command(
 
       mieux history --limit 5 --json
     """
-    from mieux_cli.changes import diff
     from mieux_cli.output import Output
 
     out = Output(json_)
@@ -67,8 +62,9 @@ def history_command(
     if out.mode == "json":
         out.json([
             {"n": e["n"], "at": e["at"], "user": e["user"], "command": e["command"], "undoes": e["undoes"],
-             "changes": [{"op": c["op"], "id": c["id"],
-                          "diff": {f: {"before": old, "after": new} for f, (old, new) in diff(c["before"], c["after"]).items()}}
+             "changes": [{"op": c["op"], "id": c["id"], "kind": c["kind"], "title": c["title"],
+                          **({"diff": {f: {"before": old, "after": new} for f, (old, new) in c["diff"].items()}}
+                             if c["op"] == "update" else {})}
                          for c in e["changes"]]}
             for e in entries
         ])
