@@ -76,12 +76,13 @@ def commit(store: Store, plan, command: str, undoes: list[int] | None = None) ->
     """Run plan(catalogue) -> [Change] under the lock and apply what it returns; the number of
     the history entry, or None when there was nothing to change."""
     with store.transaction() as db:
-        documents = db.table(RECORDS_TABLE).all()
-        catalogue = Catalogue([dict(d) for d in documents], path=store.path)
+        # The records as stored, without building a TinyDB Document for each (0.1 s at 10,000).
+        stored = db.storage.read().get(RECORDS_TABLE, {})
+        catalogue = Catalogue(list(stored.values()), path=store.path)
         changes = plan(catalogue)
         if not changes:
             return None
-        apply(db.table(RECORDS_TABLE), {d["id"]: d.doc_id for d in documents}, catalogue, changes)
+        apply(db.table(RECORDS_TABLE), {r["id"]: int(key) for key, r in stored.items()}, catalogue, changes)
         return db.table(HISTORY_TABLE).insert({
             "at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "user": current_user(),

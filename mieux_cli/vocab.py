@@ -197,6 +197,8 @@ def unknown_value(value: str, choices: dict[str, str], what: str, listing: str) 
 
 def resolve_country(value: str) -> str:
     """A country name, alpha-2 or alpha-3 code, any case or accent -> alpha-2."""
+    if value in countries():  # already a code, as stored records and exports have it
+        return value
     index = _country_index()
     code = index.get(fold(value))
     if code is None:
@@ -204,12 +206,19 @@ def resolve_country(value: str) -> str:
     return code
 
 
+_LOOKUPS: dict[str, dict] = {}  # vocabulary -> {folded code or label: code}, built once
+
+
 def _resolve_coded(value: str, table: dict, what: str, listing: str, label_of=lambda v: v) -> str:
     """A code or label of `table` (code -> label) -> the code."""
-    lookup = {}
-    for code, label in table.items():
-        lookup[fold(str(code))] = code
-        lookup[fold(label_of(label))] = code
+    if value in table:  # already a code, as stored records and exports have it
+        return value
+    lookup = _LOOKUPS.get(what)
+    if lookup is None:
+        lookup = _LOOKUPS[what] = {}
+        for code, label in table.items():
+            lookup[fold(str(code))] = code
+            lookup[fold(label_of(label))] = code
     code = lookup.get(fold(str(value)))
     if code is None:
         raise unknown_value(str(value), {k: str(v) for k, v in lookup.items()}, what, listing)

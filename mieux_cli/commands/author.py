@@ -225,8 +225,10 @@ def _add_from(ctx, path: Path, out) -> None:
     from mieux_cli.transfer import read_records
 
     records = read_records(path)
-    load_catalogue(ctx, out)
-    commit(store(ctx), plan_add(records), command_line(ctx))
+    catalogue_store = store(ctx)
+    if not catalogue_store.path.exists():  # first use: the records join the shipped catalogue
+        load_catalogue(ctx, out)
+    commit(catalogue_store, plan_add(records), command_line(ctx))
     out.notice(f"Added {len(records)} record{'s' if len(records) != 1 else ''}: {', '.join(r['id'] for r in records)}.")
 
 
