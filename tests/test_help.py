@@ -47,3 +47,12 @@ def test_version_is_eager_and_works_as_a_module(tmp_path):
 def test_no_arguments_shows_the_help():
     result = CliRunner().invoke(app, [])
     assert "Usage: mieux" in result.output and "list" in result.output
+
+
+def test_version_imports_neither_rich_nor_tinydb(tmp_path):
+    """Start-up pays only for what a command uses."""
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "mieux_cli", "--version"],
+                            capture_output=True, text=True, cwd=tmp_path)
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+    assert "typer" in imported  # the measurement works ...
+    assert not {m for m in imported if m.split(".")[0] in ("rich", "tinydb", "yaml", "jinja2")}  # ... and these stay out
