@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 from mieux_cli import vocab
-from mieux_cli.shipped import shipped_records
 
 HELLO = """
 import typer
