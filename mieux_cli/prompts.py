@@ -1,5 +1,6 @@
 """Every question mieux asks goes through Prompter, so that a person at a terminal, a script
-piping answers and a test all meet the same code.
+piping answers and a test all meet the same code. Questions quote record text (a title in
+"Remove ...?"): it is shown with control characters made visible, like all output.
 
 On a terminal, answers can be completed with TAB from the field's choices (readline). A wrong
 answer is explained and asked again. End of input or Ctrl-C raise Cancelled: the caller writes
@@ -11,6 +12,7 @@ import sys
 import typer
 
 from mieux_cli.errors import MieuxError
+from mieux_cli.output import clean
 
 
 class Cancelled(Exception):
@@ -44,7 +46,7 @@ class Prompter:
         """One line of text; `default` is shown and taken on an empty answer."""
         self._complete_with(choices or [])
         try:
-            return typer.prompt(question, default=default, show_default=bool(default)).strip()
+            return typer.prompt(clean(question), default=default, show_default=bool(default)).strip()
         except (typer.Abort, EOFError, KeyboardInterrupt):
             raise Cancelled from None
 
@@ -73,11 +75,9 @@ class Prompter:
 
     def confirm(self, question: str, default: bool = True) -> bool:
         try:
-            return typer.confirm(question, default=default)
+            return typer.confirm(clean(question), default=default)
         except (typer.Abort, EOFError, KeyboardInterrupt):
             raise Cancelled from None
 
     def say(self, text: str = "") -> None:
-        from mieux_cli.output import clean
-
         typer.echo(clean(text))

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import read_bytes
+from conftest import add_records, read_bytes
 
 LAUGHS = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 10)
@@ -108,3 +108,10 @@ def test_prompts_show_hostile_answers_literally(cli):
     shown = result.stdout.replace(hostile + "\n", "")  # what the test runner echoes as typed input
     assert "\x1b" not in shown
     assert "\\x1b[31mred [bold]x[/bold]  (fact fct-31mred-bold-x-bold)" in shown
+
+
+def test_a_confirmation_quotes_a_hostile_title_literally(cli):
+    add_records(cli.db, {"id": "fct-hostile", "kind": "fact", "title": "Bye\x1b]0;owned\x07", "text": "T"})
+    result = cli("remove", "fct-hostile", input="n\n")
+    assert 'Remove fct-hostile "Bye\\x1b]0;owned\\x07"? [y/N]: n' in result.stdout
+    assert "\x1b" not in result.stdout
