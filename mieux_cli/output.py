@@ -93,6 +93,12 @@ class Output:
 
         self.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
+    def data(self, text: str) -> None:
+        """A document (an export, a brief) on standard output: byte for byte when piped or
+        redirected, since it is data; on a terminal, control characters made visible."""
+        isatty = getattr(self.stdout, "isatty", None)
+        self.stdout.write(clean(text) if isatty and isatty() else text)
+
     def line(self, text: str = "") -> None:
         self.stdout.write(clean(text) + "\n")
 

@@ -82,7 +82,7 @@ def brief_command(
         brief = build_scope(catalogue, filters, as_of)
     text = render(brief, fmt, width, template)
     if output_file is None:
-        out.stdout.write(text)
+        out.data(text)
         return
     from mieux_cli.store import write_atomically
 

@@ -201,7 +201,7 @@ def _export_file(out, fmt: str, records: list[dict], path: Path | None) -> None:
         with out.progress(len(records), "Exporting") as advance:
             text = csv_text(records, advance)
     if path is None:
-        _write_data(out, text)
+        out.data(text)
         return
     write_file(path, text.encode("utf-8"))
     out.notice(f"Exported {count_of(len(records), 'record')} to {path}.")
@@ -218,17 +218,6 @@ def _check_out(fmt: str, out_path: Path | None) -> None:
         raise MieuxError(f"{out_path} is a file, and a YAML export is a folder.", "Give a folder with --out, or use --format json or csv.")
     if fmt != "yaml" and out_path is not None and out_path.is_dir():
         raise MieuxError(f"{out_path} is a folder.", f"Give a file name: --out {out_path / ('catalogue.' + fmt)}")
-
-
-def _write_data(out, text: str) -> None:
-    """Exported data on standard output: byte for byte when piped or redirected (it is data);
-    on a terminal, with control characters made visible like all other output."""
-    isatty = getattr(out.stdout, "isatty", None)
-    if isatty and isatty():
-        out.line(text.removesuffix("\n"))
-    else:
-        out.stdout.write(text)
-
 
 
 # The commands this module defines, by name; app.py builds each only when it is used.
