@@ -8,7 +8,7 @@ in mieux_cli/commands/ has a COMMANDS table; COMMAND_MODULES says where each com
 
 import importlib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import typer
 from typer.core import TyperGroup
@@ -20,7 +20,7 @@ COMMAND_MODULES = {
     "list": "query", "search": "query", "show": "query", "summary": "summary", "brief": "brief",
     "add": "author", "edit": "author", "remove": "author", "import": "transfer", "export": "transfer",
     "history": "admin", "undo": "admin", "backup": "admin", "restore": "admin", "check": "admin",
-    "vocab": "vocab",
+    "vocab": "vocab", "schema": "schema",
 }
 
 
@@ -28,7 +28,7 @@ class _MieuxGroup(TyperGroup):
     """Builds commands on demand, and turns the domain exception into a clean error, never a
     traceback."""
 
-    _built: dict = {}
+    _built: ClassVar[dict] = {}
 
     def list_commands(self, ctx) -> list[str]:
         return sorted(COMMAND_MODULES)
@@ -39,7 +39,10 @@ class _MieuxGroup(TyperGroup):
         if name not in self._built:
             module = importlib.import_module(f"mieux_cli.commands.{COMMAND_MODULES[name]}")
             single = typer.Typer(rich_markup_mode=None, add_completion=False)
-            single.command(name)(module.COMMANDS[name])
+            function = module.COMMANDS[name]
+            if getattr(function, "builds_command", False):  # options made from the schema
+                function = function()
+            single.command(name)(function)
             self._built[name] = typer.main.get_command(single)
         return self._built[name]
 

@@ -5,59 +5,13 @@ are the thin layer over it."""
 import difflib
 import re
 
-from mieux_cli import vocab
+from mieux_cli import schema
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.changes import Change, added, removed, undo_into, updated
 from mieux_cli.errors import InvalidRecord, MieuxError, UnknownValue
-from mieux_cli.records import ID_PREFIXES, MAX_ID_LENGTH, link_problems, normalize
+from mieux_cli.records import MAX_ID_LENGTH, link_problems, normalize
+from mieux_cli.schema import ID_PREFIXES
 from mieux_cli.text import tokens
-
-# field -> (what it is, an example). The order of the questions is the record's field order.
-FIELD_HELP = {
-    "title": ("a short title", "Costa Rica: National Integration Plans"),
-    "summary": ("what was done, with whom, and what came of it, in a paragraph", "MIEUX supported ..."),
-    "countries": ("partner countries, comma-separated: names or ISO codes", "Costa Rica, MX"),
-    "region": ("MIEUX region, if no country gives it", "LAC"),
-    "themes": ("thematic areas, comma-separated", "IMT, LM"),
-    "areas": ("specific areas, comma-separated", "THB, SOM"),
-    "gcm": ("GCM objectives, comma-separated numbers or names", "10, 23"),
-    "start": ("start: a year, year-month or date", "2017-03"),
-    "end": ("end, empty if open or unknown", "2018-09"),
-    "tags": ("free tags, comma-separated", "protocol, prosecutors"),
-    "sources": ("where this comes from: a title (then publisher, date, link)", "MIEUX final report"),
-    "partners": ("partner institution", "National Institute of Migration (Mexico)"),
-    "status": ("planned, ongoing or completed", "completed"),
-    "experts": ("expert's country, then their kind", "Spain"),
-    "activities": ("an activity's title (then its kind, place, date)", "Regional workshop on unaccompanied minors"),
-    "outputs": ("a document or product it produced", "Inter-institutional cooperation protocol"),
-    "results": ("what came of it", "Lasting cooperation between the institutions"),
-    "why": ("why it worked", "Institutions owned the plan from the start"),
-    "actions": ("the actions it came from: IDs or words of their titles, comma-separated", "act-cr-integration-plans"),
-    "event": ("the event where it was reported: ID or words of its title", "mexico city round-table"),
-    "principles": ("GCM guiding principles, comma-separated", "human-rights, child-sensitive"),
-    "place": ("where it took place", "Mexico City, Mexico"),
-    "hosts": ("host institution", "MIEUX"),
-    "text": ("the statement, a sentence or two", "Reported flows rose by 300% in three years."),
-    "figure": ("the figure, as written", "300%"),
-}
-
-# Vocabulary answers can be completed with TAB from these.
-FIELD_CHOICES = {
-    "region": lambda: list(vocab.REGIONS),
-    "themes": lambda: list(vocab.THEMES),
-    "areas": lambda: list(vocab.AREAS),
-    "gcm": lambda: [str(n) for n in vocab.GCM_OBJECTIVES],
-    "principles": lambda: list(vocab.PRINCIPLES),
-    "status": lambda: list(vocab.STATUSES),
-    "countries": lambda: [c["name"] for c in vocab.countries().values()],
-}
-
-# Which vocabulary a field's numbered list of choices shows (`mieux vocab ...` shows the same).
-FIELD_MENUS = {
-    "region": vocab.REGIONS, "themes": vocab.THEMES, "status": vocab.STATUSES, "principles": vocab.PRINCIPLES,
-    "areas": {code: label for code, (_, label) in vocab.AREAS.items()},
-    "gcm": vocab.GCM_OBJECTIVES,
-}
 
 _STOPWORDS = {"a", "an", "and", "for", "in", "of", "on", "the", "to", "with", "de", "la", "el", "y"}
 
@@ -211,33 +165,38 @@ def plan_restore(backup_records: list[dict]):
     return plan
 
 
-_SET = re.compile(r"^([a-z_]+)=(.*)$", re.S)
+_SET = re.compile(r"^([a-z_]+)=(.*)$", re.DOTALL)
 
 
 def parse_assignments(assignments: list[str], kind: str) -> dict:
-    """['title=New', 'countries=CR; MX'] -> {'title': 'New', 'countries': ['CR', 'MX']}; list
-    fields take values separated by ';', and an empty value clears the field."""
-    from mieux_cli.records import LIST_FIELDS, fields_of
+    """['title=New', 'countries=CR; MX'] -> {'title': 'New', 'countries': ['CR', 'MX']}: each value
+    in the text form of cells.py (lists separated by '; ', an item's parts by ' | '); an empty
+    value clears the field."""
+    from mieux_cli.cells import from_cell
 
+    names = [f.name for f in schema.settable(kind)]
     values = {}
     for assignment in assignments:
         match = _SET.match(assignment.strip())
         if not match:
             raise MieuxError(f"'{assignment}' is not FIELD=VALUE.", "Write for example --set title='New title'.")
-        field, value = match.groups()
-        if field in ("id", "kind"):
-            raise MieuxError(f"The {field} of a record cannot be changed.",
-                             "Add a new record and remove this one instead.")
-        if field not in fields_of(kind):
-            close = difflib.get_close_matches(field, fields_of(kind), n=1)
+        name, value = match.groups()
+        if name in ("id", "kind"):
+            raise MieuxError(f"The {name} of a record cannot be changed here.",
+                             "Add a new record and remove this one instead." if name == "kind" else "Use `mieux rename`.")
+        if name not in names:
+            close = difflib.get_close_matches(name, names, n=1)
             hint = f"Did you mean '{close[0]}'? " if close else ""
-            raise MieuxError(f"A {kind} has no field '{field}'.", f"{hint}Its fields: {', '.join(fields_of(kind)[2:])}.")
-        value = value.strip()
-        if field in LIST_FIELDS:
-            values[field] = [v.strip() for v in value.split(";") if v.strip()]
-        else:
-            values[field] = value or None
+            raise MieuxError(f"{_a(kind).capitalize()} has no field '{name}'.", f"{hint}Its fields: {', '.join(names)}.")
+        try:
+            values[name] = from_cell(schema.get(name), value)
+        except ValueError as e:
+            raise MieuxError(f"--set {name}: {e}.") from None
     return values
+
+
+def _a(kind: str) -> str:
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
 
 
 def edited(record: dict, changes: dict) -> dict:
@@ -245,25 +204,30 @@ def edited(record: dict, changes: dict) -> dict:
     return normalize({**record, **changes})
 
 
-EDIT_HEADER = """\
-# Editing {id} ({kind}). Change what you need, then save and close the editor.
-# Close it without saving to leave the record as it is. Lines starting with # are ignored.
-# The ID and the kind cannot be changed here. Codes and names both work:
-#   countries: [Costa Rica, MX]   themes: [IMT, LM]   areas: [THB]   gcm: [10, 23]
-#   start/end: "2017", "2017-03" or "2017-03-15"   status: planned, ongoing or completed
-# `mieux vocab` lists every code.
-"""
+def edit_header(record: dict) -> str:
+    """The comment on top of a record in the editor: what each of its fields holds."""
+    fields = schema.settable(record["kind"])
+    width = max(len(f.name) for f in fields)
+    lines = [
+        f"Editing {record['id']} ({record['kind']}). Change what you need, then save and close the editor.",
+        "Close it without saving to leave the record as it is. Lines starting with # are ignored.",
+        "Codes and names both work (`mieux vocab` lists the codes); dates are 2017, 2017-03 or 2017-03-15.",
+        "Fields:",
+        *(f"  {f.name:<{width}}  {f.help}" + (f"; parts: {', '.join(p.name for p in f.parts)}" if f.parts else "")
+          for f in fields),
+    ]
+    return "".join(f"# {line}\n" for line in lines)
 
 
 def editable_text(record: dict, errors: list[str] = ()) -> str:
     """The record as commented YAML for an editor, with errors from the last attempt on top."""
     import yaml
 
-    body = {k: v for k, v in record.items() if k not in ("id", "kind")}
+    body = {f.name: record.get(f.name, f.empty()) for f in schema.settable(record["kind"])}
     top = "".join(f"# ERROR: {e}\n" for e in errors)
     if errors:
-        top += "# Fix the lines above, save and close; close without saving to give up.\n#\n"
-    return top + EDIT_HEADER.format(**record) + yaml.safe_dump(
+        top += "# Fix what these errors name, save and close; close without saving to give up.\n#\n"
+    return top + edit_header(record) + yaml.safe_dump(
         body, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1 << 16)
 
 
@@ -281,8 +245,9 @@ def parse_edited(text: str, record: dict) -> dict:
         raise EditErrors(["the file should hold the record's fields, one 'field: value' per line"])
     if "id" in body and body["id"] != record["id"] or "kind" in body and body["kind"] != record["kind"]:
         raise EditErrors(["the ID and kind cannot be changed; remove those lines"])
+    kept = {f.name: record.get(f.name) for f in schema.fields_of(record["kind"]) if not f.option}
     try:
-        return normalize({**body, "id": record["id"], "kind": record["kind"]})
+        return normalize({**body, **kept})
     except InvalidRecord as e:
         raise EditErrors([f"{field}: {message}" for field, message in e.problems]) from None
 

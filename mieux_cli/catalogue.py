@@ -8,11 +8,13 @@ from mieux_cli.errors import UnknownValue
 
 
 class Catalogue:
-    def __init__(self, records: list[dict], changed: str | None = None, path: Path | None = None, created: bool = False):
+    def __init__(self, records: list[dict], changed: str | None = None, path: Path | None = None, created: bool = False,
+                 migrated_from: int | None = None):
         self.records = records
         self.changed = changed  # when the catalogue last changed (UTC, ISO 8601)
         self.path = path
         self.created = created  # True when this command created it from the shipped catalogue
+        self.migrated_from = migrated_from  # the format this command migrated it from, if it did
 
     @functools.cached_property
     def by_id(self) -> dict[str, dict]:
@@ -33,27 +35,36 @@ class Catalogue:
         return UnknownValue(f"No record with ID '{record_id}'.", f"{hint}See `mieux list` for the IDs.")
 
     @functools.cached_property
-    def _practices_by_link(self) -> dict[str, list[dict]]:
-        index: dict[str, list[dict]] = {}
+    def _linking(self) -> dict[str, list[tuple[str, dict]]]:
+        """ID -> (field, record) for every record that links to it."""
+        from mieux_cli.records import links_of
+
+        index: dict[str, list[tuple[str, dict]]] = {}
         for record in self.records:
-            if record["kind"] == "practice":
-                for target in record.get("actions", []) + ([record["event"]] if record.get("event") else []):
-                    index.setdefault(target, []).append(record)
+            for field, target in links_of(record):
+                index.setdefault(target, []).append((field, record))
         return index
+
+    def linking_to(self, record_id: str) -> list[dict]:
+        """The records that link to this one (practices from an action, facts about it ...)."""
+        return list({id(r): r for _, r in self._linking.get(record_id, [])}.values())
 
     def practices_linked_to(self, record_id: str) -> list[dict]:
         """Practices that came from this action, or were reported at this event."""
-        return self._practices_by_link.get(record_id, [])
+        return [r for r in self.linking_to(record_id) if r["kind"] == "practice"]
 
     def linked(self, record: dict) -> list[tuple[str, dict]]:
         """(relation, record) for every record this one links to or is linked from."""
-        links: list[tuple[str, dict]] = []
-        if record["kind"] == "practice":
-            links += [("came from action", self.by_id[i]) for i in record["actions"] if i in self.by_id]
-            if record["event"] in self.by_id:
-                links.append(("reported at", self.by_id[record["event"]]))
-        elif record["kind"] == "action":
-            links += [("good practice", p) for p in self.practices_linked_to(record["id"])]
-        elif record["kind"] == "event":
-            links += [("practice reported here", p) for p in self.practices_linked_to(record["id"])]
+        from mieux_cli.records import links_of
+
+        links = [(LINK_RELATIONS.get(field, field), self.by_id[target]) for field, target in links_of(record) if target in self.by_id]
+        links += [(BACKLINK_RELATIONS.get((r["kind"], field), f"{r['kind']} linking here"), r)
+                  for field, r in self._linking.get(record["id"], [])]
         return links
+
+
+# How `show` names a link: by the field it is in, and, seen from the other end, by the linking
+# record's kind and field.
+LINK_RELATIONS = {"actions": "came from action", "event": "reported at"}
+BACKLINK_RELATIONS = {("practice", "actions"): "good practice", ("fact", "actions"): "fact about it",
+                      ("practice", "event"): "practice reported here"}

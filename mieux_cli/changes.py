@@ -16,7 +16,7 @@ has changed since.
 import getpass
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import orjson
 
@@ -84,7 +84,7 @@ def commit(store: Store, plan, command: str, undoes: list[int] | None = None) ->
             return None
         apply(db.table(RECORDS_TABLE), {r["id"]: int(key) for key, r in stored.items()}, catalogue, changes)
         return db.table(HISTORY_TABLE).insert({
-            "at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "user": current_user(),
             "command": command,
             "changes": [c.as_dict() for c in changes],

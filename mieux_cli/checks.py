@@ -8,21 +8,18 @@ filled in.
 """
 
 import difflib
+import re
 from dataclasses import dataclass, field
 
+from mieux_cli import schema
 from mieux_cli.errors import InvalidRecord
-from mieux_cli.records import KINDS, link_problems, normalize
-from mieux_cli.text import tokens
+from mieux_cli.records import link_problems, normalize
+from mieux_cli.text import fold, tokens
 
-# What a complete record of each kind has, beyond its required fields.
-RECOMMENDED = {
-    "action": ("title", "summary", "countries", "themes", "areas", "gcm", "start", "status", "partners",
-               "experts", "activities", "outputs", "results", "sources"),
-    "practice": ("title", "summary", "why", "results", "actions", "event", "countries", "themes", "gcm", "sources"),
-    "event": ("title", "summary", "place", "start", "hosts", "countries", "themes", "sources"),
-    "fact": ("title", "text", "figure", "start", "sources"),
-}
 NEAR_DUPLICATE = 0.9  # titles this similar (difflib ratio, folded) are flagged
+GROUP_SHOWN = 5  # IDs named in one line about a group of similar records (--all names them all)
+# Numbered phases of one programme are not duplicates: "Costa Rica I" and "Costa Rica II".
+_NUMBERING = re.compile(r"^(?:\d+|(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3}))$")
 
 
 @dataclass
@@ -51,11 +48,12 @@ class Report:
 
 
 def completeness(record: dict) -> float:
-    wanted = RECOMMENDED[record["kind"]]
+    """The share of its kind's recommended fields (schema.py) that a record fills in."""
+    wanted = schema.recommended(record["kind"])
     return round(sum(1 for f in wanted if record.get(f) not in (None, [], "")) / len(wanted), 2)
 
 
-def check(records: list[dict]) -> Report:
+def check(records: list[dict], show_all: bool = False) -> Report:
     report = Report()
     seen: dict[str, int] = {}
     valid: list[dict] = []
@@ -76,33 +74,78 @@ def check(records: list[dict]) -> Report:
     kinds_by_id = {r.get("id"): r.get("kind") for r in records if isinstance(r, dict)}
     for record in valid:
         report.problems += [Problem("error", record["id"], f, m) for f, m in link_problems(record, kinds_by_id)]
-        if record["kind"] == "practice" and not record["actions"]:
+        if record["kind"] == "practice" and not record["actions"] and not record["unlisted_actions"]:
             report.problems.append(Problem("warning", record["id"], "actions", "this practice comes from no action"))
+        for name in record.get("unlisted_actions", []):
+            report.problems.append(Problem("warning", record["id"], "unlisted_actions", (
+                f"'{name}' is not in the catalogue yet: add it with `mieux add action`, then link it in actions")))
         report.completeness[record["id"]] = completeness(record)
-    report.problems += _near_duplicates(valid)
+    report.problems += _near_duplicates(valid, show_all) + _same_place_and_month(valid, show_all)
     order = {"error": 0, "warning": 1}
     report.problems.sort(key=lambda p: (order[p.severity], p.record_id, p.field))
     return report
 
 
-def _near_duplicates(records: list[dict]) -> list[Problem]:
-    """Titles of the same kind that are nearly the same. Only titles that share their first word
-    are compared, which keeps this quick for large catalogues."""
-    buckets: dict[tuple, list[tuple[str, str]]] = {}
+def _group_line(ids: list[str], what: str, show_all: bool) -> str:
+    named = ids if show_all else ids[:GROUP_SHOWN]
+    more = f" and {len(ids) - len(named)} more" if len(ids) > len(named) else ""
+    return f"{len(ids)} records {what}: {', '.join(named)}{more}"
+
+
+def _near_duplicates(records: list[dict], show_all: bool) -> list[Problem]:
+    """Records of one kind with the same or nearly the same title, one problem per group.
+    Identical (folded) titles are grouped by a dictionary; only distinct titles are compared,
+    and only with the next few that share their first word, so this stays near linear."""
+    same: dict[tuple, list[str]] = {}
     for record in records:
-        words = tokens(record["title"])
-        buckets.setdefault((record["kind"], words[0] if words else ""), []).append((" ".join(words), record["id"]))
-    problems = []
-    for (kind, _), titles in sorted(buckets.items()):
-        titles.sort()
-        for i, (title, record_id) in enumerate(titles):
-            for other_title, other_id in titles[i + 1:i + 50]:
-                if other_id == record_id:  # a duplicate ID, reported as such
+        same.setdefault((record["kind"], " ".join(tokens(record["title"]))), []).append(record["id"])
+    parent = {key: key for key in same}
+
+    def root(key):
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    buckets: dict[tuple, list[tuple]] = {}
+    for key in sorted(same):
+        kind, title = key
+        buckets.setdefault((kind, title.split(" ")[0]), []).append(key)
+    for keys in buckets.values():
+        for i, key in enumerate(keys):
+            for other in keys[i + 1:i + 50]:
+                if _numbering(key[1]) != _numbering(other[1]):
                     continue
-                matcher = difflib.SequenceMatcher(None, title, other_title)
+                matcher = difflib.SequenceMatcher(None, key[1], other[1])
                 if matcher.quick_ratio() >= NEAR_DUPLICATE and matcher.ratio() >= NEAR_DUPLICATE:
-                    problems.append(Problem("warning", record_id, "title", f"is nearly the same as the title of {other_id}"))
+                    parent[root(other)] = root(key)
+    groups: dict[tuple, list[str]] = {}
+    for key, ids in same.items():
+        groups.setdefault(root(key), []).extend(ids)
+    problems = []
+    for ids in groups.values():
+        ids = sorted(set(ids))
+        if len(ids) > 1:
+            problems.append(Problem("warning", ids[0], "title", _group_line(ids, "have the same or nearly the same title",
+                                                                         show_all)))
     return problems
 
 
-assert set(RECOMMENDED) == set(KINDS)
+def _numbering(title: str) -> list[str]:
+    return [word for word in title.split(" ") if _NUMBERING.match(word)]
+
+
+def _same_place_and_month(records: list[dict], show_all: bool) -> list[Problem]:
+    """Events at the same place in the same month are likely one event recorded twice."""
+    groups: dict[tuple, list[dict]] = {}
+    for record in records:
+        start = record.get("start") or ""
+        if record["kind"] == "event" and record.get("place") and len(start) >= 7:
+            groups.setdefault((fold(record["place"]), start[:7]), []).append(record)
+    problems = []
+    for (_, month), events in sorted(groups.items()):
+        if len(events) > 1:
+            ids = sorted(r["id"] for r in events)
+            what = f"are events in {events[0]['place']} in {month}"
+            problems.append(Problem("warning", ids[0], "start", _group_line(ids, what, show_all)))
+    return problems

@@ -1,16 +1,19 @@
-"""One filter model shared by list, search and summary (and later export and brief).
+"""One filter model shared by list, search, summary, export and brief.
 
 The same option given twice is OR (--country CR --country MX); different options are AND.
+--country matches the countries a record is about and those that only took part, unless --role
+says which; --as-of keeps records whose status was known on or after a date.
 """
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 from mieux_cli import vocab
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.errors import MieuxError
-from mieux_cli.records import resolve_kind
+from mieux_cli.records import first_day, last_day, parse_date, resolve_kind
+
+ROLES = ("beneficiary", "participant")
 
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:(-|\.\.|to)\s*(\d{4})?)?\s*$")
 
@@ -33,24 +36,41 @@ class Filters:
     kinds: set[str] = field(default_factory=set)
     regions: set[str] = field(default_factory=set)
     countries: set[str] = field(default_factory=set)
+    role: str | None = None  # which countries --country looks at: None for both
     themes: set[str] = field(default_factory=set)
     areas: set[str] = field(default_factory=set)
     gcm: set[int] = field(default_factory=set)
     statuses: set[str] = field(default_factory=set)
+    as_of: str | None = None
     years: list[tuple[int, int]] = field(default_factory=list)
     tags: set[str] = field(default_factory=set)
 
     @classmethod
-    def parse(cls, kinds=(), regions=(), countries=(), themes=(), areas=(), gcm=(), statuses=(), years=(), tags=()):
+    def parse(cls, kinds=(), regions=(), countries=(), role=None, themes=(), areas=(), gcm=(), statuses=(),
+              as_of=None, years=(), tags=()):
         """Filters from what the user typed; an unknown value raises UnknownValue (exit 2)."""
+        if role is not None:
+            role = role.strip().lower()
+            if role not in ROLES:
+                raise MieuxError(f"There is no role '{role}'.", "Use --role beneficiary or --role participant.")
+            if not countries:
+                raise MieuxError("--role says which countries --country looks at.",
+                                 "Give --country too, for example --country Mexico --role participant.")
+        if as_of is not None:
+            try:
+                as_of = parse_date(as_of)
+            except ValueError as e:
+                raise MieuxError(f"--as-of: {e}.") from None
         return cls(
             kinds={resolve_kind(k) for k in kinds},
             regions={vocab.resolve_region(r) for r in regions},
             countries={vocab.resolve_country(c) for c in countries},
+            role=role,
             themes={vocab.resolve_theme(t) for t in themes},
             areas={vocab.resolve_area(a) for a in areas},
             gcm={vocab.resolve_gcm(g) for g in gcm},
-            statuses={vocab.resolve_status(s) for s in statuses},
+            statuses={resolve_status(s) for s in statuses},
+            as_of=as_of,
             years=[parse_years(y) for y in years],
             tags={t.strip().lower() for t in tags},
         )
@@ -60,7 +80,7 @@ class Filters:
             return False
         if self.regions and record["region"] not in self.regions:
             return False
-        if self.countries and self.countries.isdisjoint(record["countries"]):
+        if self.countries and self.countries.isdisjoint(record_countries(record, self.role)):
             return False
         if self.themes and self.themes.isdisjoint(record["themes"]):
             return False
@@ -69,6 +89,8 @@ class Filters:
         if self.gcm and self.gcm.isdisjoint(record["gcm"]):
             return False
         if self.statuses and record.get("status") not in self.statuses:
+            return False
+        if self.as_of and not (record.get("status_as_of") and last_day(record["status_as_of"]) >= first_day(self.as_of)):
             return False
         if self.tags and self.tags.isdisjoint(record["tags"]):
             return False
@@ -82,9 +104,38 @@ class Filters:
         return [r for r in catalogue.records if self.matches(r, catalogue)]
 
 
+def resolve_status(value: str) -> str:
+    """A status of an action or an event (the two vocabularies share most of their codes)."""
+    try:
+        return vocab.ACTION_STATUSES.resolve(value)
+    except MieuxError:
+        return vocab.EVENT_STATUSES.resolve(value)
+
+
+def record_countries(record: dict, role: str | None = None) -> list[str]:
+    """The countries a record is about (beneficiary), took part (participant), or both."""
+    if role == "beneficiary":
+        return record["countries"]
+    if role == "participant":
+        return record.get("participants", [])
+    return record["countries"] + record.get("participants", [])
+
+
+def status_label(record: dict) -> str:
+    """'ongoing as of 2018', 'completed', 'ongoing (date not recorded)': an old status never reads
+    as current."""
+    status = record.get("status")
+    if not status:
+        return ""
+    if record.get("status_as_of"):
+        return f"{status} as of {record['status_as_of']}"
+    return status if status in ("completed", "cancelled", "held", "unknown") else f"{status} (date not recorded)"
+
+
 def active_years(record: dict, catalogue: Catalogue) -> tuple[int, int] | None:
     """The years a record was active in, or None when the catalogue does not know.
-    An ongoing action with no end runs to this year; a practice without dates of its own takes
+    An ongoing or planned record with no end runs to the year its status was last known (not to
+    this year: that would make an old status current); a practice without dates of its own takes
     those of the actions it came from, or the year it was reported."""
     start, end = record.get("start"), record.get("end")
     if start is None and end is None and record["kind"] == "practice":
@@ -99,8 +150,8 @@ def active_years(record: dict, catalogue: Catalogue) -> tuple[int, int] | None:
     first = int((start or end)[:4])
     if end:
         last = int(end[:4])
-    elif record.get("status") in ("ongoing", "planned"):
-        last = max(first, date.today().year)
+    elif record.get("status") in ("ongoing", "planned") and record.get("status_as_of"):
+        last = max(first, int(record["status_as_of"][:4]))
     else:
         last = first
     return first, last

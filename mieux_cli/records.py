@@ -1,59 +1,26 @@
-"""The four record kinds, their fields, and the one validation every way in goes through.
+"""The one validation every way into the catalogue goes through, driven by the schema.
 
-`normalize` turns a raw mapping (from YAML, JSON, options or prompts) into the canonical record:
-codes resolved through the vocabularies, dates checked, lists de-duplicated, keys in a fixed
-order. It collects every problem instead of stopping at the first, so an import can list them all.
+`normalize` turns a raw mapping (from YAML, JSON, CSV, options or prompts) into the canonical
+record: every field of its kind in schema order, codes resolved through the vocabularies, dates
+checked, lists de-duplicated. It collects every problem instead of stopping at the first, so an
+import can list them all.
 """
 
 import difflib
+import math
 import re
 from datetime import date
 
-from mieux_cli import vocab
+from mieux_cli import schema, vocab
 from mieux_cli.errors import InvalidRecord, MieuxError
-
-KINDS = ("action", "practice", "event", "fact")
-KIND_PLURALS = {f"{k}s": k for k in KINDS}
-ID_PREFIXES = {"action": "act", "practice": "prc", "event": "evt", "fact": "fct"}
-
-COMMON_FIELDS = (
-    "id", "kind", "title", "summary", "countries", "region", "themes", "areas", "gcm",
-    "start", "end", "tags", "sources",
-)
-KIND_FIELDS = {
-    "action": ("partners", "status", "experts", "activities", "outputs", "results"),
-    "practice": ("why", "results", "actions", "event", "principles"),
-    "event": ("place", "hosts", "experts", "results"),
-    "fact": ("text", "figure"),
-}
-REQUIRED = {
-    "action": ("title", "summary", "status", "sources"),
-    "practice": ("title", "summary", "sources"),
-    "event": ("title", "start", "sources"),
-    "fact": ("title", "text", "sources"),
-}
-LIST_FIELDS = {
-    "countries", "themes", "areas", "gcm", "tags", "sources", "partners", "experts", "activities",
-    "outputs", "results", "actions", "principles", "hosts",
-}
-
-FIELD_LABELS = {
-    "id": "ID", "kind": "Kind", "title": "Title", "summary": "Summary", "countries": "Countries",
-    "region": "Region", "themes": "Thematic areas", "areas": "Specific areas", "gcm": "GCM objectives",
-    "start": "Start", "end": "End", "tags": "Tags", "sources": "Sources", "partners": "Partners",
-    "status": "Status", "experts": "Experts", "activities": "Activities", "outputs": "Outputs",
-    "results": "Results", "why": "Why it worked", "actions": "From actions", "event": "Reported at",
-    "principles": "Guiding principles", "place": "Place", "hosts": "Hosts", "text": "Text",
-    "figure": "Figure",
-}
+from mieux_cli.schema import KIND_PLURALS, KINDS, Field
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+# "45", "-3", "1.5", "15,000"; then, optionally, a unit written after it: "300%", "45 people".
+_NUMBER = re.compile(r"^([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(%|[^\W\d][\w .%/-]*)?$")
 MAX_ID_LENGTH = 80
-
-
-def fields_of(kind: str) -> tuple[str, ...]:
-    return COMMON_FIELDS + KIND_FIELDS[kind]
+MAX_NUMBER = 10**15  # JSON readers keep integers exactly up to 2**53
 
 
 def resolve_kind(value: str) -> str:
@@ -65,10 +32,15 @@ def resolve_kind(value: str) -> str:
     return kind
 
 
+# -- dates ---------------------------------------------------------------------------------------
+
+
 def parse_date(value) -> str:
     """'2018', '2018-7', '2018-07-15', 2018 or a date -> 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'."""
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise TypeError(f"'{value}' is not a date; write a year (2017), a month (2017-11) or a day (2017-11-30)")
     match = _DATE.match(str(value).strip())
     if not match:
         raise ValueError(f"'{value}' is not a date; write a year (2017), a month (2017-11) or a day (2017-11-30)")
@@ -88,6 +60,25 @@ def parse_date(value) -> str:
     return f"{year}-{int(month):02d}-{int(day):02d}"
 
 
+def first_day(value: str) -> date:
+    """The first day of the period a canonical date names: '2022' -> 2022-01-01."""
+    parts = [int(p) for p in value.split("-")]
+    return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+def last_day(value: str) -> date:
+    """The last day of the period a canonical date names: '2022' -> 2022-12-31."""
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 3:
+        return date(*parts)
+    year, month = parts[0], parts[1] if len(parts) > 1 else 12
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
+# -- values by type ------------------------------------------------------------------------------
+
+
 def _as_list(value) -> list:
     if value is None:
         return []
@@ -100,88 +91,13 @@ def _text(value) -> str | None:
     if value is None:
         return None
     if isinstance(value, (dict, list)):
-        raise ValueError("expected text, not a list or mapping")
+        raise TypeError("expected text, not a list or mapping")
     text = str(value).strip()
     return text or None
 
 
 def _texts(value) -> list[str]:
     return list(dict.fromkeys(t for t in (_text(v) for v in _as_list(value)) if t))
-
-
-def _unique_sorted(values) -> list:
-    return sorted(set(values))
-
-
-def _countries(value) -> list[str]:
-    codes = []
-    for item in _texts(value):
-        body = vocab.regional_body(item)
-        if body:
-            raise ValueError(f"'{body}' is a regional body, not a country; list it under partners")
-        codes.append(vocab.resolve_country(item))
-    return list(dict.fromkeys(codes))
-
-
-def _experts(value) -> list[dict]:
-    experts = []
-    for item in _as_list(value):
-        if isinstance(item, dict):
-            unknown = set(item) - {"country", "kind"}
-            if unknown:
-                raise ValueError(f"an expert has only 'country' and 'kind', not {', '.join(sorted(unknown))}")
-            country, kind = _text(item.get("country")), _text(item.get("kind"))
-        else:
-            country, kind = _text(item), None
-        if not country:
-            raise ValueError("every expert needs a country")
-        experts.append({
-            "country": vocab.resolve_country(country),
-            "kind": vocab.resolve_expert_kind(kind) if kind else None,
-        })
-    return experts
-
-
-def _activities(value) -> list[dict]:
-    activities = []
-    for item in _as_list(value):
-        if not isinstance(item, dict):
-            item = {"title": item}
-        unknown = set(item) - {"title", "kind", "place", "date"}
-        if unknown:
-            raise ValueError(f"an activity has title, kind, place and date, not {', '.join(sorted(unknown))}")
-        title = _text(item.get("title"))
-        if not title:
-            raise ValueError("every activity needs a title")
-        kind, when = _text(item.get("kind")), item.get("date")
-        activities.append({
-            "title": title,
-            "kind": vocab.resolve_activity_kind(kind) if kind else None,
-            "place": _text(item.get("place")),
-            "date": parse_date(when) if when not in (None, "") else None,
-        })
-    return activities
-
-
-def _sources(value) -> list[dict]:
-    sources = []
-    for item in _as_list(value):
-        if not isinstance(item, dict):
-            item = {"title": item}
-        unknown = set(item) - {"title", "publisher", "date", "url"}
-        if unknown:
-            raise ValueError(f"a source has title, publisher, date and url, not {', '.join(sorted(unknown))}")
-        title = _text(item.get("title"))
-        if not title:
-            raise ValueError("every source needs a title")
-        when = item.get("date")
-        sources.append({
-            "title": title,
-            "publisher": _text(item.get("publisher")),
-            "date": parse_date(when) if when not in (None, "") else None,
-            "url": _text(item.get("url")),
-        })
-    return sources
 
 
 def _record_id(value) -> str | None:
@@ -196,43 +112,153 @@ def _record_id(value) -> str | None:
     return text
 
 
-def _id_list(value) -> list[str]:
-    return list(dict.fromkeys(i for i in (_record_id(v) for v in _as_list(value)) if i))
+def resolve_code(vocabulary: str, value):
+    """A value of a vocabulary -> its code, with the look-ups some vocabularies need."""
+    if vocabulary == "areas":
+        return vocab.resolve_area(value)
+    if vocabulary == "gcm":
+        return vocab.resolve_gcm(value)
+    return vocab.get(vocabulary).resolve(value)
 
 
-_PARSERS = {
-    "id": _record_id,
-    "title": _text,
-    "summary": _text,
-    "countries": _countries,
-    "region": lambda v: vocab.resolve_region(_text(v)) if _text(v) else None,
-    "themes": lambda v: _unique_sorted(vocab.resolve_theme(t) for t in _texts(v)),
-    "areas": lambda v: _unique_sorted(vocab.resolve_area(a) for a in _texts(v)),
-    "gcm": lambda v: _unique_sorted(vocab.resolve_gcm(g) for g in _texts(v)),
-    "start": lambda v: parse_date(v) if v not in (None, "") else None,
-    "end": lambda v: parse_date(v) if v not in (None, "") else None,
-    "tags": lambda v: list(dict.fromkeys(t.lower() for t in _texts(v))),
-    "sources": _sources,
-    "partners": _texts,
-    "status": lambda v: vocab.resolve_status(_text(v)) if _text(v) else None,
-    "experts": _experts,
-    "activities": _activities,
-    "outputs": _texts,
-    "results": _texts,
-    "why": _text,
-    "actions": _id_list,
-    "event": _record_id,
-    "principles": lambda v: _unique_sorted(vocab.resolve_principle(p) for p in _texts(v)),
-    "place": _text,
-    "hosts": _texts,
-    "text": _text,
-    "figure": _text,
-}
+def _codes(vocabulary: str, value) -> list:
+    return sorted({resolve_code(vocabulary, v) for v in _texts(value)})
 
 
-def parse_field(field: str, value):
-    """One field's canonical value, for prompts and --set; raises ValueError or MieuxError."""
-    return _PARSERS[field](value)
+def parse_number(value) -> tuple[int | float | str, str | None]:
+    """A figure's value -> (number, unit written after it) or (the text as written, None):
+    '15,000' -> (15000, None); '300%' -> (300, '%'); 'about half' -> ('about half', None)."""
+    if isinstance(value, bool):
+        raise TypeError("expected a number, not true or false")
+    unit = None
+    if isinstance(value, (int, float)):
+        number = value
+    else:
+        text = _text(value)
+        match = _NUMBER.match(text or "")
+        if not match:
+            return text, None
+        digits, unit = match.groups()
+        number = float(digits.replace(",", "")) if "." in digits else int(digits.replace(",", ""))
+        unit = unit.strip() if unit else None
+    if not math.isfinite(number) or abs(number) >= MAX_NUMBER:
+        raise ValueError(f"{value} is not a number mieux can keep (at most 15 digits)")
+    return (int(number) if isinstance(number, float) and number.is_integer() else number), unit
+
+
+def _count(value) -> int:
+    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.strip().isascii()
+                                                                  and value.strip().isdigit())):
+        raise ValueError(f"'{value}' is not a whole number")
+    number = int(value)
+    if number < 1:
+        raise ValueError("a count is at least 1")
+    return number
+
+
+def parse_part(f: Field, name: str, value, kind: str, item: dict | None = None):
+    """One part of an item; `item` holds the parts read before it (an expert's kind needs the
+    country). A figure's value comes back as (number or text, unit written after it)."""
+    part = f.part(name)
+    if part.type == "number":
+        return parse_number(value) if value not in (None, "") else (None, None)
+    if part.type == "text":
+        return _text(value)
+    if value is None or value == "":
+        return None
+    if part.type == "date":
+        return parse_date(value)
+    if part.type == "count":
+        return _count(value)
+    if part.type == "field":
+        field_name = _text(value)
+        choices = [g.name for g in schema.fields_of(kind) if g.type not in ("id", "kind") and g.name != "alternatives"]
+        if field_name not in choices:
+            close = difflib.get_close_matches(str(field_name), choices, n=1)
+            raise ValueError(f"'{field_name}' is not a field of {_a(kind)}" + (f"; did you mean '{close[0]}'?" if close else ""))
+        return field_name
+    if part.vocab == "expert-kinds":
+        return vocab.resolve_expert_kind(_text(value), (item or {}).get("country"))
+    return resolve_code(part.vocab, _text(value))
+
+
+def parse_item(f: Field, raw, kind: str) -> dict:
+    """One item of an items field: every part present (None when not given)."""
+    if not isinstance(raw, dict):
+        raw = {f.parts[0].name: raw}  # a plain text is the first part: "Spain" is an expert from Spain
+    names = [p.name for p in f.parts]
+    unknown = [str(k) for k in raw if k not in names]
+    noun = f.label.lower().rstrip("s")
+    if unknown:
+        raise ValueError(f"{_a(noun)} has {_words(names)}, not {', '.join(unknown)}")
+    item: dict = {}
+    for part in f.parts:
+        try:
+            value = parse_part(f, part.name, raw.get(part.name), kind, item)
+        except (MieuxError, ValueError, TypeError) as e:
+            raise ValueError(f"{part.name}: {e}") from None
+        if part.type == "number":
+            value, unit = value
+            if unit and not _text(raw.get("unit")):
+                raw = {**raw, "unit": unit}
+        item[part.name] = value
+    missing = [p.name for p in f.parts if p.required and item[p.name] is None]
+    if missing:
+        raise ValueError(f"every {noun} needs {_words(missing)}")
+    if all(v is None for v in item.values()):
+        raise ValueError(f"{_a(noun)} needs at least one of {_words(names)}")
+    return item
+
+
+def _items(f: Field, value, kind: str) -> list[dict]:
+    items = []
+    for raw in _as_list(value):
+        item = parse_item(f, raw, kind)
+        if item not in items:
+            items.append(item)
+    return items
+
+
+def parse_field(name: str, value, kind: str):
+    """One field's canonical value, for prompts, options and --set; raises ValueError or MieuxError."""
+    f = schema.get(name)
+    if f.type == "id":
+        return _record_id(value)
+    if f.type == "kind":
+        return resolve_kind(value)
+    if f.type == "text":
+        return _text(value)
+    if f.type == "date":
+        return parse_date(value) if value not in (None, "") else None
+    if f.type == "code":
+        text = _text(value)
+        return resolve_code(f.vocab_for(kind), text) if text is not None else None
+    if f.type == "codes":
+        return _codes(f.vocab_for(kind), value)
+    if f.type == "texts":
+        return _texts(value)
+    if f.type == "tags":
+        return list(dict.fromkeys(t.lower() for t in _texts(value)))
+    if f.type == "link":
+        return _record_id(value)
+    if f.type == "links":
+        return list(dict.fromkeys(i for i in (_record_id(v) for v in _as_list(value)) if i))
+    return _items(f, value, kind)
+
+
+# -- whole records -------------------------------------------------------------------------------
+
+
+def cross_problems(record: dict) -> list[tuple[str, str]]:
+    """Rules across fields, checked as soon as the fields they need are known (prompts ask again
+    at the field that breaks one)."""
+    problems = []
+    start, end = record.get("start"), record.get("end")
+    if start and end and last_day(end) < first_day(start):
+        problems.append(("end", f"{end} is before the start {start}"))
+    if record.get("status_as_of") and not record.get("status"):
+        problems.append(("status_as_of", "is given without a status; give the status too"))
+    return problems
 
 
 def normalize(raw: dict) -> dict:
@@ -240,34 +266,29 @@ def normalize(raw: dict) -> dict:
     if not isinstance(raw, dict):
         raise InvalidRecord("?", [("record", "expected a mapping of fields, not " + type(raw).__name__)])
     record_id = str(raw.get("id") or "?")
-    problems: list[tuple[str, str]] = []
     try:
         kind = resolve_kind(raw.get("kind") or "")
     except MieuxError:
         raise InvalidRecord(record_id, [("kind", f"'{raw.get('kind')}' is not one of {', '.join(KINDS)}")]) from None
-    fields = fields_of(kind)
+    fields = schema.fields_of(kind)
+    names = [f.name for f in fields]
+    problems: list[tuple[str, str]] = []
     for key in raw:
-        if key not in fields:
-            close = difflib.get_close_matches(str(key), fields, n=1)
-            article = "an" if kind[0] in "aeiou" else "a"
-            hint = f"did you mean '{close[0]}'?" if close else f"its fields are {', '.join(fields)}"
-            problems.append((str(key), f"{article} {kind} has no such field; {hint}"))
+        if key not in names:
+            close = difflib.get_close_matches(str(key), names, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"its fields are {', '.join(names)}"
+            problems.append((str(key), f"{_a(kind)} has no such field; {hint}"))
     record: dict = {}
-    for field in fields:
-        if field == "kind":
-            record["kind"] = kind
-            continue
-        value = raw.get(field)
+    for f in fields:
         try:
-            record[field] = parse_field(field, value)
+            record[f.name] = parse_field(f.name, raw.get(f.name), kind)
         except (MieuxError, ValueError, TypeError) as e:
-            problems.append((field, str(e)))
-            record[field] = [] if field in LIST_FIELDS else None
-    for field in REQUIRED[kind] + ("id",):
-        if record.get(field) in (None, []) and not any(p[0] == field for p in problems):
-            problems.append((field, "is required"))
-    if record["start"] and record["end"] and record["end"] < record["start"]:
-        problems.append(("end", f"{record['end']} is before the start {record['start']}"))
+            problems.append((f.name, str(e)))
+            record[f.name] = f.empty()
+    for name in ["id", *schema.required(kind)]:
+        if record.get(name) in (None, []) and not any(p[0] == name for p in problems):
+            problems.append((name, "is required"))
+    problems += cross_problems(record)
     if record["region"] is None:
         record["region"] = vocab.derive_region(record["countries"])
     if problems:
@@ -278,19 +299,23 @@ def normalize(raw: dict) -> dict:
 def link_problems(record: dict, kinds_by_id: dict[str, str]) -> list[tuple[str, str]]:
     """Links that point nowhere, or to a record of the wrong kind."""
     problems = []
-    if record["kind"] == "practice":
-        for action_id in record["actions"]:
-            if kinds_by_id.get(action_id) != "action":
-                problems.append(("actions", f"no action with ID '{action_id}' in the catalogue"))
-        event_id = record["event"]
-        if event_id and kinds_by_id.get(event_id) != "event":
-            problems.append(("event", f"no event with ID '{event_id}' in the catalogue"))
+    for f in schema.fields_of(record["kind"]):
+        if f.type in ("link", "links"):
+            for target in _as_list(record.get(f.name)):
+                if kinds_by_id.get(target) != f.link_kind:
+                    problems.append((f.name, f"no {f.link_kind} with ID '{target}' in the catalogue"))
     return problems
+
+
+def links_of(record: dict) -> list[tuple[str, str]]:
+    """(field, ID) for every record this one links to."""
+    return [(f.name, target) for f in schema.fields_of(record["kind"]) if f.type in ("link", "links")
+            for target in _as_list(record.get(f.name))]
 
 
 def validate_catalogue(raw_records: list[dict]) -> list[dict]:
     """Normalize every record, then check IDs are unique and links resolve. Raises the first
-    InvalidRecord; the authoring issue's import reports all of them."""
+    InvalidRecord."""
     records = [normalize(r) for r in raw_records]
     kinds_by_id: dict[str, str] = {}
     for record in records:
@@ -302,3 +327,11 @@ def validate_catalogue(raw_records: list[dict]) -> list[dict]:
         if problems:
             raise InvalidRecord(record["id"], problems)
     return records
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
+def _words(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)

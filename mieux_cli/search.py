@@ -9,23 +9,22 @@ words that are there ("integracion" -> "integration"), and the caller is told so
 """
 
 import difflib
-
 import math
 import re
 from dataclasses import dataclass
 
-from mieux_cli import vocab
+from mieux_cli import schema
+from mieux_cli.display import code_text
 from mieux_cli.text import fold, fold_case, tokens
 
-FIELD_WEIGHTS = {
-    "id": 2.0, "title": 3.0, "summary": 1.5, "text": 1.5, "why": 1.5, "results": 1.0, "outputs": 1.0,
-    "activities": 1.0, "partners": 1.0, "hosts": 1.0, "place": 1.0, "tags": 1.5, "figure": 1.0,
-    "countries": 1.0, "areas": 0.5, "themes": 0.5,
-}
-SNIPPET_FIELDS = ("summary", "text", "why", "results", "outputs", "activities", "title")
+# The fields a snippet is taken from, best first (the field with most matches wins).
+SNIPPET_FIELDS = ("summary", "text", "why", "results", "outputs", "activities", "notes", "title")
 SNIPPET_CHARS = 160
 PREFIX_MIN = 4  # shorter query words match whole words only
-STOPWORDS = set("a an and are as at be by for from has in is it of on or that the to was were with".split())
+STOPWORDS = {
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "in", "is", "it", "of", "on", "or", "that",
+    "the", "to", "was", "were", "with",
+}
 
 
 @dataclass
@@ -35,22 +34,24 @@ class Hit:
     snippet: list[tuple[str, bool]]  # (text, is_match) segments
 
 
-def field_texts(record: dict) -> dict[str, str]:
-    """Each searchable field of a record as one string, codes expanded to their names."""
+def searched_fields() -> dict[str, schema.Field]:
+    return {f.name: f for f in schema.searched()}
+
+
+def field_texts(record: dict, fields: dict[str, schema.Field] | None = None) -> dict[str, str]:
+    """Each searchable field of a record as one string: codes as their names, items as their
+    text parts."""
     texts = {}
-    for field in FIELD_WEIGHTS:
-        value = record.get(field)
+    for name, f in (fields or searched_fields()).items():
+        value = record.get(name)
         if not value:
             continue
-        if field == "countries":
-            value = [vocab.country_name(c) for c in value]
-        elif field == "themes":
-            value = [vocab.THEMES.get(t, t) for t in value]
-        elif field == "areas":
-            value = [vocab.AREAS[a][1] if a in vocab.AREAS else a for a in value]
-        elif field == "activities":
-            value = [a["title"] for a in value]
-        texts[field] = " ".join(value) if isinstance(value, list) else str(value)
+        if f.type in ("code", "codes"):
+            vocabulary = f.vocab_for(record["kind"])
+            value = [code_text(vocabulary, c) for c in (value if isinstance(value, list) else [value])]
+        elif f.type == "items":
+            value = [str(item[p.name]) for item in value for p in f.parts if p.type == "text" and item.get(p.name)]
+        texts[name] = " ".join(value) if isinstance(value, list) else str(value)
     return texts
 
 
@@ -92,13 +93,13 @@ class _Term:
         return exact + 0.5 * partial
 
 
-def _weighted(term: _Term, fields: dict[str, str]) -> float:
+def _weighted(term: _Term, fields: dict[str, str], weights: dict[str, float]) -> float:
     """How strongly a record's fields hold a term, before its rarity (idf) is counted."""
     total = 0.0
     for name, text in fields.items():
         tf = term.frequency(text)
         if tf:
-            total += FIELD_WEIGHTS[name] * tf / (tf + 1.0)
+            total += weights[name] * tf / (tf + 1.0)
     return total
 
 
@@ -106,24 +107,26 @@ def search(records: list[dict], query: str) -> Results:
     """Records matching the query, best first; snippets are made by `snippet` for the hits shown."""
     words = query_terms(query)
     # Fields are only case- and accent-folded: the terms' patterns find word boundaries themselves.
-    indexed = [(r, {f: fold_case(t) for f, t in field_texts(r).items()}) for r in records]
+    fields = searched_fields()
+    weights = {name: f.weight for name, f in fields.items()}
+    indexed = [(r, {f: fold_case(t) for f, t in field_texts(r, fields).items()}) for r in records]
     terms = [_Term(w) for w in words]
-    weights = [[_weighted(t, fields) for t in terms] for _, fields in indexed]
+    scores = [[_weighted(t, texts, weights) for t in terms] for _, texts in indexed]
     corrections: dict[str, list[str]] = {}
     for i, term in enumerate(terms):
-        if len(term.word) >= FUZZY_MIN and not any(w[i] for w in weights):
-            vocabulary = {w for _, fields in indexed for text in fields.values() for w in tokens(text)}
+        if len(term.word) >= FUZZY_MIN and not any(w[i] for w in scores):
+            vocabulary = {w for _, texts in indexed for text in texts.values() for w in tokens(text)}
             close = difflib.get_close_matches(term.word, vocabulary, n=3, cutoff=FUZZY_CUTOFF)
             if close:
                 corrections[term.word] = close
                 terms[i] = _Term(term.word, tuple(close))
-                for w, (_, fields) in zip(weights, indexed):
-                    w[i] = _weighted(terms[i], fields)
+                for w, (_, texts) in zip(scores, indexed):
+                    w[i] = _weighted(terms[i], texts, weights)
     total = len(indexed)
-    frequency = [sum(1 for w in weights if w[i]) for i in range(len(terms))]
+    frequency = [sum(1 for w in scores if w[i]) for i in range(len(terms))]
     idf = [math.log(1 + (total - df + 0.5) / (df + 0.5)) for df in frequency]
     hits = []
-    for (record, _), w in zip(indexed, weights):
+    for (record, _), w in zip(indexed, scores):
         matched = sum(1 for x in w if x)
         if matched:
             score = sum(i * x for i, x in zip(idf, w)) * (matched / len(terms)) ** 2

@@ -3,7 +3,8 @@ new working catalogue: YAML is far slower to parse than JSON, so no query reads 
 
 from importlib.resources import files
 
-from mieux_cli.records import KINDS, validate_catalogue
+from mieux_cli.records import validate_catalogue
+from mieux_cli.schema import KINDS
 
 
 def shipped_files():

@@ -16,15 +16,16 @@ import errno
 import fcntl
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.errors import StorageError
+from mieux_cli.migrations import CURRENT_FORMAT as FORMAT
+from mieux_cli.migrations import migrate_records
 
-FORMAT = 1
 RECORDS_TABLE = "records"
 META_TABLE = "meta"
 HISTORY_TABLE = "history"
@@ -42,17 +43,23 @@ def data_dir_path() -> Path:
     return user_data_path("mieux", appauthor=False) / "catalogue.json"
 
 
-def catalogue_of(data: dict, path: Path | None = None, created: bool = False) -> Catalogue:
+def catalogue_of(data: dict, path: Path | None = None, created: bool = False, migrated_from: int | None = None) -> Catalogue:
     return Catalogue(
         records=list(data.get(RECORDS_TABLE, {}).values()),
         changed=data.get(META_TABLE, {}).get("1", {}).get("changed"),
         path=path,
         created=created,
+        migrated_from=migrated_from,
     )
 
 
+def file_format(data: dict) -> int:
+    """The format a catalogue file was written in; files from before formats were recorded are 1."""
+    return data.get(META_TABLE, {}).get("1", {}).get("format", 1)
+
+
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def write_atomically(path: Path, payload: bytes, before_replace=None) -> None:
@@ -110,13 +117,26 @@ class Store:
     # -- reading ---------------------------------------------------------------------------------
 
     def load(self) -> Catalogue:
-        """The catalogue, created from the shipped one if the file does not exist yet."""
+        """The catalogue, created from the shipped one if the file does not exist yet, migrated
+        if an older mieux wrote it."""
         data = self._read()
-        created = False
+        created, migrated_from = False, None
         if data is None:
             created = self._create_from_shipped()
             data = self._read()
-        return catalogue_of(data, self.path, created)
+        elif file_format(data) < FORMAT:
+            migrated_from = self._migrate()
+            data = self._read()
+        return catalogue_of(data, self.path, created, migrated_from)
+
+    def read_records(self) -> list[dict]:
+        """The records of this file without changing it, migrated in memory if it is older
+        (a backup to restore is read this way)."""
+        data = self._read()
+        if data is None:
+            raise StorageError(f"There is no catalogue file {self.path}.", "Check the path.")
+        records = list(data[RECORDS_TABLE].values())
+        return migrate_records(records) if file_format(data) < FORMAT else records
 
     def history(self) -> list[dict]:
         """Every recorded change, oldest first, each with its number `n` (see changes.py)."""
@@ -150,10 +170,10 @@ class Store:
             raise self._damaged("is damaged (not valid JSON)") from None
         if not isinstance(data, dict) or not isinstance(data.get(RECORDS_TABLE), dict):
             raise self._damaged("is not a mieux catalogue")
-        file_format = data.get(META_TABLE, {}).get("1", {}).get("format", FORMAT)
-        if not isinstance(file_format, int) or file_format > FORMAT:
+        written = data.get(META_TABLE, {}).get("1", {}).get("format", 1)
+        if not isinstance(written, int) or written > FORMAT:
             raise StorageError(
-                f"{self.path} was written by a newer mieux (format {file_format}; this one reads {FORMAT}).",
+                f"{self.path} was written by a newer mieux (format {written}; this one reads {FORMAT}).",
                 "Upgrade mieux (pip install --upgrade mieux-cli) to use it; the file was left as it is.",
             )
         return data
@@ -189,6 +209,30 @@ class Store:
             meta.update(format=FORMAT, changed=_now())
             meta.setdefault("created", meta["changed"])
             self._replace(storage.data)
+
+    def _migrate(self) -> int | None:
+        """Bring an older file to the current format, once: under the lock (another process may
+        have done it meanwhile), after a backup (every replace makes one), recorded in the
+        history. A record that cannot be read is kept as it was, for `mieux check` to report."""
+        from mieux_cli.changes import current_user
+        from mieux_cli.errors import InvalidRecord
+
+        with self.transaction() as db:
+            data = db.storage.read()
+            older = file_format(data)
+            if older >= FORMAT:
+                return None
+            records = data[RECORDS_TABLE]
+            for key, record in records.items():
+                try:
+                    records[key] = migrate_records([record])[0]
+                except InvalidRecord:
+                    pass
+            db.table(HISTORY_TABLE).insert({
+                "at": _now(), "user": current_user(), "command": f"migrated from format {older}",
+                "changes": [], "undoes": None, "migrated": {"from": older, "to": FORMAT},
+            })
+        return older
 
     def _create_from_shipped(self) -> bool:
         """Fill a missing catalogue file from the shipped records; False if another process did
@@ -257,7 +301,7 @@ class Store:
 
     def _backup(self, suffix: str = "") -> Path:
         self.backup_dir.mkdir(exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         target = self.backup_dir / f"{self.path.stem}-{stamp}{suffix}.json"
         try:
             os.link(self.path, target)  # the file is only ever replaced, never rewritten: a link is a snapshot

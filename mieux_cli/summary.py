@@ -4,11 +4,11 @@ field (countries, themes ...) counts once under each; one with none counts under
 import difflib
 from dataclasses import dataclass
 
-from mieux_cli import vocab
+from mieux_cli import schema, vocab
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.errors import MieuxError
-from mieux_cli.filters import active_years
-from mieux_cli.records import KINDS
+from mieux_cli.filters import active_years, record_countries, status_label
+from mieux_cli.schema import KINDS
 
 NONE = "(none)"
 BY_FIELDS = ("kind", "region", "country", "theme", "area", "gcm", "year", "status")
@@ -16,13 +16,13 @@ _BY_PLURALS = {"kinds": "kind", "regions": "region", "countries": "country", "th
                "areas": "area", "objectives": "gcm", "years": "year", "statuses": "status"}
 
 
-def _values(record: dict, by: str, catalogue: Catalogue) -> list:
+def _values(record: dict, by: str, catalogue: Catalogue, role: str | None) -> list:
     if by == "kind":
         values = [record["kind"]]
     elif by == "region":
         values = [record["region"]] if record["region"] else []
-    elif by == "country":
-        values = record["countries"]
+    elif by == "country":  # as --country matches: the bar of a country counts what `list --country` lists
+        values = list(dict.fromkeys(record_countries(record, role)))
     elif by == "theme":
         values = record["themes"]
     elif by == "area":
@@ -32,8 +32,8 @@ def _values(record: dict, by: str, catalogue: Catalogue) -> list:
     elif by == "year":
         span = active_years(record, catalogue)
         values = list(range(span[0], span[1] + 1)) if span else []
-    else:
-        values = [record["status"]] if record.get("status") else []
+    else:  # a status with the date it was known: an old "ongoing" is never counted as current
+        values = [(record["status"], record.get("status_as_of"))] if record.get("status") else []
     return values or [NONE]
 
 
@@ -42,27 +42,32 @@ def label(by: str, value) -> str:
     if value == NONE:
         return "not set"
     if by == "region":
-        return vocab.REGIONS.get(value, value)
+        return vocab.REGIONS.label(value)
     if by == "country":
         return vocab.country_name(value)
     if by == "theme":
-        return vocab.THEMES.get(value, value)
+        return vocab.THEMES.label(value)
     if by == "area":
-        return vocab.AREAS[value][1] if value in vocab.AREAS else value
+        return vocab.AREAS.label(value)
     if by == "gcm":
-        return vocab.GCM_OBJECTIVES.get(value, str(value))
+        return vocab.GCM.label(value)
+    if by == "status":
+        return status_label({"status": value[0], "status_as_of": value[1]})
     return str(value)
 
 
 def _natural_order(by: str):
     orders = {"kind": KINDS, "region": tuple(vocab.REGIONS), "theme": tuple(vocab.THEMES),
-              "area": tuple(vocab.AREAS), "status": tuple(vocab.STATUSES)}
+              "area": tuple(vocab.AREAS)}
 
     def key(value):
         if value == NONE:
             return (1, 0, "")
         if by in orders:
             return (0, orders[by].index(value) if value in orders[by] else 99, str(value))
+        if by == "status":
+            order = [*vocab.ACTION_STATUSES, *vocab.EVENT_STATUSES]
+            return (0, order.index(value[0]), value[1] is None, value[1] or "")
         if by == "country":
             return (0, 0, vocab.country_name(value))
         return (0, value, "")  # gcm and year are numbers
@@ -73,6 +78,7 @@ def _natural_order(by: str):
 @dataclass
 class Summary:
     by: list[str]
+    kinds: list[str]  # the kinds counted: those that have every field counted by
     total: int  # records in scope
     rows: list  # values of by[0], in display order
     columns: list  # values of by[1] (crosstab), else []
@@ -96,11 +102,18 @@ def parse_by(values: list[str]) -> list[str]:
     return fields
 
 
-def summarize(records: list[dict], by: list[str], catalogue: Catalogue) -> Summary:
+def counted_kinds(by: list[str]) -> list[str]:
+    """Only the kinds that have a field are counted by it: --by status counts actions and events."""
+    return [k for k in KINDS if all(b != "status" or k in schema.get("status").kinds for b in by)]
+
+
+def summarize(records: list[dict], by: list[str], catalogue: Catalogue, role: str | None = None) -> Summary:
+    kinds = counted_kinds(by)
+    records = [r for r in records if r["kind"] in kinds]
     counts: dict = {}
     for record in records:
-        first = _values(record, by[0], catalogue)
-        second = _values(record, by[1], catalogue) if len(by) == 2 else [None]
+        first = _values(record, by[0], catalogue, role)
+        second = _values(record, by[1], catalogue, role) if len(by) == 2 else [None]
         for a in first:
             for b in second:
                 key = (a,) if b is None else (a, b)
@@ -108,5 +121,5 @@ def summarize(records: list[dict], by: list[str], catalogue: Catalogue) -> Summa
     rows = sorted({k[0] for k in counts}, key=_natural_order(by[0]))
     columns = sorted({k[1] for k in counts}, key=_natural_order(by[1])) if len(by) == 2 else []
     if len(by) == 1 and by[0] not in ("year", "gcm"):
-        rows.sort(key=lambda v: -counts[(v,)])  # stable: equal counts keep the natural order
-    return Summary(by=by, total=len(records), rows=rows, columns=columns, counts=counts)
+        rows.sort(key=lambda v: (v == NONE, -counts[(v,)]))  # stable: equal counts keep the natural order; none last
+    return Summary(by=by, kinds=kinds, total=len(records), rows=rows, columns=columns, counts=counts)

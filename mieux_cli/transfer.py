@@ -5,8 +5,9 @@ Formats:
 - YAML: a folder with one file per record (DIR/actions/<id>.yaml, DIR/practices/ ...), keys in
   canonical order and every value on one line, so that a git diff shows exactly what changed;
 - JSON: one array of full records;
-- CSV: one row per record and a column per field; list items joined with "; ", and the parts of
-  a source, an expert or an activity written in one cell (see `cell_item`).
+- CSV: one row per record and a column per field, each cell in the one text form of values
+  (cells.py: list items joined with "; ", the parts of a source or a partner with " | ",
+  backslash escapes), with formula-like cells neutralised for spreadsheets.
 
 An import is all or nothing. Every record is normalized, then checked against the catalogue as
 it would be after the import; one problem anywhere and nothing is written. Every problem is
@@ -21,23 +22,21 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mieux_cli import schema
 from mieux_cli.catalogue import Catalogue
+from mieux_cli.cells import csv_cell, from_csv_cell
 from mieux_cli.changes import Change, added, updated
 from mieux_cli.errors import InvalidRecord, MieuxError
-from mieux_cli.records import KINDS, LIST_FIELDS, fields_of, link_problems, normalize, resolve_kind
+from mieux_cli.migrations import upgrade_record
+from mieux_cli.records import link_problems, normalize, resolve_kind
+from mieux_cli.schema import KIND_ORDER, KINDS
 from mieux_cli.store import write_atomically
 
 KIND_FOLDERS = {kind: f"{kind}s" for kind in KINDS}
-KIND_ORDER = {kind: rank for rank, kind in enumerate(KINDS)}
 YAML_SUFFIXES = (".yaml", ".yml")
 # PyYAML folds strings longer than 80 columns over several lines; one line per value keeps a
 # git diff to the lines that changed.
 YAML_WIDTH = float("inf")
-LIST_SEPARATOR = "; "
-PART_SEPARATOR = " | "
-# The parts of a source or an activity, in the order they are written in a CSV cell.
-ITEM_PARTS = {"sources": ("title", "publisher", "date", "url"), "activities": ("title", "kind", "place", "date")}
-_EXPERT = re.compile(r"^(?P<country>.*?)\s*\((?P<kind>[^()]*)\)$")  # "ES (public official)"
 _FILE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # An import file larger than this is refused before it is read: 100,000 real records are about
 # 100 MB of JSON, and parsing takes several times a file's size in memory.
@@ -54,7 +53,7 @@ def _nothing(n: int = 1) -> None:
 
 def canonical(record: dict) -> dict:
     """The record with exactly its kind's fields, in canonical order."""
-    return {name: record.get(name) for name in fields_of(record["kind"])}
+    return {f.name: record.get(f.name, f.empty()) for f in schema.fields_of(record["kind"])}
 
 
 def export_order(records: list[dict]) -> list[dict]:
@@ -74,9 +73,9 @@ def json_text(records: list[dict]) -> str:
     return orjson.dumps(records, option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
-def csv_columns() -> list[str]:
-    """Every field in canonical order: the common ones, then each kind's own, each once."""
-    return list(dict.fromkeys(name for kind in KINDS for name in fields_of(kind)))
+def csv_columns() -> list[schema.Field]:
+    """Every field, in the schema's order, once."""
+    return schema.all_fields()
 
 
 def csv_text(records: list[dict], advance=_nothing) -> str:
@@ -85,33 +84,11 @@ def csv_text(records: list[dict], advance=_nothing) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     columns = csv_columns()
-    writer.writerow(columns)
+    writer.writerow([f.name for f in columns])
     for record in records:
-        writer.writerow([_cell(name, record.get(name)) for name in columns])  # other kinds' fields: empty
+        writer.writerow([csv_cell(f, record.get(f.name)) for f in columns])  # other kinds' fields: empty
         advance()
     return buffer.getvalue()
-
-
-def _cell(name: str, value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return LIST_SEPARATOR.join(cell_item(name, item) for item in value)
-    return str(value)
-
-
-def cell_item(name: str, item) -> str:
-    """One list item as text: an expert as "ES (public official)" or "ES"; a source as
-    "title | publisher | date | url" and an activity as "title | kind | place | date", empty parts
-    left empty and trailing empty parts left out."""
-    if name == "experts":
-        return f"{item['country']} ({item['kind']})" if item["kind"] else item["country"]
-    if name in ITEM_PARTS:
-        parts = ["" if item[part] is None else str(item[part]) for part in ITEM_PARTS[name]]
-        while parts and not parts[-1]:
-            parts.pop()
-        return PART_SEPARATOR.join(parts)
-    return str(item)
 
 
 @dataclass
@@ -396,31 +373,18 @@ def _row_item(header: list[str], row: list[str], name: str, line: int) -> Item:
     for column, cell in zip(header, row):
         if not cell.strip():  # an empty field; and every other kind's columns are empty
             continue
+        if not schema.has(column) and column in _FORMAT_1_COLUMNS:
+            item.raw[column] = cell  # upgraded by migrations.upgrade_record
+            continue
         try:
-            item.raw[column] = _parse_cell(column, cell)
+            item.raw[column] = from_csv_cell(schema.get(column), cell) if schema.has(column) else cell
         except ValueError as e:
             item.problems.append((column, str(e)))
     return item
 
 
-def _parse_cell(column: str, cell: str):
-    """A CSV cell back into what `_cell` wrote it from."""
-    if column not in LIST_FIELDS:
-        return cell
-    values = [v.strip() for v in cell.split(LIST_SEPARATOR) if v.strip()]
-    if column == "experts":
-        return [m.groupdict() if (m := _EXPERT.match(v)) else {"country": v, "kind": None} for v in values]
-    if column in ITEM_PARTS:
-        return [_parse_parts(column, v) for v in values]
-    return values
-
-
-def _parse_parts(column: str, text: str) -> dict:
-    names = ITEM_PARTS[column]
-    parts = [p.strip() or None for p in text.split(PART_SEPARATOR)]
-    if len(parts) > len(names):
-        raise ValueError(f"'{text}' has {len(parts)} parts; write {PART_SEPARATOR.join(names)}")
-    return dict(zip(names, parts + [None] * (len(names) - len(parts))))
+# Columns of format-1 exports that format 2 keeps under another name (migrations.py).
+_FORMAT_1_COLUMNS = {"hosts": "partners", "figure": "figures"}
 
 
 # -- checking and planning an import ------------------------------------------------------------
@@ -487,7 +451,7 @@ def prepare(items: list[Item], advance=_nothing) -> Prepared:
     prepared = Prepared([], [])
     for index, item in enumerate(items):
         try:
-            record, problems = normalize(item.raw), []
+            record, problems = normalize(upgrade_record(item.raw)), []
         except InvalidRecord as e:
             record, problems = None, e.problems
         unread = {name for name, _ in item.problems}

@@ -8,36 +8,51 @@ import textwrap
 
 import pexpect
 import pytest
-
 from conftest import read_bytes
+
 from mieux_cli.store import Store
 
-# A practice typed at the prompts: a wrong country first, then corrected.
+# A practice typed at the prompts (one question per field, in the schema's order): a wrong
+# country first, then corrected.
 PRACTICE_ANSWERS = [
-    "Peer review of asylum files",  # title
-    "Experts reviewed 40 asylum files with the national office.",  # summary
-    "Atlantis",  # countries: refused ...
-    "costa rica, MX",  # ... and asked again
-    "3",  # themes: number 3 in the menu is IP
-    "ASY",  # areas
-    "12",  # gcm
-    "2019",  # start
-    "",  # end
-    "asylum",  # tags
-    "MIEUX final report", "ICMPD", "2020", "",  # a source: title, publisher, date, link
-    "",  # no second source
-    "Files were reviewed together, not in theory",  # why it worked
-    "Faster first-instance decisions", "",  # results
-    "cr integration",  # actions, by words of the title
-    "mexico city",  # event
-    "human-rights",  # principles
-    "",  # accept the suggested ID
-    "y",  # save
+    ("Title", "Peer review of asylum files"),
+    ("Summary", "Experts reviewed 40 asylum files with the national office."),
+    ("Why it worked", "Files were reviewed together, not in theory"),
+    ("Start", "2019"),
+    ("End", ""),
+    ("Countries", "Atlantis"),  # refused ...
+    ("Countries", "costa rica, MX"),  # ... and asked again
+    ("Took part", ""),
+    ("Partner 1", "Asylum office | counterpart | CR | agency"),  # a whole item in one line
+    ("Partner 2", ""),
+    ("Thematic areas", "3"),  # number 3 in the menu is IP
+    ("Specific areas", "ASY"),
+    ("GCM objectives", "12"),
+    ("Guiding principles", "human-rights"),
+    (r"Results \[1\]", "Faster first-instance decisions"),
+    (r"Results \[2\]", ""),
+    ("Figure 1", "files reviewed"),  # a figure part by part: its label ...
+    ("value", "40"),  # ... its value ...
+    ("unit", "files"),
+    ("as_of", "2019"),
+    ("source", ""),
+    ("Figure 2", ""),
+    ("From actions", "cr integration"),  # by words of the title
+    ("Actions not yet in the catalogue", ""),
+    ("Reported at", "mexico city"),
+    ("Tags", "asylum"),
+    ("Notes", ""),
+    ("Source 1", "MIEUX final report | ICMPD | 2020"),
+    ("Source 2", ""),
+    ("Other value 1", ""),
+    (r"ID \[prc-peer-review-asylum-files\]", ""),  # accept the suggested ID
+    (r"Save this practice\? \[Y/n\]", "y"),
 ]
+ANSWERS = [answer for _, answer in PRACTICE_ANSWERS]
 
 
 def test_add_interactively_corrects_a_wrong_answer_and_shows_the_record_before_saving(cli):
-    result = cli("add", "practice", input="\n".join(PRACTICE_ANSWERS) + "\n")
+    result = cli("add", "practice", input="\n".join(ANSWERS) + "\n")
     assert result.exit_code == 0, result.output
     assert ("Countries: Atlantis\n  Unknown country 'Atlantis'. See `mieux vocab countries` for the list.\n"
             "Countries: costa rica, MX\n") in result.stdout
@@ -49,7 +64,10 @@ def test_add_interactively_corrects_a_wrong_answer_and_shows_the_record_before_s
     assert record["themes"] == ["IP"] and record["areas"] == ["ASY"] and record["gcm"] == [12]
     assert record["actions"] == ["act-cr-integration-plans"]
     assert record["event"] == "evt-2018-mexico-city-roundtable"
-    assert record["sources"] == [{"title": "MIEUX final report", "publisher": "ICMPD", "date": "2020", "url": None}]
+    assert record["sources"] == [{"title": "MIEUX final report", "publisher": "ICMPD", "date": "2020", "url": None,
+                                  "language": None, "accessed": None, "page": None, "file": None}]
+    assert record["partners"] == [{"name": "Asylum office", "role": "counterpart", "country": "CR", "kind": "agency"}]
+    assert record["figures"] == [{"label": "files reviewed", "value": 40, "unit": "files", "as_of": "2019", "source": None}]
     assert Store(cli.db).history()[-1]["command"] == f"mieux --db {cli.db} add practice"
 
 
@@ -66,7 +84,7 @@ def test_input_ending_early_writes_nothing_and_never_hangs(cli):
 
 def test_declining_to_save_writes_nothing(cli):
     before = read_bytes(cli.db)
-    answers = PRACTICE_ANSWERS[:-1] + ["n"]
+    answers = ANSWERS[:-1] + ["n"]
     result = cli("add", "practice", input="\n".join(answers) + "\n")
     assert (result.exit_code, result.stderr) == (0, "Not saved: nothing was written.\n")
     assert read_bytes(cli.db) == before
@@ -94,9 +112,9 @@ def test_bad_option_values_are_explained(cli):
     result = cli("add", "action", "--title", "T", "--summary", "S", "--status", "finished", "--source", "x",
                  "--country", "Atlantis", "--no-input")
     assert result.exit_code == 2
-    assert result.stderr == "Error: --countries: Unknown country 'Atlantis'. See `mieux vocab countries` for the list.\n"
+    assert result.stderr == "Error: --country: Unknown country 'Atlantis'. See `mieux vocab countries` for the list.\n"
     result = cli("add", "fact", "--why", "because", "--no-input")
-    assert result.stderr == "Error: A fact has no why. Leave out --why for a fact.\n"
+    assert result.stderr == "Error: --why is for practices: a fact has no 'Why it worked'. Leave out --why for a fact.\n"
 
 
 def test_an_id_clash_is_refused_with_a_free_one(cli):
@@ -125,11 +143,7 @@ def _spawn(db, *args):
 
 def test_add_in_a_real_terminal_as_a_person_types(db):
     child = _spawn(db, "add", "practice")
-    prompts = ["Title", "Summary", "Countries", "Countries", "Thematic areas", "Specific areas", "GCM objectives",
-               "Start", "End", "Tags", "Source 1 title", "Publisher", "Date", "Link", "Source 2 title",
-               "Why it worked", r"Results \[1\]", r"Results \[2\]", "From actions", "Reported at",
-               "Guiding principles", r"ID \[prc-peer-review-asylum-files\]", r"Save this practice\? \[Y/n\]"]
-    for prompt, answer in zip(prompts, PRACTICE_ANSWERS):
+    for prompt, answer in PRACTICE_ANSWERS:
         child.expect(prompt + r".*: ")
         child.sendline(answer)
         if answer == "Atlantis":
@@ -204,7 +218,7 @@ def test_edit_left_unchanged_writes_nothing(cli, editor):
 
 
 def test_edit_abandoned_after_an_error_writes_nothing(cli, editor):
-    editor("text.replace('status: completed', 'status: finished')", "text")
+    editor("text.replace('status: completed', 'status: maybe')", "text")
     before = read_bytes(cli.db)
     result = cli("edit", "act-cr-integration-plans")
     assert (result.exit_code, result.stderr) == (2, "Error: Edit abandoned: the record was left as it was.\n")
@@ -220,7 +234,7 @@ def test_edit_with_set(cli):
     record = Store(cli.db).load().by_id["prc-cr-aqui-todos-somos-migrantes"]
     assert (record["gcm"], record["tags"]) == ([3, 16, 17], [])
     result = cli("edit", "prc-cr-aqui-todos-somos-migrantes", "--set", "id=prc-new")
-    assert result.stderr == "Error: The id of a record cannot be changed. Add a new record and remove this one instead.\n"
+    assert result.stderr == "Error: The id of a record cannot be changed here. Use `mieux rename`.\n"
 
 
 def test_remove_refuses_while_linked_and_force_unlinks(cli):

@@ -2,13 +2,13 @@
 was committed), wrapping, templates, the empty scope, and hostile record text.
 
 To re-create a golden file after an intended change, run the command in BRIEFS with
-`--as-of 2026-11-28` and read the result against the article again before committing it."""
+`--date 2026-11-28` and read the result against the article again before committing it."""
 
 from pathlib import Path
 
 import pytest
-
 from conftest import add_records
+
 from mieux_cli.store import Store
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -23,7 +23,7 @@ BRIEFS = {
 @pytest.mark.parametrize("fmt, suffix", [("text", "txt"), ("markdown", "md")])
 @pytest.mark.parametrize("name", sorted(BRIEFS))
 def test_briefs_of_the_shipped_catalogue_match_their_golden_files(cli, name, fmt, suffix):
-    result = cli("brief", *BRIEFS[name], "--format", fmt, "--as-of", "2026-11-28")
+    result = cli("brief", *BRIEFS[name], "--format", fmt, "--date", "2026-11-28")
     assert result.exit_code == 0, result.output
     assert result.stdout == (GOLDEN / f"brief-{name}.{suffix}").read_text(encoding="utf-8")
 

@@ -31,9 +31,32 @@ def test_summary_crosstab_by_region_and_theme(cli):
 def test_summary_json(cli):
     data = json.loads(cli("summary", "actions", "--by", "status", "--json").stdout)
     assert data == {"by": ["status"], "total": 4,
-                    "counts": [{"status": "completed", "count": 3}, {"status": "ongoing", "count": 1}]}
+                    "counts": [{"status": "completed", "status_as_of": None, "count": 3},
+                               {"status": "ongoing", "status_as_of": None, "count": 1}]}
     data = json.loads(cli("summary", "--by", "region", "--json").stdout)
     assert data["counts"][-1] == {"region": None, "count": 1}
+
+
+def test_summary_by_status_counts_only_actions_and_events_with_the_date_each_status_was_known(cli):
+    from conftest import add_records
+
+    add_records(cli.db, {"id": "act-new", "kind": "action", "title": "N", "summary": "S", "status": "ongoing",
+                         "status_as_of": "2024", "region": "LAC"})
+    result = cli("summary", "--by", "status")
+    assert result.stdout == (
+        "completed                    3  ##############################\n"
+        "ongoing as of 2024           1  ##########\n"
+        "ongoing (date not recorded)  1  ##########\n"
+        "not set                      3  ##############################\n"
+        "Actions and events in scope (by status): 8\n"
+    )
+
+
+def test_summary_puts_records_without_a_value_last(cli):
+    rows = [c["country"] for c in json.loads(cli("summary", "--by", "country", "--json").stdout)["counts"]]
+    assert rows[-1] is None and None not in rows[:-1]
+    text = cli("summary", "--by", "country").stdout.splitlines()
+    assert text[-2].startswith("(none)")
 
 
 def test_summary_by_year_counts_each_active_year(cli):

@@ -1,8 +1,8 @@
 from datetime import date
 
 import pytest
-
 from conftest import add_records
+
 from mieux_cli.errors import MieuxError, UnknownValue
 from mieux_cli.filters import Filters, active_years, parse_years
 from mieux_cli.store import Store
@@ -20,8 +20,8 @@ def catalogue(tmp_path):
         db,
         {"id": "act-a", "kind": "action", "title": "A", "summary": "S", "status": "completed",
          "countries": ["CR"], "themes": ["LM"], "start": "2013", "end": "2015", "tags": ["x"]},
-        {"id": "act-b", "kind": "action", "title": "B", "summary": "S", "status": "ongoing",
-         "countries": ["MX"], "themes": ["IMT"], "areas": ["THB"], "start": "2019"},
+        {"id": "act-b", "kind": "action", "title": "B", "summary": "S", "status": "ongoing", "status_as_of": "2022",
+         "countries": ["MX"], "participants": ["US"], "themes": ["IMT"], "areas": ["THB"], "start": "2019"},
         {"id": "act-c", "kind": "action", "title": "C", "summary": "S", "status": "completed",
          "countries": ["BJ"], "themes": ["IMT"], "start": "2016-05"},
         {"id": "prc-a", "kind": "practice", "title": "P", "summary": "S", "actions": ["act-a"]},
@@ -41,7 +41,35 @@ def test_years_match_records_active_in_the_range(catalogue):
     assert ids(Filters.parse(years=["2016-2018"]), catalogue) == ["act-c"]
     assert ids(Filters.parse(years=["2015-"]), catalogue) == ["act-a", "act-b", "act-c", "prc-a"]
     assert ids(Filters.parse(years=["2010", "2020"]), catalogue) == ["act-b"]
-    assert ids(Filters.parse(years=[str(date.today().year)]), catalogue) == ["act-b"]  # ongoing, open end
+    # ongoing with no end: active until its status was last known (2022), not until today
+    assert ids(Filters.parse(years=["2022"]), catalogue) == ["act-b"]
+    assert ids(Filters.parse(years=["2023-"]), catalogue) == []
+
+
+def test_an_ongoing_status_with_no_date_does_not_reach_today(tmp_path):
+    db = tmp_path / "own.json"
+    add_records(db, {"id": "act-x", "kind": "action", "title": "X", "summary": "S", "status": "ongoing", "start": "2017"})
+    catalogue = Store(db).load()
+    assert active_years(catalogue.get("act-x"), catalogue) == (2017, 2017)
+    assert ids(Filters.parse(years=[str(date.today().year)]), catalogue) == []
+
+
+def test_country_matches_beneficiaries_and_participants_unless_a_role_narrows_it(catalogue):
+    assert ids(Filters.parse(countries=["US"]), catalogue) == ["act-b"]
+    assert ids(Filters.parse(countries=["US"], role="participant"), catalogue) == ["act-b"]
+    assert ids(Filters.parse(countries=["US"], role="beneficiary"), catalogue) == []
+    assert ids(Filters.parse(countries=["MX"], role="beneficiary"), catalogue) == ["act-b"]
+    with pytest.raises(MieuxError, match="Give --country too"):
+        Filters.parse(role="participant")
+    with pytest.raises(MieuxError, match="Use --role beneficiary or --role participant"):
+        Filters.parse(countries=["US"], role="attendee")
+
+
+def test_status_as_of_keeps_records_whose_status_was_known_then_or_later(catalogue):
+    assert ids(Filters.parse(statuses=["ongoing"], as_of="2021"), catalogue) == ["act-b"]
+    assert ids(Filters.parse(statuses=["ongoing"], as_of="2022-06"), catalogue) == ["act-b"]  # known some time in 2022
+    assert ids(Filters.parse(statuses=["ongoing"], as_of="2024"), catalogue) == []
+    assert ids(Filters.parse(as_of="2020"), catalogue) == ["act-b"]  # the others' statuses carry no date
 
 
 def test_status_and_tag_filters(catalogue):

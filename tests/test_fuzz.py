@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from mieux_cli.app import app
 from mieux_cli.checks import check
-from mieux_cli.records import fields_of
+from mieux_cli.schema import names_of as fields_of
 from mieux_cli.store import Store
 from mieux_cli.transfer import csv_columns, csv_text, yaml_text
 
@@ -128,7 +128,7 @@ def test_import_csv(pristine, tmp_path_factory, data):
     if data.draw(st.booleans()):
         text = mutate(csv_text(data.draw(st.lists(st.sampled_from(pristine[2]), min_size=1, max_size=3))), data)
     else:
-        header = data.draw(st.lists(st.sampled_from(csv_columns() + ["x"]), min_size=1, max_size=12))
+        header = data.draw(st.lists(st.sampled_from([f.name for f in csv_columns()] + ["x"]), min_size=1, max_size=12))
         rows = data.draw(st.lists(st.lists(st.text(alphabet=string.printable, max_size=20), max_size=14), max_size=4))
         text = "\n".join(",".join(row) for row in [header, *rows])
     import_text(pristine, tmp_path_factory, text, "csv")

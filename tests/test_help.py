@@ -1,8 +1,8 @@
 """Every command documents itself with a description and at least one example."""
 
 import subprocess
-from pathlib import Path
 import sys
+from pathlib import Path
 
 import pytest
 from typer.main import get_command
@@ -23,7 +23,7 @@ def test_every_command_is_listed_in_the_readme():
 
 def test_the_commands_are_the_ones_documented():
     assert COMMANDS == ["add", "backup", "brief", "check", "edit", "export", "history", "import", "list", "remove",
-                        "restore", "search", "show", "summary", "undo", "vocab"]
+                        "restore", "schema", "search", "show", "summary", "undo", "vocab"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import add_records, read_bytes
 
 LAUGHS = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
@@ -101,8 +100,9 @@ def test_export_file_names_cannot_leave_the_folder(cli, tmp_path):
 
 def test_prompts_show_hostile_answers_literally(cli):
     hostile = "\x1b[31mred [bold]x[/bold]"
-    # title, then Enter past the optional fields, a source, the text, the suggested ID, and no
-    answers = [hostile, "", "", "", "", "", "", "", "", "", "S", "", "", "", "", "T", "", "", "n"]
+    # title, the text, Enter past the 14 optional fields, a source's title and Enter past its other
+    # parts and a second source, Enter past the other values, the suggested ID, and no
+    answers = [hostile, "T", *[""] * 14, "S", *[""] * 7, "n"]
     result = cli("add", "fact", input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
     shown = result.stdout.replace(hostile + "\n", "")  # what the test runner echoes as typed input

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 
-from mieux_cli.records import fields_of
+from mieux_cli.schema import names_of as fields_of
 from mieux_cli.shipped import shipped_records
 
 ROOT = Path(__file__).resolve().parent.parent / "catalogue"
@@ -34,12 +34,12 @@ def test_the_article_s_actions_practices_events_and_figures_are_there():
                                "act-do-migration-school-journalists", "act-mx-unaccompanied-children"}
     assert len(kinds["practice"]) == 6 and len(kinds["event"]) == 3 and len(kinds["fact"]) == 10
     assert {records[i]["place"] for i in kinds["event"]} == {"Bangkok, Thailand", "Mexico City, Mexico", "Cotonou, Benin"}
-    figures = {r["figure"] for r in records.values() if r["kind"] == "fact"}
-    assert {"33%", "300%"} <= figures
+    figures = {(f["value"], f["unit"]) for r in records.values() for f in r["figures"]}
+    assert {(33, "%"), (300, "%")} <= figures
     assert "Aquí todos somos migrantes" in records["prc-cr-aqui-todos-somos-migrantes"]["title"]
     protocol = records["prc-aiamp-revised-cooperation-protocol"]
     assert protocol["countries"] == [] and protocol["region"] == "LAC"
-    assert any("Ibero-American Network" in p for p in records["act-aiamp-som-protocol"]["partners"])
+    assert any("Ibero-American Network" in p["name"] for p in records["act-aiamp-som-protocol"]["partners"])
 
 
 def test_every_practice_links_to_its_actions_and_event():

@@ -6,8 +6,8 @@ import sys
 import time
 
 import pytest
-
 from conftest import add_records, read_bytes
+
 from mieux_cli.errors import StorageError
 from mieux_cli.store import BACKUPS_KEPT, FORMAT, RECORDS_TABLE, Store
 
@@ -61,10 +61,9 @@ def test_backups_rotate(db):
 
 def test_an_exception_inside_a_transaction_writes_nothing(db):
     before = read_bytes(db)
-    with pytest.raises(RuntimeError):
-        with Store(db).transaction() as database:
-            database.table(RECORDS_TABLE).truncate()
-            raise RuntimeError("interrupted")
+    with pytest.raises(RuntimeError), Store(db).transaction() as database:
+        database.table(RECORDS_TABLE).truncate()
+        raise RuntimeError("interrupted")
     assert read_bytes(db) == before
 
 
@@ -100,11 +99,10 @@ def test_a_file_from_a_newer_mieux_is_refused_untouched(tmp_path):
     path = tmp_path / "c.json"
     path.write_text(json.dumps({"records": {}, "meta": {"1": {"format": FORMAT + 1}}}))
     before = read_bytes(path)
-    with pytest.raises(StorageError, match=r"written by a newer mieux \(format 2; this one reads 1\)"):
+    with pytest.raises(StorageError, match=rf"written by a newer mieux \(format {FORMAT + 1}; this one reads {FORMAT}\)"):
         Store(path).load()
-    with pytest.raises(StorageError):
-        with Store(path).transaction():
-            pass
+    with pytest.raises(StorageError), Store(path).transaction():
+        pass
     assert read_bytes(path) == before
 
 

@@ -57,7 +57,7 @@ def test_wider_terminals_show_more_columns(db):
     _, wide = run_in_terminal(db, "list", "actions", columns=140)
     assert "Where" not in ANSI.sub("", narrow)
     header = next(line for line in ANSI.sub("", wide).splitlines() if "ID" in line)
-    assert header.split() == ["ID", "Years", "Where", "Title"]
+    assert header.split() == ["ID", "Years", "Where", "Status", "Title"]
 
 
 def test_no_color_gives_plain_text_on_a_terminal(db):

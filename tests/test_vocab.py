@@ -43,8 +43,9 @@ def test_codes_and_labels_of_every_vocabulary_resolve():
     assert vocab.resolve_gcm("10") == 10
     assert vocab.resolve_gcm("GCM 9") == 9
     assert vocab.resolve_gcm("Eradicate trafficking") == 10
-    assert vocab.resolve_status("Completed") == "completed"
-    assert vocab.resolve_principle("child sensitive") == "child-sensitive"
+    assert vocab.ACTION_STATUSES.resolve("Completed") == "completed"
+    assert vocab.EVENT_STATUSES.resolve("took place") == "held"
+    assert vocab.PRINCIPLES.resolve("child sensitive") == "child-sensitive"
 
 
 @pytest.mark.parametrize("value", ["0", "24", "GCM 30"])
@@ -56,10 +57,56 @@ def test_gcm_objectives_outside_1_to_23_are_refused(value):
 def test_the_vocabularies_are_complete():
     assert list(vocab.THEMES) == ["IMT", "LM", "IP", "MD", "HO"]
     assert list(vocab.REGIONS) == ["WCA", "ESA", "ASIA", "EN", "LAC"]
-    assert sorted(vocab.GCM_OBJECTIVES) == list(range(1, 24))
-    assert len(vocab.PRINCIPLES) == 10
-    assert len(vocab.AREAS) == 17
-    assert all(theme in vocab.THEMES for theme, _ in vocab.AREAS.values())
+    assert sorted(vocab.GCM) == list(range(1, 24))
+    assert len(vocab.PRINCIPLES.entries) == 10
+    assert len(vocab.AREAS.entries) == 20
+    assert all(vocab.AREA_PILLARS[area] in vocab.THEMES for area in vocab.AREAS)
+    assert list(vocab.ACTION_STATUSES) == ["planned", "ongoing", "suspended", "completed", "cancelled", "unknown"]
+    assert list(vocab.EVENT_STATUSES) == ["planned", "held", "cancelled", "unknown"]
+
+
+@pytest.mark.parametrize("written, code", [
+    ("IMT - Return and Re-admission", "RET"), ("M&D - Diaspora affairs", "DIA"), ("HO - Data Management", "DAT"),
+    ("Gestion des données", "DAT"), ("Trata de personas", "THB"), ("Traite des êtres humains", "THB"),
+    ("Gestión integrada de fronteras", "IBM"), ("Consular affairs and crisis management", "CON"),
+    ("communication and awareness raising", "COM"), ("Integrated Border Management", "IBM"),
+])
+def test_areas_take_mieux_notation_and_french_and_spanish_labels(written, code):
+    assert vocab.resolve_area(written) == code
+
+
+@pytest.mark.parametrize("written, code", [
+    ("Vecindad Europea", "EN"), ("Voisinage européen", "EN"), ("América Latina y el Caribe", "LAC"),
+    ("Afrique de l'Ouest et centrale", "WCA"), ("Asie", "ASIA"),
+])
+def test_regions_take_french_and_spanish_names(written, code):
+    assert vocab.resolve_region(written) == code
+
+
+@pytest.mark.parametrize("written, code", [
+    ("Migración irregular / Trata de personas", "IMT"), ("Migration légale et mobilité", "LM"), ("M&D", "MD"),
+    ("Interventions horizontales", "HO"),
+])
+def test_themes_take_french_and_spanish_names(written, code):
+    assert vocab.resolve_theme(written) == code
+
+
+def test_a_misspelt_notation_still_gets_a_did_you_mean():
+    with pytest.raises(UnknownValue, match="Did you mean 'THB'"):
+        vocab.resolve_area("Trata de persona")
+
+
+@pytest.mark.parametrize("code, name", [
+    ("CD", "Democratic Republic of the Congo"), ("VE", "Venezuela"), ("BO", "Bolivia"), ("PS", "Palestine"),
+    ("FM", "Micronesia"), ("VG", "British Virgin Islands"), ("IR", "Iran"), ("TZ", "Tanzania"),
+])
+def test_countries_have_the_short_names_people_write(code, name):
+    assert vocab.country_name(code) == name
+    assert vocab.resolve_country(name) == code
+
+
+def test_no_country_name_is_in_iso_s_inverted_form():
+    assert [c["name"] for c in vocab.countries().values() if ", " in c["name"]] == []
 
 
 def test_regions_are_derived_from_countries():

@@ -10,14 +10,15 @@ import re
 import textwrap
 from pathlib import Path
 
-from mieux_cli import vocab
+from mieux_cli import schema, vocab
 from mieux_cli.catalogue import Catalogue
+from mieux_cli.display import item_text, source_text
 from mieux_cli.errors import MieuxError
-from mieux_cli.filters import Filters, active_years
+from mieux_cli.filters import Filters, active_years, status_label
 from mieux_cli.output import clean
+from mieux_cli.schema import KIND_ORDER
 
 TEMPLATES = Path(__file__).parent / "templates"
-KIND_ORDER = {"action": 0, "practice": 1, "event": 2, "fact": 3}
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
 
@@ -38,7 +39,7 @@ def period(record: dict) -> str:
     if start and end:
         return start if start == end else f"{start} to {end}"
     if start and record.get("status") in ("ongoing", "planned"):
-        return f"from {start} ({record['status']})"
+        return f"from {start}"
     if start:
         return start
     return f"until {end}" if end else ""
@@ -65,15 +66,18 @@ class _Sources:
     def cite(self, record: dict) -> list[int]:
         cited = []
         for source in record["sources"]:
-            key = (source["title"], source["publisher"], source["date"], source["url"])
+            key = tuple(source.get(p.name) for p in schema.SOURCE_PARTS)
             cited.append(self.numbers.setdefault(key, len(self.numbers) + 1))
         return sorted(set(cited))
 
     def listing(self) -> list[dict]:
-        return [
-            {"number": n, "text": ". ".join(x for x in key if x) + "."}
-            for key, n in sorted(self.numbers.items(), key=lambda kv: kv[1])
-        ]
+        names = [p.name for p in schema.SOURCE_PARTS]
+        listing = []
+        for key, n in sorted(self.numbers.items(), key=lambda kv: kv[1]):
+            source = dict(zip(names, key))
+            text = source_text(source)
+            listing.append({"number": n, "text": text if source.get("url") else text + ".", "url": source.get("url")})
+        return listing
 
 
 def _countries(codes) -> list[str]:
@@ -90,21 +94,26 @@ def _entry(record: dict, catalogue: Catalogue, sources: _Sources) -> dict:
         "summary": record.get("summary") or "",
         "countries": sorted(_countries(record["countries"])),
         "region": vocab.region_name(record["region"]) if record["region"] else "",
-        "themes": [label for code, label in vocab.THEMES.items() if code in record["themes"]],
-        "areas": [label for code, (_, label) in vocab.AREAS.items() if code in record["areas"]],
-        "gcm": [f"{n} {vocab.GCM_OBJECTIVES[n]}" for n in record["gcm"]],
+        "themes": [vocab.THEMES.label(code) for code in vocab.THEMES if code in record["themes"]],
+        "areas": [vocab.AREAS.label(code) for code in vocab.AREAS if code in record["areas"]],
+        "gcm": [f"{n} {vocab.GCM.label(n)}" for n in record["gcm"]],
         "period": period(record),
+        "status": status_label(record),
         "sources": sources.cite(record),
         "practices": [{"id": p["id"], "title": p["title"]} for p in practices],
     }
-    for field in ("partners", "outputs", "results", "hosts", "why", "place", "text", "figure", "status"):
-        entry[field] = record.get(field) or ([] if field in ("partners", "outputs", "results", "hosts") else "")
+    for field in ("outputs", "results", "why", "place", "text", "notes"):
+        entry[field] = record.get(field) or ([] if field in ("outputs", "results") else "")
+    for field in ("partners", "figures", "alternatives"):
+        entry[field] = [item_text(schema.get(field), item) for item in record.get(field, [])]
+    entry["hosts"] = [p["name"] for p in record.get("partners", []) if p["role"] in ("host", "co-host")]
+    entry["participants"] = sorted(_countries(record.get("participants", [])))
     entry["activities"] = [
-        (f"{a['kind'].capitalize()}: " if a["kind"] not in (None, "other") else "") + a["title"]
+        (f"{vocab.ACTIVITY_KINDS.label(a['kind'])}: " if a["kind"] not in (None, "other") else "") + a["title"]
         + (f" ({', '.join(x for x in (a['place'], when(a['date'])) if x)})" if a["place"] or a["date"] else "")
         for a in record.get("activities", [])
     ]
-    entry["experts"] = join_words(sorted(set(_countries(e["country"] for e in record.get("experts", [])))))
+    entry["experts"] = join_words([item_text(schema.get("experts"), e) for e in record.get("experts", [])])
     entry["actions"] = [{"id": i, "title": catalogue.by_id[i]["title"]} for i in record.get("actions", []) if i in catalogue.by_id]
     event = catalogue.by_id.get(record.get("event") or "")
     entry["event"] = {"id": event["id"], "title": event["title"], "period": period(event)} if event else None
@@ -129,11 +138,11 @@ def describe(filters: Filters) -> tuple[str, str]:
     if filters.regions:
         subject_parts.append(names(filters.regions, vocab.region_name))
     if filters.themes:
-        subject_parts.append(names(filters.themes, vocab.THEMES.get))
+        subject_parts.append(names(filters.themes, vocab.THEMES.label))
     if filters.areas:
-        subject_parts.append(names(filters.areas, lambda a: vocab.AREAS[a][1]))
+        subject_parts.append(names(filters.areas, vocab.AREAS.label))
     if filters.gcm:
-        subject_parts.append("GCM objective " + join_words([f"{n} ({vocab.GCM_OBJECTIVES[n]})" for n in sorted(filters.gcm)]))
+        subject_parts.append("GCM objective " + join_words([f"{n} ({vocab.GCM.label(n)})" for n in sorted(filters.gcm)]))
     title = "MIEUX brief: " + (" - ".join(subject_parts) if subject_parts else "the whole catalogue")
     where = []
     if filters.countries:
@@ -142,9 +151,9 @@ def describe(filters: Filters) -> tuple[str, str]:
         where.append("in " + names(filters.regions, vocab.region_name))
     scope_parts.append("This brief covers what the MIEUX catalogue holds" + (" " + " and ".join(where) if where else ""))
     if filters.themes:
-        scope_parts.append("on " + names(filters.themes, vocab.THEMES.get))
+        scope_parts.append("on " + names(filters.themes, vocab.THEMES.label))
     if filters.areas:
-        scope_parts.append(("and " if filters.themes else "on ") + names(filters.areas, lambda a: vocab.AREAS[a][1]))
+        scope_parts.append(("and " if filters.themes else "on ") + names(filters.areas, vocab.AREAS.label))
     if filters.gcm:
         scope_parts.append("under GCM objective " + join_words([str(n) for n in sorted(filters.gcm)]))
     if filters.years:
@@ -201,7 +210,7 @@ def build_scope(catalogue: Catalogue, filters: Filters, as_of: str) -> dict:
         "figures": {
             "counts": join_words(counted),
             "countries": join_words(sorted(set(_countries(c for r in records if r["kind"] != "event" for c in r["countries"])))),
-            "themes": join_words([vocab.THEMES[t] for t in vocab.THEMES if any(t in r["themes"] for r in records)]),
+            "themes": join_words([vocab.THEMES.label(t) for t in vocab.THEMES if any(t in r["themes"] for r in records)]),
             "years": _year_span(years),
             "undated": sum(1 for r in records if r["kind"] == "action" and not active_years(r, catalogue)),
         },

@@ -13,6 +13,9 @@ def load_catalogue(ctx: typer.Context, out) -> Catalogue:
     catalogue = store(ctx).load()
     if catalogue.created:
         out.notice(f"Created your catalogue at {catalogue.path} from the {len(catalogue.records)} shipped records.")
+    if catalogue.migrated_from:
+        out.notice(f"Updated your catalogue {catalogue.path} from format {catalogue.migrated_from} to the current "
+                   f"format; the file as it was is kept as a backup (`mieux backup --list`).")
     return catalogue
 
 

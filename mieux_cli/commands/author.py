@@ -9,7 +9,6 @@ from mieux_cli.commands import command_line, load_catalogue, options, store
 from mieux_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, MieuxError
 
 
-
 def _cancelled(prompter, out) -> typer.Exit:
     if prompter.interactive:
         out.notice("Cancelled: nothing was written.")
@@ -19,191 +18,80 @@ def _cancelled(prompter, out) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
-def _split(answer: str) -> list[str]:
-    return [part.strip() for part in answer.replace(";", ",").split(",") if part.strip()]
-
-
-def _menu(prompter, field: str) -> dict[str, str]:
-    """Print a field's choices, numbered; returns number -> code so either can be typed."""
-    from mieux_cli.authoring import FIELD_MENUS
-
-    menu = FIELD_MENUS.get(field)
-    if not menu:
-        return {}
-    numbered = {str(i): str(code) for i, code in enumerate(menu, 1)}
-    if field == "gcm":  # objectives are numbered already
-        numbered = {}
-    width = max(len(str(code)) for code in menu)
-    for i, (code, label) in enumerate(menu.items(), 1):
-        prompter.say(f"    {'' if field == 'gcm' else f'{i:>2}. '}{str(code):<{width}}  {label}")
-    return numbered
-
-
-def ask_field(prompter, field: str, kind: str, catalogue, required: bool):
-    """Ask for one field the way a person would want to answer it; returns its canonical value."""
-    from mieux_cli.authoring import FIELD_CHOICES, FIELD_HELP, resolve_link
-    from mieux_cli.records import FIELD_LABELS, parse_field
-
-    what, example = FIELD_HELP[field]
-    label = FIELD_LABELS[field]
-    prompter.say(f"{label}: {what} (e.g. {example}){'' if required else ' - Enter to skip'}")
-    numbered = _menu(prompter, field)
-    choices = FIELD_CHOICES.get(field, lambda: [])()
-
-    def pick(item: str) -> str:
-        return numbered.get(item.strip(), item)
-
-    if field in ("countries", "themes", "areas", "gcm", "principles", "tags"):
-        value = prompter.ask(label, lambda a: parse_field(field, [pick(i) for i in _split(a)]), choices=choices, required=required)
-        return value or []
-    if field in ("region", "status"):
-        return prompter.ask(label, lambda a: parse_field(field, pick(a)), choices=choices, required=required)
-    if field == "actions":
-        return prompter.ask(label, lambda a: [resolve_link(catalogue, i, "action") for i in _split(a)], required=required) or []
-    if field == "event":
-        return prompter.ask(label, lambda a: resolve_link(catalogue, a, "event"), required=required)
-    if field in ("partners", "outputs", "results", "hosts"):
-        return prompter.ask_lines(label, lambda a: a)
-    if field == "sources":
-        sources = []
-        while True:
-            title = prompter.ask(f"Source {len(sources) + 1} title" + (" (empty to finish)" if sources else ""), str,
-                                 required=not sources)
-            if title is None:
-                return sources
-            sources.append(parse_field("sources", [{
-                "title": title,
-                "publisher": prompter.ask("  Publisher (Enter to skip)", str),
-                "date": prompter.ask("  Date (Enter to skip)", lambda a: parse_field("start", a)),
-                "url": prompter.ask("  Link (Enter to skip)", str),
-            }])[0])
-    if field == "experts":
-        experts = []
-        while True:
-            country = prompter.ask(f"Expert {len(experts) + 1} country (empty to finish)", lambda a: parse_field("countries", [a])[0],
-                                   choices=FIELD_CHOICES["countries"]())
-            if country is None:
-                return experts
-            kind_of = prompter.ask("  Kind: public official, ngo, academia, private sector, eu agency, "
-                                   "international organisation (Enter to skip)",
-                                   lambda a: parse_field("experts", [{"country": country, "kind": a}])[0]["kind"])
-            experts.append({"country": country, "kind": kind_of})
-    if field == "activities":
-        activities = []
-        while True:
-            title = prompter.ask(f"Activity {len(activities) + 1} title (empty to finish)", str)
-            if title is None:
-                return activities
-            activities.append(parse_field("activities", [{
-                "title": title,
-                "kind": prompter.ask("  Kind, e.g. workshop, study visit, seminar (Enter to skip)",
-                                     lambda a: parse_field("activities", [{"title": "x", "kind": a}])[0]["kind"]),
-                "place": prompter.ask("  Place (Enter to skip)", str),
-                "date": prompter.ask("  Date (Enter to skip)", lambda a: parse_field("start", a)),
-            }])[0])
-    return prompter.ask(label, lambda a: parse_field(field, a), required=required)
-
-
-def add_command(
-    ctx: typer.Context,
-    kind: Annotated[str | None, typer.Argument(metavar="KIND", show_default=False,
-                                               help="action, practice, event or fact.")] = None,
-    title: Annotated[str | None, typer.Option("--title", help="The title.", show_default=False)] = None,
-    summary: Annotated[str | None, typer.Option("--summary", help="What was done, with whom, what came of it.", show_default=False)] = None,
-    country: Annotated[list[str] | None, typer.Option("--country", help="A country (name or ISO code); repeat for several.", show_default=False)] = None,
-    region: Annotated[str | None, typer.Option("--region", help="The MIEUX region, when no country gives it.", show_default=False)] = None,
-    theme: Annotated[list[str] | None, typer.Option("--theme", help="A thematic area code; repeat for several.", show_default=False)] = None,
-    area: Annotated[list[str] | None, typer.Option("--area", help="A specific area code; repeat for several.", show_default=False)] = None,
-    gcm: Annotated[list[str] | None, typer.Option("--gcm", help="A GCM objective number; repeat for several.", show_default=False)] = None,
-    start: Annotated[str | None, typer.Option("--start", help="Start: a year, year-month or date.", show_default=False)] = None,
-    end: Annotated[str | None, typer.Option("--end", help="End: a year, year-month or date.", show_default=False)] = None,
-    status: Annotated[str | None, typer.Option("--status", help="For an action: planned, ongoing or completed.", show_default=False)] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", help="A tag; repeat for several.", show_default=False)] = None,
-    source: Annotated[list[str] | None, typer.Option("--source", help="A source's title; repeat for several.", show_default=False)] = None,
-    partner: Annotated[list[str] | None, typer.Option("--partner", help="For an action: a partner institution; repeat for several.", show_default=False)] = None,
-    output_: Annotated[list[str] | None, typer.Option("--output", help="For an action: an output; repeat for several.", show_default=False)] = None,
-    result: Annotated[list[str] | None, typer.Option("--result", help="A result; repeat for several.", show_default=False)] = None,
-    why: Annotated[str | None, typer.Option("--why", help="For a practice: why it worked.", show_default=False)] = None,
-    action: Annotated[list[str] | None, typer.Option("--action", help="For a practice: the ID of an action it came from; repeat for several.", show_default=False)] = None,
-    event: Annotated[str | None, typer.Option("--event", help="For a practice: the ID of the event where it was reported.", show_default=False)] = None,
-    place: Annotated[str | None, typer.Option("--place", help="For an event: where it took place.", show_default=False)] = None,
-    host: Annotated[list[str] | None, typer.Option("--host", help="For an event: a host institution; repeat for several.", show_default=False)] = None,
-    text: Annotated[str | None, typer.Option("--text", help="For a fact: the statement.", show_default=False)] = None,
-    figure: Annotated[str | None, typer.Option("--figure", help="For a fact: the figure, as written.", show_default=False)] = None,
-    record_id: Annotated[str | None, typer.Option("--id", help="The ID (default: suggested from the title).", show_default=False)] = None,
-    from_file: Annotated[Path | None, typer.Option("--from", metavar="FILE", show_default=False,
-                                                   help="Add the records of a YAML, JSON or CSV file (or a folder of YAML files) instead.")] = None,
-    no_input: Annotated[bool, typer.Option("--no-input", help="Never ask: fail with the list of missing fields.")] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Save without asking for confirmation.")] = False,
-) -> None:
+def add_command(ctx: typer.Context, kind=None, record_id=None, from_file=None, no_input=False, yes=False, **given) -> None:
     """Add a record, asking field by field (or from options, or from a file).
 
     Each question says what the field is and shows an example; vocabularies show their choices
     (type a number, a code or a name; TAB completes); optional fields can be skipped with Enter;
-    a wrong answer is explained and asked again. Before saving, the record is shown as it will
-    be stored. Ctrl-C at any point writes nothing.
+    a wrong answer is explained and asked again, at once, including an end before the start.
+    Lists take several values, one per line or comma-separated; a source, a partner or an expert
+    is asked part by part, or typed whole as 'title | publisher | date | url'. Before saving, the
+    record is shown as it will be stored. Ctrl-C at any point writes nothing.
+
+    Every field is also an option (repeat a list option for several values; an item's parts are
+    separated by ' | ' and can be named: --source "MIEUX article | url=https://..."); --no-input
+    never asks.
 
     Examples:
 
       mieux add practice
 
-      mieux add fact --title "Share of activities" --text "33% of activities in 2017." --start 2017 --region LAC --source "MIEUX article" --no-input
+      mieux add fact --title "Share of activities" --text "33% of activities in 2017." --start 2017 --region LAC --source "MIEUX article | MIEUX (ICMPD) | 2018" --no-input
+
+      mieux add event --title "Round-table in Cotonou" --start 2018-10 --status planned --status-as-of 2018 --partner "Ministry of Interior | host | BJ | ministry" --source "MIEUX article" --no-input
 
       mieux add --from new-records.yaml
     """
+    from mieux_cli import schema
+    from mieux_cli.asking import ask_field
     from mieux_cli.authoring import check_new, plan_add, suggest_id
     from mieux_cli.changes import commit
     from mieux_cli.commands.query import show_record
     from mieux_cli.output import Output
     from mieux_cli.prompts import Cancelled, Prompter
-    from mieux_cli.records import FIELD_LABELS, KINDS, REQUIRED, fields_of, normalize, parse_field, resolve_kind
+    from mieux_cli.records import normalize, parse_field, resolve_kind
 
     out = Output()
     if from_file is not None:
         return _add_from(ctx, from_file, out)
     prompter = Prompter()
-    given = {
-        "title": title, "summary": summary, "countries": country, "region": region, "themes": theme, "areas": area,
-        "gcm": gcm, "start": start, "end": end, "status": status, "tags": tag, "sources": source, "partners": partner,
-        "outputs": output_, "results": result, "why": why, "actions": action, "event": event, "place": place,
-        "hosts": host, "text": text, "figure": figure,
-    }
-    given = {field: value for field, value in given.items() if value not in (None, [])}
+    given = {name: value for name, value in given.items() if value not in (None, [])}
     try:
         if kind is None:
             if no_input:
                 raise MieuxError("Say which kind of record to add.", "For example: mieux add practice.")
-            kind = prompter.ask("Kind (action, practice, event, fact)", resolve_kind, choices=list(KINDS), required=True)
+            kind = prompter.ask("Kind (action, practice, event, fact)", resolve_kind, choices=list(schema.KINDS),
+                                required=True)
         kind = resolve_kind(kind)
-        misplaced = [f for f in given if f not in fields_of(kind)]
+        fields = schema.settable(kind)
+        misplaced = [name for name in given if not schema.has(name) or kind not in schema.get(name).kinds]
         if misplaced:
-            raise MieuxError(f"A {kind} has no {', '.join(misplaced)}.", f"Leave out --{misplaced[0]} for a {kind}.")
+            f = schema.get(misplaced[0])
+            kinds = " and ".join(f"{k}s" for k in f.kinds)
+            raise MieuxError(f"{f.option} is for {kinds}: {_a(kind)} has no '{f.label}'.",
+                             f"Leave out {f.option} for {_a(kind)}.")
         catalogue = load_catalogue(ctx, out)
         values = {}
-        for field in fields_of(kind)[2:]:
-            required = field in REQUIRED[kind]
-            if field in given:
-                try:
-                    values[field] = parse_field(field, given[field])
-                except (MieuxError, ValueError) as e:
-                    raise MieuxError(f"--{field}: {e}") from None
-            elif not no_input and not (field == "region" and values.get("countries")):
-                values[field] = ask_field(prompter, field, kind, catalogue, required)
-        missing = [f for f in REQUIRED[kind] if values.get(f) in (None, [])]
+        for f in fields:
+            if f.name in given:
+                values[f.name] = _option_value(f, given[f.name], kind)
+            elif not no_input and not (f.name == "region" and values.get("countries")):
+                values[f.name] = ask_field(prompter, f, kind, catalogue, values)
+        missing = [f for f in fields if kind in f.required and values.get(f.name) in (None, [])]
         if missing:
             raise MieuxError(
-                f"A {kind} needs {', '.join(FIELD_LABELS[f].lower() for f in missing)}.",
-                "Give " + " ".join(f"--{f.rstrip('s') if f in ('sources',) else f} ..." for f in missing)
+                f"{_a(kind).capitalize()} needs {', '.join(f.label.lower() for f in missing)}.",
+                "Give " + " ".join(f"{f.option} ..." for f in missing)
                 + (" (or run without --no-input to be asked)." if no_input else "."),
             )
         suggestion = record_id or suggest_id(kind, values["title"], catalogue.by_id)
         if not no_input and record_id is None:
             def valid_id(answer):
-                candidate = parse_field("id", answer)
+                candidate = parse_field("id", answer, kind)
                 check_new(normalize({**values, "id": candidate, "kind": kind}), catalogue)
                 return candidate
             suggestion = prompter.ask("ID", valid_id, default=suggestion, required=True)
-        record = normalize({**values, "id": suggestion, "kind": kind})
+        record = _checked(normalize, {**values, "id": suggestion, "kind": kind})
         check_new(record, catalogue)
         if not (yes or no_input):
             prompter.say()
@@ -215,6 +103,71 @@ def add_command(
         raise _cancelled(prompter, out) from None
     commit(store(ctx), plan_add([record]), command_line(ctx))
     out.notice(f"Added {record['id']}.")
+
+
+def _option_value(f, given, kind: str):
+    """An option's value(s), each in the text form of cells.py, as the field's canonical value."""
+    from mieux_cli.cells import from_cell
+    from mieux_cli.records import parse_field
+
+    try:
+        if f.is_list:
+            raw = [item for text in given for item in from_cell(f, text)]
+        else:
+            raw = from_cell(f, given)
+        return parse_field(f.name, raw, kind)
+    except (MieuxError, ValueError, TypeError) as e:
+        raise MieuxError(f"{f.option}: {e}") from None
+
+
+def _checked(normalize, raw: dict) -> dict:
+    from mieux_cli import schema
+    from mieux_cli.errors import InvalidRecord
+
+    try:
+        return normalize(raw)
+    except InvalidRecord as e:
+        name, message = e.problems[0]
+        option = schema.get(name).option if schema.has(name) else None
+        raise MieuxError(f"{option or name}: {message}.") from None
+
+
+def _a(kind: str) -> str:
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+
+
+def add_parameters() -> list:
+    """The parameters of `add`: its own, then one option per settable field of any kind, from the
+    schema (a list field's option can be repeated)."""
+    import inspect
+
+    from mieux_cli import schema
+
+    def option(annotation, *decls, **info):
+        return Annotated[annotation, typer.Option(*decls, show_default=False, **info)]
+
+    params = [
+        ("ctx", typer.Context, inspect.Parameter.empty),
+        ("kind", Annotated[str | None, typer.Argument(metavar="KIND", show_default=False,
+                                                      help="action, practice, event or fact.")], None),
+        ("record_id", option(str | None, "--id", help="The ID (default: suggested from the title)."), None),
+        ("from_file", option(Path | None, "--from", metavar="FILE",
+                             help="Add the records of a YAML, JSON or CSV file (or a folder of YAML files) instead."), None),
+        ("no_input", option(bool, "--no-input", help="Never ask: fail with the list of missing fields."), False),
+        ("yes", option(bool, "--yes", "-y", help="Save without asking for confirmation."), False),
+    ]
+    for f in schema.all_fields():
+        if not f.option:
+            continue
+        only = "" if set(f.kinds) == set(schema.KINDS) else "For " + ", ".join(f"{k}s" for k in f.kinds) + ": "
+        parts = f" Parts: {' | '.join(p.name for p in f.parts)}." if f.parts else ""
+        repeat = " Repeat for several." if f.is_list else ""
+        help_text = f"{only}{f.help[0].upper()}{f.help[1:]}, e.g. '{f.example}'.{parts}{repeat}"
+        params.append((f.name, option(list[str] | None if f.is_list else str | None, f.option,
+                                      metavar=f.name.upper().rstrip("S") if f.is_list else f.name.upper(),
+                                      help=help_text), None))
+    return [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
+            for name, annotation, default in params]
 
 
 def _add_from(ctx, path: Path, out) -> None:
@@ -289,7 +242,14 @@ def edit_command(
 
       mieux edit act-cr-integration-plans --set status=completed --set "tags=integration; xenophobia"
     """
-    from mieux_cli.authoring import EditErrors, edited, editable_text, parse_assignments, parse_edited, plan_update
+    from mieux_cli.authoring import (
+        EditErrors,
+        editable_text,
+        edited,
+        parse_assignments,
+        parse_edited,
+        plan_update,
+    )
     from mieux_cli.changes import commit, diff
     from mieux_cli.errors import InvalidRecord
     from mieux_cli.output import Output
@@ -366,9 +326,21 @@ def remove_command(
 
 
 
+def add_command_from_schema():
+    """`add` with one option per field of the schema as it is when the command is built."""
+    import functools
+    import inspect
+
+    command = functools.wraps(add_command)(lambda **kwargs: add_command(**kwargs))
+    command.__signature__ = inspect.Signature(add_parameters())
+    return command
+
+
+add_command_from_schema.builds_command = True
+
 # The commands this module defines, by name; app.py builds each only when it is used.
 COMMANDS = {
-    "add": add_command,
+    "add": add_command_from_schema,
     "edit": edit_command,
     "remove": remove_command,
 }

@@ -8,29 +8,23 @@ import typer
 from mieux_cli.commands import load_catalogue, options
 
 
+@options.with_filters
 def brief_command(
     ctx: typer.Context,
+    where: dict,
     record_id: Annotated[str | None, typer.Argument(
         metavar="ID", show_default=False, autocompletion=options.complete_ids,
         help="Brief on one event, action or practice instead of a filtered scope.",
     )] = None,
     kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", show_default=False,
                                              help="Only actions, practices or events.")] = None,
-    region: options.Region = None,
-    country: options.Country = None,
-    theme: options.Theme = None,
-    area: options.Area = None,
-    gcm: options.Gcm = None,
-    status: options.Status = None,
-    year: options.Year = None,
-    tag: options.Tag = None,
     width: Annotated[int, typer.Option("--width", "-w", min=40, max=200, help="Wrap plain text at this many columns.")] = 72,
     fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or markdown.",
                                      autocompletion=lambda: ["text", "markdown"])] = "text",
     output_file: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", show_default=False,
                                                      help="Write the brief to FILE instead of printing it.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
-    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", show_default=False,
+    dated: Annotated[str | None, typer.Option("--date", metavar="DATE", show_default=False,
                                               help="The 'data as of' date (default: the catalogue's last change).")] = None,
     template: Annotated[Path | None, typer.Option("--template", metavar="FILE", show_default=False,
                                                   help="Your own Jinja2 template (see the README for its variables).")] = None,
@@ -65,21 +59,21 @@ def brief_command(
         raise MieuxError(f"{output_file} exists already.", "Add --force to overwrite it, or choose another file with -o.")
     if template is not None and not template.is_file():
         raise MieuxError(f"There is no template file {template}.", "Give the path of a Jinja2 template file.")
-    if as_of is not None:
+    if dated is not None:
         try:
-            as_of = parse_date(as_of)
+            dated = parse_date(dated)
         except ValueError as e:
-            raise MieuxError(f"--as-of: {e}.") from None
-    filters = options.filters(kind, region, country, theme, area, gcm, status, year, tag)
+            raise MieuxError(f"--date: {e}.") from None
+    filters = options.filters(kind, **where)
     catalogue = load_catalogue(ctx, out)
-    as_of = as_of or (catalogue.changed or "")[:10]
+    dated = dated or (catalogue.changed or "")[:10]
     if record_id is not None:
         if filters != type(filters)():
             raise MieuxError("A brief is either on one record or on a filtered scope, not both.",
                              f"Run `mieux brief {record_id}` alone.")
-        brief = build_record(catalogue, catalogue.get(record_id), as_of)
+        brief = build_record(catalogue, catalogue.get(record_id), dated)
     else:
-        brief = build_scope(catalogue, filters, as_of)
+        brief = build_scope(catalogue, filters, dated)
     text = render(brief, fmt, width, template)
     if output_file is None:
         out.data(text)

@@ -1,5 +1,7 @@
 """Options shared by the read commands, defined once (like sqlite-utils' shared decorators)."""
 
+import functools
+import inspect
 from typing import Annotated
 
 import typer
@@ -50,9 +52,9 @@ def _countries():
 
 
 def _statuses():
-    from mieux_cli.vocab import STATUSES
+    from mieux_cli.vocab import ACTION_STATUSES, EVENT_STATUSES
 
-    return list(STATUSES)
+    return list(dict.fromkeys([*ACTION_STATUSES, *EVENT_STATUSES]))
 
 
 def _kinds():
@@ -75,7 +77,14 @@ Area = Annotated[list[str] | None, typer.Option("--area", "-a", metavar="CODE", 
 Gcm = Annotated[list[str] | None, typer.Option("--gcm", "-g", metavar="N", show_default=False,
                 help="GCM objective number 1-23 (see `mieux vocab gcm`).")]
 Status = Annotated[list[str] | None, typer.Option("--status", "-s", metavar="STATUS", show_default=False,
-                   help="Action status: planned, ongoing, completed.", autocompletion=_complete(_statuses))]
+                   help="Status as last known: planned, ongoing, suspended, completed, cancelled, unknown (actions); "
+                   "planned, held, cancelled (events).", autocompletion=_complete(_statuses))]
+AsOf = Annotated[str | None, typer.Option("--as-of", metavar="DATE", show_default=False,
+                 help="Only records whose status was known on or after DATE (a year, month or day): "
+                 "--status ongoing --as-of 2024.")]
+Role = Annotated[str | None, typer.Option("--role", metavar="ROLE", show_default=False,
+                 help="Which countries --country looks at: beneficiary (where the work was) or participant "
+                 "(only took part). Default: both.", autocompletion=lambda: ["beneficiary", "participant"])]
 Year = Annotated[list[str] | None, typer.Option("--year", "-y", metavar="YEARS", show_default=False,
                  help="A year or a range (2015-2018, or 2015- for 'since 2015'): records active then.")]
 Tag = Annotated[list[str] | None, typer.Option("--tag", metavar="TAG", show_default=False, help="A tag.")]
@@ -84,11 +93,38 @@ Limit = Annotated[int | None, typer.Option("--limit", "-n", min=1, metavar="N", 
                   help="Show at most N records.")]
 
 
-def filters(kind, region, country, theme, area, gcm, status, year, tag):
+FILTER_OPTIONS = (
+    ("region", Region), ("country", Country), ("role", Role), ("theme", Theme), ("area", Area), ("gcm", Gcm),
+    ("status", Status), ("as_of", AsOf), ("year", Year), ("tag", Tag),
+)
+
+
+def with_filters(command):
+    """Give a command the shared filter options (after its own arguments and before its other
+    options, for --help); it receives their values as one mapping, `where`, for `filters`."""
+    signature = inspect.signature(command)
+    own = [p for p in signature.parameters.values() if p.name != "where"]
+    first_option = next((i for i, p in enumerate(own) if p.name not in ("ctx", "kind", "record_id", "words")), len(own))
+    shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=option, default=None)
+              for name, option in FILTER_OPTIONS]
+    params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own]
+
+    @functools.wraps(command)
+    def wrapper(**values):
+        where = {name: values.pop(name) for name, _ in FILTER_OPTIONS}
+        return command(**values, where=where)
+
+    wrapper.__signature__ = signature.replace(parameters=params[:first_option] + shared + params[first_option:])
+    return wrapper
+
+
+def filters(kind=None, region=None, country=None, role=None, theme=None, area=None, gcm=None, status=None,
+            as_of=None, year=None, tag=None):
     """The Filters for the shared options; unknown values raise with a 'did you mean'."""
     from mieux_cli.filters import Filters
 
     return Filters.parse(
-        kinds=[kind] if kind else [], regions=region or [], countries=country or [], themes=theme or [],
-        areas=area or [], gcm=gcm or [], statuses=status or [], years=year or [], tags=tag or [],
+        kinds=[kind] if kind else [], regions=region or [], countries=country or [], role=role,
+        themes=theme or [], areas=area or [], gcm=gcm or [], statuses=status or [], as_of=as_of,
+        years=year or [], tags=tag or [],
     )

@@ -7,12 +7,13 @@ import typer
 from mieux_cli.commands import load_catalogue, options
 
 SORT_KEYS = ("kind", "id", "title", "start", "end", "region")
-KIND_ORDER = {"action": 0, "practice": 1, "event": 2, "fact": 3}
 
 
 def sort_records(records: list[dict], key: str) -> list[dict]:
     """Sorted by `key`, then kind and ID; records without a date sort after those with one."""
-    tie = lambda r: (KIND_ORDER[r["kind"]], r["id"])  # noqa: E731
+    from mieux_cli.schema import KIND_ORDER
+
+    tie = lambda r: (KIND_ORDER[r["kind"]], r["id"])
     if key == "kind":
         return sorted(records, key=tie)
     if key in ("start", "end", "region"):
@@ -21,11 +22,11 @@ def sort_records(records: list[dict], key: str) -> list[dict]:
 
 
 def list_rows(records: list[dict]) -> list[dict]:
-    from mieux_cli.filters import years_label
+    from mieux_cli.filters import status_label, years_label
 
     return [
         {"id": r["id"], "kind": r["kind"], "years": years_label(r), "countries": ", ".join(r["countries"]) or r["region"] or "",
-         "title": r["title"]}
+         "status": status_label(r), "title": r["title"]}
         for r in records
     ]
 
@@ -36,22 +37,18 @@ def list_columns(kinds: set[str]):
     columns = [Column("ID", "id", no_wrap=True, style="cyan")]
     if len(kinds) != 1:
         columns.append(Column("Kind", "kind", no_wrap=True, drop=3))
-    columns += [Column("Years", "years", no_wrap=True, drop=1), Column("Where", "countries", ratio=1, drop=2, min_width=8),
-                Column("Title", "title", ratio=3, min_width=28)]
+    columns += [Column("Years", "years", no_wrap=True, drop=1), Column("Where", "countries", ratio=1, drop=2, min_width=8)]
+    if kinds & {"action", "event"}:
+        columns.append(Column("Status", "status", ratio=1, drop=4, min_width=8))
+    columns.append(Column("Title", "title", ratio=3, min_width=28))
     return columns
 
 
+@options.with_filters
 def list_command(
     ctx: typer.Context,
+    where: dict,
     kind: options.Kind = None,
-    region: options.Region = None,
-    country: options.Country = None,
-    theme: options.Theme = None,
-    area: options.Area = None,
-    gcm: options.Gcm = None,
-    status: options.Status = None,
-    year: options.Year = None,
-    tag: options.Tag = None,
     sort: Annotated[str, typer.Option("--sort", metavar="FIELD", help=f"Sort by {', '.join(SORT_KEYS)}.",
                                       autocompletion=lambda: list(SORT_KEYS))] = "kind",
     limit: options.Limit = None,
@@ -70,6 +67,10 @@ def list_command(
       mieux list actions --region LAC --theme IMT --year 2015-2018
 
       mieux list --area THB --area SOM --sort start --json
+
+      mieux list actions --status ongoing --as-of 2024
+
+      mieux list --country "United States" --role participant
     """
     from mieux_cli.errors import MieuxError
     from mieux_cli.filters import Filters
@@ -78,7 +79,7 @@ def list_command(
     if sort not in SORT_KEYS:
         raise MieuxError(f"Cannot sort by '{sort}'.", f"Use one of: {', '.join(SORT_KEYS)}.")
     out = Output(json_)
-    selected = options.filters(kind, region, country, theme, area, gcm, status, year, tag)
+    selected = options.filters(kind, **where)
     catalogue = load_catalogue(ctx, out)
     records = sort_records(selected.apply(catalogue), sort)[:limit]
     if out.mode == "json":
@@ -93,19 +94,13 @@ def list_command(
         out.notice(f"{len(records)} record{'s' if len(records) != 1 else ''}.")
 
 
+@options.with_filters
 def search_command(
     ctx: typer.Context,
+    where: dict,
     words: Annotated[list[str], typer.Argument(metavar="WORDS...", help="What to look for, in any case, with or without accents.")],
     kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", help="Only actions, practices, events or facts.",
                                              show_default=False)] = None,
-    region: options.Region = None,
-    country: options.Country = None,
-    theme: options.Theme = None,
-    area: options.Area = None,
-    gcm: options.Gcm = None,
-    status: options.Status = None,
-    year: options.Year = None,
-    tag: options.Tag = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most N results.")] = 20,
     json_: options.Json = False,
 ) -> None:
@@ -123,7 +118,7 @@ def search_command(
     from mieux_cli.search import search, with_snippets
 
     out = Output(json_)
-    selected = options.filters(kind, region, country, theme, area, gcm, status, year, tag)
+    selected = options.filters(kind, **where)
     catalogue = load_catalogue(ctx, out)
     query = " ".join(words)
     results = search(selected.apply(catalogue), query)
@@ -142,72 +137,6 @@ def search_command(
     out.hits([(h.record["id"], h.record["kind"], h.record["title"], h.snippet) for h in hits])
     if out.mode == "rich":
         out.notice(f"{len(hits)} match{'es' if len(hits) != 1 else ''}.")
-
-
-# What `show` prints, in reading order; the ID and title head it, and links to other records
-# (a practice's actions and event) are listed with the reverse links under "Linked records".
-SHOW_ORDER = (
-    "text", "figure", "summary", "why", "status", "start", "place", "hosts", "countries", "region",
-    "partners", "experts", "themes", "areas", "gcm", "principles", "activities", "outputs",
-    "results", "tags", "sources",
-)
-
-
-def period_label(record: dict) -> str:
-    """'2013 to 2017', '2018-07', 'from 2017 (ongoing)', 'until 2018'."""
-    start, end = record["start"], record["end"]
-    if start and end:
-        return start if start == end else f"{start} to {end}"
-    if start:
-        return f"from {start} (ongoing)" if record.get("status") == "ongoing" else start
-    return f"until {end}"
-
-
-def record_fields(record: dict) -> list[tuple[str, list[str]]]:
-    """A record's fields as (label, lines), codes spelled out; empty fields left out."""
-    from mieux_cli import vocab
-    from mieux_cli.records import FIELD_LABELS, fields_of
-
-    def country(code):
-        return f"{vocab.country_name(code)} ({code})"
-
-    def lines(field, value):
-        if field == "countries":
-            return [country(c) for c in value]
-        if field == "region":
-            return [f"{value}  {vocab.region_name(value)}"]
-        if field == "themes":
-            return [f"{t}  {vocab.THEMES.get(t, '')}" for t in value]
-        if field == "areas":
-            return [f"{a}  {vocab.AREAS[a][1]}" if a in vocab.AREAS else a for a in value]
-        if field == "gcm":
-            return [f"{g}  {vocab.GCM_OBJECTIVES.get(g, '')}" for g in value]
-        if field == "principles":
-            return [vocab.PRINCIPLES.get(p, p) for p in value]
-        if field == "experts":
-            return [country(e["country"]) + (f", {e['kind']}" if e["kind"] else "") for e in value]
-        if field == "activities":
-            return [
-                (f"{a['kind']}: " if a["kind"] else "") + a["title"]
-                + "".join(f", {x}" for x in (a["place"], a["date"]) if x)
-                for a in value
-            ]
-        if field == "sources":
-            return [
-                f"[{i}] " + ". ".join(x for x in (s["title"], s["publisher"], s["date"], s["url"]) if x)
-                for i, s in enumerate(value, 1)
-            ]
-        if isinstance(value, list):
-            return [str(v) for v in value]
-        return [str(value)]
-
-    pairs = []
-    for field in SHOW_ORDER:
-        if field == "start" and (record["start"] or record["end"]):
-            pairs.append(("When", [period_label(record)]))
-        elif field in fields_of(record["kind"]) and field != "end" and record.get(field) not in (None, [], ""):
-            pairs.append((FIELD_LABELS[field], lines(field, record[field])))
-    return pairs
 
 
 def show_command(
@@ -243,6 +172,8 @@ def show_command(
 
 def show_record(out, record: dict, catalogue) -> None:
     """A record in full, with its links: what `show` prints, and `add` before saving."""
+    from mieux_cli.display import record_fields
+
     pairs = record_fields(record)
     linked = catalogue.linked(record)
     if linked:

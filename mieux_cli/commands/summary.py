@@ -7,8 +7,10 @@ import typer
 from mieux_cli.commands import load_catalogue, options
 
 
+@options.with_filters
 def summary_command(
     ctx: typer.Context,
+    where: dict,
     kind: options.Kind = None,
     by: Annotated[list[str] | None, typer.Option(
         "--by", "-b", metavar="FIELD", show_default=False,
@@ -16,20 +18,14 @@ def summary_command(
         "Give it twice for a crosstab.",
         autocompletion=lambda: ["kind", "region", "country", "theme", "area", "gcm", "year", "status"],
     )] = None,
-    region: options.Region = None,
-    country: options.Country = None,
-    theme: options.Theme = None,
-    area: options.Area = None,
-    gcm: options.Gcm = None,
-    status: options.Status = None,
-    year: options.Year = None,
-    tag: options.Tag = None,
     json_: options.Json = False,
 ) -> None:
     """Count records by a field, as a bar chart, or by two fields, as a crosstab.
 
     A record with several values (countries, themes ...) counts once under each of them; "year"
-    counts each year a record was active.
+    counts each year a record was active; "country" counts the countries a record is about and
+    those that took part (as --country matches them; --role narrows it); "status" counts actions
+    and events, the kinds that have one, each with the date it was known.
 
     Examples:
 
@@ -42,42 +38,56 @@ def summary_command(
       mieux summary --by gcm --json
     """
     from mieux_cli.output import Column, Output
-    from mieux_cli.summary import NONE, label, parse_by, summarize
+    from mieux_cli.schema import KINDS
+    from mieux_cli.summary import label, parse_by, summarize
 
     out = Output(json_)
     fields = parse_by(by or [])
-    selected = options.filters(kind, region, country, theme, area, gcm, status, year, tag)
+    selected = options.filters(kind, **where)
     catalogue = load_catalogue(ctx, out)
-    result = summarize(selected.apply(catalogue), fields, catalogue)
+    result = summarize(selected.apply(catalogue), fields, catalogue, selected.role)
     if out.mode == "json":
         out.json({
             "by": fields,
             "total": result.total,
             "counts": [
-                {**{f: None if v == NONE else v for f, v in zip(fields, key)}, "count": result.counts[key]}
+                {**{k: v for f, value in zip(fields, key) for k, v in _json_value(f, value).items()},
+                 "count": result.counts[key]}
                 for key in ([(r,) for r in result.rows] if len(fields) == 1 else
                             [(r, c) for r in result.rows for c in result.columns if (r, c) in result.counts])
             ],
         })
         return
+    counted = "Records" if len(result.kinds) == len(KINDS) else " and ".join(f"{k}s" for k in result.kinds).capitalize()
     if len(fields) == 1:
         field = fields[0]
-        out.bars([(str(v), label(field, v), result.counts[(v,)]) for v in result.rows],
-                 f"Records in scope ({' '.join(f'by {f}' for f in fields)})", result.total)
+        out.bars([(label(field, v) if field == "status" else str(v), label(field, v), result.counts[(v,)])
+                  for v in result.rows],
+                 f"{counted} in scope ({' '.join(f'by {f}' for f in fields)})", result.total)
         return
     row_field, column_field = fields
     columns = [Column(row_field.capitalize(), "_row", no_wrap=True, style="cyan")]
-    columns += [Column(str(c), str(c), justify="right") for c in result.columns]
+    columns += [Column(label(column_field, c) if column_field == "status" else str(c), str(c), justify="right")
+                for c in result.columns]
     columns.append(Column("Total", "_total", justify="right", style="bold"))
     rows = []
     for r in result.rows:
         cells = {str(c): str(result.counts.get((r, c), "")) for c in result.columns}
-        rows.append({"_row": str(r), **cells, "_total": str(sum(result.counts.get((r, c), 0) for c in result.columns))})
+        rows.append({"_row": label(row_field, r) if row_field == "status" else str(r), **cells, "_total": str(sum(result.counts.get((r, c), 0) for c in result.columns))})
     rows.append({"_row": "Total", **{str(c): str(sum(result.counts.get((r, c), 0) for r in result.rows)) for c in result.columns},
                  "_total": str(sum(result.counts.values()))})
-    out.table(columns, rows, title=f"Records by {row_field} and {column_field}")
-    out.notice(f"{result.total} records in scope; a record counts once under each of its values.")
+    out.table(columns, rows, title=f"{counted} by {row_field} and {column_field}")
+    out.notice(f"{result.total} {counted.lower()} in scope; a record counts once under each of its values.")
 
+
+
+def _json_value(field: str, value) -> dict:
+    """A counted value as JSON keys: a status with the date it was known is two."""
+    from mieux_cli.summary import NONE
+
+    if field == "status":
+        return {"status": None, "status_as_of": None} if value == NONE else {"status": value[0], "status_as_of": value[1]}
+    return {field: None if value == NONE else value}
 
 
 # The commands this module defines, by name; app.py builds each only when it is used.

@@ -110,30 +110,25 @@ def _show_plan(out, changes: list, unchanged: int) -> None:
 
 
 def _compact(name: str, value) -> str:
-    """A value on one line: text quoted (newlines escaped), lists in brackets, a source, expert or
-    activity as its CSV cell."""
-    from mieux_cli.transfer import cell_item
+    """A value on one line: text quoted (newlines escaped), lists in brackets, an item (a source,
+    a partner) as its cell text."""
+    from mieux_cli import schema
+    from mieux_cli.cells import to_cell
 
     if value is None:
         return "null"
     if isinstance(value, list):
         return "[" + ", ".join(_compact(name, v) for v in value) + "]"
     if isinstance(value, dict):
-        return repr(cell_item(name, value))
+        return repr(to_cell(schema.get(name), [value]))
     return repr(value)
 
 
+@options.with_filters
 def export_command(
     ctx: typer.Context,
+    where: dict,
     kind: options.Kind = None,
-    region: options.Region = None,
-    country: options.Country = None,
-    theme: options.Theme = None,
-    area: options.Area = None,
-    gcm: options.Gcm = None,
-    status: options.Status = None,
-    year: options.Year = None,
-    tag: options.Tag = None,
     format_: Annotated[str, typer.Option(
         "--format", "-f", metavar="FORMAT", autocompletion=lambda: list(EXPORT_FORMATS),
         help="yaml (a folder with a file per record), json (one array) or csv (a row per record).",
@@ -167,7 +162,7 @@ def export_command(
     if fmt not in EXPORT_FORMATS:
         raise MieuxError(f"Unknown format '{format_}'.", "Use --format yaml, json or csv.")
     _check_out(fmt, out_path)
-    selected = options.filters(kind, region, country, theme, area, gcm, status, year, tag)
+    selected = options.filters(kind, **where)
     everything = selected == Filters()
     records = transfer.export_order(selected.apply(load_catalogue(ctx, out)))
     if not records and not everything:

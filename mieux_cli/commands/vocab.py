@@ -6,48 +6,41 @@ import typer
 
 from mieux_cli.commands import options
 
-LISTS = ("themes", "areas", "regions", "gcm", "principles", "countries", "statuses", "kinds", "experts", "activities")
-
 
 def vocabulary(name: str) -> list[dict]:
     """The entries of one vocabulary as {code, label, ...} rows."""
     from mieux_cli import vocab
-    from mieux_cli.records import KINDS
 
-    if name == "themes":
-        return [{"code": c, "label": l} for c, l in vocab.THEMES.items()]
-    if name == "areas":
-        return [{"code": c, "label": l, "theme": t} for c, (t, l) in vocab.AREAS.items()]
-    if name == "regions":
-        return [{"code": c, "label": l} for c, l in vocab.REGIONS.items()]
-    if name == "gcm":
-        return [{"code": n, "label": l} for n, l in vocab.GCM_OBJECTIVES.items()]
-    if name == "principles":
-        return [{"code": c, "label": l} for c, l in vocab.PRINCIPLES.items()]
     if name == "countries":
         return [
             {"code": c["alpha_2"], "label": c["name"], "alpha_3": c["alpha_3"], "region": vocab.COUNTRY_REGION.get(c["alpha_2"])}
             for c in sorted(vocab.countries().values(), key=lambda c: c["name"])
         ]
-    if name == "statuses":
-        return [{"code": c, "label": l} for c, l in vocab.STATUSES.items()]
-    if name == "kinds":
-        return [{"code": k, "label": f"{k}s"} for k in KINDS]
-    if name == "experts":
-        return [{"code": c, "label": l} for c, l in vocab.EXPERT_KINDS.items()]
-    return [{"code": c, "label": l} for c, l in vocab.ACTIVITY_KINDS.items()]
+    if name == "areas":
+        return [{"code": c, "label": vocab.AREAS.label(c), "theme": vocab.AREA_PILLARS[c]} for c in vocab.AREAS]
+    table = vocab.get(name)
+    return [{"code": code, "label": label} for code, label in table.entries.items()]
+
+
+def _list_names() -> list[str]:
+    from mieux_cli import vocab
+
+    return vocab.names()
 
 
 def vocab_command(
     name: Annotated[str | None, typer.Argument(
-        metavar="LIST", show_default=False, help=f"One of: {', '.join(LISTS)}.", autocompletion=lambda: list(LISTS),
+        metavar="LIST", show_default=False, help="Which list: themes, areas, regions, gcm, countries ... "
+        "(without it, the lists there are).", autocompletion=_list_names,
     )] = None,
     json_: options.Json = False,
 ) -> None:
     """Show the codes and names that filters and records accept.
 
-    Without LIST, shows which lists there are. Any code or name in them works in the options of
-    list, search and summary, in any case and with or without accents.
+    Without LIST, shows which lists there are. Any code or name in them works in records and in
+    the options of list, search, summary, brief and export, in any case and with or without
+    accents; themes, areas and regions also take their French and Spanish names and MIEUX's
+    "IMT - Return and Re-admission" notation.
 
     Examples:
 
@@ -57,20 +50,22 @@ def vocab_command(
 
       mieux vocab countries --json
     """
-    from mieux_cli.output import Column, Output
+    from mieux_cli import vocab
     from mieux_cli.errors import MieuxError
+    from mieux_cli.output import Column, Output
 
     out = Output(json_)
+    lists = vocab.names()
     if name is None:
-        rows = [{"code": n, "label": f"mieux vocab {n}"} for n in LISTS]
+        rows = [{"code": n, "label": vocab.get(n).describe} for n in lists]
         if out.mode == "json":
-            out.json(list(LISTS))
+            out.json(lists)
         else:
-            out.table([Column("List", "code", no_wrap=True, style="cyan"), Column("Show it with", "label")], rows)
+            out.table([Column("List", "code", no_wrap=True, style="cyan"), Column("What it holds", "label")], rows)
         return
-    key = name.strip().lower()
-    if key not in LISTS:
-        raise MieuxError(f"There is no vocabulary '{name}'.", f"Choose one of: {', '.join(LISTS)}.")
+    key = _LEGACY_NAMES.get(name.strip().lower(), name.strip().lower())
+    if key not in lists:
+        raise MieuxError(f"There is no vocabulary '{name}'.", f"Choose one of: {', '.join(lists)}.")
     rows = vocabulary(key)
     if out.mode == "json":
         out.json(rows)
@@ -80,6 +75,10 @@ def vocab_command(
     columns += [Column(k.replace("_", "-").capitalize(), k, no_wrap=True) for k in extra]
     out.table(columns, [{k: "" if v is None else str(v) for k, v in row.items()} for row in rows])
 
+
+
+# The names format 1 gave some lists.
+_LEGACY_NAMES = {"experts": "expert-kinds", "activities": "activity-kinds", "statuses": "action-statuses"}
 
 
 # The commands this module defines, by name; app.py builds each only when it is used.

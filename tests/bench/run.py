@@ -37,9 +37,7 @@ data = orjson.loads(open(sys.argv[1], "rb").read())
 rows = [r for r in data["records"].values() if "LAC" == r["region"] and "IMT" in r["themes"]]
 print(len(rows))
 """
-WORDS = ("migration policy protection integration trafficking smuggling children labour diaspora "
-         "cooperation protocol training curriculum assessment workshop strategy return asylum data "
-         "border health dialogue institutions plan national regional government capacity").split()
+WORDS = ["migration", "policy", "protection", "integration", "trafficking", "smuggling", "children", "labour", "diaspora", "cooperation", "protocol", "training", "curriculum", "assessment", "workshop", "strategy", "return", "asylum", "data", "border", "health", "dialogue", "institutions", "plan", "national", "regional", "government", "capacity"]
 
 
 def sentence(rng, n):

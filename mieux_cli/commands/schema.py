@@ -1,0 +1,66 @@
+"""schema: the fields of each kind of record, or a JSON Schema for import files."""
+
+from typing import Annotated
+
+import typer
+
+
+def field_rows(kind: str) -> list[dict]:
+    """One row per field of a kind, as `mieux schema` prints it."""
+    from mieux_cli import schema
+
+    rows = []
+    for f in schema.fields_of(kind):
+        vocabulary = f.vocab_for(kind)
+        kind_of = f.type + (f" of {vocabulary}" if vocabulary else "") + (f" of {f.link_kind} IDs" if f.link_kind else "")
+        if f.parts:
+            kind_of += ": " + " | ".join(p.name + ("*" if p.required else "") for p in f.parts)
+        rows.append({
+            "field": f.name, "label": f.label, "type": kind_of,
+            "required": "required" if kind in f.required else "recommended" if kind in f.recommended else "",
+            "option": f.option or "", "help": f.help, "example": f.example,
+        })
+    return rows
+
+
+def schema_command(
+    kind: Annotated[str | None, typer.Argument(metavar="KIND", show_default=False,
+                                               help="Only this kind: action, practice, event or fact.",
+                                               autocompletion=lambda: ["action", "practice", "event", "fact"])] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print a JSON Schema (draft 2020-12) for import files instead, "
+                                        "for editors to check them as you type.")] = False,
+) -> None:
+    """Show the fields each kind of record has: type, vocabulary, whether it is required, the
+    option of `add` that sets it, and an example.
+
+    The same description drives validation, `add`, `edit`, import and export: what is listed here
+    is exactly what the catalogue holds. An item's parts are listed with '|' (a '*' marks a
+    required part); in a CSV cell, an option or --set, parts are written in that order.
+
+    Examples:
+
+      mieux schema
+
+      mieux schema practice
+
+      mieux schema --json > mieux-records.schema.json
+    """
+    from mieux_cli import schema
+    from mieux_cli.output import Column, Output
+    from mieux_cli.records import resolve_kind
+
+    out = Output(json_)
+    if out.mode == "json":
+        out.json(schema.json_schema())
+        return
+    kinds = [resolve_kind(kind)] if kind else list(schema.KINDS)
+    columns = [Column("Field", "field", no_wrap=True, style="cyan"), Column("Type", "type", ratio=2, min_width=12),
+               Column("Required", "required", drop=2), Column("Option", "option", no_wrap=True, drop=3),
+               Column("What it holds", "help", ratio=3, min_width=20), Column("Example", "example", ratio=2, drop=1)]
+    for kind_name in kinds:
+        out.table(columns, field_rows(kind_name), title=f"{kind_name}: {schema.KIND_HELP[kind_name]}")
+
+
+COMMANDS = {
+    "schema": schema_command,
+}
