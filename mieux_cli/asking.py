@@ -6,7 +6,7 @@ part for a source or a partner). Every answer is checked at once, rules across f
 
 from mieux_cli import schema, vocab
 from mieux_cli.authoring import resolve_link
-from mieux_cli.cells import from_cell
+from mieux_cli.cells import from_cell, split_unescaped
 from mieux_cli.records import cross_problems, parse_field, parse_item, parse_part
 
 MENU_LIMIT = 25  # longer vocabularies (countries, languages) are completed with TAB, not listed
@@ -85,7 +85,8 @@ def ask_field(prompter, f: schema.Field, kind: str, catalogue, values: dict):
 
 def ask_items(prompter, f: schema.Field, kind: str, required: bool) -> list[dict]:
     """Items one by one: the first part, then each other part (Enter skips it). The whole item
-    can also be typed at once in its cell form, 'title | publisher | date | url'."""
+    can also be typed at once in its cell form, 'title | publisher | date | url' (a '|' in a
+    name is typed '\\|')."""
     first, rest = f.parts[0], f.parts[1:]
     noun = f.label.removesuffix("s")
     whole = " | ".join(p.name for p in f.parts)
@@ -117,7 +118,7 @@ def ask_items(prompter, f: schema.Field, kind: str, required: bool) -> list[dict
 
 def _start(f: schema.Field, answer: str, kind: str):
     """The first answer for an item: (the whole item, True) in cell form, or (its first part, False)."""
-    if " | " in answer or any(answer.startswith(f"{p.name}=") for p in f.parts):
+    if len(split_unescaped(answer, "|")) > 1 or any(answer.startswith(f"{p.name}=") for p in f.parts):
         return parse_item(f, from_cell(f, answer)[0], kind), True
     return {f.parts[0].name: _part_value(f, f.parts[0].name, answer, kind, {})}, False
 

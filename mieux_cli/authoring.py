@@ -132,6 +132,15 @@ def plan_undo(history: list[dict], to: int | None):
     if to is not None and to == numbers[-1]:
         raise MieuxError(f"Change #{to} is the latest: there is nothing after it to undo.", "See `mieux history`.")
     undone = [e for e in history if e["n"] > to] if to is not None else history[-1:]
+    migration = next((e for e in undone if e.get("migrated")), None)
+    if migration is not None:
+        # The changes before it hold records in the older format: the way back is the backup.
+        raise MieuxError(
+            f"Change #{migration['n']} is the migration of the catalogue to format {migration['migrated']['to']}; "
+            "it cannot be undone.",
+            "To go back to the records as they were before it, `mieux restore` the backup made just before it "
+            "(see `mieux backup --list`).",
+        )
 
     def plan(catalogue: Catalogue) -> list[Change]:
         target = dict(catalogue.by_id)

@@ -26,7 +26,7 @@ def _escape(text: str, extra: str = "") -> str:
     return "".join("\\" + c if c in _SPECIAL + extra else c for c in text)
 
 
-def _split(text: str, separator: str) -> list[str]:
+def split_unescaped(text: str, separator: str) -> list[str]:
     """Split on every unescaped `separator` (one character); escapes are kept for the next step."""
     pieces, current, escaped = [], [], False
     for c in text:
@@ -95,7 +95,7 @@ def from_cell(f: schema.Field, text: str):
     """A cell's text -> the raw value to normalize; an empty cell is no value."""
     if not f.is_list:
         return text.strip() or None
-    items = [piece.strip() for piece in _split(text, ";")]
+    items = [piece.strip() for piece in split_unescaped(text, ";")]
     items = [piece for piece in items if piece]
     if f.type != "items":
         return [_unescape(piece) for piece in items]
@@ -105,7 +105,7 @@ def from_cell(f: schema.Field, text: str):
 def _item(f: schema.Field, text: str) -> dict:
     names = [p.name for p in f.parts]
     item: dict = {}
-    pieces = [piece.strip() for piece in _split(text, "|")]
+    pieces = [piece.strip() for piece in split_unescaped(text, "|")]
     if len(pieces) > len(names):
         raise ValueError(f"'{_unescape(text)}' has {len(pieces)} parts; write {PART_SEPARATOR.join(names)}")
     for position, piece in enumerate(pieces):

@@ -373,8 +373,8 @@ def _row_item(header: list[str], row: list[str], name: str, line: int) -> Item:
     for column, cell in zip(header, row):
         if not cell.strip():  # an empty field; and every other kind's columns are empty
             continue
-        if not schema.has(column) and column in _FORMAT_1_COLUMNS:
-            item.raw[column] = cell  # upgraded by migrations.upgrade_record
+        if not schema.has(column) and column in _FORMAT_1_COLUMNS:  # upgraded by migrations.upgrade_record
+            item.raw[column] = [v.strip() for v in cell.split("; ") if v.strip()] if column == "hosts" else cell
             continue
         try:
             item.raw[column] = from_csv_cell(schema.get(column), cell) if schema.has(column) else cell
@@ -383,8 +383,9 @@ def _row_item(header: list[str], row: list[str], name: str, line: int) -> Item:
     return item
 
 
-# Columns of format-1 exports that format 2 keeps under another name (migrations.py).
-_FORMAT_1_COLUMNS = {"hosts": "partners", "figure": "figures"}
+# Columns of format-1 exports that format 2 keeps under another name (migrations.py): an event's
+# hosts (a list, joined with "; " as format 1 wrote lists) and a fact's figure.
+_FORMAT_1_COLUMNS = ("hosts", "figure")
 
 
 # -- checking and planning an import ------------------------------------------------------------

@@ -193,7 +193,7 @@ def restore_command(
         path = Path(backup).expanduser()
         if not path.is_file():
             raise MieuxError(f"There is no backup file {path}.", "See `mieux backup --list`.")
-    records = Store(path).load().records
+    records = Store(path).read_records()  # an older backup is migrated in memory, never rewritten
     current = load_catalogue(ctx, out)
     plan = plan_restore(records)
     changes = plan(current)

@@ -29,6 +29,8 @@ def schema_command(
                                                autocompletion=lambda: ["action", "practice", "event", "fact"])] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print a JSON Schema (draft 2020-12) for import files instead, "
                                         "for editors to check them as you type.")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print the field reference as Markdown tables "
+                                           "(the README's field reference is this output).")] = False,
 ) -> None:
     """Show the fields each kind of record has: type, vocabulary, whether it is required, the
     option of `add` that sets it, and an example.
@@ -44,6 +46,8 @@ def schema_command(
       mieux schema practice
 
       mieux schema --json > mieux-records.schema.json
+
+      mieux schema --markdown
     """
     from mieux_cli import schema
     from mieux_cli.output import Column, Output
@@ -54,11 +58,33 @@ def schema_command(
         out.json(schema.json_schema())
         return
     kinds = [resolve_kind(kind)] if kind else list(schema.KINDS)
+    if markdown:
+        out.data(markdown_reference(kinds))
+        return
     columns = [Column("Field", "field", no_wrap=True, style="cyan"), Column("Type", "type", ratio=2, min_width=12),
                Column("Required", "required", drop=2), Column("Option", "option", no_wrap=True, drop=3),
                Column("What it holds", "help", ratio=3, min_width=20), Column("Example", "example", ratio=2, drop=1)]
     for kind_name in kinds:
         out.table(columns, field_rows(kind_name), title=f"{kind_name}: {schema.KIND_HELP[kind_name]}")
+
+
+def markdown_reference(kinds: list[str]) -> str:
+    """The field reference as Markdown: a table per kind."""
+    from mieux_cli import schema
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    blocks = []
+    for kind in kinds:
+        lines = [f"### {kind}", "", f"{schema.KIND_HELP[kind][0].upper()}{schema.KIND_HELP[kind][1:]}.", "",
+                 "| field | type | required | option | what it holds | example |", "|---|---|---|---|---|---|"]
+        for row in field_rows(kind):
+            option = f"`{row['option']}`" if row["option"] else ""
+            lines.append(f"| `{row['field']}` | {cell(row['type'])} | {row['required']} | {option} | "
+                         f"{cell(row['help'])} | {cell(row['example'])} |")
+        blocks.append("\n".join(lines) + "\n")
+    return "\n".join(blocks)
 
 
 COMMANDS = {
