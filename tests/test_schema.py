@@ -397,3 +397,67 @@ def test_schema_import_costs_no_start_up(tmp_path):
                             capture_output=True, text=True, env={**os.environ, "MIEUX_DB": str(tmp_path / "x.json")},
                             check=False)
     assert "mieux_cli.schema" not in result.stderr
+
+
+# -- defects found with real records --------------------------------------------------------------
+
+
+def test_check_tells_numbered_phases_apart_and_finds_two_events_at_one_place_in_one_month(db):
+    from conftest import add_records
+
+    add_records(db,
+                {"id": "act-cr-1", "kind": "action", "title": "Costa Rica I", "summary": "S"},
+                {"id": "act-cr-2", "kind": "action", "title": "Costa Rica II", "summary": "S"},
+                {"id": "evt-a", "kind": "event", "title": "Regional workshop on return", "place": "Accra, Ghana",
+                 "start": "2019-05-02"},
+                {"id": "evt-b", "kind": "event", "title": "Seminar for border officials", "place": "accra, ghana",
+                 "start": "2019-05"})
+    lines = run(db, "check").stdout.splitlines()
+    assert not any("act-cr-1" in line and "title" in line for line in lines)
+    assert "warning  evt-a  start: 2 records are events in Accra, Ghana in 2019-05: evt-a, evt-b" in lines
+
+
+def test_check_lists_actions_named_but_not_in_the_catalogue_yet(db):
+    from conftest import add_records
+
+    add_records(db, {"id": "prc-x", "kind": "practice", "title": "P", "summary": "S", "unlisted_actions": ["Ghana IV"]})
+    result = run(db, "check")
+    assert ("warning  prc-x  unlisted_actions: 'Ghana IV' is not in the catalogue yet: add it with `mieux add action`, "
+            "then link it in actions") in result.stdout.splitlines()
+    assert not any("prc-x  actions: this practice comes from no action" in line for line in result.stdout.splitlines())
+
+
+def test_briefs_keep_the_kind_of_experts_and_put_no_full_stop_after_a_link(db):
+    from conftest import add_records
+
+    add_records(db, {"id": "act-x", "kind": "action", "title": "Belgium and Ireland support", "summary": "S",
+                     "countries": ["GH"], "experts": [{"country": "BE", "kind": "ngo"}, {"country": "IE", "kind": "academia"}],
+                     "sources": [{"title": "Page", "url": "https://example.org/x"}],
+                     "alternatives": [{"field": "end", "value": "2019-03", "source": "MIEUX factsheet"}]})
+    text = run(db, "brief", "act-x", "--width", "200").stdout
+    assert "Experts from Belgium (NGO) and Ireland (Academia)." in text
+    assert "[1]  Page. https://example.org/x\n" in text
+    assert "end: 2019-03 (according to MIEUX factsheet)" in text
+    assert "end: 2019-03 (according to MIEUX factsheet)" in run(db, "show", "act-x").stdout
+
+
+def test_vocab_writes_the_names_of_kinds_as_people_do(db):
+    result = run(db, "vocab", "experts")
+    assert "NGO" in result.stdout and "EU agency" in result.stdout and "Ngo" not in result.stdout
+
+
+def test_add_options_set_experts_activities_principles_partner_roles_and_source_links(db):
+    result = run(db, "add", "action", "--title", "Options", "--summary", "S", "--no-input",
+                 "--source", "An article | | | https://example.org/a", "--partner", "INM | co-host | MX",
+                 "--expert", "ES | ngo | | 2", "--activity", "Workshop | workshop | Accra | 2019-05",
+                 "--figure", "participants | 45")
+    assert result.exit_code == 0, result.output
+    record = Store(db).load().by_id["act-options"]
+    assert record["sources"][0]["title"] == "An article" and record["sources"][0]["url"] == "https://example.org/a"
+    assert record["partners"][0] == {"name": "INM", "role": "co-host", "country": "MX", "kind": None}
+    assert record["experts"][0] | {} == {"country": "ES", "kind": "ngo", "institution": None, "count": 2, "note": None}
+    assert record["activities"][0]["kind"] == "workshop" and record["figures"][0]["value"] == 45
+    result = run(db, "add", "practice", "--title", "P", "--summary", "S", "--source", "S", "--principle", "human rights",
+                 "--principle", "child-sensitive", "--no-input")
+    assert result.exit_code == 0, result.output
+    assert Store(db).load().by_id["prc-p"]["principles"] == ["child-sensitive", "human-rights"]
