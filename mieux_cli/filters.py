@@ -90,8 +90,10 @@ class Filters:
             return False
         if self.statuses and record.get("status") not in self.statuses:
             return False
-        if self.as_of and not (record.get("status_as_of") and last_day(record["status_as_of"]) >= first_day(self.as_of)):
-            return False
+        if self.as_of:
+            known = (status_of(record) or (None, None))[1]
+            if not known or last_day(known) < first_day(self.as_of):
+                return False
         if self.tags and self.tags.isdisjoint(record["tags"]):
             return False
         if self.years:
@@ -121,15 +123,26 @@ def record_countries(record: dict, role: str | None = None) -> list[str]:
     return record["countries"] + record.get("participants", [])
 
 
-def status_label(record: dict) -> str:
-    """'ongoing as of 2018', 'completed', 'ongoing (date not recorded)': an old status never reads
-    as current."""
-    status = record.get("status")
+def status_of(record: dict) -> tuple[str, str | None] | None:
+    """(status, the date it was known) or None: a status never travels without its date."""
+    return (record["status"], record.get("status_as_of")) if record.get("status") else None
+
+
+def status_fields(status: tuple[str, str | None] | None) -> dict:
+    """A status as the record's own fields, for JSON."""
+    return {"status": status[0] if status else None, "status_as_of": status[1] if status else None}
+
+
+def status_label(record: dict | tuple | None) -> str:
+    """'ongoing as of 2018', 'completed', 'ongoing (date not recorded)' for a record or a
+    status_of() pair: an old status never reads as current."""
+    status = status_of(record) if isinstance(record, dict) else record
     if not status:
         return ""
-    if record.get("status_as_of"):
-        return f"{status} as of {record['status_as_of']}"
-    return status if status in ("completed", "cancelled", "held", "unknown") else f"{status} (date not recorded)"
+    code, as_of = status
+    if as_of:
+        return f"{code} as of {as_of}"
+    return code if code in ("completed", "cancelled", "held", "unknown") else f"{code} (date not recorded)"
 
 
 def active_years(record: dict, catalogue: Catalogue) -> tuple[int, int] | None:
@@ -150,8 +163,8 @@ def active_years(record: dict, catalogue: Catalogue) -> tuple[int, int] | None:
     first = int((start or end)[:4])
     if end:
         last = int(end[:4])
-    elif record.get("status") in ("ongoing", "planned") and record.get("status_as_of"):
-        last = max(first, int(record["status_as_of"][:4]))
+    elif (status_of(record) or ("", None))[0] in ("ongoing", "planned") and status_of(record)[1]:
+        last = max(first, int(status_of(record)[1][:4]))
     else:
         last = first
     return first, last

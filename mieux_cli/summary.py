@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from mieux_cli import schema, vocab
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.errors import MieuxError
-from mieux_cli.filters import active_years, record_countries, status_label
+from mieux_cli.filters import active_years, record_countries, status_fields, status_label, status_of
 from mieux_cli.schema import KINDS
 
 NONE = "(none)"
@@ -33,7 +33,7 @@ def _values(record: dict, by: str, catalogue: Catalogue, role: str | None) -> li
         span = active_years(record, catalogue)
         values = list(range(span[0], span[1] + 1)) if span else []
     else:  # a status with the date it was known: an old "ongoing" is never counted as current
-        values = [(record["status"], record.get("status_as_of"))] if record.get("status") else []
+        values = [status_of(record)] if status_of(record) else []
     return values or [NONE]
 
 
@@ -52,7 +52,7 @@ def label(by: str, value) -> str:
     if by == "gcm":
         return vocab.GCM.label(value)
     if by == "status":
-        return status_label({"status": value[0], "status_as_of": value[1]})
+        return status_label(value)
     return str(value)
 
 
@@ -100,6 +100,13 @@ def parse_by(values: list[str]) -> list[str]:
     if len(fields) == 2 and fields[0] == fields[1]:
         raise MieuxError(f"--by {fields[0]} is given twice.", "Give two different fields for a crosstab.")
     return fields
+
+
+def json_value(by: str, value) -> dict:
+    """A counted value as JSON keys: a status with the date it was known is two."""
+    if by == "status":
+        return status_fields(None if value == NONE else value)
+    return {by: None if value == NONE else value}
 
 
 def counted_kinds(by: list[str]) -> list[str]:

@@ -104,16 +104,11 @@ def _entry(record: dict, catalogue: Catalogue, sources: _Sources) -> dict:
     }
     for field in ("outputs", "results", "why", "place", "text", "notes"):
         entry[field] = record.get(field) or ([] if field in ("outputs", "results") else "")
-    for field in ("partners", "figures", "alternatives"):
-        entry[field] = [item_text(schema.get(field), item) for item in record.get(field, [])]
+    for f in schema.all_fields():  # every item (a partner, an expert, a figure) as one line of text
+        if f.type == "items" and f.name != "sources":
+            entry[f.name] = [item_text(f, item) for item in record.get(f.name, [])]
     entry["hosts"] = [p["name"] for p in record.get("partners", []) if p["role"] in ("host", "co-host")]
     entry["participants"] = sorted(_countries(record.get("participants", [])))
-    entry["activities"] = [
-        (f"{vocab.ACTIVITY_KINDS.label(a['kind'])}: " if a["kind"] not in (None, "other") else "") + a["title"]
-        + (f" ({', '.join(x for x in (a['place'], when(a['date'])) if x)})" if a["place"] or a["date"] else "")
-        for a in record.get("activities", [])
-    ]
-    entry["experts"] = join_words([item_text(schema.get("experts"), e) for e in record.get("experts", [])])
     entry["actions"] = [{"id": i, "title": catalogue.by_id[i]["title"]} for i in record.get("actions", []) if i in catalogue.by_id]
     event = catalogue.by_id.get(record.get("event") or "")
     entry["event"] = {"id": event["id"], "title": event["title"], "period": period(event)} if event else None

@@ -39,7 +39,7 @@ def summary_command(
     """
     from mieux_cli.output import Column, Output
     from mieux_cli.schema import KINDS
-    from mieux_cli.summary import label, parse_by, summarize
+    from mieux_cli.summary import json_value, label, parse_by, summarize
 
     out = Output(json_)
     fields = parse_by(by or [])
@@ -51,7 +51,7 @@ def summary_command(
             "by": fields,
             "total": result.total,
             "counts": [
-                {**{k: v for f, value in zip(fields, key) for k, v in _json_value(f, value).items()},
+                {**{k: v for f, value in zip(fields, key) for k, v in json_value(f, value).items()},
                  "count": result.counts[key]}
                 for key in ([(r,) for r in result.rows] if len(fields) == 1 else
                             [(r, c) for r in result.rows for c in result.columns if (r, c) in result.counts])
@@ -79,15 +79,6 @@ def summary_command(
     out.table(columns, rows, title=f"{counted} by {row_field} and {column_field}")
     out.notice(f"{result.total} {counted.lower()} in scope; a record counts once under each of its values.")
 
-
-
-def _json_value(field: str, value) -> dict:
-    """A counted value as JSON keys: a status with the date it was known is two."""
-    from mieux_cli.summary import NONE
-
-    if field == "status":
-        return {"status": None, "status_as_of": None} if value == NONE else {"status": value[0], "status_as_of": value[1]}
-    return {field: None if value == NONE else value}
 
 
 # The commands this module defines, by name; app.py builds each only when it is used.
