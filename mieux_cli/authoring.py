@@ -9,7 +9,7 @@ from mieux_cli import schema
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.changes import Change, added, removed, undo_into, updated
 from mieux_cli.errors import InvalidRecord, MieuxError, UnknownValue
-from mieux_cli.records import MAX_ID_LENGTH, link_problems, normalize
+from mieux_cli.records import MAX_ID_LENGTH, link_problems, links_of, normalize
 from mieux_cli.schema import ID_PREFIXES
 from mieux_cli.text import tokens
 
@@ -44,7 +44,7 @@ class Ambiguous(MieuxError):
 def resolve_link(catalogue: Catalogue, text: str, kind: str) -> str:
     """A record of `kind` named by its ID or by words of its title -> its ID."""
     text = text.strip()
-    record = catalogue.by_id.get(text.lower())
+    record = catalogue.by_id.get(catalogue.current_id(text.lower()))
     if record is None:
         words = tokens(text)
         record_matches = [
@@ -62,14 +62,20 @@ def resolve_link(catalogue: Catalogue, text: str, kind: str) -> str:
 
 
 def check_new(record: dict, catalogue: Catalogue) -> None:
-    """Refuse an ID already taken (with a free one to use instead) or links that point nowhere."""
-    taken = catalogue.by_id.get(record["id"])
-    if taken is not None:
-        raise MieuxError(
-            f"The ID '{record['id']}' is taken by \"{taken['title']}\".",
-            f"Choose another, for example '{free_id(record['id'], catalogue.by_id)}'.",
-        )
+    """Refuse an ID already taken, now or formerly (with a free one to use instead), or links that
+    point nowhere."""
+    check_free(record["id"], catalogue)
     check_links(record, catalogue)
+
+
+def check_free(record_id: str, catalogue: Catalogue) -> None:
+    taken = catalogue.by_id.get(catalogue.current_id(record_id))
+    if taken is not None:
+        former = f" (it was its ID before `mieux rename`)" if record_id != taken["id"] else ""
+        raise MieuxError(
+            f"The ID '{record_id}' is taken by \"{taken['title']}\"{former}.",
+            f"Choose another, for example '{free_id(record_id, catalogue.taken_ids)}'.",
+        )
 
 
 def check_links(record: dict, catalogue: Catalogue) -> None:
@@ -81,9 +87,27 @@ def check_links(record: dict, catalogue: Catalogue) -> None:
 
 def plan_add(records: list[dict]):
     def plan(catalogue: Catalogue) -> list[Change]:
-        for record in records:
+        current = [catalogue.with_current_links(r) for r in records]  # links to former IDs follow the rename
+        for record in current:
             check_new(record, catalogue)
-        return [added(r) for r in records]
+        return [added(r) for r in current]
+
+    return plan
+
+
+def plan_rename(old_id: str, new_id: str):
+    """The record under a new ID, keeping the old one as an alias, with every link to it updated."""
+
+    def plan(catalogue: Catalogue) -> list[Change]:
+        record = catalogue.get(old_id)
+        if record["id"] == new_id:
+            raise MieuxError(f"'{old_id}' is already called '{new_id}'.", "Nothing to rename.")
+        if new_id not in record.get("aliases", []):  # renaming back to a former ID is allowed
+            check_free(new_id, catalogue)
+        aliases = [a for a in record.get("aliases", []) if a != new_id] + [record["id"]]
+        renamed = {**record, "id": new_id, "aliases": aliases}
+        linking = catalogue.linking_to(record["id"])
+        return [removed(record), added(renamed)] + [updated(r, relinked(r, record["id"], new_id)) for r in linking]
 
     return plan
 
@@ -91,14 +115,28 @@ def plan_add(records: list[dict]):
 def plan_update(record: dict):
     def plan(catalogue: Catalogue) -> list[Change]:
         before = catalogue.get(record["id"])
-        check_links(record, catalogue)
-        return [] if before == record else [updated(before, record)]
+        after = catalogue.with_current_links(record)
+        check_links(after, catalogue)
+        return [] if before == after else [updated(before, after)]
 
     return plan
 
 
 def linking_records(catalogue: Catalogue, record_id: str) -> list[dict]:
-    return catalogue.practices_linked_to(record_id)
+    return catalogue.linking_to(record_id)
+
+
+def relinked(record: dict, target: str, new_id: str | None) -> dict:
+    """The record with every link to `target` pointed at `new_id`, or removed when it is None."""
+    changed = {**record}
+    for field, linked in links_of(record):
+        if linked == target:
+            value = record[field]
+            if isinstance(value, list):
+                changed[field] = [v for v in (new_id if v == target else v for v in value) if v]
+            else:
+                changed[field] = new_id
+    return changed
 
 
 def plan_remove(record_id: str, force: bool):
@@ -111,11 +149,7 @@ def plan_remove(record_id: str, force: bool):
                 f"{len(linking)} record{'s' if len(linking) > 1 else ''} link to '{record['id']}': {names}.",
                 "Remove or edit them first, or add --force to remove the links as well.",
             )
-        changes = []
-        for practice in linking:
-            unlinked = {**practice, "actions": [a for a in practice["actions"] if a != record["id"]],
-                        "event": None if practice["event"] == record["id"] else practice["event"]}
-            changes.append(updated(practice, unlinked))
+        changes = [updated(other, relinked(other, record["id"], None)) for other in linking]
         return changes + [removed(record)]
 
     return plan

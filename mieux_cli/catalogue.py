@@ -20,11 +20,41 @@ class Catalogue:
     def by_id(self) -> dict[str, dict]:
         return {r["id"]: r for r in self.records}
 
+    @functools.cached_property
+    def by_alias(self) -> dict[str, str]:
+        """A former ID (see `mieux rename`) -> the record's ID now."""
+        return {alias: r["id"] for r in self.records for alias in r.get("aliases", [])}
+
+    @property
+    def taken_ids(self) -> set[str]:
+        """IDs in use, now or formerly: a new record cannot take either."""
+        return set(self.by_id) | set(self.by_alias)
+
+    def current_id(self, record_id: str) -> str:
+        """The ID a record has now: `record_id` itself, or the ID it was renamed to."""
+        return self.by_alias.get(record_id, record_id)
+
     def get(self, record_id: str) -> dict:
-        record = self.by_id.get(record_id.strip().lower())
+        """The record with this ID, or with this former ID."""
+        wanted = record_id.strip().lower()
+        record = self.by_id.get(self.current_id(wanted))
         if record is None:
             raise self.unknown_id(record_id)
         return record
+
+    def with_current_links(self, record: dict) -> dict:
+        """The record with links to former IDs pointed at the IDs those records have now."""
+        from mieux_cli.records import link_fields
+
+        changed = {}
+        for f in link_fields(record):
+            value = record[f.name]
+            if isinstance(value, list):
+                if any(v in self.by_alias for v in value):
+                    changed[f.name] = list(dict.fromkeys(self.current_id(v) for v in value))
+            elif value in self.by_alias:
+                changed[f.name] = self.current_id(value)
+        return {**record, **changed} if changed else record
 
     def unknown_id(self, record_id: str) -> UnknownValue:
         close = difflib.get_close_matches(record_id.strip().lower(), list(self.by_id), n=3, cutoff=0.6)

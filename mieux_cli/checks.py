@@ -37,6 +37,7 @@ class Problem:
 class Report:
     problems: list[Problem] = field(default_factory=list)
     completeness: dict[str, float] = field(default_factory=dict)
+    without_copies: list[str] = field(default_factory=list)  # records none of whose sources has a local copy
 
     @property
     def errors(self) -> list[Problem]:
@@ -53,7 +54,9 @@ def completeness(record: dict) -> float:
     return round(sum(1 for f in wanted if record.get(f) not in (None, [], "")) / len(wanted), 2)
 
 
-def check(records: list[dict], show_all: bool = False) -> Report:
+def check(records: list[dict], show_all: bool = False, sources=None) -> Report:
+    """Every problem of the catalogue; with `sources` (a fidelity.SourceFolder), also the values
+    records state that the local copies of their sources do not hold."""
     report = Report()
     seen: dict[str, int] = {}
     valid: list[dict] = []
@@ -81,9 +84,25 @@ def check(records: list[dict], show_all: bool = False) -> Report:
                 f"'{name}' is not in the catalogue yet: add it with `mieux add action`, then link it in actions")))
         report.completeness[record["id"]] = completeness(record)
     report.problems += _near_duplicates(valid, show_all) + _same_place_and_month(valid, show_all)
+    if sources is not None:
+        report.problems += _unsupported(valid, sources, report)
     order = {"error": 0, "warning": 1}
     report.problems.sort(key=lambda p: (order[p.severity], p.record_id, p.field))
     return report
+
+
+def _unsupported(records: list[dict], sources, report: Report) -> list[Problem]:
+    from mieux_cli.fidelity import unsupported
+
+    problems = []
+    for record in records:
+        text = sources.sources_of(record)
+        if text is None:
+            report.without_copies.append(record["id"])
+            continue
+        problems += [Problem("warning", u.record_id, u.field, f"not in its source: {u.why}: {u.value}")
+                     for u in unsupported(record, text)]
+    return problems
 
 
 def _group_line(ids: list[str], what: str, show_all: bool) -> str:

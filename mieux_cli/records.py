@@ -172,7 +172,7 @@ def parse_part(f: Field, name: str, value, kind: str, item: dict | None = None):
         return _count(value)
     if part.type == "field":
         field_name = _text(value)
-        choices = [g.name for g in schema.fields_of(kind) if g.type not in ("id", "kind") and g.name != "alternatives"]
+        choices = [g.name for g in schema.settable(kind) if g.name != "alternatives"]
         if field_name not in choices:
             close = difflib.get_close_matches(str(field_name), choices, n=1)
             raise ValueError(f"'{field_name}' is not a field of {_a(kind)}" + (f"; did you mean '{close[0]}'?" if close else ""))
@@ -241,7 +241,7 @@ def parse_field(name: str, value, kind: str):
         return list(dict.fromkeys(t.lower() for t in _texts(value)))
     if f.type == "link":
         return _record_id(value)
-    if f.type == "links":
+    if f.type in ("links", "ids"):
         return list(dict.fromkeys(i for i in (_record_id(v) for v in _as_list(value)) if i))
     return _items(f, value, kind)
 
@@ -299,18 +299,20 @@ def normalize(raw: dict) -> dict:
 def link_problems(record: dict, kinds_by_id: dict[str, str]) -> list[tuple[str, str]]:
     """Links that point nowhere, or to a record of the wrong kind."""
     problems = []
-    for f in schema.fields_of(record["kind"]):
-        if f.type in ("link", "links"):
-            for target in _as_list(record.get(f.name)):
-                if kinds_by_id.get(target) != f.link_kind:
-                    problems.append((f.name, f"no {f.link_kind} with ID '{target}' in the catalogue"))
+    for f in link_fields(record):
+        for target in _as_list(record.get(f.name)):
+            if kinds_by_id.get(target) != f.link_kind:
+                problems.append((f.name, f"no {f.link_kind} with ID '{target}' in the catalogue"))
     return problems
+
+
+def link_fields(record: dict) -> list[Field]:
+    return [f for f in schema.fields_of(record["kind"]) if f.type in ("link", "links")]
 
 
 def links_of(record: dict) -> list[tuple[str, str]]:
     """(field, ID) for every record this one links to."""
-    return [(f.name, target) for f in schema.fields_of(record["kind"]) if f.type in ("link", "links")
-            for target in _as_list(record.get(f.name))]
+    return [(f.name, target) for f in link_fields(record) for target in _as_list(record.get(f.name))]
 
 
 def validate_catalogue(raw_records: list[dict]) -> list[dict]:

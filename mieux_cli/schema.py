@@ -5,11 +5,11 @@ vocabulary, whether it is required or recommended per kind, how much a match in 
 search, where `show` prints it, and the option `add` takes for it. Everything else derives from
 this table: validation (records.py), the text form of values in CSV cells, `--set` and options
 (cells.py), the questions of `add`, the `edit` template, import and export, search, `show`,
-`check`'s completeness and `mieux schema`. A new field is one entry in FIELDS (plus a migration
-in migrations.py if it changes stored data).
+`check`'s completeness and `mieux schema`. A new field is one entry in FIELDS, plus a migration in
+migrations.py (and a new format number) that gives the records already stored its empty value.
 
 Types:
-- id, kind: the record's ID and kind;
+- id, kind: the record's ID and kind; ids: former IDs (set by `mieux rename`, not typed);
 - text: one paragraph; date: a year, month or day ("2017", "2017-11", "2017-11-30");
 - code / codes: one / several values of a vocabulary (vocab.py), stored as codes;
 - texts: several short texts; tags: texts in lower case;
@@ -77,7 +77,7 @@ class Field:
         return next(p for p in self.parts if p.name == name)
 
 
-LIST_TYPES = {"codes", "texts", "tags", "links", "items"}
+LIST_TYPES = {"codes", "texts", "tags", "links", "items", "ids"}
 TYPES = {"id", "kind", "text", "date", "code", "link"} | LIST_TYPES
 PART_TYPES = {"text", "date", "code", "count", "number", "field"}
 
@@ -106,6 +106,9 @@ FIELDS: list[Field] = [
           recommended=("action", "practice", "event"), weight=1.5, show=30, option="--summary"),
     Field("why", "text", "Why it worked", "why it worked, as the source says", "Institutions owned the plan",
           kinds=("practice",), recommended=("practice",), weight=1.5, show=40, option="--why"),
+    Field("presented_as", "code", "Presented as", "how the source presents it: a good practice, a highlight of "
+          "results, a lesson learnt", "good practice", kinds=("practice",), vocab="practice-bases",
+          recommended=("practice",), show=45, option="--presented-as"),
     Field("status", "code", "Status", "the status as last known; give the date it was known with status_as_of",
           "ongoing", kinds=("action", "event"), vocab={"action": "action-statuses", "event": "event-statuses"},
           recommended=("action",), show=50, option="--status"),
@@ -190,6 +193,8 @@ FIELDS: list[Field] = [
               Part("source", "text", "the source that gives it", required=True, shown_as="according to {}"),
               Part("note", "text", "anything else", shown_as="note: {}"),
           ), show=240, option="--alternative"),
+    Field("aliases", "ids", "Former IDs", "the IDs this record had before `mieux rename`; they still find it",
+          "act-old-id", show=250),
 ]
 
 _BY_NAME: dict[str, Field] = {}

@@ -25,10 +25,11 @@ from pathlib import Path
 from mieux_cli import schema
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.cells import csv_cell, from_csv_cell
-from mieux_cli.changes import Change, added, updated
+from mieux_cli.authoring import relinked
+from mieux_cli.changes import Change, added, removed, updated
 from mieux_cli.errors import InvalidRecord, MieuxError
 from mieux_cli.migrations import upgrade_record
-from mieux_cli.records import link_problems, normalize, resolve_kind
+from mieux_cli.records import link_problems, links_of, normalize, resolve_kind
 from mieux_cli.schema import KIND_ORDER, KINDS
 from mieux_cli.store import write_atomically
 
@@ -494,18 +495,49 @@ def read_records(path: Path) -> list[dict]:
 
 def plan_import(prepared: Prepared, catalogue: Catalogue) -> list[Change]:
     """The changes that bring the import into `catalogue`: new records added, changed ones
-    replaced, identical ones left alone. ImportRefused if there is any problem."""
-    problems = prepared.problems + _duplicate_ids(prepared) + _broken_links(prepared, catalogue)
+    replaced, identical ones left alone. A record that carries a record's ID among its former IDs
+    (renamed in a colleague's copy) replaces that record, and links to it follow. ImportRefused if
+    there is any problem."""
+    problems = prepared.problems + _duplicate_ids(prepared) + _former_ids(prepared, catalogue)
+    problems += _broken_links(prepared, catalogue)
     if problems:
         raise ImportRefused(problems)
+    imported = {e.record_id for e in prepared.entries}
+    renamed = {alias: e.record_id for e in prepared.entries for alias in e.record["aliases"]
+               if alias in catalogue.by_id and alias not in imported}
     changes = []
     for entry in prepared.entries:
+        record = catalogue.with_current_links(entry.record)
+        record = {**record, **{f: _renamed(record[f], renamed) for f, _ in links_of(record)}}
         before = catalogue.by_id.get(entry.record_id)
         if before is None:
-            changes.append(added(entry.record))
-        elif before != entry.record:
-            changes.append(updated(before, entry.record))
+            changes.append(added(record))
+        elif before != record:
+            changes.append(updated(before, record))
+    for old_id in renamed:
+        changes.append(removed(catalogue.by_id[old_id]))
+        for other in catalogue.linking_to(old_id):
+            if other["id"] not in imported and other["id"] not in renamed:
+                changes.append(updated(other, relinked(other, old_id, renamed[old_id])))
     return changes
+
+
+def _renamed(value, renamed: dict[str, str]):
+    if isinstance(value, list):
+        return list(dict.fromkeys(renamed.get(v, v) for v in value))
+    return renamed.get(value, value)
+
+
+def _former_ids(prepared: Prepared, catalogue: Catalogue) -> list[Problem]:
+    """A record imported under an ID that another record had before it was renamed: importing it
+    would bring the old record back beside the renamed one."""
+    problems = []
+    for index, entry in enumerate(prepared.entries):
+        current = catalogue.by_alias.get(entry.record_id)
+        if current and current != entry.record_id:
+            problems.append(prepared.problem(index, "id", (
+                f"'{entry.record_id}' was renamed '{current}'; give the record its new ID in the file, or leave it out")))
+    return problems
 
 
 def _duplicate_ids(prepared: Prepared) -> list[Problem]:
@@ -528,6 +560,9 @@ def _broken_links(prepared: Prepared, catalogue: Catalogue) -> list[Problem]:
     not a second problem."""
     kinds_by_id = {r["id"]: r["kind"] for r in catalogue.records}
     kinds_by_id.update((e.record_id, e.kind) for e in prepared.entries if e.kind)
+    # a link may use a former ID, in the catalogue or in the import: it follows the rename
+    kinds_by_id.update((alias, kinds_by_id[current]) for alias, current in catalogue.by_alias.items())
+    kinds_by_id.update((alias, e.kind) for e in prepared.entries if e.record and e.kind for alias in e.record["aliases"])
     imported = {e.record_id for e in prepared.entries}
     problems = []
     for index, entry in enumerate(prepared.entries):

@@ -211,6 +211,14 @@ EVENT_STATUSES = Vocabulary("event-statuses", "event status", {
 }, also={"held": ["took place", "completed"], "planned": ["announced", "scheduled"], "cancelled": ["canceled"]},
     describe="an event's status")
 
+PRACTICE_BASES = Vocabulary("practice-bases", "way a source presents a practice", {
+    "good practice": "Named a good practice by the source",
+    "highlight": "Presented among the highlights of results",
+    "lesson learnt": "Presented as a lesson learnt",
+    "promising practice": "Presented as a promising practice",
+}, also={"highlight": ["highlight of results", "result"], "lesson learnt": ["lesson", "lessons learnt"]},
+    describe="how a source presents a practice")
+
 EXPERT_KINDS = Vocabulary("expert-kinds", "kind of expert", {
     "member-state administration": "Member-state administration",
     "partner-country administration": "Partner-country administration",
@@ -381,8 +389,8 @@ LANGUAGES = Vocabulary("languages", "language", _languages, also={
 }, describe="ISO 639-1 languages, for sources")
 
 _VOCABULARIES = {v.name: v for v in (
-    THEMES, AREAS, REGIONS, GCM, PRINCIPLES, COUNTRIES, LANGUAGES, ACTION_STATUSES, EVENT_STATUSES, EXPERT_KINDS,
-    ACTIVITY_KINDS, PARTNER_ROLES, PARTNER_KINDS,
+    THEMES, AREAS, REGIONS, GCM, PRINCIPLES, COUNTRIES, LANGUAGES, ACTION_STATUSES, EVENT_STATUSES, PRACTICE_BASES,
+    EXPERT_KINDS, ACTIVITY_KINDS, PARTNER_ROLES, PARTNER_KINDS,
 )}
 
 

@@ -18,6 +18,7 @@ PRACTICE_ANSWERS = [
     ("Title", "Peer review of asylum files"),
     ("Summary", "Experts reviewed 40 asylum files with the national office."),
     ("Why it worked", "Files were reviewed together, not in theory"),
+    ("Presented as", "2"),  # number 2 in the menu: a highlight of results
     ("Start", "2019"),
     ("End", ""),
     ("Countries", "Atlantis"),  # refused ...
@@ -196,7 +197,7 @@ def editor(tmp_path, monkeypatch):
 def test_edit_in_the_editor_validates_reopens_with_the_error_and_saves(cli, editor):
     seen = editor(
         "text.replace('- CR', '- Atlantis')",  # a mistake ...
-        "text.replace('- Atlantis', '- Costa Rica').replace('status: completed', 'status: ongoing')",  # ... fixed
+        "text.replace('- Atlantis', '- Costa Rica').replace('status: unknown', 'status: ongoing')",  # ... fixed
     )
     result = cli("edit", "act-cr-integration-plans")
     assert result.exit_code == 0, result.output
@@ -218,7 +219,7 @@ def test_edit_left_unchanged_writes_nothing(cli, editor):
 
 
 def test_edit_abandoned_after_an_error_writes_nothing(cli, editor):
-    editor("text.replace('status: completed', 'status: maybe')", "text")
+    editor("text.replace('status: unknown', 'status: maybe')", "text")
     before = read_bytes(cli.db)
     result = cli("edit", "act-cr-integration-plans")
     assert (result.exit_code, result.stderr) == (2, "Error: Edit abandoned: the record was left as it was.\n")
@@ -226,21 +227,21 @@ def test_edit_abandoned_after_an_error_writes_nothing(cli, editor):
 
 
 def test_edit_with_set(cli):
-    result = cli("edit", "prc-cr-aqui-todos-somos-migrantes", "--set", "gcm=16; 17; 3", "--set", "figure=1")
+    result = cli("edit", "prc-cr-integration-shared-responsibility", "--set", "gcm=16; 17; 3", "--set", "figure=1")
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: A practice has no field 'figure'.")
-    result = cli("edit", "prc-cr-aqui-todos-somos-migrantes", "--set", "gcm=16; 17; 3", "--set", "tags=")
-    assert (result.exit_code, result.stderr) == (0, "Changed prc-cr-aqui-todos-somos-migrantes: gcm, tags.\n")
-    record = Store(cli.db).load().by_id["prc-cr-aqui-todos-somos-migrantes"]
+    result = cli("edit", "prc-cr-integration-shared-responsibility", "--set", "gcm=16; 17; 3", "--set", "tags=")
+    assert (result.exit_code, result.stderr) == (0, "Changed prc-cr-integration-shared-responsibility: gcm, tags.\n")
+    record = Store(cli.db).load().by_id["prc-cr-integration-shared-responsibility"]
     assert (record["gcm"], record["tags"]) == ([3, 16, 17], [])
-    result = cli("edit", "prc-cr-aqui-todos-somos-migrantes", "--set", "id=prc-new")
+    result = cli("edit", "prc-cr-integration-shared-responsibility", "--set", "id=prc-new")
     assert result.stderr == "Error: The id of a record cannot be changed here. Use `mieux rename`.\n"
 
 
 def test_remove_refuses_while_linked_and_force_unlinks(cli):
     result = cli("remove", "evt-2018-mexico-city-roundtable", "--yes")
     assert result.exit_code == 2
-    assert result.stderr.startswith("Error: 6 records link to 'evt-2018-mexico-city-roundtable': prc-aiamp-revised")
+    assert result.stderr.startswith("Error: 5 records link to 'evt-2018-mexico-city-roundtable': prc-cr-integration")
     result = cli("remove", "evt-2018-mexico-city-roundtable", "--force", input="y\n")
     assert result.exit_code == 0
     assert "Remove evt-2018-mexico-city-roundtable \"Regional Knowledge Sharing Round-table" in result.stdout

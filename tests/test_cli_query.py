@@ -12,8 +12,8 @@ def test_first_use_creates_the_catalogue_in_the_data_directory(tmp_path):
     result = CliRunner().invoke(app, ["list", "--limit", "1"])
     path = tmp_path / "xdg-data" / "mieux" / "catalogue.json"
     assert result.exit_code == 0
-    assert result.stderr == f"Created your catalogue at {path} from the 23 shipped records.\n"
-    assert result.stdout.splitlines()[1].startswith("act-aiamp-som-protocol")
+    assert result.stderr == f"Created your catalogue at {path} from the 24 shipped records.\n"
+    assert result.stdout.splitlines()[1].startswith("act-cr-integration-plans")
     assert CliRunner().invoke(app, ["list", "--limit", "1"]).stderr == ""
 
 
@@ -42,8 +42,8 @@ def test_list_shows_the_shipped_catalogue(cli):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["ID", "KIND", "YEARS", "WHERE", "STATUS", "TITLE"]
-    assert len(lines) == 1 + 23
-    assert lines[1].startswith("act-aiamp-som-protocol ")
+    assert len(lines) == 1 + 24
+    assert lines[1].startswith("act-cr-integration-plans ")
 
 
 def test_list_practices_in_costa_rica(cli):
@@ -51,9 +51,8 @@ def test_list_practices_in_costa_rica(cli):
     assert result.exit_code == 0
     assert result.stdout == (
         "ID                                         YEARS  WHERE  TITLE\n"
-        'prc-cr-aqui-todos-somos-migrantes                 CR     The "Aquí todos somos migrantes" communication campaign\n'
-        "prc-cr-integration-shared-responsibility          CR     Integration as a responsibility shared by migrants and institutions\n"
-        "prc-cr-inter-institutional-working-groups         CR     Inter-institutional working groups that accompany a plan through adoption and implementation\n"
+        "prc-cr-integration-shared-responsibility          CR     Integration understood as a shared responsibility of migrants and institutions\n"
+        "prc-cr-inter-institutional-working-groups         CR     Inter-institutional working groups, and sharing the journey through adoption and implementation\n"
     )
 
 
@@ -61,10 +60,7 @@ def test_list_json_returns_full_records_with_their_action_ids(cli):
     result = cli("list", "practices", "--country", "costa rica", "--json")
     assert result.exit_code == 0
     records = json.loads(result.stdout)
-    assert [r["id"] for r in records] == [
-        "prc-cr-aqui-todos-somos-migrantes", "prc-cr-integration-shared-responsibility",
-        "prc-cr-inter-institutional-working-groups",
-    ]
+    assert [r["id"] for r in records] == ["prc-cr-integration-shared-responsibility", "prc-cr-inter-institutional-working-groups"]
     assert all(r["actions"] == ["act-cr-integration-plans"] for r in records)
     assert all(r["countries"] == ["CR"] and r["region"] == "LAC" for r in records)
     from mieux_cli.schema import names_of
@@ -98,7 +94,7 @@ def test_no_match_is_an_empty_result_not_an_error(cli):
 
 def test_list_filters_sort_and_limit(cli):
     result = cli("list", "--area", "THB", "--area", "SOM", "--year", "2017", "--sort", "id", "--limit", "2", "--json")
-    assert [r["id"] for r in json.loads(result.stdout)] == ["act-aiamp-som-protocol", "fct-lac-interventions-focus-thb-som"]
+    assert [r["id"] for r in json.loads(result.stdout)] == ["act-ibero-american-prosecutors-som-protocol", "fct-lac-interventions-focus-thb-som"]
     result = cli("list", "actions", "--sort", "colour")
     assert result.exit_code == 2
     assert result.stderr == "Error: Cannot sort by 'colour'. Use one of: kind, id, title, start, end, region.\n"
@@ -109,7 +105,7 @@ def test_search_unaccompanied_finds_the_mexico_work_first(cli):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "act-mx-unaccompanied-children  action  Mexico: assistance and protection of unaccompanied migrant children"
-    assert lines[1].startswith("    With reported flows of *unaccompanied* migrant children up by 300%")
+    assert lines[1].startswith("    Faced with a 300% increase in reported flows of *Unaccompanied* Migrant Children")
 
 
 def test_search_json_and_filters(cli):
@@ -130,28 +126,28 @@ def test_show_a_fact(cli):
     assert result.exit_code == 0
     assert result.stdout == (
         "LAC share of MIEUX activities in 2017  (fact fct-lac-share-of-activities-2017)\n"
-        "Text:    Actions in Latin America and the Caribbean accounted for 33% of MIEUX activities in 2017, after the "
-        "region's weight in the portfolio grew exponentially from the start of operations.\n"
+        "Text:    The weight of MIEUX's portfolio of Actions in Latin America and the Caribbean has grown exponentially "
+        "since the launch of operations, representing 33% of activities in 2017.\n"
         "When:    2017\n"
         "Region:  LAC Latin America and the Caribbean\n"
-        "Figures: 33%\n"
+        "Figures: share of MIEUX activities in Latin America and the Caribbean: 33% (as of 2017)\n"
         "Tags:    portfolio\n"
         "         mieux activities\n"
-        "Sources: [1] Sharing good practices in Latin America and the Caribbean. MIEUX (ICMPD). 2018\n"
+        "Sources: [1] Sharing good practices in Latin America and the Caribbean. 2018 (en; copy: sharing-good-practices-lac.txt)\n"
     )
 
 
 def test_show_lists_links_in_both_directions(cli):
     action = cli("show", "act-cr-integration-plans").stdout
-    assert "Linked records: good practice: prc-cr-aqui-todos-somos-migrantes" in action
+    assert "Linked records: good practice: prc-cr-integration-shared-responsibility" in action
     assert "good practice: prc-cr-inter-institutional-working-groups" in action
-    practice = cli("show", "prc-cr-aqui-todos-somos-migrantes").stdout
+    assert "fact about it: fct-cr-plan-spawned-aqui-todos-somos-migrantes" in action
+    practice = cli("show", "prc-cr-integration-shared-responsibility").stdout
     assert "came from action: act-cr-integration-plans Costa Rica: first and second National Integration Plans" in practice
     assert "reported at: evt-2018-mexico-city-roundtable" in practice
     event = json.loads(cli("show", "evt-2018-mexico-city-roundtable", "--json").stdout)
     assert {link["id"] for link in event["linked"]} == {
-        "prc-aiamp-revised-cooperation-protocol", "prc-cr-aqui-todos-somos-migrantes",
-        "prc-cr-integration-shared-responsibility", "prc-cr-inter-institutional-working-groups",
+        "prc-prosecutors-revised-cooperation-protocol", "prc-cr-integration-shared-responsibility", "prc-cr-inter-institutional-working-groups",
         "prc-do-flexibility-local-adaptation", "prc-mx-regional-cooperation-unaccompanied-minors",
     }
     assert event["linked"][0]["relation"] == "practice reported here"

@@ -25,11 +25,11 @@ def test_first_use_creates_the_catalogue_from_the_shipped_records(tmp_path):
     path = tmp_path / "new.json"
     catalogue = Store(path).load()
     assert catalogue.created
-    assert len(catalogue.records) == 23
+    assert len(catalogue.records) == 24
     assert "act-cr-integration-plans" in catalogue.by_id
     data = json.loads(path.read_text())
     assert data["meta"]["1"]["format"] == FORMAT
-    assert len(data[RECORDS_TABLE]) == 23
+    assert len(data[RECORDS_TABLE]) == 24
     assert not Store(path).load().created  # only once
 
 
@@ -148,7 +148,7 @@ def test_concurrent_writers_lose_nothing(db):
     ]
     assert [w.wait(timeout=120) for w in writers] == [0, 0, 0]
     ids = [r["id"] for r in Store(db).load().records]
-    assert len(ids) == len(set(ids)) == 23 + 45
+    assert len(ids) == len(set(ids)) == 24 + 45
 
 
 @pytest.mark.parametrize("code, reason", [(errno.ENOSPC, "the disk is full"), (errno.EROFS, "the file system is read-only"),

@@ -19,6 +19,14 @@ def load_catalogue(ctx: typer.Context, out) -> Catalogue:
     return catalogue
 
 
+def get_record(catalogue: Catalogue, out, record_id: str) -> dict:
+    """The record a user named, by its ID or a former one (saying which it is now)."""
+    record = catalogue.get(record_id)
+    if record["id"] != record_id.strip().lower() and record_id.strip().lower() in record.get("aliases", []):
+        out.notice(f"'{record_id.strip().lower()}' was renamed '{record['id']}'; use the new ID from now on.")
+    return record
+
+
 def command_line(ctx: typer.Context) -> str:
     """The command as typed, for the history: 'mieux add practice --title ...'."""
     return shlex.join(["mieux", *ctx.find_root().meta.get("mieux.argv", [])])

@@ -1,5 +1,6 @@
 """history, undo, backup and restore."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -53,10 +54,13 @@ def history_command(
     catalogue = load_catalogue(ctx, out)
     entries = store(ctx).history()
     if record_id is not None:
-        wanted = record_id.strip().lower()
-        if wanted not in catalogue.by_id and not any(c["id"] == wanted for e in entries for c in e["changes"]):
+        wanted = {record_id.strip().lower()}
+        if catalogue.current_id(record_id.strip().lower()) in catalogue.by_id:  # its changes under former IDs too
+            record = catalogue.get(record_id)
+            wanted = {record["id"], *record.get("aliases", [])}
+        elif not any(c["id"] in wanted for e in entries for c in e["changes"]):
             raise catalogue.unknown_id(record_id)
-        entries = [{**e, "changes": [c for c in e["changes"] if c["id"] == wanted]} for e in entries]
+        entries = [{**e, "changes": [c for c in e["changes"] if c["id"] in wanted]} for e in entries]
         entries = [e for e in entries if e["changes"]]
     entries = entries[::-1][:limit]
     if out.mode == "json":
@@ -219,10 +223,19 @@ def restore_command(
 def check_command(
     ctx: typer.Context,
     json_: options.Json = False,
-    show_all: Annotated[bool, typer.Option("--all", help="List the completeness of every record.")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="List the completeness of every record, and every record "
+                                           "of a group of near-duplicates.")] = False,
+    sources_dir: Annotated[Path | None, typer.Option(
+        "--sources", metavar="DIR", show_default=False,
+        help="A folder of text copies of sources (named by a source's `file` part, or by its title with .txt "
+             "or .md): list the values records state that their sources do not hold.",
+    )] = None,
 ) -> None:
     """Check the catalogue: broken links, duplicate IDs and near-duplicate titles, values outside
-    the vocabularies, missing fields, practices with no action, and how complete each record is.
+    the vocabularies, missing fields, practices with no action, actions named but not in the
+    catalogue yet, and how complete each record is. With --sources, also every number, date,
+    country, place and organisation a record states that its source does not, quotes that are
+    not the source's words, and who-said-what the source does not say.
 
     Exits with 1 when it finds errors (warnings alone exit 0).
 
@@ -231,13 +244,22 @@ def check_command(
       mieux check
 
       mieux check --all --json
+
+      mieux check --sources ~/mieux-sources/
     """
     from mieux_cli.checks import check
+    from mieux_cli.errors import MieuxError
+    from mieux_cli.fidelity import SourceFolder
     from mieux_cli.output import Output
 
     out = Output(json_)
+    if sources_dir is not None and not sources_dir.is_dir():
+        raise MieuxError(f"There is no folder {sources_dir}.", "Give the folder that holds the text copies of your sources.")
     catalogue = load_catalogue(ctx, out)
-    report = check(catalogue.records)
+    report = check(catalogue.records, show_all, SourceFolder(sources_dir) if sources_dir else None)
+    if sources_dir is not None and report.without_copies:
+        out.notice(f"{len(report.without_copies)} of {len(catalogue.records)} records cite no source with a copy in "
+                   f"{sources_dir}: they were not compared with their sources.")
     if out.mode == "json":
         out.json({"errors": len(report.errors), "warnings": len(report.problems) - len(report.errors),
                   "problems": [p.as_dict() for p in report.problems],

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from mieux_cli.commands import command_line, load_catalogue, options, store
+from mieux_cli.commands import command_line, get_record, load_catalogue, options, store
 from mieux_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, MieuxError
 
 
@@ -255,7 +255,7 @@ def edit_command(
     from mieux_cli.output import Output
 
     out = Output()
-    record = load_catalogue(ctx, out).get(record_id)
+    record = get_record(load_catalogue(ctx, out), out, record_id)
     if assignments:
         try:
             new = edited(record, parse_assignments(assignments, record["kind"]))
@@ -308,7 +308,7 @@ def remove_command(
 
     out = Output()
     catalogue = load_catalogue(ctx, out)
-    record = catalogue.get(record_id)
+    record = get_record(catalogue, out, record_id)
     plan = plan_remove(record["id"], force)
     plan(catalogue)  # refuses now, before asking, if other records link to it
     if not yes:
@@ -338,9 +338,43 @@ def add_command_from_schema():
 
 add_command_from_schema.builds_command = True
 
+def rename_command(
+    ctx: typer.Context,
+    old_id: Annotated[str, typer.Argument(metavar="OLD", help="The record's ID now.", autocompletion=options.complete_ids)],
+    new_id: Annotated[str, typer.Argument(metavar="NEW", help="Its new ID: lowercase letters, digits and hyphens.")],
+) -> None:
+    """Give a record a new ID, and update every link to it.
+
+    The old ID stays with the record as a former ID: `mieux show OLD`, links to OLD in files you
+    import, and scripts that use it keep working (with a notice naming the new ID). Exports write
+    the former IDs, so a team's git copy carries them. `mieux undo` reverts a rename.
+
+    Examples:
+
+      mieux rename act-aiamp-som-protocol act-ibero-american-prosecutors-som-protocol
+    """
+    from mieux_cli.authoring import plan_rename
+    from mieux_cli.changes import commit
+    from mieux_cli.output import Output
+    from mieux_cli.records import parse_field
+
+    out = Output()
+    try:
+        new_id = parse_field("id", new_id, "action")
+    except ValueError as e:
+        raise MieuxError(f"NEW: {e}.") from None
+    catalogue = load_catalogue(ctx, out)
+    record = get_record(catalogue, out, old_id)
+    linking = catalogue.linking_to(record["id"])
+    commit(store(ctx), plan_rename(record["id"], new_id), command_line(ctx))
+    also = f"; {len(linking)} record{'s' if len(linking) != 1 else ''} linking to it updated" if linking else ""
+    out.notice(f"Renamed {record['id']} to {new_id}{also}. `mieux undo` reverts it.")
+
+
 # The commands this module defines, by name; app.py builds each only when it is used.
 COMMANDS = {
     "add": add_command_from_schema,
+    "rename": rename_command,
     "edit": edit_command,
     "remove": remove_command,
 }

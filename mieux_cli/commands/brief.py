@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from mieux_cli.commands import load_catalogue, options
+from mieux_cli.commands import get_record, load_catalogue, options
 
 
 @options.with_filters
@@ -71,7 +71,7 @@ def brief_command(
         if filters != type(filters)():
             raise MieuxError("A brief is either on one record or on a filtered scope, not both.",
                              f"Run `mieux brief {record_id}` alone.")
-        brief = build_record(catalogue, catalogue.get(record_id), dated)
+        brief = build_record(catalogue, get_record(catalogue, out, record_id), dated)
     else:
         brief = build_scope(catalogue, filters, dated)
     text = render(brief, fmt, width, template)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from mieux_cli.commands import load_catalogue, options
+from mieux_cli.commands import get_record, load_catalogue, options
 
 SORT_KEYS = ("kind", "id", "title", "start", "end", "region")
 
@@ -160,7 +160,7 @@ def show_command(
 
     out = Output(json_)
     catalogue = load_catalogue(ctx, out)
-    record = catalogue.get(record_id)
+    record = get_record(catalogue, out, record_id)
     linked = catalogue.linked(record)
     if out.mode == "json":
         out.json({**record, "linked": [
