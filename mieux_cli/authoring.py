@@ -71,7 +71,7 @@ def check_new(record: dict, catalogue: Catalogue) -> None:
 def check_free(record_id: str, catalogue: Catalogue) -> None:
     taken = catalogue.by_id.get(catalogue.current_id(record_id))
     if taken is not None:
-        former = f" (it was its ID before `mieux rename`)" if record_id != taken["id"] else ""
+        former = " (it was its ID before `mieux rename`)" if record_id != taken["id"] else ""
         raise MieuxError(
             f"The ID '{record_id}' is taken by \"{taken['title']}\"{former}.",
             f"Choose another, for example '{free_id(record_id, catalogue.taken_ids)}'.",

@@ -285,7 +285,7 @@ def _hosted(record: dict, name: str, source: Source) -> bool:
     title = normalise(record["title"]).split()
     targets.append(" ".join(title[:4]))
     for verb in _HOSTING:
-        for match in re.finditer(re.escape(f"{name} {verb}") + r"((?:\s+\S+){1,%d})" % WINDOW, source.text):
+        for match in re.finditer(re.escape(f"{name} {verb}") + rf"((?:\s+\S+){{1,{WINDOW}}})", source.text):
             following = match.group(1)
             if any(_holds(following, t) for t in targets):
                 return True

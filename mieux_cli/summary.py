@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from mieux_cli import schema, vocab
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.errors import MieuxError
-from mieux_cli.filters import active_years, record_countries, status_fields, status_label, status_of
+from mieux_cli.filters import (
+    active_years,
+    record_countries,
+    status_fields,
+    status_label,
+    status_of,
+)
 from mieux_cli.schema import KINDS
 
 NONE = "(none)"

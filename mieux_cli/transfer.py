@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mieux_cli import schema
+from mieux_cli.authoring import relinked
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.cells import csv_cell, from_csv_cell
-from mieux_cli.authoring import relinked
 from mieux_cli.changes import Change, added, removed, updated
 from mieux_cli.errors import InvalidRecord, MieuxError
 from mieux_cli.migrations import upgrade_record
@@ -514,11 +514,11 @@ def plan_import(prepared: Prepared, catalogue: Catalogue) -> list[Change]:
             changes.append(added(record))
         elif before != record:
             changes.append(updated(before, record))
-    for old_id in renamed:
+    for old_id, new_id in renamed.items():
         changes.append(removed(catalogue.by_id[old_id]))
         for other in catalogue.linking_to(old_id):
             if other["id"] not in imported and other["id"] not in renamed:
-                changes.append(updated(other, relinked(other, old_id, renamed[old_id])))
+                changes.append(updated(other, relinked(other, old_id, new_id)))
     return changes
 
 
