@@ -18,16 +18,18 @@ def number_text(value, unit: str | None) -> str:
     return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
 
 
-def source_text(source: dict) -> str:
+def source_text(source: dict, local_copy: bool = True) -> str:
     """A source as a citation: 'Title. Publisher. 2018. https://... (es; at p. 3)' (no full stop
-    after a link, which would become part of it when pasted)."""
+    after a link, which would become part of it when pasted); the name of its local copy, which
+    only `show` needs, with `local_copy`."""
     main = [source[p] for p in ("title", "publisher", "date") if source.get(p)]
     text = ". ".join(main)
     if source.get("url"):
         text += f". {source['url']}"
     extras = [source["language"]] if source.get("language") else []
     f = schema.get("sources")
-    extras += [f.part(p).shown_as.format(source[p]) for p in ("accessed", "page", "file") if source.get(p)]
+    extras += [f.part(p).shown_as.format(source[p]) for p in ("accessed", "page", "file")[:3 if local_copy else 2]
+               if source.get(p)]
     return text + (f" ({'; '.join(extras)})" if extras else "")
 
 

@@ -269,3 +269,74 @@ def test_add_from_a_file(cli, tmp_path):
     assert (result.exit_code, result.stderr) == (0, "Added 2 records: fct-one, fct-two.\n")
     result = cli("add", "--from", str(path))
     assert result.exit_code == 2 and "is taken" in result.stderr
+
+
+def test_rename_updates_every_link_keeps_the_old_id_and_can_be_undone(cli, tmp_path):
+    result = cli("rename", "act-cr-integration-plans", "act-cr-national-integration-plans")
+    assert (result.exit_code, result.stderr) == (0, (
+        "Renamed act-cr-integration-plans to act-cr-national-integration-plans; 3 records linking to it updated. "
+        "`mieux undo` reverts it.\n"))
+    catalogue = Store(cli.db).load()
+    assert catalogue.by_id["act-cr-national-integration-plans"]["aliases"] == ["act-cr-integration-plans"]
+    linking = [r["id"] for r in catalogue.records if "act-cr-national-integration-plans" in r.get("actions", [])]
+    assert linking == ["prc-cr-integration-shared-responsibility", "prc-cr-inter-institutional-working-groups",
+                       "fct-cr-plan-spawned-aqui-todos-somos-migrantes"]
+    # the old ID still finds it, with a notice
+    result = cli("show", "act-cr-integration-plans")
+    assert result.stdout.startswith("Costa Rica: first and second National Integration Plans  (action act-cr-national-integration-plans)")
+    assert result.stderr == ("'act-cr-integration-plans' was renamed 'act-cr-national-integration-plans'; use the new ID "
+                             "from now on.\n")
+    assert "Former IDs:" in result.stdout
+    # undo takes it back, links and all; undo again (a redo) renames it again
+    assert cli("undo").exit_code == 0
+    catalogue = Store(cli.db).load()
+    assert "act-cr-integration-plans" in catalogue.by_id and "act-cr-national-integration-plans" not in catalogue.by_id
+    assert catalogue.by_id["prc-cr-integration-shared-responsibility"]["actions"] == ["act-cr-integration-plans"]
+    assert cli("undo").exit_code == 0
+    assert "act-cr-national-integration-plans" in Store(cli.db).load().by_id
+    # a file that links to the old ID imports, and the link follows the rename
+    path = tmp_path / "new.yaml"
+    path.write_text("id: prc-new\nkind: practice\ntitle: New\nsummary: S\nsources: [S]\nactions: [act-cr-integration-plans]\n")
+    assert cli("import", str(path)).exit_code == 0
+    assert Store(cli.db).load().by_id["prc-new"]["actions"] == ["act-cr-national-integration-plans"]
+    # a new record cannot take the old ID
+    result = cli("add", "fact", "--id", "act-cr-integration-plans", "--title", "T", "--text", "T", "--source", "S", "--no-input")
+    assert result.exit_code == 2 and "(it was its ID before `mieux rename`)" in result.stderr
+    # the export writes the former ID
+    cli("export", "--out", str(tmp_path / "out"))
+    assert "aliases:\n- act-cr-integration-plans\n" in (tmp_path / "out" / "actions" / "act-cr-national-integration-plans.yaml").read_text()
+
+
+def test_rename_refuses_a_taken_or_bad_id_and_changes_nothing(cli):
+    before = read_bytes(cli.db)
+    result = cli("rename", "act-cr-integration-plans", "act-do-migration-school-journalists")
+    assert result.exit_code == 2 and result.stderr.startswith("Error: The ID 'act-do-migration-school-journalists' is taken by")
+    result = cli("rename", "act-cr-integration-plans", "Not An ID")
+    assert result.exit_code == 2 and result.stderr.startswith("Error: NEW: 'Not An ID' is not a valid ID")
+    result = cli("rename", "act-nowhere", "act-somewhere")
+    assert result.exit_code == 2 and result.stderr.startswith("Error: No record with ID 'act-nowhere'.")
+    assert read_bytes(cli.db) == before
+
+
+def test_a_colleague_s_export_after_a_rename_renames_the_record_here_too(cli, tmp_path):
+    import shutil
+
+    from test_schema import run
+
+    colleague = tmp_path / "colleague.json"
+    shutil.copy(cli.db, colleague)
+    run(colleague, "rename", "fct-lac-regional-integration", "fct-lac-high-regional-integration")
+    run(colleague, "export", "--out", str(tmp_path / "shared"))
+    own = cli.db
+    result = cli("import", str(tmp_path / "shared"), "--dry-run")
+    assert "add  fct-lac-high-regional-integration" in result.stdout
+    assert cli("import", str(tmp_path / "shared")).exit_code == 0
+    catalogue = Store(own).load()
+    assert "fct-lac-regional-integration" not in catalogue.by_id
+    assert catalogue.get("fct-lac-regional-integration")["id"] == "fct-lac-high-regional-integration"
+    # an old file under the former ID is refused, not brought back beside the renamed record
+    stale = tmp_path / "stale.yaml"
+    stale.write_text("id: fct-lac-regional-integration\nkind: fact\ntitle: Old\ntext: T\nsources: [S]\n")
+    result = cli("import", str(stale))
+    assert result.exit_code == 2
+    assert "id: 'fct-lac-regional-integration' was renamed 'fct-lac-high-regional-integration'" in result.stderr

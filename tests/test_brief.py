@@ -2,7 +2,9 @@
 was committed), wrapping, templates, the empty scope, and hostile record text.
 
 To re-create a golden file after an intended change, run the command in BRIEFS with
-`--date 2026-11-28` and read the result against the article again before committing it."""
+`--date 2026-11-28`, read the result against the article again, and update its review note
+(brief-NAME.review.md): the claims and passages it lists, and the sha256 of each file it reviewed.
+A golden whose hash is not in its note fails the test: no golden changes without a review."""
 
 from pathlib import Path
 
@@ -15,7 +17,9 @@ GOLDEN = Path(__file__).parent / "golden"
 BRIEFS = {
     "lac": ["--region", "LAC"],
     "mexico-city-roundtable": ["evt-2018-mexico-city-roundtable"],
+    "cotonou-roundtable": ["evt-2018-cotonou-roundtable"],
     "costa-rica": ["--country", "costa rica"],
+    "united-states": ["--country", "United States"],
     "trafficking": ["--theme", "IMT"],
 }
 
@@ -43,12 +47,24 @@ def test_text_briefs_wrap_to_the_width(cli, width):
     assert all(len(line) <= width or len(line.split()) == 1 for line in lines)  # ... and kept
 
 
+@pytest.mark.parametrize("name", sorted(BRIEFS))
+def test_each_golden_brief_has_a_review_note_that_names_its_exact_content(name):
+    import hashlib
+
+    note = (GOLDEN / f"brief-{name}.review.md").read_text(encoding="utf-8")
+    assert "| claim | article |" in note  # the claims, each with the passage it rests on
+    for suffix in ("txt", "md"):
+        path = GOLDEN / f"brief-{name}.{suffix}"
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert f"`{path.name}` sha256 {digest}" in note, f"{path.name} changed without its review note"
+
+
 def test_an_empty_scope_is_an_error_with_the_nearest_filter_that_has_records(cli):
     result = cli("brief", "--region", "LAC", "--year", "2030")
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
-        "Error: No records in this scope: there is nothing to brief on. Without --year there would be 20 records.\n"
+        "Error: No records in this scope: there is nothing to brief on. Without --year there would be 21 records.\n"
     )
 
 
@@ -92,3 +108,40 @@ def test_briefs_refuse_facts_and_mixed_arguments(cli):
     result = cli("brief", "act-cr-integration-plans", "--region", "LAC")
     assert result.stderr == ("Error: A brief is either on one record or on a filtered scope, not both. "
                              "Run `mieux brief act-cr-integration-plans` alone.\n")
+
+
+def test_a_country_brief_lists_what_the_country_only_took_part_in_apart(cli):
+    text = cli("brief", "--country", "United States", "--width", "200").stdout
+    assert "This brief covers what the MIEUX catalogue holds about the United States." in text
+    assert "No action, good practice or event is about the United States" in text
+    took_part = text.split("THE UNITED STATES TOOK PART IN", 1)[1]
+    assert "act-mx-unaccompanied-children), an action about Mexico" in took_part
+    assert "ACTIONS" not in text and "GOOD PRACTICES" not in text
+
+
+def test_key_figures_count_the_records_about_the_scope_by_their_own_fields(cli):
+    costa_rica = cli("brief", "--country", "costa rica", "--width", "200").stdout
+    figures = costa_rica.split("KEY FIGURES", 1)[1].split("ACTIONS", 1)[0]
+    assert "- Thematic areas: Legal Migration and Mobility.\n" in figures
+    assert "Years" not in figures  # none of Costa Rica's records has a date of its own
+    assert "(evt-2018-mexico-city-roundtable), an event about Mexico, July 2018" in costa_rica.split("COSTA RICA TOOK PART IN")[1]
+    lac = cli("brief", "--region", "LAC", "--width", "200").stdout.split("KEY FIGURES", 1)[1].split("ACTIONS", 1)[0]
+    assert "Countries where their work was: Costa Rica; Dominican Republic; Mexico." in lac
+    assert "Countries that only took part: Argentina; El Salvador; Guatemala; Honduras; Paraguay; Peru; United States." in lac
+
+
+def test_statuses_read_with_their_date_and_a_planned_event_as_planned(cli):
+    lac = cli("brief", "--region", "LAC", "--width", "200").stdout
+    assert "(act-mx-unaccompanied-children), ongoing as of 2018." in lac
+    cotonou = cli("brief", "evt-2018-cotonou-roundtable").stdout
+    assert "It is to take place in October 2018 (planned as of 2018)." in cotonou
+    assert "WHO IS TO TAKE PART\n\n  The sources name no hosts or participants." in cotonou
+    assert "WHAT IS PLANNED" in cotonou and "WHAT HAPPENED" not in cotonou
+
+
+def test_markdown_briefs_keep_paragraphs_apart_and_link_sources(cli):
+    add_records(cli.db, {"id": "act-linked", "kind": "action", "title": "Linked", "summary": "S", "countries": ["GH"],
+                         "sources": [{"title": "A page", "publisher": "MIEUX", "url": "https://example.org/a_(b)"}]})
+    text = cli("brief", "act-linked", "--format", "markdown").stdout
+    assert "and the records linked to it.\n\n*Data as of" in text
+    assert "1. [A page](<https://example.org/a_%28b%29>). MIEUX.\n" in text

@@ -14,7 +14,7 @@ from mieux_cli import schema, vocab
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.display import item_text, source_text
 from mieux_cli.errors import MieuxError
-from mieux_cli.filters import Filters, active_years, status_label
+from mieux_cli.filters import Filters, status_label
 from mieux_cli.output import clean
 from mieux_cli.schema import KIND_ORDER
 
@@ -35,14 +35,17 @@ def when(value: str | None) -> str:
 
 
 def period(record: dict) -> str:
+    """When, in words, as the status allows: a planned event "is to take place in October 2018"."""
     start, end = when(record.get("start")), when(record.get("end"))
     if start and end:
-        return start if start == end else f"{start} to {end}"
-    if start and record.get("status") in ("ongoing", "planned"):
-        return f"from {start}"
-    if start:
-        return start
-    return f"until {end}" if end else ""
+        span = start if start == end else f"{start} to {end}"
+    elif start and record.get("status") in ("ongoing", "planned") and record["kind"] != "event":
+        span = f"from {start}"
+    else:
+        span = start or (f"until {end}" if end else "")
+    if span and record["kind"] == "event" and record.get("status") in ("planned", "cancelled"):
+        return ("is to take place in " if record["status"] == "planned" else "was to take place in ") + span
+    return span
 
 
 def join_words(items: list[str]) -> str:
@@ -75,9 +78,20 @@ class _Sources:
         listing = []
         for key, n in sorted(self.numbers.items(), key=lambda kv: kv[1]):
             source = dict(zip(names, key))
-            text = source_text(source)
-            listing.append({"number": n, "text": text if source.get("url") else text + ".", "url": source.get("url")})
+            text = source_text(source, local_copy=False)
+            listing.append({"number": n, "text": text if source.get("url") else text + ".", "url": source.get("url"),
+                            "markdown": _markdown_source(source)})
         return listing
+
+
+_WITH_THE = ("United ", "Dominican Republic", "Central African Republic", "Czech Republic", "Netherlands",
+             "Philippines", "Gambia", "Bahamas", "Comoros", "Maldives", "Seychelles", "Democratic Republic",
+             "Republic of", "European Neighbourhood", "Holy See", "State of")
+
+
+def in_sentence(name: str) -> str:
+    """A country or region's name as a sentence uses it: 'the United States', 'the Dominican Republic'."""
+    return f"the {name}" if name.startswith(_WITH_THE) or name.endswith(("Islands", "Republic")) else name
 
 
 def _countries(codes) -> list[str]:
@@ -98,7 +112,7 @@ def _entry(record: dict, catalogue: Catalogue, sources: _Sources) -> dict:
         "areas": [vocab.AREAS.label(code) for code in vocab.AREAS if code in record["areas"]],
         "gcm": [f"{n} {vocab.GCM.label(n)}" for n in record["gcm"]],
         "period": period(record),
-        "status": status_label(record),
+        "status": "status unknown" if record.get("status") == "unknown" else status_label(record),
         "sources": sources.cite(record),
         "practices": [{"id": p["id"], "title": p["title"]} for p in practices],
     }
@@ -107,12 +121,28 @@ def _entry(record: dict, catalogue: Catalogue, sources: _Sources) -> dict:
     for f in schema.all_fields():  # every item (a partner, an expert, a figure) as one line of text
         if f.type == "items" and f.name != "sources":
             entry[f.name] = [item_text(f, item) for item in record.get(f.name, [])]
-    entry["hosts"] = [p["name"] for p in record.get("partners", []) if p["role"] in ("host", "co-host")]
+    entry["hosts"] = [f"{p['name']} ({p['role']})" for p in record.get("partners", []) if p["role"] in ("host", "co-host")]
+    entry["experts_phrase"] = experts_phrase(record.get("experts", []))
+    entry["presented_as"] = vocab.PRACTICE_BASES.label(record["presented_as"]) if record.get("presented_as") else ""
+    # "Round-table in Bangkok (evt-...), Bangkok" says the place twice
+    place = record.get("place") or ""
+    entry["place_in_title"] = bool(place) and place.split(",")[0].strip().lower() in record["title"].lower()
     entry["participants"] = sorted(_countries(record.get("participants", [])))
     entry["actions"] = [{"id": i, "title": catalogue.by_id[i]["title"]} for i in record.get("actions", []) if i in catalogue.by_id]
     event = catalogue.by_id.get(record.get("event") or "")
     entry["event"] = {"id": event["id"], "title": event["title"], "period": period(event)} if event else None
     return entry
+
+
+def experts_phrase(experts: list[dict]) -> str:
+    """'experts from Belgium (NGO) and Ireland (Academia)'; experts with no country by their kind."""
+    f = schema.get("experts")
+    from_countries = [item_text(f, e) for e in experts if e["country"]]
+    others = [item_text(f, e) for e in experts if not e["country"]]
+    parts = (["from " + join_words(from_countries)] if from_countries else []) + others
+    if not parts:
+        return ""
+    return "experts " + parts[0] + "".join("; " + p for p in parts[1:]) if from_countries else "experts: " + "; ".join(parts)
 
 
 def _by_kind(records: list[dict]) -> dict[str, list[dict]]:
@@ -141,9 +171,9 @@ def describe(filters: Filters) -> tuple[str, str]:
     title = "MIEUX brief: " + (" - ".join(subject_parts) if subject_parts else "the whole catalogue")
     where = []
     if filters.countries:
-        where.append("in " + names(filters.countries, vocab.country_name))
+        where.append("about " + names(filters.countries, lambda c: in_sentence(vocab.country_name(c))))
     if filters.regions:
-        where.append("in " + names(filters.regions, vocab.region_name))
+        where.append("on " + names(filters.regions, lambda r: in_sentence(vocab.region_name(r))))
     scope_parts.append("This brief covers what the MIEUX catalogue holds" + (" " + " and ".join(where) if where else ""))
     if filters.themes:
         scope_parts.append("on " + names(filters.themes, vocab.THEMES.label))
@@ -182,20 +212,40 @@ def _year_span(spans: list[tuple[int, int]]) -> str:
     return str(first) if first == last else f"{first}-{last}"
 
 
+def own_years(record: dict) -> tuple[int, int] | None:
+    """The years a record's own dates give (a practice's are not taken from its action or event)."""
+    start, end = record.get("start"), record.get("end")
+    if not start and not end:
+        return None
+    first = int((start or end)[:4])
+    return first, int(end[:4]) if end else first
+
+
+def split_by_role(records: list[dict], filters: Filters) -> tuple[list[dict], list[dict]]:
+    """(records about the countries asked for, records where they only took part)."""
+    if not filters.countries:
+        return records, []
+    about = [r for r in records if filters.role != "participant" and not filters.countries.isdisjoint(r["countries"])]
+    took_part = [r for r in records if r not in about]
+    return about, took_part
+
+
 def build_scope(catalogue: Catalogue, filters: Filters, as_of: str) -> dict:
     in_scope = filters.apply(catalogue)
-    records = [r for r in in_scope if r["kind"] != "fact"]
     if not in_scope:  # wider context alone is no brief
         raise MieuxError("No records in this scope: there is nothing to brief on.", nearest_hint(catalogue, filters))
+    about, took_part = split_by_role([r for r in in_scope if r["kind"] != "fact"], filters)
     facts = _context_facts(catalogue, filters)
     title, scope = describe(filters)
     sources = _Sources()
     context = [_entry(f, catalogue, sources) for f in facts]
-    grouped = _by_kind(records)
+    grouped = _by_kind(about)
     entries = {kind: [_entry(r, catalogue, sources) for r in grouped[kind]] for kind in ("action", "practice", "event")}
-    years = [span for r in records for span in [active_years(r, catalogue)] if span]
-    counted = [plural(len(grouped["action"]), "action"), plural(len(grouped["practice"]), "good practice"),
-               plural(len(grouped["event"]), "event")]
+    years = [span for r in about for span in [own_years(r)] if span]
+    countries = {c for r in about for c in r["countries"]}
+    attended = {c for r in about for c in r.get("participants", [])} - countries
+    counted = [plural(len(grouped[kind]), word) for kind, word in
+               (("action", "action"), ("practice", "good practice"), ("event", "event")) if grouped[kind]]
     return {
         "kind": "scope",
         "title": title,
@@ -204,14 +254,19 @@ def build_scope(catalogue: Catalogue, filters: Filters, as_of: str) -> dict:
         "context": context,
         "figures": {
             "counts": join_words(counted),
-            "countries": join_words(sorted(set(_countries(c for r in records if r["kind"] != "event" for c in r["countries"])))),
-            "themes": join_words([vocab.THEMES.label(t) for t in vocab.THEMES if any(t in r["themes"] for r in records)]),
+            "countries": "; ".join(sorted(_countries(countries))),
+            "took_part": "; ".join(sorted(_countries(attended))),
+            "themes": "; ".join(vocab.THEMES.label(t) for t in vocab.THEMES if any(t in r["themes"] for r in about)),
             "years": _year_span(years),
-            "undated": sum(1 for r in records if r["kind"] == "action" and not active_years(r, catalogue)),
+            "undated": sum(1 for r in about if not own_years(r)),
         },
         "actions": entries["action"],
         "practices": entries["practice"],
         "events": entries["event"],
+        "took_part": {
+            "countries": join_words(sorted(in_sentence(c) for c in _countries(filters.countries))),
+            "records": [_entry(r, catalogue, sources) for r in sorted(took_part, key=lambda r: (KIND_ORDER[r["kind"]], r["id"]))],
+        },
         "sources": sources.listing(),
     }
 
@@ -262,6 +317,16 @@ def nearest_hint(catalogue: Catalogue, filters: Filters) -> str:
     return f"Without {best[0]} there would be {plural(best[1], 'record')}."
 
 
+def _markdown_source(source: dict) -> str:
+    """A source in Markdown, its title linked when it has a link: [Title](https://...). Publisher."""
+    text = _markdown(source_text({**source, "url": None}, local_copy=False))
+    if not source.get("url"):
+        return text + "."
+    title = _markdown(source["title"])
+    url = source["url"].replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+    return f"[{title}](<{url}>)" + text[len(title):] + "."
+
+
 # -- rendering -----------------------------------------------------------------------------------
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|!])")
@@ -292,7 +357,7 @@ def render(brief: dict, fmt: str, width: int, template: Path | None = None) -> s
         return "\n".join(textwrap.wrap(str(value), width=width, initial_indent=lead, subsequent_indent=indent,
                                        break_long_words=False, break_on_hyphens=False)) or lead.rstrip()
 
-    env.filters.update(e=escape, wrap=wrap, words=join_words)
+    env.filters.update(e=escape, wrap=wrap, words=join_words, codespan=lambda value: f"`{value}`")
     env.globals.update(plural=plural, width=width)
     name = template.name if template else ("brief.md.j2" if fmt == "markdown" else "brief.txt.j2")
     try:
