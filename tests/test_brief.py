@@ -145,3 +145,39 @@ def test_markdown_briefs_keep_paragraphs_apart_and_link_sources(cli):
     text = cli("brief", "act-linked", "--format", "markdown").stdout
     assert "and the records linked to it.\n\n*Data as of" in text
     assert "1. [A page](<https://example.org/a_%28b%29>). MIEUX.\n" in text
+
+
+def _rendered(markdown: str):
+    """(headings by level, paragraphs, list items, links) of a Markdown text, as CommonMark reads it."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    headings, paragraphs, items, links = [], [], [], []
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open":
+            headings.append((token.tag, tokens[i + 1].content))
+        elif token.type == "paragraph_open":
+            inline = tokens[i + 1]
+            (items if i and tokens[i - 1].type == "list_item_open" else paragraphs).append(inline.content)
+            links += [child.attrs["href"] for child in inline.children or [] if child.type == "link_open"]
+    return headings, paragraphs, items, links
+
+
+@pytest.mark.parametrize("name", sorted(BRIEFS))
+def test_golden_markdown_briefs_render_as_headings_paragraphs_and_lists(name):
+    headings, paragraphs, items, _ = _rendered((GOLDEN / f"brief-{name}.md").read_text(encoding="utf-8"))
+    assert [h for h in headings if h[0] == "h1"] == [headings[0]] and headings[0][1].startswith("MIEUX brief: ")
+    assert ("h2", "Sources") == headings[-1]
+    assert paragraphs[0].startswith("This brief ") and paragraphs[1].startswith("*Data as of ")  # two paragraphs, not one
+    assert all("\n" not in item or item.count("\n") < 3 for item in items)
+    scope = BRIEFS[name][0].startswith("--")
+    assert (("h2", "Key figures") in headings) == scope
+    if scope:
+        assert any(i.startswith("In scope: ") or i.startswith("No action") for i in items)
+
+
+def test_markdown_sources_with_a_link_render_as_links(cli):
+    add_records(cli.db, {"id": "act-linked", "kind": "action", "title": "Linked", "summary": "S", "countries": ["GH"],
+                         "sources": [{"title": "A page [draft]", "url": "https://example.org/a b"}]})
+    *_, links = _rendered(cli("brief", "--country", "Ghana", "--format", "markdown").stdout)
+    assert links == ["https://example.org/a%20b"]

@@ -94,3 +94,11 @@ def test_vocab_lists(cli):
     result = cli("vocab", "colours")
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: There is no vocabulary 'colours'. Choose one of: themes, areas,")
+
+
+def test_a_crosstab_by_gcm_names_the_objectives(cli):
+    rows = cli("summary", "--by", "gcm", "--by", "region").stdout.splitlines()
+    assert rows[2].split("  ")[0] == "7 Reduce vulnerabilities"
+    by_columns = cli("summary", "--by", "region", "--by", "gcm").stdout.splitlines()
+    assert by_columns[1].split()[:3] == ["REGION", "7", "9"]
+    assert by_columns[-1].startswith("GCM objectives: 7 Reduce vulnerabilities; 9 Counter smuggling;")

@@ -39,7 +39,7 @@ def summary_command(
     """
     from mieux_cli.output import Column, Output
     from mieux_cli.schema import KINDS
-    from mieux_cli.summary import json_value, label, parse_by, summarize
+    from mieux_cli.summary import NONE, json_value, label, parse_by, summarize
 
     out = Output(json_)
     fields = parse_by(by or [])
@@ -67,18 +67,34 @@ def summary_command(
         return
     row_field, column_field = fields
     columns = [Column(row_field.capitalize(), "_row", no_wrap=True, style="cyan")]
-    columns += [Column(label(column_field, c) if column_field == "status" else str(c), str(c), justify="right")
+    # As columns, objectives keep their numbers (their names would make the table too wide to read)
+    # and are named in a legend under it.
+    columns += [Column(str(c) if column_field == "gcm" else heading(column_field, c), str(c), justify="right")
                 for c in result.columns]
     columns.append(Column("Total", "_total", justify="right", style="bold"))
     rows = []
     for r in result.rows:
         cells = {str(c): str(result.counts.get((r, c), "")) for c in result.columns}
-        rows.append({"_row": label(row_field, r) if row_field == "status" else str(r), **cells, "_total": str(sum(result.counts.get((r, c), 0) for c in result.columns))})
+        rows.append({"_row": heading(row_field, r), **cells, "_total": str(sum(result.counts.get((r, c), 0) for c in result.columns))})
     rows.append({"_row": "Total", **{str(c): str(sum(result.counts.get((r, c), 0) for r in result.rows)) for c in result.columns},
                  "_total": str(sum(result.counts.values()))})
     out.table(columns, rows, title=f"{counted} by {row_field} and {column_field}")
+    if column_field == "gcm":
+        out.line("GCM objectives: " + "; ".join(heading("gcm", c) for c in result.columns if c != NONE) + ".")
     out.notice(f"{result.total} {counted.lower()} in scope; a record counts once under each of its values.")
 
+
+
+def heading(field: str, value) -> str:
+    """A value as a crosstab shows it: codes as codes, GCM objectives with their short names, a
+    status with the date it was known."""
+    from mieux_cli.summary import NONE, label
+
+    if field == "status" and value != NONE:
+        return label(field, value)
+    if field == "gcm" and value != NONE:
+        return f"{value} {label(field, value)}"
+    return str(value)
 
 
 # The commands this module defines, by name; app.py builds each only when it is used.
