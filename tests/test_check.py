@@ -51,3 +51,18 @@ def test_errors_and_warnings_are_found_and_exit_1(cli):
     assert report["problems"][0] == {"severity": "error", "id": "act-cr-integration-plans", "field": "countries",
                                      "message": "Unknown country 'ZZ'. See `mieux vocab countries` for the list."}
     assert report["completeness"]["records"]["prc-orphan"] == 0.3
+
+
+def test_near_duplicates_are_one_line_per_group_however_many_records_repeat_a_title(cli):
+    records = [{"id": f"fct-repeat-{i}", "kind": "fact", "title": ["Regional workshop on return", "Study visit on asylum"][i % 2],
+                "text": "T"} for i in range(400)]
+    add_records(cli.db, *records)
+    lines = [line for line in cli("check").stdout.splitlines() if "nearly the same title" in line]
+    assert lines == [
+        "warning  fct-repeat-0  title: 200 records have the same or nearly the same title: fct-repeat-0, fct-repeat-10, "
+        "fct-repeat-100, fct-repeat-102, fct-repeat-104 and 195 more",
+        "warning  fct-repeat-1  title: 200 records have the same or nearly the same title: fct-repeat-1, fct-repeat-101, "
+        "fct-repeat-103, fct-repeat-105, fct-repeat-107 and 195 more",
+    ]
+    everything = [line for line in cli("check", "--all").stdout.splitlines() if "nearly the same title" in line]
+    assert len(everything) == 2 and everything[0].endswith("fct-repeat-98")  # --all names every record of a group
