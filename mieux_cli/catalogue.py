@@ -10,7 +10,13 @@ from mieux_cli.errors import UnknownValue
 class Catalogue:
     def __init__(self, records: list[dict], changed: str | None = None, path: Path | None = None, created: bool = False,
                  migrated_from: int | None = None):
-        self.records = records
+        from mieux_cli.records import damage
+
+        # A file changed by hand may hold records no command can use: they are set aside, named
+        # by every read, and reported by `mieux check`, instead of failing every command.
+        verdicts = [damage(r) for r in records]
+        self.damaged = [(r, why) for r, why in zip(records, verdicts) if why]
+        self.records = [r for r, why in zip(records, verdicts) if not why] if self.damaged else records
         self.changed = changed  # when the catalogue last changed (UTC, ISO 8601)
         self.path = path
         self.created = created  # True when this command created it from the shipped catalogue
@@ -57,6 +63,11 @@ class Catalogue:
         return {**record, **changed} if changed else record
 
     def unknown_id(self, record_id: str) -> UnknownValue:
+        wanted = record_id.strip().lower()
+        for record, why in self.damaged:
+            if isinstance(record, dict) and record.get("id") == wanted:
+                return UnknownValue(f"The record '{wanted}' is damaged: it {why}.",
+                                    "Fix it in the catalogue file, or restore a backup (`mieux backup --list`).")
         close = difflib.get_close_matches(record_id.strip().lower(), list(self.by_id), n=3, cutoff=0.6)
         if not close:  # people type words from the title rather than the ID
             words = record_id.lower().split()

@@ -82,7 +82,8 @@ def commit(store: Store, plan, command: str, undoes: list[int] | None = None) ->
         changes = plan(catalogue)
         if not changes:
             return None
-        apply(db.table(RECORDS_TABLE), {r["id"]: int(key) for key, r in stored.items()}, catalogue, changes)
+        doc_ids = {r["id"]: int(key) for key, r in stored.items() if isinstance(r, dict) and isinstance(r.get("id"), str)}
+        apply(db.table(RECORDS_TABLE), doc_ids, catalogue, changes)
         return db.table(HISTORY_TABLE).insert({
             "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "user": current_user(),

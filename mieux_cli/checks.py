@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from mieux_cli import schema
 from mieux_cli.errors import InvalidRecord
-from mieux_cli.records import link_problems, normalize
+from mieux_cli.records import damage, link_problems, normalize
 from mieux_cli.text import fold, tokens
 
 NEAR_DUPLICATE = 0.9  # titles this similar (difflib ratio, folded) are flagged
@@ -65,6 +65,11 @@ def check(records: list[dict], show_all: bool = False, sources=None) -> Report:
         seen[record_id] = seen.get(record_id, 0) + 1
         if seen[record_id] == 2:
             report.problems.append(Problem("error", record_id, "id", "is used by more than one record"))
+        why = damage(record)
+        if why:
+            report.problems.append(Problem("error", record_id, "record", (
+                f"is damaged: it {why}; every command skips it until it is fixed in the file or a backup is restored")))
+            continue
         try:
             normalized = normalize(record)
         except InvalidRecord as e:

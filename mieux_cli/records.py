@@ -306,6 +306,30 @@ def link_problems(record: dict, kinds_by_id: dict[str, str]) -> list[tuple[str, 
     return problems
 
 
+def damage(record) -> str | None:
+    """What makes a stored record unusable, or None. Only the shape is checked (cheap enough for
+    every read): a mapping with a text ID, a known kind and a title, and each field of its kind
+    of the right type. A file changed by hand can hold anything; `mieux check` says the rest."""
+    if not isinstance(record, dict):
+        return f"is {type(record).__name__}, not a record"
+    if not isinstance(record.get("id"), str) or not record["id"]:
+        return "has no ID"
+    if record.get("kind") not in KINDS:
+        return f"has no known kind ({record.get('kind')!r})"
+    if not isinstance(record.get("title"), str):
+        return "has no title"
+    for f in schema.fields_of(record["kind"]):
+        value = record.get(f.name, f.empty())
+        if f.is_list:
+            if not isinstance(value, list) or (f.type == "items" and not all(isinstance(v, dict) for v in value)):
+                return f"has a {f.name} field that is not a list"
+            if f.type != "items" and not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+                return f"has a {f.name} field that holds something other than text"
+        elif value is not None and not isinstance(value, str) and not (f.vocab == "gcm" and isinstance(value, int)):
+            return f"has a {f.name} field that is not text"
+    return None
+
+
 def link_fields(record: dict) -> list[Field]:
     return [f for f in schema.fields_of(record["kind"]) if f.type in ("link", "links")]
 

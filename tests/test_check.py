@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from conftest import add_records
 
 
@@ -66,3 +68,37 @@ def test_near_duplicates_are_one_line_per_group_however_many_records_repeat_a_ti
     ]
     everything = [line for line in cli("check", "--all").stdout.splitlines() if "nearly the same title" in line]
     assert len(everything) == 2 and everything[0].endswith("fct-repeat-98")  # --all names every record of a group
+
+
+# Hand-edited files: every command keeps working, names what it skipped, and `check` reports it.
+DAMAGE = {
+    "no title": lambda r: r.pop("title"),
+    "countries null": lambda r: r.update(countries=None),
+    "an integer start": lambda r: r.update(start=2018),
+    "an unknown kind": lambda r: r.update(kind="bogus"),
+    "no id": lambda r: r.pop("id"),
+    "a list for a record": None,
+}
+READS = [["list"], ["list", "--json"], ["search", "integration"], ["show", "fct-lac-regional-integration"],
+         ["summary", "--by", "country"], ["brief", "--region", "LAC"], ["history"], ["check"], ["vocab", "themes"]]
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_reads_survive_a_damaged_record_name_it_and_check_reports_it(cli, damage):
+    def change(records):
+        key = next(k for k, r in records.items() if r["id"] == "act-cr-integration-plans")
+        if DAMAGE[damage] is None:
+            records[key] = ["not", "a", "record"]
+        else:
+            DAMAGE[damage](records[key])
+
+    _tamper(cli.db, change)
+    for args in READS:
+        result = cli(*args)
+        assert result.exit_code in (0, 1), (args, result.output)  # 1: check found errors
+        if args[0] != "vocab":
+            assert "Skipped 1 damaged record (" in result.stderr, args
+    assert "is damaged: it " in cli("check").stdout
+    assert cli("edit", "fct-lac-regional-integration", "--set", "title=Still writable").exit_code == 0
+    result = cli("export", "--format", "json")
+    assert result.exit_code == 2 and "1 record of the catalogue is damaged: nothing was exported." in result.stderr

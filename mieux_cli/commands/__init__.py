@@ -13,6 +13,11 @@ def load_catalogue(ctx: typer.Context, out) -> Catalogue:
     catalogue = store(ctx).load()
     if catalogue.created:
         out.notice(f"Created your catalogue at {catalogue.path} from the {len(catalogue.records)} shipped records.")
+    if catalogue.damaged:
+        names = ", ".join(str(r.get("id")) if isinstance(r, dict) else "?" for r, _ in catalogue.damaged[:5])
+        more = f" and {len(catalogue.damaged) - 5} more" if len(catalogue.damaged) > 5 else ""
+        out.notice(f"Skipped {len(catalogue.damaged)} damaged record{'s' if len(catalogue.damaged) != 1 else ''} "
+                   f"({names}{more}): `mieux check` says what is wrong with them.")
     if catalogue.migrated_from:
         out.notice(f"Updated your catalogue {catalogue.path} from format {catalogue.migrated_from} to the current "
                    f"format; the file as it was is kept as a backup (`mieux backup --list`).")

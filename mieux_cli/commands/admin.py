@@ -256,7 +256,8 @@ def check_command(
     if sources_dir is not None and not sources_dir.is_dir():
         raise MieuxError(f"There is no folder {sources_dir}.", "Give the folder that holds the text copies of your sources.")
     catalogue = load_catalogue(ctx, out)
-    report = check(catalogue.records, show_all, SourceFolder(sources_dir) if sources_dir else None)
+    everything = catalogue.records + [record for record, _ in catalogue.damaged]
+    report = check(everything, show_all, SourceFolder(sources_dir) if sources_dir else None)
     if sources_dir is not None and report.without_copies:
         out.notice(f"{len(report.without_copies)} of {len(catalogue.records)} records cite no source with a copy in "
                    f"{sources_dir}: they were not compared with their sources.")

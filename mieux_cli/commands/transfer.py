@@ -164,7 +164,13 @@ def export_command(
     _check_out(fmt, out_path)
     selected = options.filters(kind, **where)
     everything = selected == Filters()
-    records = transfer.export_order(selected.apply(load_catalogue(ctx, out)))
+    catalogue = load_catalogue(ctx, out)
+    if catalogue.damaged:  # an export without them would look whole, and prune their files from a team's folder
+        damaged = len(catalogue.damaged)
+        raise MieuxError(f"{transfer.count_of(damaged, 'record')} of the catalogue {'is' if damaged == 1 else 'are'} "
+                         "damaged: nothing was exported.",
+                         "See `mieux check`; fix them in the file or restore a backup, then export again.")
+    records = transfer.export_order(selected.apply(catalogue))
     if not records and not everything:
         out.notice("No records match. Try fewer filters.")  # JSON and CSV still write an empty array or table
         if fmt == "yaml":
