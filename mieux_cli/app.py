@@ -48,15 +48,20 @@ class _MieuxGroup(TyperGroup):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except MieuxError as e:
-            from mieux_cli.output import Output
+        from mieux_cli import output
 
-            Output().error(str(e))
+        try:
+            try:
+                return super().invoke(ctx)
+            finally:
+                output.flush_stdout()  # a failure now can be reported; at exit it would be a traceback
+        except MieuxError as e:
+            output.Output().error(str(e))
             raise typer.Exit(e.exit_code) from None
         except KeyboardInterrupt:
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except output.OutputFailed as e:
+            raise typer.Exit(output.output_failed(e, committed=ctx.meta.get("mieux.committed", False))) from None
 
 
 app = typer.Typer(
@@ -97,4 +102,7 @@ def _global_options(
 
 
 def main() -> None:
+    from mieux_cli.output import configure_streams
+
+    configure_streams()
     app(prog_name="mieux")

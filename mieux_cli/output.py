@@ -7,7 +7,12 @@ Three modes, chosen once per command:
 
 User text is data, never markup: rich is given Text objects (never markup strings) from a
 Console with markup and emoji off, and control characters (ESC sequences, BEL, bidi overrides)
-are shown as visible escapes in every mode but JSON, where the encoder escapes them.
+are shown as visible escapes in every mode but JSON, where they are written as \\uXXXX escapes.
+
+Standard output can fail: closed (`>&-`), full (`> /dev/full`), or a pipe whose reader has gone
+(`| head -1`). Every write to it raises OutputFailed, which the app's edge turns into one line
+and an exit code (or a quiet exit for a broken pipe). Messages on standard error are best effort:
+when it is closed there is no one to tell, and that must not turn a success into a failure.
 """
 
 import contextlib
@@ -17,6 +22,8 @@ import sys
 import time
 from dataclasses import dataclass, replace
 
+from mieux_cli.errors import EXIT_BROKEN_PIPE, EXIT_OK, EXIT_OUTPUT
+
 PROGRESS_AFTER = 1.0  # seconds of work before a progress bar is worth showing
 
 # C0 and C1 controls except tab and newline, DEL, and the bidirectional formatting characters.
@@ -24,12 +31,34 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u20
 
 
 _SPACE = re.compile(r"\s+")
+_NON_ASCII = re.compile("[^\x00-\x7f]|" + _CONTROL.pattern)
 
 
 def clean(text) -> str:
     """`text` with every control character shown as a visible escape (ESC -> \\x1b)."""
     text = "" if text is None else str(text)
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+
+
+def _writes_unicode(stream) -> bool:
+    encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
+    return encoding.startswith("utf")
+
+
+def json_escaped(text: str, ascii_only: bool = False) -> str:
+    """JSON text with control and invisible characters (and, for a stream that cannot encode
+    them, every non-ASCII character) written as \\uXXXX escapes: the same JSON, safe to print.
+    Outside strings JSON text is ASCII, so every such character is inside a string."""
+    pattern = _NON_ASCII if ascii_only else _CONTROL
+
+    def escape(match) -> str:
+        code = ord(match.group())
+        if code > 0xFFFF:  # a surrogate pair, as JSON writes characters beyond the BMP
+            code -= 0x10000
+            return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+        return f"\\u{code:04x}"
+
+    return pattern.sub(escape, text)
 
 
 def one_line(text) -> str:
@@ -47,6 +76,73 @@ class Column:
     style: str | None = None
     drop: int = 0  # on a narrow terminal, columns with the highest `drop` go first (0: never)
     min_width: int = 0  # a wrapping column is not squeezed below this; columns are dropped instead
+
+
+class OutputFailed(Exception):
+    """Standard output could not be written: closed, full, or a pipe with no reader left."""
+
+    def __init__(self, reason: str, broken_pipe: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.broken_pipe = broken_pipe
+
+
+@contextlib.contextmanager
+def _writing_stdout():
+    """Turn a failing write to standard output into OutputFailed."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise OutputFailed("the pipe was closed", broken_pipe=True) from None
+    except (OSError, ValueError) as e:  # ValueError: writing to a closed file object
+        reason = getattr(e, "strerror", None) or "it is closed"
+        raise OutputFailed(reason) from None
+
+
+def _writes_stdout(method):
+    """For the Output methods that write to standard output."""
+    import functools
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        if self.stdout is None:  # the process started with its standard output closed
+            raise OutputFailed("it is closed")
+        with _writing_stdout():
+            return method(self, *args, **kwargs)
+
+    return guarded
+
+
+def configure_streams() -> None:
+    """Text the terminal's encoding cannot show (PYTHONIOENCODING=ascii, a C locale) is written
+    as escapes such as \\xed instead of failing the command."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def flush_stdout() -> None:
+    """Write out what is buffered, so that a failure is reported now rather than at exit."""
+    if sys.stdout is not None:
+        with _writing_stdout():
+            sys.stdout.flush()
+
+
+def output_failed(failure: OutputFailed, committed: bool) -> int:
+    """Report a failure to write standard output; the exit code. A broken pipe is the reader's
+    choice (`| head`), so it is quiet; a change already saved stays a success."""
+    with contextlib.suppress(AttributeError, ValueError, OSError):  # what is still buffered goes nowhere
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    if committed:
+        if not failure.broken_pipe:
+            Output().notice(f"The change was saved, but its report could not be written to standard output: {failure.reason}.")
+        return EXIT_OK
+    if failure.broken_pipe:
+        return EXIT_BROKEN_PIPE
+    Output().error(f"Cannot write to standard output: {failure.reason}.")
+    return EXIT_OUTPUT
 
 
 def choose_mode(json_requested: bool, stream=None) -> str:
@@ -81,27 +177,47 @@ class Output:
     # -- messages (standard error) ----------------------------------------------------------------
 
     def notice(self, message: str) -> None:
-        self.stderr.write(one_line(message) + "\n")
+        self._tell(one_line(message))
 
     def error(self, message: str) -> None:
-        self.stderr.write("Error: " + one_line(message) + "\n")
+        self._tell("Error: " + one_line(message))
+
+    def _tell(self, line: str) -> None:
+        with contextlib.suppress(AttributeError, ValueError, OSError):  # closed or broken: no one to tell
+            self.stderr.write(line + "\n")
+            self.stderr.flush()
 
     # -- data --------------------------------------------------------------------------------------
 
+    @_writes_stdout
     def json(self, data) -> None:
         import orjson
 
-        self.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+        text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
+        self.stdout.write(json_escaped(text, ascii_only=not _writes_unicode(self.stdout)) + "\n")
 
+    @_writes_stdout
     def data(self, text: str) -> None:
-        """A document (an export, a brief) on standard output: byte for byte when piped or
-        redirected, since it is data; on a terminal, control characters made visible."""
+        """A document (an export, a brief) on standard output: when piped or redirected, its
+        UTF-8 bytes exactly, as --out would write them, whatever the locale's encoding; on a
+        terminal, control characters made visible."""
         isatty = getattr(self.stdout, "isatty", None)
-        self.stdout.write(clean(text) if isatty and isatty() else text)
+        if isatty and isatty():
+            self.stdout.write(clean(text))
+            return
+        binary = getattr(self.stdout, "buffer", None)
+        if binary is None:
+            self.stdout.write(text)
+            return
+        self.stdout.flush()
+        binary.write(text.encode("utf-8"))
+        binary.flush()
 
+    @_writes_stdout
     def line(self, text: str = "") -> None:
         self.stdout.write(clean(text) + "\n")
 
+    @_writes_stdout
     def table(self, columns: list[Column], rows: list[dict], title: str | None = None) -> None:
         if self.mode == "rich":
             from rich import box
@@ -148,6 +264,7 @@ class Output:
             columns = [c if c.no_wrap else replace(c, min_width=0) for c in columns]
         return columns
 
+    @_writes_stdout
     def fields(self, heading: str, pairs: list[tuple[str, list[str]]]) -> None:
         """A record, readable: a heading, then each label with its value lines."""
         if self.mode == "rich":
@@ -170,6 +287,7 @@ class Output:
             for line in rest:
                 self.stdout.write(" " * width + one_line(line) + "\n")
 
+    @_writes_stdout
     def hits(self, hits: list[tuple[str, str, str, list[tuple[str, bool]]]]) -> None:
         """Search results: (id, kind, title, snippet segments), best first."""
         if self.mode == "rich":
@@ -191,6 +309,7 @@ class Output:
             snippet = "".join(f"*{t}*" if is_match else t for t, is_match in segments)
             self.stdout.write("    " + one_line(snippet).strip() + "\n")
 
+    @_writes_stdout
     def bars(self, rows: list[tuple[str, str, int]], total_label: str, total: int) -> None:
         """One bar per (value, label, count), scaled to the longest; the label is left out where
         it only repeats the value."""

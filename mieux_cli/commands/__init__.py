@@ -21,6 +21,16 @@ def command_line(ctx: typer.Context) -> str:
     return shlex.join(["mieux", *ctx.find_root().meta.get("mieux.argv", [])])
 
 
+def commit(ctx: typer.Context, plan, undoes: list[int] | None = None) -> int | None:
+    """changes.commit for this command; once a change is saved the command has succeeded, and
+    the edge (app.py) does not let a failure to print the confirmation say otherwise."""
+    from mieux_cli.changes import commit as commit_changes
+
+    number = commit_changes(store(ctx), plan, command_line(ctx), undoes=undoes)
+    ctx.find_root().meta["mieux.committed"] = number is not None
+    return number
+
+
 def store(ctx: typer.Context):
     from mieux_cli.store import Store
 

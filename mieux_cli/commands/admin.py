@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from mieux_cli.commands import command_line, load_catalogue, options, store
+from mieux_cli.commands import commit, load_catalogue, options, store
 
 
 def _short(value, limit: int = 60) -> str:
@@ -97,14 +97,13 @@ def undo_command(
       mieux undo --to 12
     """
     from mieux_cli.authoring import plan_undo
-    from mieux_cli.changes import commit
     from mieux_cli.output import Output
 
     out = Output()
     load_catalogue(ctx, out)
     history = store(ctx).history()
     plan, undone = plan_undo(history, to)
-    number = commit(store(ctx), plan, command_line(ctx), undoes=undone)
+    number = commit(ctx, plan, undoes=undone)
     entries = {e["n"]: e for e in history}
     described = ", ".join(f"#{n} ({entries[n]['command']})" for n in reversed(undone))
     if number is None:
@@ -174,7 +173,6 @@ def restore_command(
     from pathlib import Path
 
     from mieux_cli.authoring import plan_restore
-    from mieux_cli.changes import commit
     from mieux_cli.errors import MieuxError
     from mieux_cli.output import Output
     from mieux_cli.prompts import Cancelled, Prompter
@@ -212,7 +210,7 @@ def restore_command(
         except Cancelled:
             out.notice("Nothing was restored.")
             raise typer.Exit(130) from None
-    number = commit(catalogue_store, plan, command_line(ctx))
+    number = commit(ctx, plan)
     out.notice(f"Restored {path.name} as change #{number}; `mieux undo` reverts it.")
 
 

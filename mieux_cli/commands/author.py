@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from mieux_cli.commands import command_line, load_catalogue, options, store
+from mieux_cli.commands import commit, load_catalogue, options, store
 from mieux_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, MieuxError
 
 
@@ -152,7 +152,6 @@ def add_command(
       mieux add --from new-records.yaml
     """
     from mieux_cli.authoring import check_new, plan_add, suggest_id
-    from mieux_cli.changes import commit
     from mieux_cli.commands.query import show_record
     from mieux_cli.output import Output
     from mieux_cli.prompts import Cancelled, Prompter
@@ -213,20 +212,19 @@ def add_command(
                 return
     except Cancelled:
         raise _cancelled(prompter, out) from None
-    commit(store(ctx), plan_add([record]), command_line(ctx))
+    commit(ctx, plan_add([record]))
     out.notice(f"Added {record['id']}.")
 
 
 def _add_from(ctx, path: Path, out) -> None:
     from mieux_cli.authoring import plan_add
-    from mieux_cli.changes import commit
     from mieux_cli.transfer import read_records
 
     records = read_records(path)
     catalogue_store = store(ctx)
     if not catalogue_store.path.exists():  # first use: the records join the shipped catalogue
         load_catalogue(ctx, out)
-    commit(catalogue_store, plan_add(records), command_line(ctx))
+    commit(ctx, plan_add(records))
     out.notice(f"Added {len(records)} record{'s' if len(records) != 1 else ''}: {', '.join(r['id'] for r in records)}.")
 
 
@@ -290,7 +288,7 @@ def edit_command(
       mieux edit act-cr-integration-plans --set status=completed --set "tags=integration; xenophobia"
     """
     from mieux_cli.authoring import EditErrors, edited, editable_text, parse_assignments, parse_edited, plan_update
-    from mieux_cli.changes import commit, diff
+    from mieux_cli.changes import diff
     from mieux_cli.errors import InvalidRecord
     from mieux_cli.output import Output
 
@@ -317,7 +315,7 @@ def edit_command(
             except EditErrors as e:
                 text = "".join(f"# ERROR: {m}\n" for m in e.messages) + \
                     "# Fix the lines above, save and close; close without saving to give up.\n#\n" + _without_errors(answer)
-    if commit(store(ctx), plan_update(new), command_line(ctx)) is None:
+    if commit(ctx, plan_update(new)) is None:
         out.notice("No changes: nothing was written.")
         return
     out.notice(f"Changed {record['id']}: {', '.join(diff(record, new))}.")
@@ -342,7 +340,6 @@ def remove_command(
       mieux remove act-cr-integration-plans --force --yes
     """
     from mieux_cli.authoring import linking_records, plan_remove
-    from mieux_cli.changes import commit
     from mieux_cli.output import Output
     from mieux_cli.prompts import Cancelled, Prompter
 
@@ -361,7 +358,7 @@ def remove_command(
                 return
         except Cancelled:
             raise _cancelled(prompter, out) from None
-    commit(store(ctx), plan, command_line(ctx))
+    commit(ctx, plan)
     out.notice(f"Removed {record['id']}. `mieux undo` brings it back.")
 
 

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from mieux_cli.commands import command_line, load_catalogue, options, store
+from mieux_cli.commands import commit, load_catalogue, options, store
 
 EXPORT_FORMATS = ("yaml", "json", "csv")
 
@@ -43,7 +43,7 @@ def import_command(
     target = store(ctx)
     creating = not target.path.exists()
     try:
-        changes = _dry_run(target, prepared, creating) if dry_run else _import(ctx, target, prepared)
+        changes = _dry_run(target, prepared, creating) if dry_run else _import(ctx, prepared)
     except transfer.ImportRefused as e:
         for problem in e.problems[:transfer.PROBLEMS_LISTED]:
             out.error(str(problem))
@@ -62,10 +62,9 @@ def import_command(
     _show_changes(out, changes, unchanged)
 
 
-def _import(ctx: typer.Context, target, prepared) -> list:
+def _import(ctx: typer.Context, prepared) -> list:
     """Plan and apply under the lock, against the catalogue as it is then; a missing file starts
     empty (Store.load would first fill it with the shipped records)."""
-    from mieux_cli.changes import commit
     from mieux_cli.transfer import plan_import
 
     planned = []
@@ -74,7 +73,7 @@ def _import(ctx: typer.Context, target, prepared) -> list:
         planned[:] = plan_import(prepared, catalogue)
         return planned
 
-    commit(target, plan, command_line(ctx))
+    commit(ctx, plan)
     return planned
 
 
