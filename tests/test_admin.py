@@ -108,3 +108,11 @@ def test_restore_asks_and_refuses_unknown_backups(cli):
     assert read_bytes(cli.db) == before
     result = cli("restore", "9")
     assert (result.exit_code, result.stderr) == (2, "Error: There is no backup number 9. See `mieux backup --list`.\n")
+
+
+def test_a_backup_number_is_ascii_digits_only(cli):
+    _set_title(cli, "Changed")
+    for typed in ("¹", "٣", "１"):  # str.isdigit() is True for each; int() refuses the first
+        result = cli("restore", typed, "--yes")
+        assert (result.exit_code, result.stderr) == (2, f"Error: There is no backup file {typed}. See `mieux backup --list`.\n")
+    assert cli("restore", " 1", "--yes").exit_code == 2  # not a number either: no surprise restore

@@ -1,5 +1,6 @@
 """history, undo, backup and restore."""
 
+import re
 from typing import Annotated
 
 import typer
@@ -181,7 +182,7 @@ def restore_command(
     out = Output()
     catalogue_store = store(ctx)
     backups = catalogue_store.backups()[::-1]
-    if backup is None or backup.isdigit():
+    if backup is None or re.fullmatch("[0-9]+", backup):  # str.isdigit() also takes '¹' and '٣
         index = int(backup or 1)
         if not 1 <= index <= len(backups):
             raise MieuxError(f"There is no backup number {index}." if backups else "There are no backups yet.",
