@@ -228,21 +228,31 @@ def _add_from(ctx, path: Path, out) -> None:
     out.notice(f"Added {len(records)} record{'s' if len(records) != 1 else ''}: {', '.join(r['id'] for r in records)}.")
 
 
+EDITOR_TRIES = 5  # saves with problems before giving up: an editor that saves without asking must not run forever
+
+
 def _editor_command() -> list[str]:
     import os
     import shlex
     import shutil
 
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    variable = "VISUAL" if os.environ.get("VISUAL") else "EDITOR"
+    editor = os.environ.get(variable)
     if editor:
-        return shlex.split(editor)
+        try:
+            command = shlex.split(editor)
+        except ValueError as e:  # an unbalanced quote
+            raise MieuxError(f"Cannot read the editor command in ${variable} ({editor}): {e}.",
+                             "Set VISUAL or EDITOR to your editor, for example: export EDITOR=nano.") from None
+        if command:
+            return command
     for fallback in ("nano", "vi"):
         if shutil.which(fallback):
             return [fallback]
     raise MieuxError("No text editor found.", "Set VISUAL or EDITOR, for example: export EDITOR=nano.")
 
 
-def _run_editor(text: str) -> str:
+def _run_editor(text: str, out) -> str:
     import subprocess
     import tempfile
 
@@ -251,13 +261,38 @@ def _run_editor(text: str) -> str:
         path.write_text(text, encoding="utf-8")
         command = _editor_command()
         try:
-            finished = subprocess.run([*command, str(path)])
+            finished = subprocess.run([*command, str(path)], check=False)
         except OSError:
             raise MieuxError(f"Cannot start the editor '{command[0]}'.",
                              "Set VISUAL or EDITOR to your editor, for example: export EDITOR=nano.") from None
         if finished.returncode != 0:
             raise MieuxError(f"The editor exited with code {finished.returncode}: nothing was changed.")
-        return path.read_text(encoding="utf-8")
+        try:
+            saved = path.read_bytes()
+        except FileNotFoundError:
+            raise MieuxError("The editor deleted the file: nothing was written.") from None
+    try:
+        return saved.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Not UTF-8: most likely Windows-1252 (Latin-1 plus quotes and dashes); Latin-1 reads any bytes.
+    try:
+        answer, name = saved.decode("cp1252"), "Windows-1252 (Latin-1)"
+    except UnicodeDecodeError:
+        answer, name = saved.decode("latin-1"), "Latin-1"
+    out.notice(f"Your editor saved the file in an encoding other than UTF-8; it was read as {name}.")
+    return answer
+
+
+def _keep(text: str) -> str:
+    """Write text the user typed to a file that outlives this command; its path."""
+    import os
+    import tempfile
+
+    descriptor, path = tempfile.mkstemp(prefix="mieux-edit-", suffix=".yaml")
+    with os.fdopen(descriptor, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
 
 
 def _without_errors(text: str) -> str:
@@ -301,9 +336,14 @@ def edit_command(
             field, message = e.problems[0]
             raise MieuxError(f"--set {field}: {message}") from None
     else:
+        import sys
+
+        if not (sys.stdin and sys.stdin.isatty()):  # an editor would start blind, or not at all
+            raise MieuxError("`mieux edit` opens an editor, which needs a terminal, and standard input is not one.",
+                             "In scripts, set fields with --set FIELD=VALUE.")
         original = text = editable_text(record)
-        while True:
-            answer = _run_editor(text)
+        for _ in range(EDITOR_TRIES):
+            answer = _run_editor(text, out)
             if answer == text:
                 if text != original:
                     raise MieuxError("Edit abandoned: the record was left as it was.")
@@ -315,6 +355,9 @@ def edit_command(
             except EditErrors as e:
                 text = "".join(f"# ERROR: {m}\n" for m in e.messages) + \
                     "# Fix the lines above, save and close; close without saving to give up.\n#\n" + _without_errors(answer)
+        else:
+            raise MieuxError(f"The record still has problems after {EDITOR_TRIES} tries: nothing was written.",
+                             f"Your text is kept in {_keep(text)}.")
     if commit(ctx, plan_update(new)) is None:
         out.notice("No changes: nothing was written.")
         return
