@@ -3,8 +3,8 @@
 import json
 
 import pytest
-
 from conftest import read_bytes
+
 from mieux_cli.errors import MieuxError
 from mieux_cli.store import Store
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pexpect
 import pytest
-
 from conftest import read_bytes
+
 from mieux_cli.store import Store
 
 # A practice typed at the prompts: a wrong country first, then corrected.
@@ -196,7 +196,7 @@ def edit_at_a_terminal(db, *args):
     leader, follower = pty.openpty()
     try:
         return subprocess.run([sys.executable, "-m", "mieux_cli", "--db", str(db), "edit", *args], stdin=follower,
-                              capture_output=True, text=True, timeout=60, cwd=db.parent)
+                              capture_output=True, text=True, timeout=60, cwd=db.parent, check=False)
     finally:
         os.close(leader)
         os.close(follower)
@@ -243,7 +243,7 @@ def test_edit_refuses_without_a_terminal_and_points_to_set(cli, editor):
         "In scripts, set fields with --set FIELD=VALUE.\n"))
     assert editor.runs() == 0 and read_bytes(cli.db) == before
     closed = subprocess.run([sys.executable, "-m", "mieux_cli", "--db", str(cli.db), "edit", "act-cr-integration-plans"],
-                            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, cwd=cli.db.parent)
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, cwd=cli.db.parent, check=False)
     assert (closed.returncode, closed.stderr) == (2, result.stderr)
     assert editor.runs() == 0 and read_bytes(cli.db) == before
 

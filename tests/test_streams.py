@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import add_records
+
 from mieux_cli.store import Store
 
 MIEUX = [sys.executable, "-m", "mieux_cli"]
@@ -20,7 +20,7 @@ def run(db, *args, shell_redirect="", env=None, **kwargs):
     """mieux as a shell runs it, with `shell_redirect` (e.g. '>&-') applied to its streams."""
     environment = {**os.environ, "MIEUX_DB": str(db), **(env or {})}
     command = ["sh", "-c", f'exec "$@" {shell_redirect}', "sh", *MIEUX, *args]
-    return subprocess.run(command, env=environment, cwd=db.parent, capture_output=True, timeout=60, **kwargs)
+    return subprocess.run(command, env=environment, cwd=db.parent, capture_output=True, timeout=60, check=False, **kwargs)
 
 
 def one_line(stderr: bytes) -> str:
@@ -59,7 +59,7 @@ def test_a_broken_pipe_exits_quietly_with_141(db):
 def test_the_shell_pipeline_to_head_is_quiet(db):
     add_records(db, *({"id": f"fct-filler-{i}", "kind": "fact", "title": f"Filler {i}", "text": "T"} for i in range(3000)))
     result = subprocess.run(["bash", "-c", '"$@" | head -1; exit "${PIPESTATUS[0]}"', "bash", *MIEUX, "list"],
-                            env={**os.environ, "MIEUX_DB": str(db)}, cwd=db.parent, capture_output=True, timeout=60)
+                            env={**os.environ, "MIEUX_DB": str(db)}, cwd=db.parent, capture_output=True, timeout=60, check=False)
     assert result.stdout.startswith(b"ID ") and result.stdout.count(b"\n") == 1
     assert (result.returncode, result.stderr) == (EXIT_BROKEN_PIPE, b"")
 
