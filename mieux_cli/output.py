@@ -26,18 +26,30 @@ from mieux_cli.errors import EXIT_BROKEN_PIPE, EXIT_OK, EXIT_OUTPUT
 
 PROGRESS_AFTER = 1.0  # seconds of work before a progress bar is worth showing
 
-# C0 and C1 controls except tab and newline, DEL, and the bidirectional formatting characters.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Characters that control the terminal or cannot be seen: C0 and C1 controls except tab and
+# newline, DEL; bidirectional formatting (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069);
+# zero-width and other invisible format characters (U+180E, U+200B-U+200D, U+2060-U+2064,
+# U+206A-U+206F, U+FEFF, U+FFF9-U+FFFB, the tag characters U+E0000-U+E007F); and the line and
+# paragraph separators U+2028-U+2029, which some terminals and rich treat as line breaks.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064"
+                      "\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
 
 
 _SPACE = re.compile(r"\s+")
+_LINE_BREAK = re.compile(r"[^\S\n]*\n\s*|\t")  # a newline with the white space around it, or a tab
 _NON_ASCII = re.compile("[^\x00-\x7f]|" + _CONTROL.pattern)
 
 
+def _escape(match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
 def clean(text) -> str:
-    """`text` with every control character shown as a visible escape (ESC -> \\x1b)."""
+    """`text` with every control or invisible character shown as a visible escape (ESC -> \\x1b,
+    ZERO WIDTH SPACE -> \\u200b)."""
     text = "" if text is None else str(text)
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+    return _CONTROL.sub(_escape, text)
 
 
 def _writes_unicode(stream) -> bool:
@@ -215,7 +227,10 @@ class Output:
 
     @_writes_stdout
     def line(self, text: str = "") -> None:
-        self.stdout.write(clean(text) + "\n")
+        """One line whatever the text holds, so that user text in it can never start a line of its
+        own (a forged history entry): each newline, with the white space around it, and each tab
+        made one space; the spacing the caller laid out is kept."""
+        self.stdout.write(_LINE_BREAK.sub(" ", clean(text)) + "\n")
 
     @_writes_stdout
     def table(self, columns: list[Column], rows: list[dict], title: str | None = None) -> None:
@@ -225,13 +240,13 @@ class Output:
             from rich.text import Text
 
             columns = self._fit(columns, rows)
-            table = Table(box=box.SIMPLE_HEAD, title=Text(clean(title), style="bold") if title else None,
+            table = Table(box=box.SIMPLE_HEAD, title=Text(one_line(title), style="bold") if title else None,
                           title_justify="left", pad_edge=False, header_style="bold")
             for c in columns:
                 table.add_column(c.header, no_wrap=c.no_wrap, ratio=c.ratio, justify=c.justify,
                                  style=c.style, overflow="fold", min_width=max(c.min_width, len(c.header)))
             for row in rows:
-                table.add_row(*(Text(clean(row.get(c.key, ""))) for c in columns))
+                table.add_row(*(Text(one_line(row.get(c.key, ""))) for c in columns))
             self.console.print(table)
             return
         cells = [[c.header.upper() for c in columns]]
@@ -271,12 +286,12 @@ class Output:
             from rich.table import Table
             from rich.text import Text
 
-            self.console.print(Text(clean(heading), style="bold"))
+            self.console.print(Text(one_line(heading), style="bold"))
             grid = Table.grid(padding=(0, 2))
             grid.add_column(style="bold", no_wrap=True)
             grid.add_column(overflow="fold")
             for label, lines in pairs:
-                grid.add_row(Text(label), Text("\n".join(clean(line) for line in lines)))
+                grid.add_row(Text(label), Text("\n".join(one_line(line) for line in lines)))
             self.console.print(grid)
             return
         self.line(heading)
@@ -295,7 +310,7 @@ class Output:
 
             for record_id, kind, title, segments in hits:
                 line = Text()
-                line.append(clean(record_id), style="cyan")
+                line.append(one_line(record_id), style="cyan")
                 line.append(f"  {kind}  ", style="dim")
                 line.append(one_line(title), style="bold")
                 self.console.print(line)
@@ -305,7 +320,7 @@ class Output:
                 self.console.print(snippet)
             return
         for record_id, kind, title, segments in hits:
-            self.stdout.write(f"{clean(record_id)}  {kind}  {one_line(title)}\n")
+            self.stdout.write(f"{one_line(record_id)}  {kind}  {one_line(title)}\n")
             snippet = "".join(f"*{t}*" if is_match else t for t, is_match in segments)
             self.stdout.write("    " + one_line(snippet).strip() + "\n")
 
@@ -330,15 +345,15 @@ class Output:
             grid.add_column(no_wrap=True)
             for value, label, count in rows:
                 bar = "█" * max(1, round(count / longest * bar_room)) if count else ""
-                grid.add_row(Text(clean(value)), Text(clean(label)), Text(str(count)), Text(bar, style="green"))
+                grid.add_row(Text(one_line(value)), Text(one_line(label)), Text(str(count)), Text(bar, style="green"))
             self.console.print(grid)
             self.console.print(Text(f"{total_label}: {total}", style="dim"))
             return
         count_width = len(str(longest))
         for value, label, count in rows:
             bar = "#" * max(1, round(count / longest * 30)) if count else ""
-            label_cell = f"{clean(label):<{label_width}}  " if label_width else ""
-            self.stdout.write(f"{clean(value):<{value_width}}  {label_cell}{count:>{count_width}}  {bar}\n")
+            label_cell = f"{one_line(label):<{label_width}}  " if label_width else ""
+            self.stdout.write(f"{one_line(value):<{value_width}}  {label_cell}{count:>{count_width}}  {bar}\n")
         self.stdout.write(f"{total_label}: {total}\n")
 
     @contextlib.contextmanager

@@ -12,7 +12,7 @@ import sys
 import typer
 
 from mieux_cli.errors import MieuxError
-from mieux_cli.output import clean
+from mieux_cli.output import clean, one_line
 
 
 class Cancelled(Exception):
@@ -46,7 +46,7 @@ class Prompter:
         """One line of text; `default` is shown and taken on an empty answer."""
         self._complete_with(choices or [])
         try:
-            return typer.prompt(clean(question), default=default, show_default=bool(default)).strip()
+            return typer.prompt(one_line(question), default=default, show_default=bool(default)).strip()
         except (typer.Abort, EOFError, KeyboardInterrupt):
             raise Cancelled from None
 
@@ -75,7 +75,7 @@ class Prompter:
 
     def confirm(self, question: str, default: bool = True) -> bool:
         try:
-            return typer.confirm(clean(question), default=default)
+            return typer.confirm(one_line(question), default=default)
         except (typer.Abort, EOFError, KeyboardInterrupt):
             raise Cancelled from None
 

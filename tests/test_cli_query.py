@@ -175,3 +175,50 @@ def test_user_text_is_never_markup_or_terminal_control(cli):
     assert "[link=http://evil]click[/link] \\u202eevil" in shown
     assert "\u202e" not in shown
     assert json.loads(cli("show", "fct-hostile", "--json").stdout)["title"] == "[bold]Loud[/bold] :smile: \x1b[31mred\x07"
+
+
+FORGED = "#99  2026-01-01 00:00:00 UTC  alice  mieux remove act-cr-integration-plans"
+INVISIBLE = "\u061c \u200b \u200c \u200d \u2060 \ufeff \U000e0041 \u2028 \u2029"
+INVISIBLE_SHOWN = "\\u061c \\u200b \\u200c \\u200d \\u2060 \\ufeff \\U000e0041 \\u2028 \\u2029"
+
+
+def test_user_text_cannot_forge_lines_in_history_show_and_check(cli):
+    result = cli("edit", "fct-lac-regional-integration", "--set", f"title=Real title\n{FORGED}",
+                 env={"LOGNAME": f"bob\n{FORGED}", "USER": "bob"})
+    assert result.exit_code == 0, result.output
+    for args in (("history",), ("history", "fct-lac-regional-integration"), ("show", "fct-lac-regional-integration"),
+                 ("list", "facts"), ("search", "real title")):
+        output = cli(*args).stdout
+        assert not any(line.startswith("#99") for line in output.splitlines()), args
+        assert "Real title #99" in output or args == ("history",), args  # the title goes on, on the same line
+    history = cli("history").stdout.splitlines()
+    assert history[0].endswith(f"UTC  bob {FORGED}  mieux --db {cli.db} edit fct-lac-regional-integration --set "
+                               f"'title=Real title {FORGED}'")
+    assert history[1] == "    changed fct-lac-regional-integration: title"
+    from mieux_cli.store import RECORDS_TABLE, Store
+
+    with Store(cli.db).transaction() as database:  # a record changed by other means than mieux
+        database.table(RECORDS_TABLE).insert({"id": "fct-raw", "kind": "fact", "title": "Raw", "countries": [f"XX\n{FORGED}"]})
+    checked = cli("check").stdout
+    assert not any(line.startswith("#99") for line in checked.splitlines())
+    assert f"Unknown country 'XX {FORGED}'" in checked
+
+
+def test_invisible_characters_are_shown_as_escapes(cli):
+    add_records(cli.db, {"id": "fct-invisible", "kind": "fact", "title": f"Hidden {INVISIBLE} end", "text": f"T {INVISIBLE}"})
+    for args in (("list", "facts"), ("show", "fct-invisible"), ("search", "hidden"), ("history",)):
+        output = cli(*args).stdout
+        assert not set(INVISIBLE) - {" "} & set(output), args
+    assert f"Hidden {INVISIBLE_SHOWN} end" in cli("list", "facts").stdout
+    assert f"Hidden {INVISIBLE_SHOWN} end  (fact fct-invisible)" in cli("show", "fct-invisible").stdout
+
+
+def test_json_escapes_controls_and_invisible_characters_and_stays_valid(cli):
+    title = "C1 \x9b[31m DEL \x7f bidi \u202e zero-width \u200b tag \U000e0041"
+    add_records(cli.db, {"id": "fct-json", "kind": "fact", "title": title, "text": "T"})
+    for args in (("list", "facts", "--json"), ("show", "fct-json", "--json"), ("search", "bidi", "--json")):
+        text = cli(*args).stdout
+        assert "C1 \\u009b[31m DEL \\u007f bidi \\u202e zero-width \\u200b tag \\udb40\\udc41" in text, args
+        assert not {"\x9b", "\x7f", "\u202e", "\u200b", "\U000e0041"} & set(text), args
+        parsed = json.loads(text)
+        assert title in json.dumps(parsed, ensure_ascii=False), args
