@@ -20,11 +20,12 @@ import os
 import re
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from mieux_cli.errors import EXIT_BROKEN_PIPE, EXIT_OK, EXIT_OUTPUT
 
 PROGRESS_AFTER = 1.0  # seconds of work before a progress bar is worth showing
+BAR_MAX = 40  # the longest bar of a chart on a terminal, in cells
 
 # Characters that control the terminal or cannot be seen: C0 and C1 controls except tab and
 # newline, DEL; bidirectional formatting (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069);
@@ -80,14 +81,16 @@ def one_line(text) -> str:
 
 @dataclass
 class Column:
+    """A table column; on a terminal, mieux_cli.layout decides what is shown and how wide."""
+
     header: str
     key: str  # which cell of a row dict
-    no_wrap: bool = False  # never wrapped or cut (IDs)
-    ratio: int | None = None  # share of the spare width when the table must shrink
+    wrap: bool = False  # may take several lines (titles, IDs, countries); otherwise always whole
+    main: bool = False  # the column the others give way to (a title); at most one a table
+    min_width: int = 0  # a wrapping column is not narrowed below this before optional columns are dropped
+    drop: int = 0  # optional: on a narrow terminal, the columns with the highest `drop` go first (0: never)
     justify: str = "left"
     style: str | None = None
-    drop: int = 0  # on a narrow terminal, columns with the highest `drop` go first (0: never)
-    min_width: int = 0  # a wrapping column is not squeezed below this; columns are dropped instead
 
 
 class OutputFailed(Exception):
@@ -235,19 +238,10 @@ class Output:
     @_writes_stdout
     def table(self, columns: list[Column], rows: list[dict], title: str | None = None) -> None:
         if self.mode == "rich":
-            from rich import box
-            from rich.table import Table
-            from rich.text import Text
+            from mieux_cli.layout import fit
 
-            columns = self._fit(columns, rows)
-            table = Table(box=box.SIMPLE_HEAD, title=Text(one_line(title), style="bold") if title else None,
-                          title_justify="left", pad_edge=False, header_style="bold")
-            for c in columns:
-                table.add_column(c.header, no_wrap=c.no_wrap, ratio=c.ratio, justify=c.justify,
-                                 style=c.style, overflow="fold", min_width=max(c.min_width, len(c.header)))
-            for row in rows:
-                table.add_row(*(Text(one_line(row.get(c.key, ""))) for c in columns))
-            self.console.print(table)
+            cells = [{c.key: one_line(row.get(c.key, "")) for c in columns} for row in rows]
+            self._draw(fit(columns, cells, self.console.width, gap=3), cells, title=title)
             return
         cells = [[c.header.upper() for c in columns]]
         cells += [[one_line(row.get(c.key, "")).strip() for c in columns] for row in rows]
@@ -259,25 +253,24 @@ class Output:
                      for i, cell in enumerate(r)]
             self.stdout.write("  ".join(parts).rstrip() + "\n")
 
-    def _fit(self, columns: list[Column], rows: list[dict]) -> list[Column]:
-        """Drop optional columns until the table fits the terminal without squeezing the rest."""
-        width = self.console.width
-        columns = list(columns)
+    def _draw(self, shown: list[tuple[Column, int]], cells: list[dict], title: str | None = None, grid: bool = False) -> None:
+        """A rich table (or a grid: no header, no rule) with the columns and widths layout chose."""
+        from rich import box
+        from rich.table import Table
+        from rich.text import Text
 
-        def needed(cols):
-            total = 2 * len(cols)  # rich pads each cell by one on either side
-            for c in cols:
-                if c.no_wrap:
-                    total += max([len(c.header)] + [len(one_line(r.get(c.key, ""))) for r in rows])
-                else:
-                    total += max(c.min_width, len(c.header))
-            return total
+        from mieux_cli.layout import wrap
 
-        while needed(columns) > width and any(c.drop for c in columns):
-            columns.remove(max(columns, key=lambda c: c.drop))
-        if needed(columns) > width:  # still too wide: let rich fold the wrapping columns narrower
-            columns = [c if c.no_wrap else replace(c, min_width=0) for c in columns]
-        return columns
+        if grid:
+            table = Table.grid(padding=(0, 1))
+        else:
+            table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold",
+                          title=Text(one_line(title), style="bold") if title else None, title_justify="left")
+        for column, width in shown:
+            table.add_column(column.header, width=width, no_wrap=True, justify=column.justify, style=column.style)
+        for row in cells:
+            table.add_row(*(Text("\n".join(wrap(row[c.key], width))) for c, width in shown))
+        self.console.print(table)
 
     @_writes_stdout
     def fields(self, heading: str, pairs: list[tuple[str, list[str]]]) -> None:
@@ -333,20 +326,22 @@ class Output:
         label_width = max((len(label) for _, label, _ in rows), default=0)
         value_width = max((len(str(value)) for value, _, _ in rows), default=0)
         if self.mode == "rich":
-            from rich.table import Table
             from rich.text import Text
 
-            available = (self.width or self.console.width) - value_width - min(label_width, 40) - 10
-            bar_room = max(10, min(40, available))
-            grid = Table.grid(padding=(0, 1))
-            grid.add_column(style="cyan", no_wrap=True)
-            grid.add_column(max_width=40, overflow="ellipsis", no_wrap=True)
-            grid.add_column(justify="right")
-            grid.add_column(no_wrap=True)
-            for value, label, count in rows:
-                bar = "█" * max(1, round(count / longest * bar_room)) if count else ""
-                grid.add_row(Text(one_line(value)), Text(one_line(label)), Text(str(count)), Text(bar, style="green"))
-            self.console.print(grid)
+            from mieux_cli.layout import fit
+
+            columns = [Column("", "value", style="cyan")]
+            if label_width:
+                columns.append(Column("", "label", wrap=True, main=True, min_width=12))
+            columns += [Column("", "count", justify="right"),
+                        Column("", "bar", wrap=True, min_width=10, drop=1, style="green")]
+            cells = [{"value": one_line(value), "label": one_line(label), "count": str(count), "bar": "█" * BAR_MAX}
+                     for value, label, count in rows]
+            shown = fit(columns, cells, self.console.width, gap=1)
+            bar_width = next((width for column, width in shown if column.key == "bar"), 0)
+            for row, (_, _, count) in zip(cells, rows):
+                row["bar"] = "█" * max(1, round(count / longest * bar_width)) if count else ""
+            self._draw(shown, cells, grid=True)
             self.console.print(Text(f"{total_label}: {total}", style="dim"))
             return
         count_width = len(str(longest))

@@ -2,9 +2,9 @@
 
 import json
 
+from conftest import add_records
 from typer.testing import CliRunner
 
-from conftest import add_records
 from mieux_cli.app import app
 
 

@@ -139,24 +139,26 @@ def backup_command(
         out.notice(f"Backed up to {path}.")
         return
     backups = catalogue_store.backups()[::-1]
-    rows = [{"n": str(i), "file": str(path), "kind": "manual" if path.stem.endswith("-manual") else "automatic",
+    rows = [{"n": str(i), "file": path.name, "kind": "manual" if path.stem.endswith("-manual") else "automatic",
              "size": f"{path.stat().st_size / 1024:.0f} KB"} for i, path in enumerate(backups, 1)]
     if out.mode == "json":
-        out.json([{"n": int(r["n"]), "file": r["file"], "kind": r["kind"], "bytes": p.stat().st_size}
+        out.json([{"n": int(r["n"]), "file": str(p), "kind": r["kind"], "bytes": p.stat().st_size}
                   for r, p in zip(rows, backups)])
         return
     if not rows:
         out.notice("No backups yet.")
         return
-    out.table([Column("#", "n", justify="right"), Column("Backup", "file", no_wrap=True, ratio=3),
-               Column("Kind", "kind"), Column("Size", "size", justify="right")], rows)
+    # `restore N` needs the number: it is never dropped; the name wraps after its hyphens.
+    out.table([Column("#", "n", justify="right"), Column("Backup", "file", wrap=True, main=True, min_width=16),
+               Column("Kind", "kind", drop=1), Column("Size", "size", justify="right", drop=2)], rows)
+    out.notice(f"In {catalogue_store.backup_dir}. Restore one with `mieux restore N`.")
 
 
 def restore_command(
     ctx: typer.Context,
     backup: Annotated[str | None, typer.Argument(
         metavar="BACKUP", show_default=False,
-        help="The number `mieux backup --list` shows (1 is the newest), or a backup file. Default: the newest.",
+        help="The number `mieux backup --list` shows (1 is the newest), or a backup's name or file. Default: the newest.",
     )] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Restore without asking for confirmation.")] = False,
 ) -> None:
@@ -190,6 +192,8 @@ def restore_command(
         path = backups[index - 1]
     else:
         path = Path(backup).expanduser()
+        if not path.is_file():  # a name as `mieux backup --list` shows it
+            path = next((b for b in backups if b.name == backup), path)
         if not path.is_file():
             raise MieuxError(f"There is no backup file {path}.", "See `mieux backup --list`.")
     records = Store(path).load().records

@@ -9,7 +9,6 @@ from mieux_cli.commands import commit, load_catalogue, options, store
 from mieux_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, MieuxError
 
 
-
 def _cancelled(prompter, out) -> typer.Exit:
     if prompter.interactive:
         out.notice("Cancelled: nothing was written.")
@@ -35,7 +34,7 @@ def _menu(prompter, field: str) -> dict[str, str]:
         numbered = {}
     width = max(len(str(code)) for code in menu)
     for i, (code, label) in enumerate(menu.items(), 1):
-        prompter.say(f"    {'' if field == 'gcm' else f'{i:>2}. '}{str(code):<{width}}  {label}")
+        prompter.say(f"    {'' if field == 'gcm' else f'{i:>2}. '}{code!s:<{width}}  {label}")
     return numbered
 
 
@@ -48,7 +47,7 @@ def ask_field(prompter, field: str, kind: str, catalogue, required: bool):
     label = FIELD_LABELS[field]
     prompter.say(f"{label}: {what} (e.g. {example}){'' if required else ' - Enter to skip'}")
     numbered = _menu(prompter, field)
-    choices = FIELD_CHOICES.get(field, lambda: [])()
+    choices = FIELD_CHOICES.get(field, list)()
 
     def pick(item: str) -> str:
         return numbered.get(item.strip(), item)
@@ -86,7 +85,7 @@ def ask_field(prompter, field: str, kind: str, catalogue, required: bool):
                 return experts
             kind_of = prompter.ask("  Kind: public official, ngo, academia, private sector, eu agency, "
                                    "international organisation (Enter to skip)",
-                                   lambda a: parse_field("experts", [{"country": country, "kind": a}])[0]["kind"])
+                                   lambda a, country=country: parse_field("experts", [{"country": country, "kind": a}])[0]["kind"])
             experts.append({"country": country, "kind": kind_of})
     if field == "activities":
         activities = []
@@ -155,7 +154,15 @@ def add_command(
     from mieux_cli.commands.query import show_record
     from mieux_cli.output import Output
     from mieux_cli.prompts import Cancelled, Prompter
-    from mieux_cli.records import FIELD_LABELS, KINDS, REQUIRED, fields_of, normalize, parse_field, resolve_kind
+    from mieux_cli.records import (
+        FIELD_LABELS,
+        KINDS,
+        REQUIRED,
+        fields_of,
+        normalize,
+        parse_field,
+        resolve_kind,
+    )
 
     out = Output()
     if from_file is not None:
@@ -322,7 +329,14 @@ def edit_command(
 
       mieux edit act-cr-integration-plans --set status=completed --set "tags=integration; xenophobia"
     """
-    from mieux_cli.authoring import EditErrors, edited, editable_text, parse_assignments, parse_edited, plan_update
+    from mieux_cli.authoring import (
+        EditErrors,
+        editable_text,
+        edited,
+        parse_assignments,
+        parse_edited,
+        plan_update,
+    )
     from mieux_cli.changes import diff
     from mieux_cli.errors import InvalidRecord
     from mieux_cli.output import Output

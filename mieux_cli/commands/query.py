@@ -12,7 +12,7 @@ KIND_ORDER = {"action": 0, "practice": 1, "event": 2, "fact": 3}
 
 def sort_records(records: list[dict], key: str) -> list[dict]:
     """Sorted by `key`, then kind and ID; records without a date sort after those with one."""
-    tie = lambda r: (KIND_ORDER[r["kind"]], r["id"])  # noqa: E731
+    tie = lambda r: (KIND_ORDER[r["kind"]], r["id"])
     if key == "kind":
         return sorted(records, key=tie)
     if key in ("start", "end", "region"):
@@ -33,11 +33,13 @@ def list_rows(records: list[dict]) -> list[dict]:
 def list_columns(kinds: set[str]):
     from mieux_cli.output import Column
 
-    columns = [Column("ID", "id", no_wrap=True, style="cyan")]
+    # On a narrow terminal the kind goes first (the ID's prefix says it), then where, then the
+    # years; long IDs break after a hyphen before titles are squeezed.
+    columns = [Column("ID", "id", wrap=True, min_width=24, style="cyan")]
     if len(kinds) != 1:
-        columns.append(Column("Kind", "kind", no_wrap=True, drop=3))
-    columns += [Column("Years", "years", no_wrap=True, drop=1), Column("Where", "countries", ratio=1, drop=2, min_width=8),
-                Column("Title", "title", ratio=3, min_width=28)]
+        columns.append(Column("Kind", "kind", drop=3))
+    columns += [Column("Years", "years", drop=1), Column("Where", "countries", wrap=True, min_width=8, drop=2),
+                Column("Title", "title", wrap=True, main=True, min_width=20)]
     return columns
 
 

@@ -66,7 +66,7 @@ def summary_command(
                  f"Records in scope ({' '.join(f'by {f}' for f in fields)})", result.total)
         return
     row_field, column_field = fields
-    columns = [Column(row_field.capitalize(), "_row", no_wrap=True, style="cyan")]
+    columns = [Column(row_field.capitalize(), "_row", style="cyan")]
     columns += [Column(str(c), str(c), justify="right") for c in result.columns]
     columns.append(Column("Total", "_total", justify="right", style="bold"))
     rows = []
