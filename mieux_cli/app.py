@@ -8,7 +8,7 @@ in mieux_cli/commands/ has a COMMANDS table; COMMAND_MODULES says where each com
 
 import importlib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import typer
 from typer.core import TyperGroup
@@ -28,7 +28,7 @@ class _MieuxGroup(TyperGroup):
     """Builds commands on demand, and turns the domain exception into a clean error, never a
     traceback."""
 
-    _built: dict = {}
+    _built: ClassVar[dict] = {}  # shared: each command is built once a process
 
     def list_commands(self, ctx) -> list[str]:
         return sorted(COMMAND_MODULES)
@@ -42,6 +42,15 @@ class _MieuxGroup(TyperGroup):
             single.command(name)(module.COMMANDS[name])
             self._built[name] = typer.main.get_command(single)
         return self._built[name]
+
+    def _main_shell_completion(self, ctx_args, prog_name, complete_var=None):
+        # Completion descriptions are plain text already (options.complete_ids). Typer 0.28 would
+        # render them as rich markup, which interprets "[bold]" and ":smile:" and wraps a long one
+        # onto lines that fish and PowerShell take for candidates; show them as they are instead.
+        import typer._completion_classes
+
+        typer._completion_classes._sanitize_help_text = str
+        return super()._main_shell_completion(ctx_args, prog_name, complete_var)
 
     def parse_args(self, ctx, args):
         ctx.meta["mieux.argv"] = list(args)  # the history records the command that made a change

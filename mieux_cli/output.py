@@ -53,6 +53,13 @@ def clean(text) -> str:
     return _CONTROL.sub(_escape, text)
 
 
+def plain_line(text, limit: int) -> str:
+    """`text` where escapes would not help (a shell's completion menu): without control or
+    invisible characters, on one line, at most `limit` characters (the last an ellipsis)."""
+    text = _SPACE.sub(" ", _CONTROL.sub("", "" if text is None else str(text))).strip()
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def _writes_unicode(stream) -> bool:
     encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
     return encoding.startswith("utf")
