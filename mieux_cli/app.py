@@ -43,6 +43,15 @@ class _MieuxGroup(TyperGroup):
             self._built[name] = typer.main.get_command(single)
         return self._built[name]
 
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else ""
+        if name and name not in COMMAND_MODULES and not name.startswith("-") and not ctx.resilient_parsing:
+            import difflib  # Typer suggests from the commands it has built, and these are built on demand
+
+            close = difflib.get_close_matches(name, list(COMMAND_MODULES), n=1)
+            ctx.fail(f"No such command {name!r}." + (f" Did you mean {close[0]!r}?" if close else ""))
+        return super().resolve_command(ctx, args)
+
     def _main_shell_completion(self, ctx_args, prog_name, complete_var=None):
         # Completion descriptions are plain text already (options.complete_ids). Typer 0.28 would
         # render them as rich markup, which interprets "[bold]" and ":smile:" and wraps a long one
