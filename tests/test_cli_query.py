@@ -157,10 +157,10 @@ def test_show_lists_links_in_both_directions(cli):
 
 
 def test_show_an_unknown_id_suggests_the_closest(cli):
-    result = cli("show", "act-cr-integration")
+    result = cli("show", "act-cr-integraton")  # a typo, not the beginning of an ID
     assert result.exit_code == 2
     assert result.stderr == (
-        "Error: No record with ID 'act-cr-integration'. Did you mean 'act-cr-integration-plans' or "
+        "Error: No record with ID 'act-cr-integraton'. Did you mean 'act-cr-integration-plans' or "
         "'fct-lac-regional-integration'? See `mieux list` for the IDs.\n"
     )
 
@@ -222,3 +222,30 @@ def test_json_escapes_controls_and_invisible_characters_and_stays_valid(cli):
         assert not {"\x9b", "\x7f", "\u202e", "\u200b", "\U000e0041"} & set(text), args
         parsed = json.loads(text)
         assert title in json.dumps(parsed, ensure_ascii=False), args
+
+
+def test_an_id_can_be_given_by_its_unambiguous_beginning(cli):
+    shown = cli("show", "act-cr")
+    assert shown.exit_code == 0 and "(action act-cr-integration-plans)" in shown.stdout.splitlines()[0]
+    assert json.loads(cli("show", "ACT-CR-INT", "--json").stdout)["id"] == "act-cr-integration-plans"
+    assert cli("brief", "evt-2018-mex").stdout == cli("brief", "evt-2018-mexico-city-roundtable").stdout
+    edited = cli("edit", "fct-lac-regional-int", "--set", "title=Changed")
+    assert (edited.exit_code, edited.stderr) == (0, "Changed fct-lac-regional-integration: title.\n")
+    assert cli("history", "fct-lac-regional-int").stdout.splitlines()[1] == "    changed fct-lac-regional-integration: title"
+    removed = cli("remove", "fct-mx-leading", "--yes")
+    assert (removed.exit_code, removed.stderr) == (0, "Removed fct-mx-leading-gcm-negotiations. `mieux undo` brings it back.\n")
+    assert cli("history", "fct-mx-lead").stdout.splitlines()[1].startswith("    removed fct-mx-leading-gcm-negotiations ")
+
+
+def test_an_ambiguous_beginning_names_the_ids_it_begins(cli):
+    before = cli.db.read_bytes()
+    for args in (("show", "prc-cr-in"), ("edit", "prc-cr-in", "--set", "title=X"), ("remove", "prc-cr-in", "--yes"),
+                 ("history", "prc-cr-in"), ("brief", "prc-cr-in")):
+        result = cli(*args)
+        assert (result.exit_code, result.stdout) == (2, ""), args
+        assert result.stderr == ("Error: 'prc-cr-in' is the beginning of 2 IDs: prc-cr-integration-shared-responsibility, "
+                                 "prc-cr-inter-institutional-working-groups. Type more of the one you mean.\n"), args
+    result = cli("show", "prc")
+    assert result.stderr.startswith("Error: 'prc' is the beginning of 6 IDs: prc-aiamp-revised-cooperation-protocol, ")
+    assert result.stderr.endswith(" and 1 more. Type more of the one you mean.\n")
+    assert cli.db.read_bytes() == before

@@ -54,9 +54,7 @@ def history_command(
     catalogue = load_catalogue(ctx, out)
     entries = store(ctx).history()
     if record_id is not None:
-        wanted = record_id.strip().lower()
-        if wanted not in catalogue.by_id and not any(c["id"] == wanted for e in entries for c in e["changes"]):
-            raise catalogue.unknown_id(record_id)
+        wanted = catalogue.resolve_id(record_id, also={c["id"] for e in entries for c in e["changes"]})
         entries = [{**e, "changes": [c for c in e["changes"] if c["id"] == wanted]} for e in entries]
         entries = [e for e in entries if e["changes"]]
     entries = entries[::-1][:limit]

@@ -342,7 +342,7 @@ def edit_command(
     from mieux_cli.output import Output
 
     out = Output()
-    record = load_catalogue(ctx, out).get(record_id)
+    record = load_catalogue(ctx, out).find(record_id)
     if assignments:
         try:
             new = edited(record, parse_assignments(assignments, record["kind"]))
@@ -402,7 +402,7 @@ def remove_command(
 
     out = Output()
     catalogue = load_catalogue(ctx, out)
-    record = catalogue.get(record_id)
+    record = catalogue.find(record_id)
     plan = plan_remove(record["id"], force)
     plan(catalogue)  # refuses now, before asking, if other records link to it
     if not yes:

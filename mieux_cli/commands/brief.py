@@ -77,7 +77,7 @@ def brief_command(
         if filters != type(filters)():
             raise MieuxError("A brief is either on one record or on a filtered scope, not both.",
                              f"Run `mieux brief {record_id}` alone.")
-        brief = build_record(catalogue, catalogue.get(record_id), as_of)
+        brief = build_record(catalogue, catalogue.find(record_id), as_of)
     else:
         brief = build_scope(catalogue, filters, as_of)
     text = render(brief, fmt, width, template)

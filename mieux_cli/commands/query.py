@@ -233,7 +233,7 @@ def show_command(
 
     out = Output(json_)
     catalogue = load_catalogue(ctx, out)
-    record = catalogue.get(record_id)
+    record = catalogue.find(record_id)
     linked = catalogue.linked(record)
     if out.mode == "json":
         out.json({**record, "linked": [
