@@ -12,9 +12,10 @@ def test_first_use_creates_the_catalogue_in_the_data_directory(tmp_path):
     result = CliRunner().invoke(app, ["list", "--limit", "1"])
     path = tmp_path / "xdg-data" / "mieux" / "catalogue.json"
     assert result.exit_code == 0
-    assert result.stderr == f"Created your catalogue at {path} from the 23 shipped records.\n"
+    assert result.stderr == (f"Created your catalogue at {path} from the 23 shipped records.\n"
+                             "1 of 23 records. Show more with --limit.\n")
     assert result.stdout.splitlines()[1].startswith("act-aiamp-som-protocol")
-    assert CliRunner().invoke(app, ["list", "--limit", "1"]).stderr == ""
+    assert CliRunner().invoke(app, ["list", "--limit", "1"]).stderr == "1 of 23 records. Show more with --limit.\n"
 
 
 def test_db_option_and_environment_variable_choose_the_file(tmp_path):
@@ -120,7 +121,8 @@ def test_search_json_and_filters(cli):
 
 def test_search_tells_when_it_corrected_a_word(cli):
     result = cli("search", "integracion", "--limit", "1")
-    assert result.stderr == "No record contains 'integracion'; showing matches for 'integration' or 'reintegration'.\n"
+    assert result.stderr == ("No record contains 'integracion'; showing matches for 'integration' or 'reintegration'.\n"
+                             "1 of 8 matches. Show more with --limit.\n")
     assert result.stdout.startswith("act-cr-integration-plans  action")
 
 
@@ -249,3 +251,14 @@ def test_an_ambiguous_beginning_names_the_ids_it_begins(cli):
     assert result.stderr.startswith("Error: 'prc' is the beginning of 6 IDs: prc-aiamp-revised-cooperation-protocol, ")
     assert result.stderr.endswith(" and 1 more. Type more of the one you mean.\n")
     assert cli.db.read_bytes() == before
+
+
+def test_a_cut_result_says_how_many_there_are_in_all(cli):
+    result = cli("search", "integration", "-n", "3")
+    assert len([line for line in result.stdout.splitlines() if not line.startswith(" ")]) == 3
+    assert result.stderr == "3 of 8 matches. Show more with --limit.\n"  # piped: on standard error
+    assert cli("search", "migration").stderr == "20 of 21 matches. Show more with --limit.\n"  # the default limit
+    assert cli("search", "integration").stderr == ""  # nothing cut: nothing to say when piped
+    assert cli("search", "integration", "-n", "3", "--json").stderr == "3 of 8 matches. Show more with --limit.\n"
+    assert cli("list", "--limit", "3").stderr == "3 of 23 records. Show more with --limit.\n"
+    assert cli("list", "--limit", "30").stderr == ""

@@ -148,3 +148,12 @@ def test_a_terminal_gets_user_text_on_one_line_with_invisible_characters_escaped
         assert not set(invisible) & set(screen), args
     code, screen = run_in_terminal(db, "list", "facts", "--json", columns=200)
     assert '"text": "T \\u009b\\u007f\\u202e"' in screen and not {"\x9b", "\x7f", "\u202e"} & set(screen)
+
+
+def test_a_terminal_says_how_many_matches_there_are_in_all(db):
+    _, screen = run_in_terminal(db, "search", "migration", columns=120)
+    assert ANSI.sub("", screen).splitlines()[-1] == "20 of 21 matches. Show more with --limit."
+    _, screen = run_in_terminal(db, "search", "integration", columns=120)
+    assert ANSI.sub("", screen).splitlines()[-1] == "8 matches."
+    _, screen = run_in_terminal(db, "list", "--limit", "3", columns=120)
+    assert ANSI.sub("", screen).splitlines()[-1] == "3 of 23 records. Show more with --limit."

@@ -82,17 +82,27 @@ def list_command(
     out = Output(json_)
     selected = options.filters(kind, region, country, theme, area, gcm, status, year, tag)
     catalogue = load_catalogue(ctx, out)
-    records = sort_records(selected.apply(catalogue), sort)[:limit]
+    matching = sort_records(selected.apply(catalogue), sort)
+    records = matching[:limit]
     if out.mode == "json":
         out.json(records)
+        say_count(out, len(records), len(matching), "record", "records")
         return
     if not records:
         out.notice("No records match." + (" Try fewer filters." if selected != Filters() else ""))
         return
     kinds = selected.kinds or {r["kind"] for r in records}
     out.table(list_columns(kinds), list_rows(records))
-    if out.mode == "rich":
-        out.notice(f"{len(records)} record{'s' if len(records) != 1 else ''}.")
+    say_count(out, len(records), len(matching), "record", "records")
+
+
+def say_count(out, shown: int, total: int, one: str, many: str) -> None:
+    """How many there are, on standard error: always when some were left out ("3 of 8
+    matches"), on a terminal also when all are shown."""
+    if shown < total:
+        out.notice(f"{shown} of {total} {many}. Show more with --limit.")
+    elif out.mode == "rich":
+        out.notice(f"{total} {one if total == 1 else many}.")
 
 
 def search_command(
@@ -137,13 +147,13 @@ def search_command(
             {"id": h.record["id"], "score": h.score, "snippet": "".join(t for t, _ in h.snippet), "record": h.record}
             for h in hits
         ])
+        say_count(out, len(hits), len(results.hits), "match", "matches")
         return
     if not hits:
         out.notice("No records match.")
         return
     out.hits([(h.record["id"], h.record["kind"], h.record["title"], h.snippet) for h in hits])
-    if out.mode == "rich":
-        out.notice(f"{len(hits)} match{'es' if len(hits) != 1 else ''}.")
+    say_count(out, len(hits), len(results.hits), "match", "matches")
 
 
 # What `show` prints, in reading order; the ID and title head it, and links to other records
