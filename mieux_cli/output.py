@@ -10,12 +10,13 @@ Console with markup and emoji off, and control characters (ESC sequences, BEL, b
 are shown as visible escapes in every mode but JSON, where they are written as \\uXXXX escapes.
 
 Standard output can fail: closed (`>&-`), full (`> /dev/full`), or a pipe whose reader has gone
-(`| head -1`). Every write to it raises OutputFailed, which the app's edge turns into one line
+(`| head -1`). A write to it that fails raises OutputFailed, which the app's edge turns into one line
 and an exit code (or a quiet exit for a broken pipe). Messages on standard error are best effort:
 when it is closed there is no one to tell, and that must not turn a success into a failure.
 """
 
 import contextlib
+import functools
 import os
 import re
 import sys
@@ -123,7 +124,6 @@ def _writing_stdout():
 
 def _writes_stdout(method):
     """For the Output methods that write to standard output."""
-    import functools
 
     @functools.wraps(method)
     def guarded(self, *args, **kwargs):
