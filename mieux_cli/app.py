@@ -28,7 +28,7 @@ class _MieuxGroup(TyperGroup):
     """Builds commands on demand, and turns the domain exception into a clean error, never a
     traceback."""
 
-    _built: ClassVar[dict] = {}
+    _built: ClassVar[dict] = {}  # shared: each command is built once a process
 
     def list_commands(self, ctx) -> list[str]:
         return sorted(COMMAND_MODULES)
@@ -46,20 +46,43 @@ class _MieuxGroup(TyperGroup):
             self._built[name] = typer.main.get_command(single)
         return self._built[name]
 
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else ""
+        if name and name not in COMMAND_MODULES and not name.startswith("-") and not ctx.resilient_parsing:
+            import difflib  # Typer suggests from the commands it has built, and these are built on demand
+
+            close = difflib.get_close_matches(name, list(COMMAND_MODULES), n=1)
+            ctx.fail(f"No such command {name!r}." + (f" Did you mean {close[0]!r}?" if close else ""))
+        return super().resolve_command(ctx, args)
+
+    def _main_shell_completion(self, ctx_args, prog_name, complete_var=None):
+        # Completion descriptions are plain text already (options.complete_ids). Typer 0.28 would
+        # render them as rich markup, which interprets "[bold]" and ":smile:" and wraps a long one
+        # onto lines that fish and PowerShell take for candidates; show them as they are instead.
+        import typer._completion_classes
+
+        typer._completion_classes._sanitize_help_text = str
+        return super()._main_shell_completion(ctx_args, prog_name, complete_var)
+
     def parse_args(self, ctx, args):
         ctx.meta["mieux.argv"] = list(args)  # the history records the command that made a change
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except MieuxError as e:
-            from mieux_cli.output import Output
+        from mieux_cli import output
 
-            Output().error(str(e))
+        try:
+            try:
+                return super().invoke(ctx)
+            finally:
+                output.flush_stdout()  # a failure now can be reported; at exit it would be a traceback
+        except MieuxError as e:
+            output.Output().error(str(e))
             raise typer.Exit(e.exit_code) from None
         except KeyboardInterrupt:
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except output.OutputFailed as e:
+            raise typer.Exit(output.output_failed(e, committed=ctx.meta.get("mieux.committed", False))) from None
 
 
 app = typer.Typer(
@@ -100,4 +123,7 @@ def _global_options(
 
 
 def main() -> None:
+    from mieux_cli.output import configure_streams
+
+    configure_streams()
     app(prog_name="mieux")

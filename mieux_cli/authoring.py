@@ -112,13 +112,48 @@ def plan_rename(old_id: str, new_id: str):
     return plan
 
 
-def plan_update(record: dict):
-    def plan(catalogue: Catalogue) -> list[Change]:
-        before = catalogue.get(record["id"])
-        after = catalogue.with_current_links(record)
-        check_links(after, catalogue)
-        return [] if before == after else [updated(before, after)]
+class EditConflict(MieuxError):
+    """A field the person changed was changed by someone else since they opened the record."""
 
+    def __init__(self, record_id: str, conflicts: list[tuple[str, object, object]]):
+        self.conflicts = conflicts  # (field, its value now, the value the person wrote)
+        field, now, wrote = conflicts[0]
+        more = f" (and {len(conflicts) - 1} more fields)" if len(conflicts) > 1 else ""
+        super().__init__(
+            f"'{record_id}' was changed by someone else while you edited it: {field} is now {_short(now)}, "
+            f"you wrote {_short(wrote)}{more}.",
+        )
+
+
+def _short(value, limit: int = 60) -> str:
+    text = " ".join(repr(value).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def plan_edit(record_id: str, changes: dict, seen: dict):
+    """Set fields of a record as it is under the lock, never from a copy read before it, so that
+    two people editing different fields of one record at once both keep their changes. A field
+    someone else changed since `seen` (the record as this person saw it), and that is changed
+    differently here, is a conflict: nothing is written and EditConflict says which. The plan's
+    `fields` lists the fields it changed."""
+
+    def plan(catalogue: Catalogue) -> list[Change]:
+        current = catalogue.get(record_id)
+        try:
+            wanted = normalize({**seen, **changes})  # the values as stored, to compare with what is there
+            conflicts = [(f, current.get(f), wanted[f]) for f in changes
+                         if current.get(f) != seen.get(f) and current.get(f) != wanted[f]]
+            if conflicts:
+                raise EditConflict(record_id, conflicts)
+            after = catalogue.with_current_links(normalize({**current, **{f: wanted[f] for f in changes}}))
+        except InvalidRecord as e:  # valid alone, but not with what someone else changed meanwhile
+            field, message = e.problems[0]
+            raise MieuxError(f"{field}: {message}.", "Nothing was saved; run the command again.") from None
+        check_links(after, catalogue)
+        plan.fields[:] = [f for f in after if after[f] != current.get(f)]
+        return [] if after == current else [updated(current, after)]
+
+    plan.fields = []
     return plan
 
 
@@ -262,16 +297,41 @@ def edit_header(record: dict) -> str:
     return "".join(f"# {line}\n" for line in lines)
 
 
-def editable_text(record: dict, errors: list[str] = ()) -> str:
-    """The record as commented YAML for an editor, with errors from the last attempt on top."""
+def editable_text(record: dict) -> str:
+    """The record as commented YAML for an editor."""
     import yaml
 
     body = {f.name: record.get(f.name, f.empty()) for f in schema.settable(record["kind"])}
-    top = "".join(f"# ERROR: {e}\n" for e in errors)
-    if errors:
-        top += "# Fix what these errors name, save and close; close without saving to give up.\n#\n"
-    return top + edit_header(record) + yaml.safe_dump(
+    return edit_header(record) + yaml.safe_dump(
         body, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1 << 16)
+
+
+_ERROR_LINE = "# ERROR: "
+_ERRORS_END = ("# Fix what these errors name, save and close; close without saving to give up.", "#")
+_LINE = re.compile(r"^line (\d+): ")
+
+
+def with_errors(text: str, messages: list[str]) -> str:
+    """The edited text again, with the problems found written on top; each names the line it is on
+    in this new text (the lines above it counted)."""
+    lines = text.splitlines(keepends=True)
+    removed = 0
+    while lines and (lines[0].startswith(_ERROR_LINE) or lines[0].rstrip("\n") in _ERRORS_END):
+        lines.pop(0)
+        removed += 1
+    header = len(messages) + len(_ERRORS_END)
+    numbered = []
+    for message in messages:
+        match = _LINE.match(message)
+        if match:  # a YAML error: its line in the text as saved
+            message = f"line {int(match.group(1)) - removed + header}: " + message[match.end():]
+        else:  # a field's problem: the line of that field
+            field = message.split(":", 1)[0]
+            at = next((i for i, line in enumerate(lines) if line.startswith(f"{field}:")), None)
+            if at is not None:
+                message = f"line {at + 1 + header}: {message}"
+        numbered.append(_ERROR_LINE + message + "\n")
+    return "".join(numbered) + "".join(line + "\n" for line in _ERRORS_END) + "".join(lines)
 
 
 def parse_edited(text: str, record: dict) -> dict:

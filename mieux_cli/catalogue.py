@@ -2,9 +2,12 @@
 
 import difflib
 import functools
+from collections.abc import Iterable
 from pathlib import Path
 
 from mieux_cli.errors import UnknownValue
+
+PREFIX_CANDIDATES_LISTED = 5
 
 
 class Catalogue:
@@ -61,6 +64,29 @@ class Catalogue:
             elif value in self.by_alias:
                 changed[f.name] = self.current_id(value)
         return {**record, **changed} if changed else record
+
+    def find(self, typed: str) -> dict:
+        """The record a person means: its ID, or the beginning of only one ID."""
+        return self.by_id[self.resolve_id(typed)]
+
+    def resolve_id(self, typed: str, also: Iterable[str] = ()) -> str:
+        """The ID a person means by `typed`: the ID itself, or the beginning of exactly one ID (as
+        git takes the first characters of a hash), among the catalogue's IDs and `also` (IDs that
+        only the history still knows); a whole former ID gives the ID the record has now. Used where people type IDs; changes look IDs up exactly
+        (get), so that a record removed meanwhile is never mistaken for one its ID begins."""
+        wanted = typed.strip().lower()
+        known = self.by_id.keys() | set(also)
+        if wanted in known or wanted in self.by_alias:  # a former ID gives the record's ID now
+            return self.current_id(wanted)
+        candidates = sorted(i for i in known if wanted and i.startswith(wanted))
+        if len(candidates) == 1:
+            return candidates[0]
+        if candidates:
+            listed = ", ".join(candidates[:PREFIX_CANDIDATES_LISTED])
+            more = len(candidates) - PREFIX_CANDIDATES_LISTED
+            raise UnknownValue(f"'{typed}' is the beginning of {len(candidates)} IDs: {listed}"
+                               + (f" and {more} more" if more > 0 else "") + ".", "Type more of the one you mean.")
+        raise self.unknown_id(typed)
 
     def unknown_id(self, record_id: str) -> UnknownValue:
         wanted = record_id.strip().lower()

@@ -5,7 +5,9 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1  # the command ran and found problems (reserved for `check`)
 EXIT_USAGE = 2  # the user asked for something that does not exist or cannot be parsed
 EXIT_STORAGE = 3  # the catalogue file cannot be read, written or locked
+EXIT_OUTPUT = 74  # standard output cannot be written: closed or full (EX_IOERR in sysexits.h)
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # the reader of the pipe left (`| head`): 128 + SIGPIPE, as a shell reports it
 
 
 class MieuxError(Exception):

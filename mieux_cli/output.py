@@ -7,29 +7,79 @@ Three modes, chosen once per command:
 
 User text is data, never markup: rich is given Text objects (never markup strings) from a
 Console with markup and emoji off, and control characters (ESC sequences, BEL, bidi overrides)
-are shown as visible escapes in every mode but JSON, where the encoder escapes them.
+are shown as visible escapes in every mode but JSON, where they are written as \\uXXXX escapes.
+
+Standard output can fail: closed (`>&-`), full (`> /dev/full`), or a pipe whose reader has gone
+(`| head -1`). A write to it that fails raises OutputFailed, which the app's edge turns into one line
+and an exit code (or a quiet exit for a broken pipe). Messages on standard error are best effort:
+when it is closed there is no one to tell, and that must not turn a success into a failure.
 """
 
 import contextlib
+import functools
 import os
 import re
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+
+from mieux_cli.errors import EXIT_BROKEN_PIPE, EXIT_OK, EXIT_OUTPUT
 
 PROGRESS_AFTER = 1.0  # seconds of work before a progress bar is worth showing
+BAR_MAX = 40  # the longest bar of a chart on a terminal, in cells
 
-# C0 and C1 controls except tab and newline, DEL, and the bidirectional formatting characters.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Characters that control the terminal or cannot be seen: C0 and C1 controls except tab and
+# newline, DEL; bidirectional formatting (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069);
+# zero-width and other invisible format characters (U+180E, U+200B-U+200D, U+2060-U+2064,
+# U+206A-U+206F, U+FEFF, U+FFF9-U+FFFB, the tag characters U+E0000-U+E007F); and the line and
+# paragraph separators U+2028-U+2029, which some terminals and rich treat as line breaks.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064"
+                      "\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
 
 
 _SPACE = re.compile(r"\s+")
+_LINE_BREAK = re.compile(r"[^\S\n]*\n\s*|\t")  # a newline with the white space around it, or a tab
+_NON_ASCII = re.compile("[^\x00-\x7f]|" + _CONTROL.pattern)
+
+
+def _escape(match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def clean(text) -> str:
-    """`text` with every control character shown as a visible escape (ESC -> \\x1b)."""
+    """`text` with every control or invisible character shown as a visible escape (ESC -> \\x1b,
+    ZERO WIDTH SPACE -> \\u200b)."""
     text = "" if text is None else str(text)
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+    return _CONTROL.sub(_escape, text)
+
+
+def plain_line(text, limit: int) -> str:
+    """`text` where escapes would not help (a shell's completion menu): without control or
+    invisible characters, on one line, at most `limit` characters (the last an ellipsis)."""
+    text = _SPACE.sub(" ", _CONTROL.sub("", "" if text is None else str(text))).strip()
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _writes_unicode(stream) -> bool:
+    encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
+    return encoding.startswith("utf")
+
+
+def json_escaped(text: str, ascii_only: bool = False) -> str:
+    """JSON text with control and invisible characters (and, for a stream that cannot encode
+    them, every non-ASCII character) written as \\uXXXX escapes: the same JSON, safe to print.
+    Outside strings JSON text is ASCII, so every such character is inside a string."""
+    pattern = _NON_ASCII if ascii_only else _CONTROL
+
+    def escape(match) -> str:
+        code = ord(match.group())
+        if code > 0xFFFF:  # a surrogate pair, as JSON writes characters beyond the BMP
+            code -= 0x10000
+            return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+        return f"\\u{code:04x}"
+
+    return pattern.sub(escape, text)
 
 
 def one_line(text) -> str:
@@ -39,14 +89,82 @@ def one_line(text) -> str:
 
 @dataclass
 class Column:
+    """A table column; on a terminal, mieux_cli.layout decides what is shown and how wide."""
+
     header: str
     key: str  # which cell of a row dict
-    no_wrap: bool = False  # never wrapped or cut (IDs)
-    ratio: int | None = None  # share of the spare width when the table must shrink
+    wrap: bool = False  # may take several lines (titles, IDs, countries); otherwise always whole
+    main: bool = False  # the column the others give way to (a title); at most one a table
+    min_width: int = 0  # a wrapping column is not narrowed below this before optional columns are dropped
+    drop: int = 0  # optional: on a narrow terminal, the columns with the highest `drop` go first (0: never)
     justify: str = "left"
     style: str | None = None
-    drop: int = 0  # on a narrow terminal, columns with the highest `drop` go first (0: never)
-    min_width: int = 0  # a wrapping column is not squeezed below this; columns are dropped instead
+
+
+class OutputFailed(Exception):
+    """Standard output could not be written: closed, full, or a pipe with no reader left."""
+
+    def __init__(self, reason: str, broken_pipe: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.broken_pipe = broken_pipe
+
+
+@contextlib.contextmanager
+def _writing_stdout():
+    """Turn a failing write to standard output into OutputFailed."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise OutputFailed("the pipe was closed", broken_pipe=True) from None
+    except (OSError, ValueError) as e:  # ValueError: writing to a closed file object
+        reason = getattr(e, "strerror", None) or "it is closed"
+        raise OutputFailed(reason) from None
+
+
+def _writes_stdout(method):
+    """For the Output methods that write to standard output."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        if self.stdout is None:  # the process started with its standard output closed
+            raise OutputFailed("it is closed")
+        with _writing_stdout():
+            return method(self, *args, **kwargs)
+
+    return guarded
+
+
+def configure_streams() -> None:
+    """Text the terminal's encoding cannot show (PYTHONIOENCODING=ascii, a C locale) is written
+    as escapes such as \\xed instead of failing the command."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def flush_stdout() -> None:
+    """Write out what is buffered, so that a failure is reported now rather than at exit."""
+    if sys.stdout is not None:
+        with _writing_stdout():
+            sys.stdout.flush()
+
+
+def output_failed(failure: OutputFailed, committed: bool) -> int:
+    """Report a failure to write standard output; the exit code. A broken pipe is the reader's
+    choice (`| head`), so it is quiet; a change already saved stays a success."""
+    with contextlib.suppress(AttributeError, ValueError, OSError):  # what is still buffered goes nowhere
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    if committed:
+        if not failure.broken_pipe:
+            Output().notice(f"The change was saved, but its report could not be written to standard output: {failure.reason}.")
+        return EXIT_OK
+    if failure.broken_pipe:
+        return EXIT_BROKEN_PIPE
+    Output().error(f"Cannot write to standard output: {failure.reason}.")
+    return EXIT_OUTPUT
 
 
 def choose_mode(json_requested: bool, stream=None) -> str:
@@ -81,42 +199,56 @@ class Output:
     # -- messages (standard error) ----------------------------------------------------------------
 
     def notice(self, message: str) -> None:
-        self.stderr.write(one_line(message) + "\n")
+        self._tell(one_line(message))
 
     def error(self, message: str) -> None:
-        self.stderr.write("Error: " + one_line(message) + "\n")
+        self._tell("Error: " + one_line(message))
+
+    def _tell(self, line: str) -> None:
+        with contextlib.suppress(AttributeError, ValueError, OSError):  # closed or broken: no one to tell
+            self.stderr.write(line + "\n")
+            self.stderr.flush()
 
     # -- data --------------------------------------------------------------------------------------
 
+    @_writes_stdout
     def json(self, data) -> None:
         import orjson
 
-        self.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+        text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
+        self.stdout.write(json_escaped(text, ascii_only=not _writes_unicode(self.stdout)) + "\n")
 
+    @_writes_stdout
     def data(self, text: str) -> None:
-        """A document (an export, a brief) on standard output: byte for byte when piped or
-        redirected, since it is data; on a terminal, control characters made visible."""
+        """A document (an export, a brief) on standard output: when piped or redirected, its
+        UTF-8 bytes exactly, as --out would write them, whatever the locale's encoding; on a
+        terminal, control characters made visible."""
         isatty = getattr(self.stdout, "isatty", None)
-        self.stdout.write(clean(text) if isatty and isatty() else text)
+        if isatty and isatty():
+            self.stdout.write(clean(text))
+            return
+        binary = getattr(self.stdout, "buffer", None)
+        if binary is None:
+            self.stdout.write(text)
+            return
+        self.stdout.flush()
+        binary.write(text.encode("utf-8"))
+        binary.flush()
 
+    @_writes_stdout
     def line(self, text: str = "") -> None:
-        self.stdout.write(clean(text) + "\n")
+        """One line whatever the text holds, so that user text in it can never start a line of its
+        own (a forged history entry): each newline, with the white space around it, and each tab
+        made one space; the spacing the caller laid out is kept."""
+        self.stdout.write(_LINE_BREAK.sub(" ", clean(text)) + "\n")
 
+    @_writes_stdout
     def table(self, columns: list[Column], rows: list[dict], title: str | None = None) -> None:
         if self.mode == "rich":
-            from rich import box
-            from rich.table import Table
-            from rich.text import Text
+            from mieux_cli.layout import fit
 
-            columns = self._fit(columns, rows)
-            table = Table(box=box.SIMPLE_HEAD, title=Text(clean(title), style="bold") if title else None,
-                          title_justify="left", pad_edge=False, header_style="bold")
-            for c in columns:
-                table.add_column(c.header, no_wrap=c.no_wrap, ratio=c.ratio, justify=c.justify,
-                                 style=c.style, overflow="fold", min_width=max(c.min_width, len(c.header)))
-            for row in rows:
-                table.add_row(*(Text(clean(row.get(c.key, ""))) for c in columns))
-            self.console.print(table)
+            cells = [{c.key: one_line(row.get(c.key, "")) for c in columns} for row in rows]
+            self._draw(fit(columns, cells, self.console.width, gap=3), cells, title=title)
             return
         cells = [[c.header.upper() for c in columns]]
         cells += [[one_line(row.get(c.key, "")).strip() for c in columns] for row in rows]
@@ -128,38 +260,38 @@ class Output:
                      for i, cell in enumerate(r)]
             self.stdout.write("  ".join(parts).rstrip() + "\n")
 
-    def _fit(self, columns: list[Column], rows: list[dict]) -> list[Column]:
-        """Drop optional columns until the table fits the terminal without squeezing the rest."""
-        width = self.console.width
-        columns = list(columns)
+    def _draw(self, shown: list[tuple[Column, int]], cells: list[dict], title: str | None = None, grid: bool = False) -> None:
+        """A rich table (or a grid: no header, no rule) with the columns and widths layout chose."""
+        from rich import box
+        from rich.table import Table
+        from rich.text import Text
 
-        def needed(cols):
-            total = 2 * len(cols)  # rich pads each cell by one on either side
-            for c in cols:
-                if c.no_wrap:
-                    total += max([len(c.header)] + [len(one_line(r.get(c.key, ""))) for r in rows])
-                else:
-                    total += max(c.min_width, len(c.header))
-            return total
+        from mieux_cli.layout import wrap
 
-        while needed(columns) > width and any(c.drop for c in columns):
-            columns.remove(max(columns, key=lambda c: c.drop))
-        if needed(columns) > width:  # still too wide: let rich fold the wrapping columns narrower
-            columns = [c if c.no_wrap else replace(c, min_width=0) for c in columns]
-        return columns
+        if grid:
+            table = Table.grid(padding=(0, 1))
+        else:
+            table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold",
+                          title=Text(one_line(title), style="bold") if title else None, title_justify="left")
+        for column, width in shown:
+            table.add_column(column.header, width=width, no_wrap=True, justify=column.justify, style=column.style)
+        for row in cells:
+            table.add_row(*(Text("\n".join(wrap(row[c.key], width))) for c, width in shown))
+        self.console.print(table)
 
+    @_writes_stdout
     def fields(self, heading: str, pairs: list[tuple[str, list[str]]]) -> None:
         """A record, readable: a heading, then each label with its value lines."""
         if self.mode == "rich":
             from rich.table import Table
             from rich.text import Text
 
-            self.console.print(Text(clean(heading), style="bold"))
+            self.console.print(Text(one_line(heading), style="bold"))
             grid = Table.grid(padding=(0, 2))
             grid.add_column(style="bold", no_wrap=True)
             grid.add_column(overflow="fold")
             for label, lines in pairs:
-                grid.add_row(Text(label), Text("\n".join(clean(line) for line in lines)))
+                grid.add_row(Text(label), Text("\n".join(one_line(line) for line in lines)))
             self.console.print(grid)
             return
         self.line(heading)
@@ -170,6 +302,7 @@ class Output:
             for line in rest:
                 self.stdout.write(" " * width + one_line(line) + "\n")
 
+    @_writes_stdout
     def hits(self, hits: list[tuple[str, str, str, list[tuple[str, bool]]]]) -> None:
         """Search results: (id, kind, title, snippet segments), best first."""
         if self.mode == "rich":
@@ -177,7 +310,7 @@ class Output:
 
             for record_id, kind, title, segments in hits:
                 line = Text()
-                line.append(clean(record_id), style="cyan")
+                line.append(one_line(record_id), style="cyan")
                 line.append(f"  {kind}  ", style="dim")
                 line.append(one_line(title), style="bold")
                 self.console.print(line)
@@ -187,10 +320,11 @@ class Output:
                 self.console.print(snippet)
             return
         for record_id, kind, title, segments in hits:
-            self.stdout.write(f"{clean(record_id)}  {kind}  {one_line(title)}\n")
+            self.stdout.write(f"{one_line(record_id)}  {kind}  {one_line(title)}\n")
             snippet = "".join(f"*{t}*" if is_match else t for t, is_match in segments)
             self.stdout.write("    " + one_line(snippet).strip() + "\n")
 
+    @_writes_stdout
     def bars(self, rows: list[tuple[str, str, int]], total_label: str, total: int) -> None:
         """One bar per (value, label, count), scaled to the longest; the label is left out where
         it only repeats the value."""
@@ -199,27 +333,29 @@ class Output:
         label_width = max((len(label) for _, label, _ in rows), default=0)
         value_width = max((len(str(value)) for value, _, _ in rows), default=0)
         if self.mode == "rich":
-            from rich.table import Table
             from rich.text import Text
 
-            available = (self.width or self.console.width) - value_width - min(label_width, 40) - 10
-            bar_room = max(10, min(40, available))
-            grid = Table.grid(padding=(0, 1))
-            grid.add_column(style="cyan", no_wrap=True)
-            grid.add_column(max_width=40, overflow="ellipsis", no_wrap=True)
-            grid.add_column(justify="right")
-            grid.add_column(no_wrap=True)
-            for value, label, count in rows:
-                bar = "█" * max(1, round(count / longest * bar_room)) if count else ""
-                grid.add_row(Text(clean(value)), Text(clean(label)), Text(str(count)), Text(bar, style="green"))
-            self.console.print(grid)
+            from mieux_cli.layout import fit
+
+            columns = [Column("", "value", style="cyan")]
+            if label_width:
+                columns.append(Column("", "label", wrap=True, main=True, min_width=12))
+            columns += [Column("", "count", justify="right"),
+                        Column("", "bar", wrap=True, min_width=10, drop=1, style="green")]
+            cells = [{"value": one_line(value), "label": one_line(label), "count": str(count), "bar": "█" * BAR_MAX}
+                     for value, label, count in rows]
+            shown = fit(columns, cells, self.console.width, gap=1)
+            bar_width = next((width for column, width in shown if column.key == "bar"), 0)
+            for row, (_, _, count) in zip(cells, rows):
+                row["bar"] = "█" * max(1, round(count / longest * bar_width)) if count else ""
+            self._draw(shown, cells, grid=True)
             self.console.print(Text(f"{total_label}: {total}", style="dim"))
             return
         count_width = len(str(longest))
         for value, label, count in rows:
             bar = "#" * max(1, round(count / longest * 30)) if count else ""
-            label_cell = f"{clean(label):<{label_width}}  " if label_width else ""
-            self.stdout.write(f"{clean(value):<{value_width}}  {label_cell}{count:>{count_width}}  {bar}\n")
+            label_cell = f"{one_line(label):<{label_width}}  " if label_width else ""
+            self.stdout.write(f"{one_line(value):<{value_width}}  {label_cell}{count:>{count_width}}  {bar}\n")
         self.stdout.write(f"{total_label}: {total}\n")
 
     @contextlib.contextmanager

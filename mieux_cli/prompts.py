@@ -12,7 +12,13 @@ import sys
 import typer
 
 from mieux_cli.errors import MieuxError
-from mieux_cli.output import clean
+from mieux_cli.output import clean, one_line
+
+
+def is_terminal(stream=None) -> bool:
+    """Whether a person is typing (standard input, by default): a terminal, not a pipe or a file."""
+    stream = stream if stream is not None else sys.stdin
+    return bool(stream is not None and getattr(stream, "isatty", None) and stream.isatty())
 
 
 class Cancelled(Exception):
@@ -22,7 +28,7 @@ class Cancelled(Exception):
 class Prompter:
     def __init__(self, stream=None):
         self.stream = stream or sys.stdin
-        self.interactive = bool(getattr(self.stream, "isatty", None) and self.stream.isatty())
+        self.interactive = is_terminal(self.stream)
 
     def _complete_with(self, choices: list[str]) -> None:
         if not self.interactive:
@@ -46,7 +52,7 @@ class Prompter:
         """One line of text; `default` is shown and taken on an empty answer."""
         self._complete_with(choices or [])
         try:
-            return typer.prompt(clean(question), default=default, show_default=bool(default)).strip()
+            return typer.prompt(one_line(question), default=default, show_default=bool(default)).strip()
         except (typer.Abort, EOFError, KeyboardInterrupt):
             raise Cancelled from None
 
@@ -75,7 +81,7 @@ class Prompter:
 
     def confirm(self, question: str, default: bool = True) -> bool:
         try:
-            return typer.confirm(clean(question), default=default)
+            return typer.confirm(one_line(question), default=default)
         except (typer.Abort, EOFError, KeyboardInterrupt):
             raise Cancelled from None
 

@@ -9,22 +9,30 @@ words that are there ("integracion" -> "integration"), and the caller is told so
 """
 
 import difflib
+import itertools
 import math
 import re
 from dataclasses import dataclass
 
 from mieux_cli import schema
 from mieux_cli.display import code_text
+from mieux_cli.errors import MieuxError
 from mieux_cli.text import fold, fold_case, tokens
 
 # The fields a snippet is taken from, best first (the field with most matches wins).
 SNIPPET_FIELDS = ("summary", "text", "why", "results", "outputs", "activities", "notes", "title")
 SNIPPET_CHARS = 160
 PREFIX_MIN = 4  # shorter query words match whole words only
-STOPWORDS = {
-    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "in", "is", "it", "of", "on", "or", "that",
-    "the", "to", "was", "were", "with",
-}
+# Bounds on the work one search does, whatever the catalogue holds or the query says: a query of
+# thousands of words ran for minutes, one 10 MB field took seconds. A field is searched whole,
+# but snippets and corrections look at its first SCAN_CHARS characters only, and a word's
+# occurrences in a field stop counting after COUNTED_MAX (its weight saturates long before).
+MAX_QUERY_WORDS = 32
+MAX_QUERY_CHARS = 1000
+SCAN_CHARS = 10_000
+COUNTED_MAX = 100
+STOPWORDS = {"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "in", "is", "it", "of", "on",
+             "or", "that", "the", "to", "was", "were", "with"}
 
 
 @dataclass
@@ -60,9 +68,17 @@ FUZZY_CUTOFF = 0.8
 
 
 def query_terms(query: str) -> list[str]:
+    """The distinct words to look for; a query too long to search in bounded time is refused."""
     words = tokens(query)
     meaningful = [w for w in words if w not in STOPWORDS]
-    return list(dict.fromkeys(meaningful or words))
+    terms = list(dict.fromkeys(meaningful or words))
+    if len(terms) > MAX_QUERY_WORDS:
+        raise MieuxError(f"The query has {len(terms)} different words; search takes at most {MAX_QUERY_WORDS}.",
+                         "Search for the few words that matter most.")
+    if len(query) > MAX_QUERY_CHARS:
+        raise MieuxError(f"The query is {len(query)} characters long; search takes at most {MAX_QUERY_CHARS}.",
+                         "Search for the few words that matter most.")
+    return terms
 
 
 @dataclass
@@ -85,7 +101,7 @@ class _Term:
         if self.word not in text and not any(c in text for c in self.corrections):  # the common case, at C speed
             return 0.0
         exact = partial = 0
-        for match in self.pattern.finditer(text):
+        for match in itertools.islice(self.pattern.finditer(text), COUNTED_MAX):
             if match.group() == self.word:
                 exact += 1
             else:
@@ -113,9 +129,11 @@ def search(records: list[dict], query: str) -> Results:
     terms = [_Term(w) for w in words]
     scores = [[_weighted(t, texts, weights) for t in terms] for _, texts in indexed]
     corrections: dict[str, list[str]] = {}
+    vocabulary = None
     for i, term in enumerate(terms):
         if len(term.word) >= FUZZY_MIN and not any(w[i] for w in scores):
-            vocabulary = {w for _, texts in indexed for text in texts.values() for w in tokens(text)}
+            if vocabulary is None:  # the words there are, to correct from: built once, from the start of each field
+                vocabulary = list({w for _, texts in indexed for text in texts.values() for w in tokens(text[:SCAN_CHARS])})
             close = difflib.get_close_matches(term.word, vocabulary, n=3, cutoff=FUZZY_CUTOFF)
             if close:
                 corrections[term.word] = close
@@ -150,19 +168,20 @@ def _is_match(word: str, terms: list[str]) -> bool:
 
 
 def snippet(record: dict, terms: list[str]) -> list[tuple[str, bool]]:
-    """About SNIPPET_CHARS characters of the field with the most matches, centred on the first
-    match, split into (text, is_match) segments so the output layer can highlight safely."""
+    """About SNIPPET_CHARS characters of the field with the most matches (in its first
+    SCAN_CHARS characters), centred on the first match, split into (text, is_match) segments so
+    the output layer can highlight safely."""
     texts = field_texts(record)
     best, best_count = None, 0
     for field in SNIPPET_FIELDS:
         text = texts.get(field)
         if text:
-            count = sum(1 for m in _WORD.finditer(text) if _is_match(m.group(), terms))
+            count = sum(1 for m in _WORD.finditer(text, 0, SCAN_CHARS) if _is_match(m.group(), terms))
             if count > best_count:
                 best, best_count = text, count
     if best is None:
         best = texts.get("summary") or texts.get("text") or record["title"]
-    matches = [m for m in _WORD.finditer(best) if _is_match(m.group(), terms)]
+    matches = [m for m in _WORD.finditer(best, 0, SCAN_CHARS) if _is_match(m.group(), terms)]
     begin = 0
     if matches and len(best) > SNIPPET_CHARS:
         begin = max(0, matches[0].start() - SNIPPET_CHARS // 3)

@@ -108,3 +108,23 @@ def test_restore_asks_and_refuses_unknown_backups(cli):
     assert read_bytes(cli.db) == before
     result = cli("restore", "9")
     assert (result.exit_code, result.stderr) == (2, "Error: There is no backup number 9. See `mieux backup --list`.\n")
+
+
+def test_a_backup_number_is_ascii_digits_only(cli):
+    _set_title(cli, "Changed")
+    for typed in ("¹", "٣", "１"):  # str.isdigit() is True for each; int() refuses the first
+        result = cli("restore", typed, "--yes")
+        assert (result.exit_code, result.stderr) == (2, f"Error: There is no backup file {typed}. See `mieux backup --list`.\n")
+    assert cli("restore", " 1", "--yes").exit_code == 2  # not a number either: no surprise restore
+
+
+def test_a_backup_can_be_restored_by_the_name_the_list_shows(cli):
+    cli("backup")
+    _set_title(cli, "Changed after the backup")
+    listing = cli("backup", "--list")
+    name = listing.stdout.splitlines()[2].split()[1]  # the manual backup, second newest
+    assert name.endswith("-manual.json") and "/" not in name
+    assert listing.stderr == f"In {cli.db.parent / 'backups'}. Restore one with `mieux restore N`.\n"
+    result = cli("restore", name, "--yes")
+    assert result.exit_code == 0, result.output
+    assert title(cli) == "Comparatively high regional integration in LAC"

@@ -2,9 +2,12 @@
 
 import json
 import os
+import pty
 import stat
+import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pexpect
 import pytest
@@ -171,7 +174,9 @@ def test_ctrl_c_in_a_terminal_writes_nothing(db):
 
 @pytest.fixture
 def editor(tmp_path, monkeypatch):
-    """A scripted editor: each run applies the next of the given Python edits to the file."""
+    """A scripted editor: each run applies the next of the given Python edits to the file (the
+    last one again for any later run). An edit giving bytes writes them as they are; one giving
+    None deletes the file."""
     script = tmp_path / "editor.py"
     counter = tmp_path / "runs"
 
@@ -183,47 +188,127 @@ def editor(tmp_path, monkeypatch):
             counter.write_text(str(run + 1))
             edits = {list(edits)!r}
             path = pathlib.Path(sys.argv[1])
-            text = path.read_text()
-            pathlib.Path({str(tmp_path / 'seen')!r} + str(run)).write_text(text)
-            path.write_text(eval(edits[run], {{"text": text}}))
+            text = path.read_text(encoding="utf-8")
+            pathlib.Path({str(tmp_path / 'seen')!r} + str(run)).write_text(text, encoding="utf-8")
+            result = eval(edits[min(run, len(edits) - 1)], {{"text": text, "run": run}})
+            if result is None:
+                path.unlink()
+            elif isinstance(result, bytes):
+                path.write_bytes(result)
+            else:
+                path.write_text(result, encoding="utf-8")
             """))
         script.chmod(script.stat().st_mode | stat.S_IEXEC)
         monkeypatch.setenv("VISUAL", f"{sys.executable} {script}")
         return tmp_path
 
+    use.runs = lambda: int(counter.read_text()) if counter.exists() else 0
     return use
 
 
-def test_edit_in_the_editor_validates_reopens_with_the_error_and_saves(cli, editor):
+def edit_at_a_terminal(db, *args):
+    """`mieux edit` as a person runs it: standard input is a terminal; what it prints is captured."""
+    leader, follower = pty.openpty()
+    try:
+        return subprocess.run([sys.executable, "-m", "mieux_cli", "--db", str(db), "edit", *args], stdin=follower,
+                              capture_output=True, text=True, timeout=60, cwd=db.parent, check=False)
+    finally:
+        os.close(leader)
+        os.close(follower)
+
+
+def test_edit_in_the_editor_validates_reopens_with_the_error_and_saves(db, editor):
     seen = editor(
         "text.replace('- CR', '- Atlantis')",  # a mistake ...
         "text.replace('- Atlantis', '- Costa Rica').replace('status: unknown', 'status: ongoing')",  # ... fixed
     )
-    result = cli("edit", "act-cr-integration-plans")
-    assert result.exit_code == 0, result.output
+    result = edit_at_a_terminal(db, "act-cr-integration-plans")
+    assert result.returncode == 0, result.stderr
     assert result.stderr == "Changed act-cr-integration-plans: status.\n"
     first = (seen / "seen0").read_text()
     assert first.startswith("# Editing act-cr-integration-plans (action).")
     assert "\ntitle: 'Costa Rica: first and second National Integration Plans'\n" in first
     second = (seen / "seen1").read_text()
-    assert second.startswith("# ERROR: countries: Unknown country 'Atlantis'. See `mieux vocab countries` for the list.\n")
-    assert Store(cli.db).load().by_id["act-cr-integration-plans"]["status"] == "ongoing"
+    first_line, *_ = second.splitlines()
+    assert first_line.startswith("# ERROR: line ") and first_line.endswith(
+        ": countries: Unknown country 'Atlantis'. See `mieux vocab countries` for the list.")
+    named = int(first_line.split()[3].rstrip(":"))
+    assert second.splitlines()[named - 1] == "countries:"  # the line the error names, counted in the text shown
+    assert second.splitlines()[1].startswith("# Fix what these errors name")
+    assert Store(db).load().by_id["act-cr-integration-plans"]["status"] == "ongoing"
 
 
-def test_edit_left_unchanged_writes_nothing(cli, editor):
+def test_edit_left_unchanged_writes_nothing(db, editor):
     editor("text")
-    before = read_bytes(cli.db)
-    result = cli("edit", "act-cr-integration-plans")
-    assert (result.exit_code, result.stderr) == (0, "No changes: nothing was written.\n")
-    assert read_bytes(cli.db) == before
+    before = read_bytes(db)
+    result = edit_at_a_terminal(db, "act-cr-integration-plans")
+    assert (result.returncode, result.stderr) == (0, "No changes: nothing was written.\n")
+    assert read_bytes(db) == before
 
 
-def test_edit_abandoned_after_an_error_writes_nothing(cli, editor):
+def test_edit_abandoned_after_an_error_writes_nothing(db, editor):
     editor("text.replace('status: unknown', 'status: maybe')", "text")
+    before = read_bytes(db)
+    result = edit_at_a_terminal(db, "act-cr-integration-plans")
+    assert (result.returncode, result.stderr) == (2, "Error: Edit abandoned: the record was left as it was.\n")
+    assert read_bytes(db) == before
+
+
+def test_edit_refuses_without_a_terminal_and_points_to_set(cli, editor):
+    editor("text.replace('status: unknown', 'status: ongoing')")
     before = read_bytes(cli.db)
-    result = cli("edit", "act-cr-integration-plans")
-    assert (result.exit_code, result.stderr) == (2, "Error: Edit abandoned: the record was left as it was.\n")
-    assert read_bytes(cli.db) == before
+    result = cli("edit", "act-cr-integration-plans")  # standard input is not a terminal here
+    assert (result.exit_code, result.stderr) == (2, (
+        "Error: `mieux edit` opens an editor, which needs a terminal, and standard input is not one. "
+        "In scripts, set fields with --set FIELD=VALUE.\n"))
+    assert editor.runs() == 0 and read_bytes(cli.db) == before
+    closed = subprocess.run([sys.executable, "-m", "mieux_cli", "--db", str(cli.db), "edit", "act-cr-integration-plans"],
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, cwd=cli.db.parent, check=False)
+    assert (closed.returncode, closed.stderr) == (2, result.stderr)
+    assert editor.runs() == 0 and read_bytes(cli.db) == before
+
+
+def test_an_editor_command_that_cannot_be_parsed_is_one_line(db, monkeypatch):
+    before = read_bytes(db)
+    monkeypatch.setenv("VISUAL", "vi 'x")
+    result = edit_at_a_terminal(db, "act-cr-integration-plans")
+    assert (result.returncode, result.stderr) == (2, (
+        "Error: Cannot read the editor command in $VISUAL (vi 'x): No closing quotation. "
+        "Set VISUAL or EDITOR to your editor, for example: export EDITOR=nano.\n"))
+    assert read_bytes(db) == before
+
+
+def test_an_editor_that_saves_latin_1_is_read_as_latin_1(db, editor):
+    editor("text.replace('Costa Rica: first', 'Costa Rica: Año first').encode('latin-1')")
+    result = edit_at_a_terminal(db, "act-cr-integration-plans")
+    assert (result.returncode, result.stderr) == (0, (
+        "Your editor saved the file in an encoding other than UTF-8; it was read as Windows-1252 (Latin-1).\n"
+        "Changed act-cr-integration-plans: title.\n"))
+    assert Store(db).load().by_id["act-cr-integration-plans"]["title"] == "Costa Rica: Año first and second National Integration Plans"
+
+
+def test_an_editor_that_deletes_its_file_writes_nothing(db, editor):
+    editor("None")
+    before = read_bytes(db)
+    result = edit_at_a_terminal(db, "act-cr-integration-plans")
+    assert (result.returncode, result.stderr) == (2, "Error: The editor deleted the file: nothing was written.\n")
+    assert read_bytes(db) == before
+
+
+def test_an_editor_saving_invalid_text_is_run_five_times_and_the_text_kept(db, editor):
+    editor("text.replace('- CR', '- Atlantis')", "text + f'# try {run}\\n'")  # never fixed, changed each time
+    before = read_bytes(db)
+    result = edit_at_a_terminal(db, "act-cr-integration-plans")
+    assert editor.runs() == 5
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    prefix = "Error: The record still has problems after 5 tries: nothing was written. Your text is kept in "
+    assert result.stderr.startswith(prefix) and result.stderr.endswith(".\n")
+    kept = Path(result.stderr[len(prefix):-2])
+    assert kept.read_text().startswith("# ERROR: line ") and ": countries: Unknown country 'Atlantis'." in kept.read_text()
+    assert "- Atlantis\n" in kept.read_text() and kept.read_text().endswith("# try 4\n")
+    assert read_bytes(db) == before
+    kept.unlink()
 
 
 def test_edit_with_set(cli):
@@ -340,3 +425,58 @@ def test_a_colleague_s_export_after_a_rename_renames_the_record_here_too(cli, tm
     result = cli("import", str(stale))
     assert result.exit_code == 2
     assert "id: 'fct-lac-regional-integration' was renamed 'fct-lac-high-regional-integration'" in result.stderr
+
+
+def test_an_edit_in_the_editor_keeps_what_someone_saved_meanwhile_in_other_fields(db, editor):
+    """The editor stays open while a colleague sets another field: both changes are kept."""
+    other = f"{sys.executable} -m mieux_cli --db {db} edit fct-lac-regional-integration --set tags=colleague"
+    editor(f"__import__('subprocess').run({other!r}, shell=True, check=True, capture_output=True) and None or "
+           "text.replace('title: Comparatively high', 'title: Still comparatively high')")
+    result = edit_at_a_terminal(db, "fct-lac-regional-integration")
+    assert (result.returncode, result.stderr) == (0, "Changed fct-lac-regional-integration: title.\n")
+    record = Store(db).load().by_id["fct-lac-regional-integration"]
+    assert (record["title"], record["tags"]) == ("Still comparatively high regional integration in LAC", ["colleague"])
+
+
+def test_the_same_field_changed_meanwhile_is_a_conflict_that_loses_nothing(db, editor):
+    other = f"{sys.executable} -m mieux_cli --db {db} edit fct-lac-regional-integration --set 'title=By a colleague'"
+    editor(f"__import__('subprocess').run({other!r}, shell=True, check=True, capture_output=True) and None or "
+           "text.replace('title: Comparatively high', 'title: Mine, comparatively high')")
+    result = edit_at_a_terminal(db, "fct-lac-regional-integration")
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "Error: 'fct-lac-regional-integration' was changed by someone else while you edited it: title is now "
+        "'By a colleague', you wrote 'Mine, comparatively high regional integration in LAC'. Nothing was saved. "
+        "Your text is kept in ")
+    kept = Path(result.stderr.split("Your text is kept in ", 1)[1].split(". Run ", 1)[0])
+    assert "title: Mine, comparatively high regional integration in LAC" in kept.read_text()
+    assert Store(db).load().by_id["fct-lac-regional-integration"]["title"] == "By a colleague"
+
+
+def test_a_yaml_error_names_its_line_in_the_text_shown_again(cli, editor):
+    seen = editor("text.replace('title: ', 'title: [unclosed ', 1)", "text")
+    edit_at_a_terminal(cli.db, "fct-lac-regional-integration")
+    again = (seen / "seen1").read_text().splitlines()
+    named = int(again[0].split()[3].rstrip(":"))
+    assert again[0].startswith("# ERROR: line ") and "not valid YAML" in again[0]
+    assert again[named - 1].startswith("title: [unclosed") or again[named - 2].startswith("title: [unclosed")
+
+
+@pytest.mark.slow
+def test_eight_people_setting_different_fields_of_one_record_at_once_keep_every_change(db):
+    import subprocess
+
+    fields = {"title": "T", "text": "X", "notes": "N", "start": "2017", "end": "2019", "tags": "a; b",
+              "region": "EN", "themes": "HO"}
+    for round_ in range(5):
+        processes = [subprocess.Popen([sys.executable, "-m", "mieux_cli", "--db", str(db), "edit",
+                                       "fct-lac-regional-integration", "--set", f"{field}={value} {round_}"
+                                       if field not in ("start", "end", "region", "themes") else f"{field}={value}"],
+                                      stderr=subprocess.PIPE, env={**os.environ, "MIEUX_LOCK_TIMEOUT": "60"})
+                     for field, value in fields.items()]
+        for process in processes:
+            assert process.wait() == 0, process.stderr.read()
+        record = Store(db).load().by_id["fct-lac-regional-integration"]
+        assert (record["title"], record["text"], record["notes"]) == (f"T {round_}", f"X {round_}", f"N {round_}")
+        assert (record["start"], record["end"], record["region"], record["themes"], record["tags"]) == \
+            ("2017", "2019", "EN", ["HO"], ["a", f"b {round_}"])

@@ -12,9 +12,10 @@ def test_first_use_creates_the_catalogue_in_the_data_directory(tmp_path):
     result = CliRunner().invoke(app, ["list", "--limit", "1"])
     path = tmp_path / "xdg-data" / "mieux" / "catalogue.json"
     assert result.exit_code == 0
-    assert result.stderr == f"Created your catalogue at {path} from the 24 shipped records.\n"
+    assert result.stderr == (f"Created your catalogue at {path} from the 24 shipped records.\n"
+                             "1 of 24 records. Show more with --limit.\n")
     assert result.stdout.splitlines()[1].startswith("act-cr-integration-plans")
-    assert CliRunner().invoke(app, ["list", "--limit", "1"]).stderr == ""
+    assert CliRunner().invoke(app, ["list", "--limit", "1"]).stderr == "1 of 24 records. Show more with --limit.\n"
 
 
 def test_db_option_and_environment_variable_choose_the_file(tmp_path):
@@ -117,7 +118,8 @@ def test_search_json_and_filters(cli):
 
 def test_search_tells_when_it_corrected_a_word(cli):
     result = cli("search", "integracion", "--limit", "1")
-    assert result.stderr == "No record contains 'integracion'; showing matches for 'integration' or 'reintegration'.\n"
+    assert result.stderr == ("No record contains 'integracion'; showing matches for 'integration' or 'reintegration'.\n"
+                             "1 of 8 matches. Show more with --limit.\n")
     assert result.stdout.startswith("act-cr-integration-plans  action")
 
 
@@ -154,10 +156,10 @@ def test_show_lists_links_in_both_directions(cli):
 
 
 def test_show_an_unknown_id_suggests_the_closest(cli):
-    result = cli("show", "act-cr-integration")
+    result = cli("show", "act-cr-integraton")  # a typo, not the beginning of an ID
     assert result.exit_code == 2
     assert result.stderr == (
-        "Error: No record with ID 'act-cr-integration'. Did you mean 'act-cr-integration-plans' or "
+        "Error: No record with ID 'act-cr-integraton'. Did you mean 'act-cr-integration-plans' or "
         "'fct-lac-regional-integration'? See `mieux list` for the IDs.\n"
     )
 
@@ -172,3 +174,88 @@ def test_user_text_is_never_markup_or_terminal_control(cli):
     assert "[link=http://evil]click[/link] \\u202eevil" in shown
     assert "\u202e" not in shown
     assert json.loads(cli("show", "fct-hostile", "--json").stdout)["title"] == "[bold]Loud[/bold] :smile: \x1b[31mred\x07"
+
+
+FORGED = "#99  2026-01-01 00:00:00 UTC  alice  mieux remove act-cr-integration-plans"
+INVISIBLE = "\u061c \u200b \u200c \u200d \u2060 \ufeff \U000e0041 \u2028 \u2029"
+INVISIBLE_SHOWN = "\\u061c \\u200b \\u200c \\u200d \\u2060 \\ufeff \\U000e0041 \\u2028 \\u2029"
+
+
+def test_user_text_cannot_forge_lines_in_history_show_and_check(cli):
+    result = cli("edit", "fct-lac-regional-integration", "--set", f"title=Real title\n{FORGED}",
+                 env={"LOGNAME": f"bob\n{FORGED}", "USER": "bob"})
+    assert result.exit_code == 0, result.output
+    for args in (("history",), ("history", "fct-lac-regional-integration"), ("show", "fct-lac-regional-integration"),
+                 ("list", "facts"), ("search", "real title")):
+        output = cli(*args).stdout
+        assert not any(line.startswith("#99") for line in output.splitlines()), args
+        assert "Real title #99" in output or args == ("history",), args  # the title goes on, on the same line
+    history = cli("history").stdout.splitlines()
+    assert history[0].endswith(f"UTC  bob {FORGED}  mieux --db {cli.db} edit fct-lac-regional-integration --set "
+                               f"'title=Real title {FORGED}'")
+    assert history[1] == "    changed fct-lac-regional-integration: title"
+    from mieux_cli.store import RECORDS_TABLE, Store
+
+    with Store(cli.db).transaction() as database:  # a record changed by other means than mieux
+        database.table(RECORDS_TABLE).insert({"id": "fct-raw", "kind": "fact", "title": "Raw", "countries": [f"XX\n{FORGED}"]})
+    checked = cli("check").stdout
+    assert not any(line.startswith("#99") for line in checked.splitlines())
+    assert f"Unknown country 'XX {FORGED}'" in checked
+
+
+def test_invisible_characters_are_shown_as_escapes(cli):
+    add_records(cli.db, {"id": "fct-invisible", "kind": "fact", "title": f"Hidden {INVISIBLE} end", "text": f"T {INVISIBLE}"})
+    for args in (("list", "facts"), ("show", "fct-invisible"), ("search", "hidden"), ("history",)):
+        output = cli(*args).stdout
+        assert not set(INVISIBLE) - {" "} & set(output), args
+    assert f"Hidden {INVISIBLE_SHOWN} end" in cli("list", "facts").stdout
+    assert f"Hidden {INVISIBLE_SHOWN} end  (fact fct-invisible)" in cli("show", "fct-invisible").stdout
+
+
+def test_json_escapes_controls_and_invisible_characters_and_stays_valid(cli):
+    title = "C1 \x9b[31m DEL \x7f bidi \u202e zero-width \u200b tag \U000e0041"
+    add_records(cli.db, {"id": "fct-json", "kind": "fact", "title": title, "text": "T"})
+    for args in (("list", "facts", "--json"), ("show", "fct-json", "--json"), ("search", "bidi", "--json")):
+        text = cli(*args).stdout
+        assert "C1 \\u009b[31m DEL \\u007f bidi \\u202e zero-width \\u200b tag \\udb40\\udc41" in text, args
+        assert not {"\x9b", "\x7f", "\u202e", "\u200b", "\U000e0041"} & set(text), args
+        parsed = json.loads(text)
+        assert title in json.dumps(parsed, ensure_ascii=False), args
+
+
+def test_an_id_can_be_given_by_its_unambiguous_beginning(cli):
+    shown = cli("show", "act-cr")
+    assert shown.exit_code == 0 and "(action act-cr-integration-plans)" in shown.stdout.splitlines()[0]
+    assert json.loads(cli("show", "ACT-CR-INT", "--json").stdout)["id"] == "act-cr-integration-plans"
+    assert cli("brief", "evt-2018-mex").stdout == cli("brief", "evt-2018-mexico-city-roundtable").stdout
+    edited = cli("edit", "fct-lac-regional-int", "--set", "title=Changed")
+    assert (edited.exit_code, edited.stderr) == (0, "Changed fct-lac-regional-integration: title.\n")
+    assert cli("history", "fct-lac-regional-int").stdout.splitlines()[1] == "    changed fct-lac-regional-integration: title"
+    removed = cli("remove", "fct-mx-leading", "--yes")
+    assert (removed.exit_code, removed.stderr) == (0, "Removed fct-mx-leading-gcm-negotiations. `mieux undo` brings it back.\n")
+    assert cli("history", "fct-mx-lead").stdout.splitlines()[1].startswith("    removed fct-mx-leading-gcm-negotiations ")
+
+
+def test_an_ambiguous_beginning_names_the_ids_it_begins(cli):
+    before = cli.db.read_bytes()
+    for args in (("show", "prc-cr-in"), ("edit", "prc-cr-in", "--set", "title=X"), ("remove", "prc-cr-in", "--yes"),
+                 ("history", "prc-cr-in"), ("brief", "prc-cr-in")):
+        result = cli(*args)
+        assert (result.exit_code, result.stdout) == (2, ""), args
+        assert result.stderr == ("Error: 'prc-cr-in' is the beginning of 2 IDs: prc-cr-integration-shared-responsibility, "
+                                 "prc-cr-inter-institutional-working-groups. Type more of the one you mean.\n"), args
+    result = cli("show", "prc")
+    assert result.stderr.startswith("Error: 'prc' is the beginning of 5 IDs: prc-cr-integration-shared-responsibility, ")
+    assert result.stderr.endswith("prc-prosecutors-revised-cooperation-protocol. Type more of the one you mean.\n")
+    assert cli.db.read_bytes() == before
+
+
+def test_a_cut_result_says_how_many_there_are_in_all(cli):
+    result = cli("search", "integration", "-n", "3")
+    assert len([line for line in result.stdout.splitlines() if not line.startswith(" ")]) == 3
+    assert result.stderr == "3 of 8 matches. Show more with --limit.\n"  # piped: on standard error
+    assert cli("search", "migration").stderr == "20 of 21 matches. Show more with --limit.\n"  # the default limit
+    assert cli("search", "integration").stderr == ""  # nothing cut: nothing to say when piped
+    assert cli("search", "integration", "-n", "3", "--json").stderr == "3 of 8 matches. Show more with --limit.\n"
+    assert cli("list", "--limit", "3").stderr == "3 of 24 records. Show more with --limit.\n"
+    assert cli("list", "--limit", "30").stderr == ""

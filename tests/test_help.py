@@ -40,7 +40,7 @@ def test_every_command_has_help_with_an_example(name):
 
 
 def test_version_is_eager_and_works_as_a_module(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "mieux_cli", "--version"], capture_output=True, text=True, cwd=tmp_path)
+    result = subprocess.run([sys.executable, "-m", "mieux_cli", "--version"], capture_output=True, text=True, cwd=tmp_path, check=False)
     assert (result.returncode, result.stdout) == (0, f"mieux {__version__}\n")
 
 
@@ -52,7 +52,15 @@ def test_no_arguments_shows_the_help():
 def test_version_imports_neither_rich_nor_tinydb(tmp_path):
     """Start-up pays only for what a command uses."""
     result = subprocess.run([sys.executable, "-X", "importtime", "-m", "mieux_cli", "--version"],
-                            capture_output=True, text=True, cwd=tmp_path)
+                            capture_output=True, text=True, cwd=tmp_path, check=False)
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
     assert "typer" in imported  # the measurement works ...
     assert not {m for m in imported if m.split(".")[0] in ("rich", "tinydb", "yaml", "jinja2")}  # ... and these stay out
+
+
+def test_an_unknown_command_suggests_the_nearest_one():
+    for typed, suggestion in (("lst", " Did you mean 'list'?"), ("serch", " Did you mean 'search'?"),
+                              ("histroy", " Did you mean 'history'?"), ("xyzzy", "")):
+        result = CliRunner().invoke(app, [typed])
+        assert result.exit_code == 2
+        assert result.stderr.splitlines()[-1] == f"Error: No such command '{typed}'.{suggestion}"

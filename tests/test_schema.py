@@ -81,6 +81,7 @@ def test_an_extra_field_in_the_schema_reaches_every_way_in_and_out(db, tmp_path,
                           "t = p.read_text()\nassert 'budget_note' in t\n"
                           "p.write_text(t.replace('EUR 5', 'EUR 6'))\n")
         monkeypatch.setenv("VISUAL", f"{sys.executable} {script}")
+        monkeypatch.setattr("mieux_cli.prompts.is_terminal", lambda stream=None: True)  # as if typed at a terminal
         assert run(db, "edit", "fct-asked").exit_code == 0
         assert run(db, "edit", "fct-funding", "--set", "budget_note=EUR 7").exit_code == 0
         catalogue = Store(db).load()

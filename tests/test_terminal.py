@@ -9,7 +9,12 @@ import subprocess
 import sys
 import termios
 
+import pytest
 from conftest import add_records
+from rich.cells import cell_len
+from test_layout import joined, table
+
+from mieux_cli.store import Store
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 BOX = set("─│┌┐└┘├┤┬┴┼━┃╭╮╯╰")
@@ -43,21 +48,71 @@ def test_tables_fit_80_columns_without_losing_the_id(db):
     assert code == 0
     text = ANSI.sub("", screen)
     assert max(len(line) for line in text.splitlines()) <= 80
-    lines = [line.strip() for line in text.splitlines()]
-    for record_id in ("act-cr-integration-plans", "prc-mx-regional-cooperation-unaccompanied-minors",
-                      "fct-mx-unaccompanied-children-increase"):
-        assert any(line.startswith(record_id + " ") for line in lines), record_id
+    _, rows = table(text.splitlines()[:-1], ["ID", "Kind", "Years", "Where", "Status", "Title"])
+    ids = {joined(row["ID"]) for row in rows}  # a long ID breaks after a hyphen, whole
+    assert {"act-cr-integration-plans", "prc-mx-regional-cooperation-unaccompanied-minors",
+            "fct-mx-unaccompanied-children-increase"} <= ids and len(ids) == 24
     assert "24 records." in text
     assert "\x1b[" in screen  # a terminal gets colour ...
     assert BOX & set(text)  # ... and a ruled header
 
 
 def test_wider_terminals_show_more_columns(db):
-    _, narrow = run_in_terminal(db, "list", "actions", columns=80)
+    _, narrow = run_in_terminal(db, "list", "actions", columns=60)
     _, wide = run_in_terminal(db, "list", "actions", columns=140)
     assert "Where" not in ANSI.sub("", narrow)
     header = next(line for line in ANSI.sub("", wide).splitlines() if "ID" in line)
     assert header.split() == ["ID", "Years", "Where", "Status", "Title"]
+
+
+def standard_output_on_a_terminal(db, *args, columns):
+    """Run mieux with its standard output on a terminal `columns` wide (standard error apart)."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES", "TERM")}
+    environment["TERM"] = "xterm-256color"
+    process = subprocess.Popen([sys.executable, "-m", "mieux_cli", "--db", str(db), *args], cwd=db.parent,
+                               stdin=subprocess.DEVNULL, stdout=follower, stderr=subprocess.PIPE, env=environment)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait() == 0 and "Traceback" not in stderr, stderr
+    return ANSI.sub("", b"".join(chunks).decode().replace("\r\n", "\n")).splitlines()
+
+
+@pytest.mark.parametrize("columns", [50, 60, 80, 100, 120, 140])
+def test_real_terminals_get_tables_that_fit_with_every_needed_column(db, columns):
+    subprocess.run([sys.executable, "-m", "mieux_cli", "--db", str(db), "backup"], capture_output=True, check=True)
+    records = {r["id"]: r for r in Store(db).load().records}
+    for args, headers, needed in (
+        (("list",), ["ID", "Kind", "Years", "Where", "Status", "Title"], ["ID", "Title"]),
+        (("backup", "--list"), ["#", "Backup", "Kind", "Size"], ["#", "Backup"]),
+        (("vocab", "areas"), ["Code", "Name", "Theme"], ["Code", "Name", "Theme"]),
+    ):
+        lines = standard_output_on_a_terminal(db, *args, columns=columns)
+        assert max(cell_len(line) for line in lines) <= columns, (columns, args)
+        shown, rows = table(lines, headers)
+        assert shown[:len(needed)] == needed or set(needed) <= set(shown), (columns, args, shown)
+        if args == ("list",):
+            assert {joined(row["ID"]) for row in rows} == set(records)
+            assert all(" ".join(row["Title"]) == records[joined(row["ID"])]["title"] for row in rows), columns
+    bars = standard_output_on_a_terminal(db, "summary", "--by", "theme", columns=columns)
+    assert max(cell_len(line) for line in bars) <= columns
+    assert [line.split()[0] for line in bars if line[:1] != " "][:-1] == ["HO", "IMT", "LM", "IP", "(none)"]
+    assert [int(re.search(r" (\d+)(?: █+)? *$", line)[1]) for line in bars if line[:1] != " "][:-1] == [11, 8, 8, 2, 2]
+    crosstab = standard_output_on_a_terminal(db, "summary", "--by", "region", "--by", "theme", columns=columns)
+    assert max(cell_len(line) for line in crosstab) <= columns
+    assert crosstab[1].split() == ["Region", "IMT", "LM", "IP", "HO", "(none)", "Total"]
 
 
 def test_no_color_gives_plain_text_on_a_terminal(db):
@@ -79,3 +134,26 @@ def test_rich_output_shows_user_text_literally(db):
         assert "\x1b]8" not in screen and "\x1b[5m" not in screen, args
     _, shown = run_in_terminal(db, "show", "fct-hostile", columns=120)
     assert "[red]not red[/red] \\x1b[5mblink" in ANSI.sub("", shown)
+
+
+def test_a_terminal_gets_user_text_on_one_line_with_invisible_characters_escaped(db):
+    invisible = "\u061c\u200b\u200d\u2060\ufeff\U000e0041\u2028\u2029"
+    add_records(db, {"id": "fct-forged", "kind": "fact", "title": f"Real\n#99 forged {invisible} end", "text": "T \x9b\x7f\u202e"})
+    for args in (("list", "facts"), ("show", "fct-forged"), ("search", "real")):
+        code, screen = run_in_terminal(db, *args, columns=200)
+        text = ANSI.sub("", screen)
+        assert code == 0, args
+        assert not any(line.strip().startswith("#99") for line in text.splitlines()), args
+        assert "Real #99 forged \\u061c\\u200b\\u200d\\u2060\\ufeff\\U000e0041\\u2028\\u2029 end" in text, args
+        assert not set(invisible) & set(screen), args
+    code, screen = run_in_terminal(db, "list", "facts", "--json", columns=200)
+    assert '"text": "T \\u009b\\u007f\\u202e"' in screen and not {"\x9b", "\x7f", "\u202e"} & set(screen)
+
+
+def test_a_terminal_says_how_many_matches_there_are_in_all(db):
+    _, screen = run_in_terminal(db, "search", "migration", columns=120)
+    assert ANSI.sub("", screen).splitlines()[-1] == "20 of 21 matches. Show more with --limit."
+    _, screen = run_in_terminal(db, "search", "integration", columns=120)
+    assert ANSI.sub("", screen).splitlines()[-1] == "8 matches."
+    _, screen = run_in_terminal(db, "list", "--limit", "3", columns=120)
+    assert ANSI.sub("", screen).splitlines()[-1] == "3 of 24 records. Show more with --limit."

@@ -124,28 +124,28 @@ def test_a_record_cannot_change_kind_under_the_practices_that_link_to_it(cli, tm
 
 
 @pytest.mark.parametrize(("name", "content", "message"), [
-    ("syntax.yaml", b"id: fct-x\ntitle: [unclosed\n", "{path}:3: not valid YAML: did not find expected ',' or ']'. "
-     "Fix it and run the import again."),
-    ("twice.yaml", b"id: fct-x\nkind: fact\ntitle: One\ntitle: Two\n", "{path}:4: not valid YAML: duplicate key 'title'. "
-     "Fix it and run the import again."),
-    ("nested.yaml", b"id: fct-x\nsources:\n  - title: A\n    title: B\n", "{path}:4: not valid YAML: duplicate key 'title'. "
-     "Fix it and run the import again."),
-    ("code.yaml", b"id: !!python/object/apply:os.system [ls]\n", "{path}:1: not valid YAML: could not determine a "
-     "constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'. Fix it and run the import again."),
-    ("control.yaml", b"id: fct-x\ntitle: a\x07b\n", "{path}:2: not valid YAML: control characters are not allowed. "
-     "Fix it and run the import again."),
-    ("syntax.json", b'[\n  {"id": "fct-x",}\n]', "{path}:2: not valid JSON: Expecting property name enclosed in double "
-     "quotes. Fix it and run the import again."),
-    ("twice.json", b'{"id": "fct-x", "id": "fct-y"}', "{path}: duplicate key 'id' in a JSON object. "
-     "Fix it and run the import again."),
-    ("quote.csv", b'id,kind,title\nfct-x,fact,"open\n', "{path}:2: not valid CSV: unexpected end of data. "
-     "Fix it and run the import again."),
-    ("header.csv", b"id,kind,title,Title\n", "{path}:1: the column 'title' appears twice in the header. "
-     "Fix it and run the import again."),
-    ("latin1.yaml", b"id: fct-x\ntitle: Migraci\xf3n\n", "{path}:2: not UTF-8 text (byte 0xf3). "
-     "Save it as UTF-8 and run the import again."),
-    ("image.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "{path}:3: not a text file (it holds NUL bytes: a binary "
-     "file, or UTF-16). Give a YAML, JSON or CSV file saved as UTF-8."),
+    ("syntax.yaml", b"id: fct-x\ntitle: [unclosed\n", ("{path}:3: not valid YAML: did not find expected ',' or ']'. "
+     "Fix it and run the import again.")),
+    ("twice.yaml", b"id: fct-x\nkind: fact\ntitle: One\ntitle: Two\n", ("{path}:4: not valid YAML: duplicate key 'title'. "
+     "Fix it and run the import again.")),
+    ("nested.yaml", b"id: fct-x\nsources:\n  - title: A\n    title: B\n", ("{path}:4: not valid YAML: duplicate key 'title'. "
+     "Fix it and run the import again.")),
+    ("code.yaml", b"id: !!python/object/apply:os.system [ls]\n", ("{path}:1: not valid YAML: could not determine a "
+     "constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'. Fix it and run the import again.")),
+    ("control.yaml", b"id: fct-x\ntitle: a\x07b\n", ("{path}:2: not valid YAML: control characters are not allowed. "
+     "Fix it and run the import again.")),
+    ("syntax.json", b'[\n  {"id": "fct-x",}\n]', ("{path}:2: not valid JSON: Expecting property name enclosed in double "
+     "quotes. Fix it and run the import again.")),
+    ("twice.json", b'{"id": "fct-x", "id": "fct-y"}', ("{path}: duplicate key 'id' in a JSON object. "
+     "Fix it and run the import again.")),
+    ("quote.csv", b'id,kind,title\nfct-x,fact,"open\n', ("{path}:2: not valid CSV: unexpected end of data. "
+     "Fix it and run the import again.")),
+    ("header.csv", b"id,kind,title,Title\n", ("{path}:1: the column 'title' appears twice in the header. "
+     "Fix it and run the import again.")),
+    ("latin1.yaml", b"id: fct-x\ntitle: Migraci\xf3n\n", ("{path}:2: not UTF-8 text (byte 0xf3). "
+     "Save it as UTF-8 and run the import again.")),
+    ("image.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", ("{path}:3: not a text file (it holds NUL bytes: a binary "
+     "file, or UTF-16). Give a YAML, JSON or CSV file saved as UTF-8.")),
     ("notes.txt", b"id: fct-x\n", "Cannot tell the format of {path} from its name. Name it .yaml, .yml, .json or .csv."),
     ("empty.yaml", b"# nothing yet\n", "There are no records in {path}. A file to import holds a record, or a list of records."),
 ])
@@ -179,12 +179,7 @@ def test_an_import_adds_and_updates_by_id_and_is_recorded_in_the_history(cli, tm
     path.write_text(json.dumps([a_fact("fct-new-one"), changed, unchanged, a_fact("fct-new-two")]))
     result = cli("import", str(path))
     assert (result.exit_code, result.stderr) == (0, "")
-    assert result.stdout == (
-        "Added 2, changed 1, unchanged 1.\n"
-        "added  fct-new-one\n"
-        "added  fct-new-two\n"
-        "changed  fct-lac-regional-integration\n"
-    )
+    assert result.stdout == "Added 2, changed 1, unchanged 1.\n"
     after = Store(cli.db).load()
     assert len(after.records) == 26
     assert after.by_id["fct-lac-regional-integration"] == changed
@@ -198,6 +193,18 @@ def test_an_import_adds_and_updates_by_id_and_is_recorded_in_the_history(cli, tm
     history = Store(cli.db).history()
     assert cli("import", str(path)).stdout == "Added 0, changed 0, unchanged 4.\n"
     assert Store(cli.db).history() == history  # nothing to change: nothing written
+
+
+def test_an_import_prints_one_summary_line_and_each_record_only_with_verbose(cli, tmp_path):
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps([a_fact(f"fct-many-{i:04}") for i in range(2000)]))
+    result = cli("import", str(path))
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "Added 2000, changed 0, unchanged 0.\n", "")
+    path.write_text(json.dumps([a_fact(f"fct-many-{i:04}", "Changed") for i in range(2)] + [a_fact("fct-more")]))
+    result = cli("import", str(path), "--verbose")
+    assert result.stdout == ("Added 1, changed 2, unchanged 0.\nadded  fct-more\n"
+                             "changed  fct-many-0000\nchanged  fct-many-0001\n")
+    assert Store(cli.db).history()[-1]["command"] == f"mieux --db {cli.db} import {path} --verbose"
 
 
 def test_dry_run_shows_the_changes_field_by_field_and_writes_nothing(cli, tmp_path):
@@ -249,7 +256,7 @@ def test_importing_into_a_new_file_creates_a_catalogue_with_only_those_records(t
     result = run(db, "import", str(path))
     assert result.exit_code == 0
     assert result.stderr == f"Created a new catalogue at {db} with the 2 imported records.\n"
-    assert result.stdout == "Added 2, changed 0, unchanged 0.\nadded  fct-one\nadded  fct-two\n"
+    assert result.stdout == "Added 2, changed 0, unchanged 0.\n"
     catalogue = Store(db).load()
     assert not catalogue.created
     assert catalogue.records == [a_fact("fct-one"), a_fact("fct-two")]
@@ -302,7 +309,7 @@ def test_a_folder_import_reads_every_yaml_file_under_it_sorted_and_skips_hidden_
     write(folder / "a.yaml", "{id: fct-a, kind: fact, title: A, text: T, sources: [N]}")
     write(folder / ".git" / "x.yaml", "{id: fct-git, kind: fact}")
     write(folder / "notes.txt", "not a record")
-    result = cli("import", str(folder))
+    result = cli("import", str(folder), "--verbose")
     assert result.stdout == "Added 2, changed 0, unchanged 0.\nadded  fct-a\nadded  fct-b\n"
     write(folder / "b" / "second.yml", "[{id: fct-b, kind: fact, title: B, sources: [N]}]")
     write(folder / "a.yaml", "{id: fct-a, kind: fact, title: A, sources: [N]}")
@@ -340,8 +347,8 @@ def test_a_yaml_export_needs_a_folder(cli, tmp_path):
         2, f"Error: {tmp_path} is a folder. Give a file name: --out {tmp_path / 'catalogue.json'}\n")
     result = cli("export", "--format", "csv", "--out", str(tmp_path / "missing" / "out.csv"))
     assert (result.exit_code, result.stderr) == (
-        2, f"Error: Could not write {tmp_path / 'missing' / 'out.csv'}: No such file or directory. "
-        "Fix that and run the export again.\n")
+        2, (f"Error: Could not write {tmp_path / 'missing' / 'out.csv'}: No such file or directory. "
+        "Fix that and run the export again.\n"))
     assert not (tmp_path / "missing").exists()
 
 

@@ -25,8 +25,9 @@ def load_catalogue(ctx: typer.Context, out) -> Catalogue:
 
 
 def get_record(catalogue: Catalogue, out, record_id: str) -> dict:
-    """The record a user named, by its ID or a former one (saying which it is now)."""
-    record = catalogue.get(record_id)
+    """The record a user named: by its ID, a former one (saying which it is now), or the beginning
+    of only one ID."""
+    record = catalogue.find(record_id)
     if record["id"] != record_id.strip().lower() and record_id.strip().lower() in record.get("aliases", []):
         out.notice(f"'{record_id.strip().lower()}' was renamed '{record['id']}'; use the new ID from now on.")
     return record
@@ -35,6 +36,16 @@ def get_record(catalogue: Catalogue, out, record_id: str) -> dict:
 def command_line(ctx: typer.Context) -> str:
     """The command as typed, for the history: 'mieux add practice --title ...'."""
     return shlex.join(["mieux", *ctx.find_root().meta.get("mieux.argv", [])])
+
+
+def commit(ctx: typer.Context, plan, undoes: list[int] | None = None) -> int | None:
+    """changes.commit for this command; once a change is saved the command has succeeded, and
+    the edge (app.py) does not let a failure to print the confirmation say otherwise."""
+    from mieux_cli.changes import commit as commit_changes
+
+    number = commit_changes(store(ctx), plan, command_line(ctx), undoes=undoes)
+    ctx.find_root().meta["mieux.committed"] = number is not None
+    return number
 
 
 def store(ctx: typer.Context):

@@ -1,11 +1,12 @@
 """history, undo, backup and restore."""
 
+import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from mieux_cli.commands import command_line, load_catalogue, options, store
+from mieux_cli.commands import commit, load_catalogue, options, store
 
 
 def _short(value, limit: int = 60) -> str:
@@ -54,12 +55,10 @@ def history_command(
     catalogue = load_catalogue(ctx, out)
     entries = store(ctx).history()
     if record_id is not None:
-        wanted = {record_id.strip().lower()}
-        if catalogue.current_id(record_id.strip().lower()) in catalogue.by_id:  # its changes under former IDs too
-            record = catalogue.get(record_id)
+        wanted = {catalogue.resolve_id(record_id, also={c["id"] for e in entries for c in e["changes"]})}
+        if next(iter(wanted)) in catalogue.by_id:  # its changes under its former IDs too
+            record = catalogue.by_id[next(iter(wanted))]
             wanted = {record["id"], *record.get("aliases", [])}
-        elif not any(c["id"] in wanted for e in entries for c in e["changes"]):
-            raise catalogue.unknown_id(record_id)
         entries = [{**e, "changes": [c for c in e["changes"] if c["id"] in wanted]} for e in entries]
         entries = [e for e in entries if e["changes"]]
     entries = entries[::-1][:limit]
@@ -101,14 +100,13 @@ def undo_command(
       mieux undo --to 12
     """
     from mieux_cli.authoring import plan_undo
-    from mieux_cli.changes import commit
     from mieux_cli.output import Output
 
     out = Output()
     load_catalogue(ctx, out)
     history = store(ctx).history()
     plan, undone = plan_undo(history, to)
-    number = commit(store(ctx), plan, command_line(ctx), undoes=undone)
+    number = commit(ctx, plan, undoes=undone)
     entries = {e["n"]: e for e in history}
     described = ", ".join(f"#{n} ({entries[n]['command']})" for n in reversed(undone))
     if number is None:
@@ -143,24 +141,26 @@ def backup_command(
         out.notice(f"Backed up to {path}.")
         return
     backups = catalogue_store.backups()[::-1]
-    rows = [{"n": str(i), "file": str(path), "kind": "manual" if path.stem.endswith("-manual") else "automatic",
+    rows = [{"n": str(i), "file": path.name, "kind": "manual" if path.stem.endswith("-manual") else "automatic",
              "size": f"{path.stat().st_size / 1024:.0f} KB"} for i, path in enumerate(backups, 1)]
     if out.mode == "json":
-        out.json([{"n": int(r["n"]), "file": r["file"], "kind": r["kind"], "bytes": p.stat().st_size}
+        out.json([{"n": int(r["n"]), "file": str(p), "kind": r["kind"], "bytes": p.stat().st_size}
                   for r, p in zip(rows, backups)])
         return
     if not rows:
         out.notice("No backups yet.")
         return
-    out.table([Column("#", "n", justify="right"), Column("Backup", "file", no_wrap=True, ratio=3),
-               Column("Kind", "kind"), Column("Size", "size", justify="right")], rows)
+    # `restore N` needs the number: it is never dropped; the name wraps after its hyphens.
+    out.table([Column("#", "n", justify="right"), Column("Backup", "file", wrap=True, main=True, min_width=16),
+               Column("Kind", "kind", drop=1), Column("Size", "size", justify="right", drop=2)], rows)
+    out.notice(f"In {catalogue_store.backup_dir}. Restore one with `mieux restore N`.")
 
 
 def restore_command(
     ctx: typer.Context,
     backup: Annotated[str | None, typer.Argument(
         metavar="BACKUP", show_default=False,
-        help="The number `mieux backup --list` shows (1 is the newest), or a backup file. Default: the newest.",
+        help="The number `mieux backup --list` shows (1 is the newest), or a backup's name or file. Default: the newest.",
     )] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Restore without asking for confirmation.")] = False,
 ) -> None:
@@ -178,7 +178,6 @@ def restore_command(
     from pathlib import Path
 
     from mieux_cli.authoring import plan_restore
-    from mieux_cli.changes import commit
     from mieux_cli.errors import MieuxError
     from mieux_cli.output import Output
     from mieux_cli.prompts import Cancelled, Prompter
@@ -187,7 +186,7 @@ def restore_command(
     out = Output()
     catalogue_store = store(ctx)
     backups = catalogue_store.backups()[::-1]
-    if backup is None or backup.isdigit():
+    if backup is None or re.fullmatch("[0-9]+", backup):  # str.isdigit() also takes '¹' and '٣
         index = int(backup or 1)
         if not 1 <= index <= len(backups):
             raise MieuxError(f"There is no backup number {index}." if backups else "There are no backups yet.",
@@ -195,6 +194,8 @@ def restore_command(
         path = backups[index - 1]
     else:
         path = Path(backup).expanduser()
+        if not path.is_file():  # a name as `mieux backup --list` shows it
+            path = next((b for b in backups if b.name == backup), path)
         if not path.is_file():
             raise MieuxError(f"There is no backup file {path}.", "See `mieux backup --list`.")
     records = Store(path).read_records()  # an older backup is migrated in memory, never rewritten
@@ -216,7 +217,7 @@ def restore_command(
         except Cancelled:
             out.notice("Nothing was restored.")
             raise typer.Exit(130) from None
-    number = commit(catalogue_store, plan, command_line(ctx))
+    number = commit(ctx, plan)
     out.notice(f"Restored {path.name} as change #{number}; `mieux undo` reverts it.")
 
 

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from mieux_cli.commands import command_line, get_record, load_catalogue, options, store
+from mieux_cli.commands import commit, get_record, load_catalogue, options, store
 from mieux_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, MieuxError
 
 
@@ -45,7 +45,6 @@ def add_command(ctx: typer.Context, kind=None, record_id=None, from_file=None, n
     from mieux_cli import schema
     from mieux_cli.asking import ask_field
     from mieux_cli.authoring import check_new, plan_add, suggest_id
-    from mieux_cli.changes import commit
     from mieux_cli.commands.query import show_record
     from mieux_cli.output import Output
     from mieux_cli.prompts import Cancelled, Prompter
@@ -101,7 +100,7 @@ def add_command(ctx: typer.Context, kind=None, record_id=None, from_file=None, n
                 return
     except Cancelled:
         raise _cancelled(prompter, out) from None
-    commit(store(ctx), plan_add([record]), command_line(ctx))
+    commit(ctx, plan_add([record]))
     out.notice(f"Added {record['id']}.")
 
 
@@ -172,15 +171,17 @@ def add_parameters() -> list:
 
 def _add_from(ctx, path: Path, out) -> None:
     from mieux_cli.authoring import plan_add
-    from mieux_cli.changes import commit
     from mieux_cli.transfer import read_records
 
     records = read_records(path)
     catalogue_store = store(ctx)
     if not catalogue_store.path.exists():  # first use: the records join the shipped catalogue
         load_catalogue(ctx, out)
-    commit(catalogue_store, plan_add(records), command_line(ctx))
+    commit(ctx, plan_add(records))
     out.notice(f"Added {len(records)} record{'s' if len(records) != 1 else ''}: {', '.join(r['id'] for r in records)}.")
+
+
+EDITOR_TRIES = 5  # saves with problems before giving up: an editor that saves without asking must not run forever
 
 
 def _editor_command() -> list[str]:
@@ -188,16 +189,23 @@ def _editor_command() -> list[str]:
     import shlex
     import shutil
 
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    variable = "VISUAL" if os.environ.get("VISUAL") else "EDITOR"
+    editor = os.environ.get(variable)
     if editor:
-        return shlex.split(editor)
+        try:
+            command = shlex.split(editor)
+        except ValueError as e:  # an unbalanced quote
+            raise MieuxError(f"Cannot read the editor command in ${variable} ({editor}): {e}.",
+                             "Set VISUAL or EDITOR to your editor, for example: export EDITOR=nano.") from None
+        if command:
+            return command
     for fallback in ("nano", "vi"):
         if shutil.which(fallback):
             return [fallback]
     raise MieuxError("No text editor found.", "Set VISUAL or EDITOR, for example: export EDITOR=nano.")
 
 
-def _run_editor(text: str) -> str:
+def _run_editor(text: str, out) -> str:
     import subprocess
     import tempfile
 
@@ -206,20 +214,38 @@ def _run_editor(text: str) -> str:
         path.write_text(text, encoding="utf-8")
         command = _editor_command()
         try:
-            finished = subprocess.run([*command, str(path)])
+            finished = subprocess.run([*command, str(path)], check=False)
         except OSError:
             raise MieuxError(f"Cannot start the editor '{command[0]}'.",
                              "Set VISUAL or EDITOR to your editor, for example: export EDITOR=nano.") from None
         if finished.returncode != 0:
             raise MieuxError(f"The editor exited with code {finished.returncode}: nothing was changed.")
-        return path.read_text(encoding="utf-8")
+        try:
+            saved = path.read_bytes()
+        except FileNotFoundError:
+            raise MieuxError("The editor deleted the file: nothing was written.") from None
+    try:
+        return saved.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Not UTF-8: most likely Windows-1252 (Latin-1 plus quotes and dashes); Latin-1 reads any bytes.
+    try:
+        answer, name = saved.decode("cp1252"), "Windows-1252 (Latin-1)"
+    except UnicodeDecodeError:
+        answer, name = saved.decode("latin-1"), "Latin-1"
+    out.notice(f"Your editor saved the file in an encoding other than UTF-8; it was read as {name}.")
+    return answer
 
 
-def _without_errors(text: str) -> str:
-    lines = text.splitlines(keepends=True)
-    while lines and (lines[0].startswith("# ERROR:") or lines[0].startswith("# Fix the lines above") or lines[0] == "#\n"):
-        lines.pop(0)
-    return "".join(lines)
+def _keep(text: str) -> str:
+    """Write text the user typed to a file that outlives this command; its path."""
+    import os
+    import tempfile
+
+    descriptor, path = tempfile.mkstemp(prefix="mieux-edit-", suffix=".yaml")
+    with os.fdopen(descriptor, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
 
 
 def edit_command(
@@ -243,29 +269,38 @@ def edit_command(
       mieux edit act-cr-integration-plans --set status=completed --set "tags=integration; xenophobia"
     """
     from mieux_cli.authoring import (
+        EditConflict,
         EditErrors,
         editable_text,
         edited,
         parse_assignments,
         parse_edited,
-        plan_update,
+        plan_edit,
+        with_errors,
     )
-    from mieux_cli.changes import commit, diff
+    from mieux_cli.changes import diff
     from mieux_cli.errors import InvalidRecord
     from mieux_cli.output import Output
 
     out = Output()
     record = get_record(load_catalogue(ctx, out), out, record_id)
+    answer = None
     if assignments:
+        changes = parse_assignments(assignments, record["kind"])
         try:
-            new = edited(record, parse_assignments(assignments, record["kind"]))
+            edited(record, changes)  # checked now, to name the option; saved below as the record is then
         except InvalidRecord as e:
             field, message = e.problems[0]
             raise MieuxError(f"--set {field}: {message}") from None
     else:
+        from mieux_cli.prompts import is_terminal
+
+        if not is_terminal():  # an editor would start blind, or not at all
+            raise MieuxError("`mieux edit` opens an editor, which needs a terminal, and standard input is not one.",
+                             "In scripts, set fields with --set FIELD=VALUE.")
         original = text = editable_text(record)
-        while True:
-            answer = _run_editor(text)
+        for _ in range(EDITOR_TRIES):
+            answer = _run_editor(text, out)
             if answer == text:
                 if text != original:
                     raise MieuxError("Edit abandoned: the record was left as it was.")
@@ -275,12 +310,21 @@ def edit_command(
                 new = parse_edited(answer, record)
                 break
             except EditErrors as e:
-                text = "".join(f"# ERROR: {m}\n" for m in e.messages) + \
-                    "# Fix the lines above, save and close; close without saving to give up.\n#\n" + _without_errors(answer)
-    if commit(store(ctx), plan_update(new), command_line(ctx)) is None:
+                text = with_errors(answer, e.messages)
+        else:
+            raise MieuxError(f"The record still has problems after {EDITOR_TRIES} tries: nothing was written.",
+                             f"Your text is kept in {_keep(text)}.")
+        changes = {field: new[field] for field in diff(record, new)}
+    plan = plan_edit(record["id"], changes, seen=record)
+    try:
+        number = commit(ctx, plan)
+    except EditConflict as e:
+        kept = f" Your text is kept in {_keep(answer)}." if answer is not None else ""
+        raise MieuxError(e.message, f"Nothing was saved.{kept} Run `mieux show {record['id']}`, then edit again.") from None
+    if number is None:
         out.notice("No changes: nothing was written.")
         return
-    out.notice(f"Changed {record['id']}: {', '.join(diff(record, new))}.")
+    out.notice(f"Changed {record['id']}: {', '.join(plan.fields)}.")
 
 
 def remove_command(
@@ -302,7 +346,6 @@ def remove_command(
       mieux remove act-cr-integration-plans --force --yes
     """
     from mieux_cli.authoring import linking_records, plan_remove
-    from mieux_cli.changes import commit
     from mieux_cli.output import Output
     from mieux_cli.prompts import Cancelled, Prompter
 
@@ -321,7 +364,7 @@ def remove_command(
                 return
         except Cancelled:
             raise _cancelled(prompter, out) from None
-    commit(store(ctx), plan, command_line(ctx))
+    commit(ctx, plan)
     out.notice(f"Removed {record['id']}. `mieux undo` brings it back.")
 
 
@@ -354,7 +397,6 @@ def rename_command(
       mieux rename act-aiamp-som-protocol act-ibero-american-prosecutors-som-protocol
     """
     from mieux_cli.authoring import plan_rename
-    from mieux_cli.changes import commit
     from mieux_cli.output import Output
     from mieux_cli.records import parse_field
 
@@ -366,7 +408,7 @@ def rename_command(
     catalogue = load_catalogue(ctx, out)
     record = get_record(catalogue, out, old_id)
     linking = catalogue.linking_to(record["id"])
-    commit(store(ctx), plan_rename(record["id"], new_id), command_line(ctx))
+    commit(ctx, plan_rename(record["id"], new_id))
     also = f"; {len(linking)} record{'s' if len(linking) != 1 else ''} linking to it updated" if linking else ""
     out.notice(f"Renamed {record['id']} to {new_id}{also}. `mieux undo` reverts it.")
 

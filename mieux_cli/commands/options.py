@@ -6,10 +6,14 @@ from typing import Annotated
 
 import typer
 
+COMPLETION_CHARS = 60  # a title in a completion menu: long ones are cut, so a menu row stays one row
+
 
 def complete_ids(ctx: typer.Context, incomplete: str):
-    """Record IDs (with their titles, which zsh and fish show) for shell completion."""
+    """Record IDs with their titles, which zsh, fish and PowerShell show beside them: as plain,
+    short, one-line text, since a newline or a long wrapped title would make a candidate of its own."""
     from mieux_cli.errors import MieuxError
+    from mieux_cli.output import plain_line
     from mieux_cli.store import Store
 
     try:
@@ -17,7 +21,7 @@ def complete_ids(ctx: typer.Context, incomplete: str):
     except MieuxError:  # no catalogue to complete from: complete nothing rather than fail
         return []
     prefix = incomplete.lower()
-    return sorted((r["id"], r["title"]) for r in records if r["id"].startswith(prefix))
+    return sorted((r["id"], plain_line(r["title"], COMPLETION_CHARS)) for r in records if r["id"].startswith(prefix))
 
 
 def _complete(values):

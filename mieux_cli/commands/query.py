@@ -34,13 +34,15 @@ def list_rows(records: list[dict]) -> list[dict]:
 def list_columns(kinds: set[str]):
     from mieux_cli.output import Column
 
-    columns = [Column("ID", "id", no_wrap=True, style="cyan")]
+    # On a narrow terminal the kind goes first (the ID's prefix says it), then where, then the
+    # years; long IDs break after a hyphen before titles are squeezed.
+    columns = [Column("ID", "id", wrap=True, min_width=24, style="cyan")]
     if len(kinds) != 1:
-        columns.append(Column("Kind", "kind", no_wrap=True, drop=3))
-    columns += [Column("Years", "years", no_wrap=True, drop=1), Column("Where", "countries", ratio=1, drop=2, min_width=8)]
+        columns.append(Column("Kind", "kind", drop=3))
+    columns += [Column("Years", "years", drop=1), Column("Where", "countries", wrap=True, min_width=8, drop=2)]
     if kinds & {"action", "event"}:
-        columns.append(Column("Status", "status", ratio=1, drop=4, min_width=8))
-    columns.append(Column("Title", "title", ratio=3, min_width=28))
+        columns.append(Column("Status", "status", wrap=True, min_width=8, drop=4))
+    columns.append(Column("Title", "title", wrap=True, main=True, min_width=20))
     return columns
 
 
@@ -81,17 +83,27 @@ def list_command(
     out = Output(json_)
     selected = options.filters(kind, **where)
     catalogue = load_catalogue(ctx, out)
-    records = sort_records(selected.apply(catalogue), sort)[:limit]
+    matching = sort_records(selected.apply(catalogue), sort)
+    records = matching[:limit]
     if out.mode == "json":
         out.json(records)
+        say_count(out, len(records), len(matching), "record", "records")
         return
     if not records:
         out.notice("No records match." + (" Try fewer filters." if selected != Filters() else ""))
         return
     kinds = selected.kinds or {r["kind"] for r in records}
     out.table(list_columns(kinds), list_rows(records))
-    if out.mode == "rich":
-        out.notice(f"{len(records)} record{'s' if len(records) != 1 else ''}.")
+    say_count(out, len(records), len(matching), "record", "records")
+
+
+def say_count(out, shown: int, total: int, one: str, many: str) -> None:
+    """How many there are, on standard error: always when some were left out ("3 of 8
+    matches"), on a terminal also when all are shown."""
+    if shown < total:
+        out.notice(f"{shown} of {total} {many}. Show more with --limit.")
+    elif out.mode == "rich":
+        out.notice(f"{total} {one if total == 1 else many}.")
 
 
 @options.with_filters
@@ -130,13 +142,13 @@ def search_command(
             {"id": h.record["id"], "score": h.score, "snippet": "".join(t for t, _ in h.snippet), "record": h.record}
             for h in hits
         ])
+        say_count(out, len(hits), len(results.hits), "match", "matches")
         return
     if not hits:
         out.notice("No records match.")
         return
     out.hits([(h.record["id"], h.record["kind"], h.record["title"], h.snippet) for h in hits])
-    if out.mode == "rich":
-        out.notice(f"{len(hits)} match{'es' if len(hits) != 1 else ''}.")
+    say_count(out, len(hits), len(results.hits), "match", "matches")
 
 
 def show_command(

@@ -61,9 +61,10 @@ def schema_command(
     if markdown:
         out.data(markdown_reference(kinds))
         return
-    columns = [Column("Field", "field", no_wrap=True, style="cyan"), Column("Type", "type", ratio=2, min_width=12),
-               Column("Required", "required", drop=2), Column("Option", "option", no_wrap=True, drop=3),
-               Column("What it holds", "help", ratio=3, min_width=20), Column("Example", "example", ratio=2, drop=1)]
+    columns = [Column("Field", "field", style="cyan"), Column("Type", "type", wrap=True, min_width=12),
+               Column("Required", "required", drop=2), Column("Option", "option", drop=3),
+               Column("What it holds", "help", wrap=True, main=True, min_width=20),
+               Column("Example", "example", wrap=True, min_width=12, drop=1)]
     for kind_name in kinds:
         out.table(columns, field_rows(kind_name), title=f"{kind_name}: {schema.KIND_HELP[kind_name]}")
 

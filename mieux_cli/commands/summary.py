@@ -66,7 +66,7 @@ def summary_command(
                  f"{counted} in scope ({' '.join(f'by {f}' for f in fields)})", result.total)
         return
     row_field, column_field = fields
-    columns = [Column(row_field.capitalize(), "_row", no_wrap=True, style="cyan")]
+    columns = [Column(row_field.capitalize(), "_row", style="cyan")]
     # As columns, objectives keep their numbers (their names would make the table too wide to read)
     # and are named in a legend under it.
     columns += [Column(str(c) if column_field == "gcm" else heading(column_field, c), str(c), justify="right")

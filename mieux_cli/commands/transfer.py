@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from mieux_cli.commands import command_line, load_catalogue, options, store
+from mieux_cli.commands import commit, load_catalogue, options, store
 
 EXPORT_FORMATS = ("yaml", "json", "csv")
 
@@ -17,12 +17,14 @@ def import_command(
         help="A YAML, JSON or CSV file, or a folder of YAML files as `mieux export` writes them.",
     )],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be added and changed; write nothing.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also list each record added or changed.")] = False,
 ) -> None:
     """Add and update records from a YAML, JSON or CSV file, or a folder of YAML files.
 
     Records are matched by ID: new ones are added, changed ones replaced by the imported
     version, identical ones left alone. Everything is checked first; if any record has a
-    problem, nothing is written and every problem is listed with its file and line.
+    problem, nothing is written and every problem is listed with its file and line. It prints
+    one summary line; --verbose lists each record too, --dry-run each change field by field.
 
     Examples:
 
@@ -43,7 +45,7 @@ def import_command(
     target = store(ctx)
     creating = not target.path.exists()
     try:
-        changes = _dry_run(target, prepared, creating) if dry_run else _import(ctx, target, prepared)
+        changes = _dry_run(target, prepared, creating) if dry_run else _import(ctx, prepared)
     except transfer.ImportRefused as e:
         for problem in e.problems[:transfer.PROBLEMS_LISTED]:
             out.error(str(problem))
@@ -59,13 +61,12 @@ def import_command(
         return
     if creating:
         out.notice(f"Created a new catalogue at {target.path} with the {len(changes)} imported records.")
-    _show_changes(out, changes, unchanged)
+    _show_changes(out, changes, unchanged, verbose)
 
 
-def _import(ctx: typer.Context, target, prepared) -> list:
+def _import(ctx: typer.Context, prepared) -> list:
     """Plan and apply under the lock, against the catalogue as it is then; a missing file starts
     empty (Store.load would first fill it with the shipped records)."""
-    from mieux_cli.changes import commit
     from mieux_cli.transfer import plan_import
 
     planned = []
@@ -74,7 +75,7 @@ def _import(ctx: typer.Context, target, prepared) -> list:
         planned[:] = plan_import(prepared, catalogue)
         return planned
 
-    commit(target, plan, command_line(ctx))
+    commit(ctx, plan)
     return planned
 
 
@@ -85,10 +86,12 @@ def _dry_run(target, prepared, creating: bool) -> list:
     return plan_import(prepared, Catalogue([]) if creating else target.load())
 
 
-def _show_changes(out, changes: list, unchanged: int) -> None:
+def _show_changes(out, changes: list, unchanged: int, verbose: bool) -> None:
     adds = [c.record_id for c in changes if c.op == "add"]
     updates = [c.record_id for c in changes if c.op == "update"]
     out.line(f"Added {len(adds)}, changed {len(updates)}, unchanged {unchanged}.")
+    if not verbose:  # thousands of records would scroll the summary away
+        return
     for record_id in adds:
         out.line(f"added  {record_id}")
     for record_id in updates:

@@ -61,7 +61,7 @@ def vocab_command(
         if out.mode == "json":
             out.json(lists)
         else:
-            out.table([Column("List", "code", no_wrap=True, style="cyan"), Column("What it holds", "label")], rows)
+            out.table([Column("List", "code", style="cyan"), Column("What it holds", "label", wrap=True, main=True)], rows)
         return
     key = _LEGACY_NAMES.get(name.strip().lower(), name.strip().lower())
     if key not in lists:
@@ -70,9 +70,9 @@ def vocab_command(
     if out.mode == "json":
         out.json(rows)
         return
-    columns = [Column("Code", "code", no_wrap=True, style="cyan"), Column("Name", "label", ratio=3)]
+    columns = [Column("Code", "code", style="cyan"), Column("Name", "label", wrap=True, main=True, min_width=12)]
     extra = [k for k in rows[0] if k not in ("code", "label")] if rows else []
-    columns += [Column(k.replace("_", "-").capitalize(), k, no_wrap=True) for k in extra]
+    columns += [Column(k.replace("_", "-").capitalize(), k) for k in extra]
     out.table(columns, [{k: "" if v is None else str(v) for k, v in row.items()} for row in rows])
 
 
