@@ -43,7 +43,7 @@ class _MieuxGroup(TyperGroup):
             if getattr(function, "builds_command", False):  # options made from the schema
                 function = function()
             single.command(name)(function)
-            self._built[name] = typer.main.get_command(single)
+            self._built[name] = _plain_placeholders(typer.main.get_command(single))
         return self._built[name]
 
     def resolve_command(self, ctx, args):
@@ -69,6 +69,8 @@ class _MieuxGroup(TyperGroup):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
+        from typer._click.exceptions import UsageError  # Typer 0.28 (pinned) carries its own click
+
         from mieux_cli import output
 
         try:
@@ -76,6 +78,9 @@ class _MieuxGroup(TyperGroup):
                 return super().invoke(ctx)
             finally:
                 output.flush_stdout()  # a failure now can be reported; at exit it would be a traceback
+        except UsageError as e:
+            output.Output().error(usage_error(e))
+            raise typer.Exit(e.exit_code) from None
         except MieuxError as e:
             output.Output().error(str(e))
             raise typer.Exit(e.exit_code) from None
@@ -83,6 +88,51 @@ class _MieuxGroup(TyperGroup):
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except output.OutputFailed as e:
             raise typer.Exit(output.output_failed(e, committed=ctx.meta.get("mieux.committed", False))) from None
+
+
+# Options that once meant something else, or were spelled otherwise: where to point people.
+RENAMED_OPTIONS = {
+    "-y": "-y is short for --yes everywhere; for years, write --year (for example --year 2015-2018).",
+    "--out": "--out is now --output (-o), as in every command that writes a file.",
+    "--output": "--output is the file or folder a command writes; an action's outputs are set with --result-output.",
+    "--as-of": "--as-of keeps records whose status was known then (list, search ...); a brief's date is --date.",
+}
+
+
+def usage_error(error) -> str:
+    """A mistake on the command line as one line: what is wrong, and an example to copy."""
+    from typer._click.exceptions import MissingParameter, NoSuchOption
+
+    message = error.format_message()
+    message += "" if message.endswith((".", "?", "!")) else "."
+    if isinstance(error, NoSuchOption) and error.option_name in RENAMED_OPTIONS:
+        message = RENAMED_OPTIONS[error.option_name]
+    command = error.ctx.command if error.ctx else None
+    example = _first_example(command.help or "") if command and isinstance(error, MissingParameter) else ""
+    path = error.ctx.command_path if error.ctx else "mieux"
+    return f"{message} {'For example: ' + example + '. ' if example else ''}See `{path} -h`."
+
+
+def _first_example(help_text: str) -> str:
+    lines = help_text.split("Examples:", 1)[1].strip().splitlines() if "Examples:" in help_text else []
+    return lines[0].strip() if lines else ""
+
+
+def _plain_placeholders(command):
+    """One style of placeholder in help and usage: NAME for a value to give, [NAME] when it may
+    be left out, NAME... for several (Typer writes {ID}, [kind], <int range>, <str>)."""
+    from typer._click.types import IntParamType
+    from typer.core import TyperArgument, TyperOption
+
+    for param in command.params:
+        if isinstance(param, TyperArgument):
+            name = (param.metavar or param.name).strip("[]{}.").upper()
+            shown = name + ("..." if param.nargs != 1 else "")
+            shown = shown if param.required else f"[{shown}]"
+            param.make_metavar = lambda ctx=None, usage=False, shown=shown: shown
+        elif isinstance(param, TyperOption) and not param.is_flag and param.metavar is None:
+            param.metavar = "N" if isinstance(param.type, IntParamType) else param.name.upper()
+    return command
 
 
 app = typer.Typer(

@@ -63,4 +63,66 @@ def test_an_unknown_command_suggests_the_nearest_one():
                               ("histroy", " Did you mean 'history'?"), ("xyzzy", "")):
         result = CliRunner().invoke(app, [typed])
         assert result.exit_code == 2
-        assert result.stderr.splitlines()[-1] == f"Error: No such command '{typed}'.{suggestion}"
+        assert result.stderr == f"Error: No such command '{typed}'.{suggestion} See `mieux -h`.\n"
+
+
+def test_a_usage_mistake_is_one_line_with_an_example():
+    result = CliRunner().invoke(app, ["show"])
+    assert (result.exit_code, result.stderr) == (2, (
+        "Error: Missing argument 'ID'. For example: mieux show act-cr-integration-plans. See `mieux show -h`.\n"))
+    result = CliRunner().invoke(app, ["search"])
+    assert result.stderr == ("Error: Missing argument 'WORDS...'. For example: mieux search unaccompanied children. "
+                             "See `mieux search -h`.\n")
+
+
+@pytest.mark.parametrize("args, pointer", [
+    (["list", "-y", "2017"], "Error: -y is short for --yes everywhere; for years, write --year (for example --year 2015-2018)."),
+    (["add", "action", "--output", "x"], "Error: --output is the file or folder a command writes; an action's outputs "
+                                         "are set with --result-output."),
+    (["brief", "--as-of", "2018"], None),
+])
+def test_options_that_changed_meaning_point_to_their_new_spelling(args, pointer):
+    result = CliRunner().invoke(app, args)
+    if pointer is None:  # --as-of is a filter of every read command now, brief included
+        assert "No such option" not in result.stderr
+        return
+    assert result.exit_code == 2 and result.stderr.startswith(pointer)
+
+
+def _every_option():
+    """(command, option string, parameter name, help) for every option of every command."""
+    from mieux_cli.app import _MieuxGroup
+
+    group = _MieuxGroup(name="mieux")
+    for name in sorted(group.list_commands(None)):
+        for param in group.get_command(None, name).params:
+            for flag in [*getattr(param, "opts", []), *getattr(param, "secondary_opts", [])]:
+                if flag.startswith("-"):
+                    yield name, flag, param.name, param.help or ""
+
+
+def _meaning(name: str) -> str:
+    """A parameter's name, singular: `--country` sets `countries` in add and filters by `country`."""
+    name = name.rstrip("_")
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    return name[:-1] if name.endswith("s") and name not in ("yes", "status") else name
+
+
+def test_each_option_and_short_flag_has_one_meaning_in_every_command():
+    meanings: dict[str, set] = {}
+    for command, flag, name, _ in _every_option():
+        meanings.setdefault(flag, set()).add(_meaning(name))
+    assert {flag: names for flag, names in meanings.items() if len(names) > 1} == {}
+    flags: dict[str, set] = {}
+    for command, flag, name, _ in _every_option():
+        if flag.startswith("-") and not flag.startswith("--"):
+            flags.setdefault(name, set()).add(flag)
+    assert {name: f for name, f in flags.items() if len(f) > 1} == {}  # one short flag for one meaning
+    assert meanings["-y"] == {"yes"}
+
+
+def test_json_help_says_what_each_command_prints():
+    helps = {command: text for command, flag, _, text in _every_option() if flag == "--json"}
+    assert "Print JSON (the full records) for scripts." not in helps.values()
+    assert len(set(helps.values())) >= len(helps) - 3, helps  # read commands print different things

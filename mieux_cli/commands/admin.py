@@ -37,7 +37,7 @@ def history_command(
                                                     help="Only the changes to this record, field by field.",
                                                     autocompletion=options.complete_ids)] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, metavar="N", help="Show the N latest changes.")] = 20,
-    json_: options.Json = False,
+    json_: options.json_option("the changes, newest first (each with its diff)") = False,
 ) -> None:
     """Show the changes made to the catalogue, newest first: when, who, which command, what.
 
@@ -118,7 +118,7 @@ def undo_command(
 def backup_command(
     ctx: typer.Context,
     list_: Annotated[bool, typer.Option("--list", "-l", help="List the backups instead of making one.")] = False,
-    json_: options.Json = False,
+    json_: options.json_option("the backups (with --list): number, file, kind and size") = False,
 ) -> None:
     """Make a backup of the catalogue now, or list the backups.
 
@@ -223,7 +223,7 @@ def restore_command(
 
 def check_command(
     ctx: typer.Context,
-    json_: options.Json = False,
+    json_: options.json_option("the report: errors, warnings, problems and completeness") = False,
     show_all: Annotated[bool, typer.Option("--all", help="List the completeness of every record, and every record "
                                            "of a group of near-duplicates.")] = False,
     sources_dir: Annotated[Path | None, typer.Option(

@@ -149,7 +149,7 @@ def add_parameters() -> list:
         ("ctx", typer.Context, inspect.Parameter.empty),
         ("kind", Annotated[str | None, typer.Argument(metavar="KIND", show_default=False,
                                                       help="action, practice, event or fact.")], None),
-        ("record_id", option(str | None, "--id", help="The ID (default: suggested from the title)."), None),
+        ("record_id", option(str | None, "--id", metavar="ID", help="The ID (default: suggested from the title)."), None),
         ("from_file", option(Path | None, "--from", metavar="FILE",
                              help="Add the records of a YAML, JSON or CSV file (or a folder of YAML files) instead."), None),
         ("no_input", option(bool, "--no-input", help="Never ask: fail with the list of missing fields."), False),

@@ -19,7 +19,7 @@ def brief_command(
     kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", show_default=False,
                                              help="Only actions, practices or events.")] = None,
     width: Annotated[int, typer.Option("--width", "-w", min=40, max=200, help="Wrap plain text at this many columns.")] = 72,
-    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or markdown.",
+    format_: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or markdown.",
                                      autocompletion=lambda: ["text", "markdown"])] = "text",
     output_file: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", show_default=False,
                                                      help="Write the brief to FILE instead of printing it.")] = None,
@@ -52,7 +52,7 @@ def brief_command(
     from mieux_cli.records import parse_date
 
     out = Output()
-    fmt = fmt.strip().lower()
+    fmt = format_.strip().lower()
     if fmt not in ("text", "markdown"):
         raise MieuxError(f"There is no brief format '{fmt}'.", "Use --format text or --format markdown.")
     if output_file is not None and output_file.exists() and not force:

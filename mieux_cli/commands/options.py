@@ -89,10 +89,12 @@ AsOf = Annotated[str | None, typer.Option("--as-of", metavar="DATE", show_defaul
 Role = Annotated[str | None, typer.Option("--role", metavar="ROLE", show_default=False,
                  help="Which countries --country looks at: beneficiary (where the work was) or participant "
                  "(only took part). Default: both.", autocompletion=lambda: ["beneficiary", "participant"])]
-Year = Annotated[list[str] | None, typer.Option("--year", "-y", metavar="YEARS", show_default=False,
+Year = Annotated[list[str] | None, typer.Option("--year", metavar="YEARS", show_default=False,
                  help="A year or a range (2015-2018, or 2015- for 'since 2015'): records active then.")]
 Tag = Annotated[list[str] | None, typer.Option("--tag", metavar="TAG", show_default=False, help="A tag.")]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON (the full records) for scripts.")]
+def json_option(what: str):
+    """--json, saying what it prints (the shapes are in the README's "JSON shapes")."""
+    return Annotated[bool, typer.Option("--json", help=f"Print {what} as JSON, for scripts.")]
 Limit = Annotated[int | None, typer.Option("--limit", "-n", min=1, metavar="N", show_default=False,
                   help="Show at most N records.")]
 

@@ -54,7 +54,7 @@ def list_command(
     sort: Annotated[str, typer.Option("--sort", metavar="FIELD", help=f"Sort by {', '.join(SORT_KEYS)}.",
                                       autocompletion=lambda: list(SORT_KEYS))] = "kind",
     limit: options.Limit = None,
-    json_: options.Json = False,
+    json_: options.json_option("the matching records (an array of full records)") = False,
 ) -> None:
     """List records, filtered.
 
@@ -114,7 +114,7 @@ def search_command(
     kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", help="Only actions, practices, events or facts.",
                                              show_default=False)] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most N results.")] = 20,
-    json_: options.Json = False,
+    json_: options.json_option("the hits, best first: ID, score, snippet and the full record") = False,
 ) -> None:
     """Search every text field, best match first, with the matching words highlighted.
 
@@ -155,7 +155,7 @@ def show_command(
     ctx: typer.Context,
     record_id: Annotated[str, typer.Argument(metavar="ID", help="The record's ID, as `mieux list` shows it.",
                                                   autocompletion=options.complete_ids)],
-    json_: options.Json = False,
+    json_: options.json_option("the record and the records linked to it") = False,
 ) -> None:
     """Show one record in full, with the records linked to it in both directions.
 

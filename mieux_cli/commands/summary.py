@@ -18,7 +18,7 @@ def summary_command(
         "Give it twice for a crosstab.",
         autocompletion=lambda: ["kind", "region", "country", "theme", "area", "gcm", "year", "status"],
     )] = None,
-    json_: options.Json = False,
+    json_: options.json_option("the counts: by, total and one count for each value") = False,
 ) -> None:
     """Count records by a field, as a bar chart, or by two fields, as a crosstab.
 

@@ -33,7 +33,7 @@ def vocab_command(
         metavar="LIST", show_default=False, help="Which list: themes, areas, regions, gcm, countries ... "
         "(without it, the lists there are).", autocompletion=_list_names,
     )] = None,
-    json_: options.Json = False,
+    json_: options.json_option("the list: code and label of each entry") = False,
 ) -> None:
     """Show the codes and names that filters and records accept.
 
