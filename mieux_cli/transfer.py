@@ -25,7 +25,7 @@ from mieux_cli.catalogue import Catalogue
 from mieux_cli.changes import Change, added, updated
 from mieux_cli.errors import InvalidRecord, MieuxError
 from mieux_cli.records import KINDS, LIST_FIELDS, fields_of, link_problems, normalize, resolve_kind
-from mieux_cli.store import write_atomically
+from mieux_cli.store.files import write_atomically
 
 KIND_FOLDERS = {kind: f"{kind}s" for kind in KINDS}
 KIND_ORDER = {kind: rank for rank, kind in enumerate(KINDS)}

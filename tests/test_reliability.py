@@ -71,10 +71,10 @@ def test_killing_writers_at_random_moments_leaves_the_state_before_or_after(tmp_
         replay.mkdir()
         shutil.copy(db, replay / "catalogue.json")
         # Only the file as it was before counts: take it from the newest backup.
-        shutil.copy(Store(db).backups()[-1], replay / "catalogue.json")
+        shutil.copy(Store(db).backups()[-1].path, replay / "catalogue.json")
         assert records_of(replay / "catalogue.json") == before, step
         replayed = [arg.replace(str(db), str(replay / "catalogue.json")) for arg in command]
-        subprocess.run(replayed, env=env, cwd=tmp_path, capture_output=True)
+        subprocess.run(replayed, env=env, cwd=tmp_path, capture_output=True, check=False)
         assert now == records_of(replay / "catalogue.json"), step
         outcomes["after"] += 1
     # Both outcomes happened, so the kills did land before, during and after writes.
@@ -95,7 +95,7 @@ def test_eight_writers_and_readers_at_once_lose_nothing(db):
     writers = [subprocess.Popen([sys.executable, "-c", writer, str(db), str(w)], env=env, cwd=db.parent) for w in range(8)]
     reads = 0
     while any(w.poll() is None for w in writers):
-        result = subprocess.run(mieux(db, "list", "--json"), env=env, capture_output=True, text=True, cwd=db.parent)
+        result = subprocess.run(mieux(db, "list", "--json"), env=env, capture_output=True, text=True, cwd=db.parent, check=False)
         assert result.returncode == 0, result.stderr  # a reader never fails ...
         json.loads(result.stdout)  # ... and never sees half a file
         reads += 1

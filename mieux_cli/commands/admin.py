@@ -139,17 +139,26 @@ def backup_command(
         out.notice(f"Backed up to {path}.")
         return
     backups = catalogue_store.backups()[::-1]
-    rows = [{"n": str(i), "file": str(path), "kind": "manual" if path.stem.endswith("-manual") else "automatic",
-             "size": f"{path.stat().st_size / 1024:.0f} KB"} for i, path in enumerate(backups, 1)]
+    sizes = [_size(b.path) for b in backups]
     if out.mode == "json":
-        out.json([{"n": int(r["n"]), "file": r["file"], "kind": r["kind"], "bytes": p.stat().st_size}
-                  for r, p in zip(rows, backups)])
+        out.json([{"n": i, "file": str(b.path), "kind": b.kind, "bytes": size}
+                  for i, (b, size) in enumerate(zip(backups, sizes), 1)])
         return
+    rows = [{"n": str(i), "file": str(b.path), "kind": b.kind, "size": "?" if size is None else f"{size / 1024:.0f} KB"}
+            for i, (b, size) in enumerate(zip(backups, sizes), 1)]
     if not rows:
         out.notice("No backups yet.")
         return
     out.table([Column("#", "n", justify="right"), Column("Backup", "file", no_wrap=True, ratio=3),
                Column("Kind", "kind"), Column("Size", "size", justify="right")], rows)
+
+
+def _size(path) -> int | None:
+    """In bytes; None for a backup deleted since it was listed (by another process's rotation)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
 
 
 def restore_command(
@@ -188,7 +197,7 @@ def restore_command(
         if not 1 <= index <= len(backups):
             raise MieuxError(f"There is no backup number {index}." if backups else "There are no backups yet.",
                              "See `mieux backup --list`.")
-        path = backups[index - 1]
+        path = backups[index - 1].path
     else:
         path = Path(backup).expanduser()
         if not path.is_file():

@@ -84,7 +84,7 @@ def brief_command(
     if output_file is None:
         out.data(text)
         return
-    from mieux_cli.store import write_atomically
+    from mieux_cli.store.files import write_atomically
 
     try:
         write_atomically(output_file, text.encode("utf-8"))
