@@ -24,8 +24,20 @@ from pathlib import Path
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.changes import Change, added, updated
 from mieux_cli.errors import InvalidRecord, MieuxError
-from mieux_cli.records import KINDS, LIST_FIELDS, fields_of, link_problems, normalize, resolve_kind
-from mieux_cli.store.files import write_atomically
+from mieux_cli.records import (
+    KINDS,
+    LIST_FIELDS,
+    fields_of,
+    link_problems,
+    normalize,
+    resolve_kind,
+)
+from mieux_cli.store.files import (
+    NotRegularFile,
+    TooLarge,
+    read_regular_file,
+    write_atomically,
+)
 
 KIND_FOLDERS = {kind: f"{kind}s" for kind in KINDS}
 KIND_ORDER = {kind: rank for rank, kind in enumerate(KINDS)}
@@ -263,11 +275,13 @@ def _yaml_files(folder: Path):
 
 def _read_text(path: Path) -> str:
     try:
-        size = path.stat().st_size
-        if size > MAX_IMPORT_BYTES:
-            raise UnreadableFile(str(path), None, f"too large to import ({size // 2**20} MB; the limit is "
-                                 f"{MAX_IMPORT_BYTES // 2**20} MB)", "Split it into smaller files and import them one by one.")
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_IMPORT_BYTES)
+    except NotRegularFile as e:
+        raise UnreadableFile(str(path), None, f"{e.what}, not a file that can be imported",
+                             "Give a YAML, JSON or CSV file, or a folder of YAML files.") from None
+    except TooLarge as e:
+        raise UnreadableFile(str(path), None, f"too large to import ({e})",
+                             "Split it into smaller files and import them one by one.") from None
     except OSError as e:
         raise MieuxError(f"Cannot read {path}: {e.strerror or e}.", "Check the path and its permissions.") from None
     if b"\0" in data:
@@ -524,6 +538,15 @@ def read_records(path: Path) -> list[dict]:
         more = f" (and {count_of(len(problems) - 1, 'more problem')})" if len(problems) > 1 else ""
         raise MieuxError(f"{problems[0]}{more}.", f"Fix it and run the command again; "
                          f"`mieux import --dry-run {shlex.quote(str(path))}` lists every problem.")
+    return [e.record for e in prepared.entries]
+
+
+def check_whole_catalogue(raw_records: list, name: str) -> list[dict]:
+    """The records of a whole catalogue (a backup to restore), checked as an import into an empty
+    catalogue checks them: each normalized, IDs unique, links resolving among themselves.
+    ImportRefused lists every problem."""
+    prepared = prepare([Item(raw, name) for raw in raw_records])
+    plan_import(prepared, Catalogue([]))
     return [e.record for e in prepared.entries]
 
 

@@ -3,8 +3,8 @@
 import json
 
 import pytest
-
 from conftest import read_bytes
+
 from mieux_cli.errors import MieuxError
 from mieux_cli.store import Store
 
@@ -108,3 +108,25 @@ def test_restore_asks_and_refuses_unknown_backups(cli):
     assert read_bytes(cli.db) == before
     result = cli("restore", "9")
     assert (result.exit_code, result.stderr) == (2, "Error: There is no backup number 9. See `mieux backup --list`.\n")
+
+
+def test_restore_checks_every_record_like_import_and_refuses_a_bad_backup_changing_nothing(cli, tmp_path):
+    data = json.loads(read_bytes(cli.db))
+    records = data["records"]
+    bogus = next(key for key, r in records.items() if r["id"] == "fct-lac-regional-integration")
+    records[bogus]["kind"] = "bogus"
+    dangling = next(key for key, r in records.items() if r["id"] == "prc-cr-aqui-todos-somos-migrantes")
+    records[dangling]["actions"] = ["act-nowhere"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    before = read_bytes(cli.db)
+    result = cli("restore", str(bad), "--yes")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"Error: {bad}: prc-cr-aqui-todos-somos-migrantes: actions: no action with ID 'act-nowhere' in the catalogue\n"
+        f"Error: {bad}: fct-lac-regional-integration: kind: 'bogus' is not one of action, practice, event, fact\n"
+        "Nothing was restored: bad.json has 2 problems in 2 records. "
+        "Choose another backup: see `mieux backup --list`.\n"
+    )
+    assert read_bytes(cli.db) == before
+    assert cli("list").exit_code == 0

@@ -2,12 +2,15 @@
 the catalogue left exactly as it was."""
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
-
 from conftest import add_records, read_bytes
+from typer.testing import CliRunner
+
+from mieux_cli.app import app
 
 LAUGHS = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 10)
@@ -26,19 +29,19 @@ def hostile_files(folder):
         "twice.yaml": ("id: fct-x\nkind: fact\ntitle: A\ntitle: B\ntext: T\nsources: [x]\n",
                        "Error: {f}:4: not valid YAML: duplicate key 'title'. Fix it and run the import again.\n"),
         "python.yaml": ("!!python/object/apply:os.system ['echo owned']\n",
-                        "Error: {f}:1: not valid YAML: could not determine a constructor for the tag "
-                        "'tag:yaml.org,2002:python/object/apply:os.system'. Fix it and run the import again.\n"),
+                        ("Error: {f}:1: not valid YAML: could not determine a constructor for the tag "
+                        "'tag:yaml.org,2002:python/object/apply:os.system'. Fix it and run the import again.\n")),
         "utf16.yaml": ("id: fct-x\nkind: fact\n".encode("utf-16"),
-                       "Error: {f}:1: not a text file (it holds NUL bytes: a binary file, or UTF-16). "
-                       "Give a YAML, JSON or CSV file saved as UTF-8.\n"),
+                       ("Error: {f}:1: not a text file (it holds NUL bytes: a binary file, or UTF-16). "
+                       "Give a YAML, JSON or CSV file saved as UTF-8.\n")),
         "latin1.yaml": ("id: fct-x\nkind: fact\ntitle: Año\n".encode("latin-1"),
                         "Error: {f}:3: not UTF-8 text (byte 0xf1). Save it as UTF-8 and run the import again.\n"),
         "nul.json": (b'[{"id": "x\x00"}]',
-                     "Error: {f}:1: not a text file (it holds NUL bytes: a binary file, or UTF-16). "
-                     "Give a YAML, JSON or CSV file saved as UTF-8.\n"),
+                     ("Error: {f}:1: not a text file (it holds NUL bytes: a binary file, or UTF-16). "
+                     "Give a YAML, JSON or CSV file saved as UTF-8.\n")),
         "garbage.csv": (bytes(range(256)) * 64,
-                        "Error: {f}:1: not a text file (it holds NUL bytes: a binary file, or UTF-16). "
-                        "Give a YAML, JSON or CSV file saved as UTF-8.\n"),
+                        ("Error: {f}:1: not a text file (it holds NUL bytes: a binary file, or UTF-16). "
+                        "Give a YAML, JSON or CSV file saved as UTF-8.\n")),
     }
     for name, (content, _) in files.items():
         path = folder / name
@@ -81,8 +84,8 @@ def test_a_huge_file_is_refused_before_it_is_read(db, tmp_path):
                              "import", str(huge)], cwd=tmp_path, capture_output=True, text=True, check=True)
     code, out, err, peak_kib = json.loads(result.stdout)
     assert code == 2
-    assert (out, err) == ("", f"Error: {huge}: too large to import (300 MB; the limit is 256 MB). "
-                              "Split it into smaller files and import them one by one.\n")
+    assert (out, err) == ("", (f"Error: {huge}: too large to import (300 MB; the limit is 256 MB). "
+                              "Split it into smaller files and import them one by one.\n"))
     assert peak_kib < 100 * 1024  # the file was never read into memory
     assert read_bytes(db) == before
 
@@ -115,3 +118,96 @@ def test_a_confirmation_quotes_a_hostile_title_literally(cli):
     result = cli("remove", "fct-hostile", input="n\n")
     assert 'Remove fct-hostile "Bye\\x1b]0;owned\\x07"? [y/N]: n' in result.stdout
     assert "\x1b" not in result.stdout
+
+
+def _mieux(tmp_path, *args):
+    """mieux in a process of its own, with bounds that only a broken mieux reaches: memory (so that
+    reading /dev/zero cannot take the machine down) and time (so that a named pipe cannot hang
+    the suite)."""
+    import resource
+
+    def bounded():
+        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+    try:
+        return subprocess.run([sys.executable, "-m", "mieux_cli", *args], cwd=tmp_path, capture_output=True, text=True,
+                              timeout=120, preexec_fn=bounded, check=False)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"mieux {' '.join(args)} hung")
+
+
+NOT_FILES = {
+    "a named pipe as the catalogue": (
+        ("--db", "pipe.json", "list"), 3,
+        "Error: pipe.json is a named pipe, not a catalogue file. Give the path of a .json file with --db.\n"),
+    "/dev/zero as the catalogue, through a link": (
+        ("--db", "zero.json", "list"), 3,
+        "Error: zero.json is a device, not a catalogue file. Give the path of a .json file with --db.\n"),
+    "a named pipe to import": (
+        ("--db", "c.json", "import", "pipe.json"), 2,
+        ("Error: pipe.json: a named pipe, not a file that can be imported. "
+        "Give a YAML, JSON or CSV file, or a folder of YAML files.\n")),
+    "/dev/zero to import, through a link": (
+        ("--db", "c.json", "import", "zero.json"), 2,
+        ("Error: zero.json: a device, not a file that can be imported. "
+        "Give a YAML, JSON or CSV file, or a folder of YAML files.\n")),
+    "a named pipe in a folder to import": (
+        ("--db", "c.json", "import", "folder"), 2,
+        ("Error: folder/pipe.yaml: a named pipe, not a file that can be imported. "
+        "Give a YAML, JSON or CSV file, or a folder of YAML files.\n")),
+    "a named pipe to add from": (
+        ("--db", "c.json", "add", "--from", "pipe.json"), 2,
+        ("Error: pipe.json: a named pipe, not a file that can be imported. "
+        "Give a YAML, JSON or CSV file, or a folder of YAML files.\n")),
+    "a named pipe to restore": (
+        ("--db", "c.json", "restore", "pipe.json", "--yes"), 2,
+        "Error: pipe.json is a named pipe, not a backup file. Choose another backup: see `mieux backup --list`.\n"),
+    "/dev/zero to restore, through a link": (
+        ("--db", "c.json", "restore", "zero.json", "--yes"), 2,
+        "Error: zero.json is a device, not a backup file. Choose another backup: see `mieux backup --list`.\n"),
+    "a named pipe included by a brief template": (
+        ("--db", "c.json", "brief", "--region", "LAC", "--template", "folder/includes.j2"), 2,
+        ("Error: The template folder/pipe.j2 is a named pipe, not a template file. "
+        "Give the path of a Jinja2 template file.\n")),
+}
+
+
+@pytest.mark.parametrize("case", list(NOT_FILES))
+def test_what_is_not_a_regular_file_is_refused_before_it_is_read(tmp_path, case):
+    for pipe in ("pipe.json", "folder/pipe.yaml", "folder/pipe.j2"):
+        (tmp_path / pipe).parent.mkdir(exist_ok=True)
+        os.mkfifo(tmp_path / pipe)
+    (tmp_path / "zero.json").symlink_to("/dev/zero")
+    (tmp_path / "folder" / "includes.j2").write_text('{% include "pipe.j2" %}\n')
+    assert _mieux(tmp_path, "--db", "c.json", "list").returncode == 0
+    before = read_bytes(tmp_path / "c.json")
+    args, code, message = NOT_FILES[case]
+    result = _mieux(tmp_path, *args)
+    assert (result.returncode, result.stderr, result.stdout) == (code, message, "")
+    assert read_bytes(tmp_path / "c.json") == before
+
+
+@pytest.mark.skipif(not os.path.isfile("/proc/self/status"), reason="needs Linux's /proc")
+def test_every_read_is_bounded_even_when_a_file_says_it_is_empty(cli, tmp_path, monkeypatch):
+    """Files of /proc say they hold 0 bytes: a check of the size alone would read them whole."""
+    limit = 64
+    monkeypatch.setattr("mieux_cli.transfer.MAX_IMPORT_BYTES", limit)
+    monkeypatch.setattr("mieux_cli.briefs.MAX_TEMPLATE_BYTES", limit, raising=False)
+    status = tmp_path / "status.json"
+    status.symlink_to("/proc/self/status")
+    template = tmp_path / "status.j2"
+    template.symlink_to("/proc/self/status")
+    before = read_bytes(cli.db)
+    result = cli("import", str(status))
+    assert (result.exit_code, result.stderr) == (2, (f"Error: {status}: too large to import (the limit is {limit} bytes). "
+                                                    "Split it into smaller files and import them one by one.\n"))
+    result = cli("brief", "--region", "LAC", "--template", str(template))
+    assert (result.exit_code, result.stderr) == (2, (f"Error: The template {template} is too large (the limit is {limit} bytes). "
+                                                    "Give the path of a Jinja2 template file.\n"))
+    monkeypatch.setattr("mieux_cli.store.MAX_FILE_BYTES", limit)  # the catalogue, and backups to restore
+    result = cli("restore", str(status), "--yes")
+    assert (result.exit_code, result.stderr) == (2, (f"Error: {status} is far too large to be a mieux backup. "
+                                                    "Choose another backup: see `mieux backup --list`.\n"))
+    result = CliRunner().invoke(app, ["--db", str(status), "list"])
+    assert (result.exit_code, result.stderr.split(". ")[0]) == (3, f"Error: The catalogue {status} is far too large to be a mieux catalogue")
+    assert read_bytes(cli.db) == before

@@ -1,5 +1,6 @@
 """history, undo, backup and restore."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -163,7 +164,7 @@ def _size(path) -> int | None:
 
 def restore_command(
     ctx: typer.Context,
-    backup: Annotated[str | None, typer.Argument(
+    backup: Annotated[Path | None, typer.Argument(
         metavar="BACKUP", show_default=False,
         help="The number `mieux backup --list` shows (1 is the newest), or a backup file. Default: the newest.",
     )] = None,
@@ -171,8 +172,9 @@ def restore_command(
 ) -> None:
     """Put the records of a backup back, after confirmation.
 
-    The current state is backed up first, and the restore is recorded as one change: `mieux undo`
-    reverts it.
+    Every record of the backup is checked as `mieux import` checks records; a backup with a
+    problem is refused, with every problem listed. The current state is backed up first, and the
+    restore is recorded as one change: `mieux undo` reverts it.
 
     Examples:
 
@@ -180,29 +182,34 @@ def restore_command(
 
       mieux restore 3 --yes
     """
-    from pathlib import Path
-
     from mieux_cli.authoring import plan_restore
     from mieux_cli.changes import commit
-    from mieux_cli.errors import MieuxError
+    from mieux_cli.commands.transfer import show_problems
+    from mieux_cli.errors import EXIT_USAGE, MieuxError
     from mieux_cli.output import Output
     from mieux_cli.prompts import Cancelled, Prompter
-    from mieux_cli.store import Store
+    from mieux_cli.store import read_backup
+    from mieux_cli.transfer import ImportRefused, check_whole_catalogue, count_of
 
     out = Output()
     catalogue_store = store(ctx)
     backups = catalogue_store.backups()[::-1]
-    if backup is None or backup.isdigit():
-        index = int(backup or 1)
+    if backup is None or str(backup).isdigit():
+        index = int(str(backup or 1))
         if not 1 <= index <= len(backups):
             raise MieuxError(f"There is no backup number {index}." if backups else "There are no backups yet.",
                              "See `mieux backup --list`.")
         path = backups[index - 1].path
     else:
-        path = Path(backup).expanduser()
-        if not path.is_file():
-            raise MieuxError(f"There is no backup file {path}.", "See `mieux backup --list`.")
-    records = Store(path).load().records
+        path = backup.expanduser()
+    try:
+        records = check_whole_catalogue(read_backup(path), str(path))
+    except ImportRefused as e:
+        show_problems(out, e.problems)
+        out.notice(f"Nothing was restored: {path.name} has {count_of(len(e.problems), 'problem')} in "
+                   f"{count_of(len({p.index for p in e.problems}), 'record')}. "
+                   "Choose another backup: see `mieux backup --list`.")
+        raise typer.Exit(EXIT_USAGE) from None
     current = load_catalogue(ctx, out)
     plan = plan_restore(records)
     changes = plan(current)

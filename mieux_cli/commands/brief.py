@@ -63,7 +63,7 @@ def brief_command(
         raise MieuxError(f"There is no brief format '{fmt}'.", "Use --format text or --format markdown.")
     if output_file is not None and output_file.exists() and not force:
         raise MieuxError(f"{output_file} exists already.", "Add --force to overwrite it, or choose another file with -o.")
-    if template is not None and not template.is_file():
+    if template is not None and not template.exists():
         raise MieuxError(f"There is no template file {template}.", "Give the path of a Jinja2 template file.")
     if as_of is not None:
         try:

@@ -45,11 +45,7 @@ def import_command(
     try:
         changes = _dry_run(target, prepared, creating) if dry_run else _import(ctx, target, prepared)
     except transfer.ImportRefused as e:
-        for problem in e.problems[:transfer.PROBLEMS_LISTED]:
-            out.error(str(problem))
-        hidden = len(e.problems) - transfer.PROBLEMS_LISTED
-        if hidden > 0:
-            out.notice(f"... and {hidden} more problems (the first {transfer.PROBLEMS_LISTED} are listed).")
+        show_problems(out, e.problems)
         out.notice(str(e))
         raise typer.Exit(EXIT_USAGE) from None
     unchanged = len(prepared.entries) - len(changes)
@@ -60,6 +56,17 @@ def import_command(
     if creating:
         out.notice(f"Created a new catalogue at {target.path} with the {len(changes)} imported records.")
     _show_changes(out, changes, unchanged)
+
+
+def show_problems(out, problems: list) -> None:
+    """One line per problem, in file order; past PROBLEMS_LISTED, a count of the rest."""
+    from mieux_cli.transfer import PROBLEMS_LISTED
+
+    for problem in problems[:PROBLEMS_LISTED]:
+        out.error(str(problem))
+    hidden = len(problems) - PROBLEMS_LISTED
+    if hidden > 0:
+        out.notice(f"... and {hidden} more problems (the first {PROBLEMS_LISTED} are listed).")
 
 
 def _import(ctx: typer.Context, target, prepared) -> list:

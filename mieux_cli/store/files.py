@@ -23,9 +23,18 @@ class NotRegularFile(Exception):
 
 
 class TooLarge(Exception):
-    def __init__(self, size: int | None):
-        super().__init__(size)
+    def __init__(self, size: int | None, limit: int):
+        super().__init__(size, limit)
         self.size = size  # in bytes; None when the file said it was smaller than it is (/proc)
+        self.limit = limit
+
+    def __str__(self) -> str:
+        """"300 MB; the limit is 256 MB", or "the limit is 256 MB" when the size is not known."""
+        return (f"{_size_text(self.size)}; " if self.size else "") + f"the limit is {_size_text(self.limit)}"
+
+
+def _size_text(size: int) -> str:
+    return f"{size // 2**20} MB" if size >= 2**20 else f"{size} bytes"
 
 
 def read_regular_file(path, limit: int) -> bytes:
@@ -38,10 +47,10 @@ def read_regular_file(path, limit: int) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise NotRegularFile(_WHAT.get(stat.S_IFMT(info.st_mode), "not a regular file"))
         if info.st_size > limit:
-            raise TooLarge(info.st_size)
+            raise TooLarge(info.st_size, limit)
         data = f.read(limit + 1)
     if len(data) > limit:
-        raise TooLarge(None)
+        raise TooLarge(None, limit)
     return data
 
 
