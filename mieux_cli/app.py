@@ -8,10 +8,10 @@ in mieux_cli/commands/ has a COMMANDS table; COMMAND_MODULES says where each com
 
 import importlib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from mieux_cli import __version__
 from mieux_cli.errors import EXIT_INTERRUPTED, MieuxError
@@ -24,11 +24,31 @@ COMMAND_MODULES = {
 }
 
 
+def check_typed_values(command, ctx, args: list[str]) -> None:
+    """What was typed for a command, before any conversion, checked here for every command: a
+    path is never empty (typed "" it would become ".", and an export would write over the current
+    folder)."""
+    opts, _, _ = command.make_parser(ctx).parse_args(args=list(args))
+    for param in command.get_params(ctx):
+        typed = opts.get(param.name)
+        for value in typed if isinstance(typed, list | tuple) else [typed]:
+            if value == "" and param.type.name == "path":
+                name = max(param.opts, key=len) if param.param_type_name == "option" else param.human_readable_name
+                raise MieuxError(f"{name} is empty.", "Give a file or folder name (. for the current folder).")
+
+
+class _MieuxCommand(TyperCommand):
+    def parse_args(self, ctx, args):
+        if not ctx.resilient_parsing:  # shell completion parses half-typed lines
+            check_typed_values(self, ctx, args)
+        return super().parse_args(ctx, args)
+
+
 class _MieuxGroup(TyperGroup):
     """Builds commands on demand, and turns the domain exception into a clean error, never a
     traceback."""
 
-    _built: dict = {}
+    _built: ClassVar[dict] = {}  # name -> the command, built once
 
     def list_commands(self, ctx) -> list[str]:
         return sorted(COMMAND_MODULES)
@@ -39,7 +59,7 @@ class _MieuxGroup(TyperGroup):
         if name not in self._built:
             module = importlib.import_module(f"mieux_cli.commands.{COMMAND_MODULES[name]}")
             single = typer.Typer(rich_markup_mode=None, add_completion=False)
-            single.command(name)(module.COMMANDS[name])
+            single.command(name, cls=_MieuxCommand)(module.COMMANDS[name])
             self._built[name] = typer.main.get_command(single)
         return self._built[name]
 

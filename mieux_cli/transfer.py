@@ -51,6 +51,12 @@ PART_SEPARATOR = " | "
 ITEM_PARTS = {"sources": ("title", "publisher", "date", "url"), "activities": ("title", "kind", "place", "date")}
 _EXPERT = re.compile(r"^(?P<country>.*?)\s*\((?P<kind>[^()]*)\)$")  # "ES (public official)"
 _FILE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# In an export folder, the list of the files mieux wrote there: a whole-catalogue export removes
+# those of records that are gone, and never any other file.
+MANIFEST = ".mieux-export.json"
+MANIFEST_ABOUT = ("The files `mieux export` wrote in this folder. Exporting the whole catalogue again removes "
+                  "those whose records are gone, and no other file.")
+_LISTED = re.compile("(?:" + "|".join(KIND_FOLDERS.values()) + ")/" + _FILE_NAME.pattern + r"\.yaml")
 # An import file larger than this is refused before it is read: 100,000 real records are about
 # 100 MB of JSON, and parsing takes several times a file's size in memory.
 MAX_IMPORT_BYTES = 256 * 1024 * 1024
@@ -135,19 +141,56 @@ class FolderExport:
 
 def export_folder(records: list[dict], folder: Path, prune: bool, advance=_nothing) -> FolderExport:
     """One YAML file per record in folder/<kind>s/; a file whose content is already right is left
-    alone. With `prune` (the whole catalogue is exported), the .yaml files in those four folders
-    whose records are no longer in the catalogue are removed; nothing else in `folder` is touched."""
+    alone. The files mieux writes there are listed in folder/.mieux-export.json (MANIFEST). With
+    `prune` (the whole catalogue is exported), the listed files whose records are no longer in the
+    catalogue are removed; nothing else in `folder` is ever removed."""
     # Every file name is checked before anything is written, so a bad ID leaves the folder as it was.
     targets = [(folder / KIND_FOLDERS[r["kind"]] / _file_name(r["id"]), r) for r in records]
     _make_folder(folder)
     for kind_folder in {path.parent for path, _ in targets}:
         _make_folder(kind_folder)
+    names = {f"{path.parent.name}/{path.name}" for path, _ in targets}
+    listed = _read_manifest(folder)
+    # Listed before they are written: an export stopped half-way still knows what it wrote.
+    _write_if_changed(folder / MANIFEST, _manifest_text(listed | names))
     written = 0
     for path, record in targets:
         written += _write_if_changed(path, yaml_text(record))
         advance()
-    removed = _remove_stale(folder, {path for path, _ in targets}) if prune else []
+    removed = []
+    if prune:
+        removed = _remove_listed(folder, listed - names)
+        _write_if_changed(folder / MANIFEST, _manifest_text(names))
     return FolderExport(written, len(targets) - written, removed)
+
+
+def _read_manifest(folder: Path) -> set[str]:
+    """The files an earlier export listed, as names relative to `folder`; only names of the form
+    <kind>s/<id>.yaml, so that no manifest can lead a removal anywhere else."""
+    import orjson
+
+    path = folder / MANIFEST
+    try:
+        data = orjson.loads(read_regular_file(path, MAX_IMPORT_BYTES))
+    except FileNotFoundError:  # a new folder, or one exported by an older mieux: nothing to remove
+        return set()
+    except (NotRegularFile, TooLarge, orjson.JSONDecodeError):
+        data = None
+    except OSError as e:
+        raise MieuxError(f"Cannot read {path}: {e.strerror or e}.", "Check its permissions and export again.") from None
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, list):
+        raise MieuxError(f"{path} is damaged (not the list of files mieux wrote there).",
+                         "Delete it and export again: files of records that are gone are then left for you to delete.")
+    return {name for name in files if isinstance(name, str) and _LISTED.fullmatch(name)}
+
+
+def _manifest_text(names: set[str]) -> str:
+    """Sorted, one file a line: stable, and a git diff shows the files added and removed."""
+    import orjson
+
+    manifest = {"about": MANIFEST_ABOUT, "files": sorted(names)}
+    return orjson.dumps(manifest, option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
 def _file_name(record_id: str) -> str:
@@ -183,16 +226,16 @@ def _write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
-def _remove_stale(folder: Path, kept: set[Path]) -> list[Path]:
+def _remove_listed(folder: Path, names: set[str]) -> list[Path]:
     removed = []
-    for kind_folder in KIND_FOLDERS.values():
-        for path in sorted((folder / kind_folder).glob("*.yaml")):
-            if path not in kept and not path.name.startswith(".") and path.is_file():
-                try:
-                    path.unlink()
-                except OSError as e:
-                    raise _write_error(path, e) from None
-                removed.append(path)
+    for name in sorted(names):
+        path = folder / name
+        if path.is_file():
+            try:
+                path.unlink()
+            except OSError as e:
+                raise _write_error(path, e) from None
+            removed.append(path)
     return removed
 
 

@@ -11,6 +11,7 @@ from conftest import add_records, read_bytes
 from typer.testing import CliRunner
 
 from mieux_cli.app import app
+from mieux_cli.store import Store
 
 LAUGHS = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 10)
@@ -211,3 +212,50 @@ def test_every_read_is_bounded_even_when_a_file_says_it_is_empty(cli, tmp_path, 
     result = CliRunner().invoke(app, ["--db", str(status), "list"])
     assert (result.exit_code, result.stderr.split(". ")[0]) == (3, f"Error: The catalogue {status} is far too large to be a mieux catalogue")
     assert read_bytes(cli.db) == before
+
+
+def _protected_paths(db):
+    """name -> a path that is the catalogue, its lock or in its backups, spelled in a roundabout way."""
+    folder = db.parent
+    (folder / "sub").mkdir()
+    (folder / "link.json").symlink_to(db.name)
+    os.link(db, folder / "hard-link.json")
+    (folder / "export" / "facts").parent.mkdir()
+    (folder / "export" / "facts").symlink_to(folder / "backups")
+    return {
+        "the catalogue": db,
+        "the catalogue, through a symlink": folder / "link.json",
+        "the catalogue, through ..": folder / "sub" / ".." / db.name,
+        "a hard link to the catalogue": folder / "hard-link.json",
+        "the lock": folder / (db.name + ".lock"),
+        "a backup": Store(db).backups()[-1].path,
+        "the backups folder": folder / "backups",
+        "the catalogue's own backups folder": folder / "backups" / db.name,
+        "a folder whose facts/ is the backups folder": folder / "export",
+    }
+
+
+def _state(folder) -> dict:
+    return {path: read_bytes(path) for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+FILES = ["the catalogue", "the catalogue, through a symlink", "the catalogue, through ..", "a hard link to the catalogue",
+         "the lock", "a backup"]
+FOLDERS = ["the backups folder", "the catalogue's own backups folder", "a folder whose facts/ is the backups folder"]
+
+
+@pytest.mark.parametrize("command, target", [(c, t) for c in ("export json", "export csv", "brief") for t in FILES]
+                         + [("export yaml", t) for t in FOLDERS])
+def test_no_export_or_brief_can_overwrite_the_catalogue_its_lock_or_its_backups(cli, command, target):
+    cli("edit", "fct-lac-regional-integration", "--set", "title=Changed")  # a backup, and the lock file
+    path = _protected_paths(cli.db)[target]
+    before = _state(cli.db.parent)
+    if command == "brief":
+        args, option = ("brief", "--region", "LAC", "--force", "-o", str(path)), "--output"
+    else:
+        args, option = ("export", "--format", command.split()[1], "--out", str(path)), "--out"
+    result = cli(*args)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"Error: {option} {path}")
+    assert result.stderr.endswith(f"{cli.db}: mieux never writes an export or a brief there. Choose another path.\n")
+    assert _state(cli.db.parent) == before

@@ -8,9 +8,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import add_records, all_files, read_bytes
 from typer.testing import CliRunner
 
-from conftest import all_files, read_bytes
 from mieux_cli import transfer
 from mieux_cli.app import app
 from mieux_cli.errors import MieuxError
@@ -123,28 +123,28 @@ def test_a_record_cannot_change_kind_under_the_practices_that_link_to_it(cli, tm
 
 
 @pytest.mark.parametrize(("name", "content", "message"), [
-    ("syntax.yaml", b"id: fct-x\ntitle: [unclosed\n", "{path}:3: not valid YAML: did not find expected ',' or ']'. "
-     "Fix it and run the import again."),
-    ("twice.yaml", b"id: fct-x\nkind: fact\ntitle: One\ntitle: Two\n", "{path}:4: not valid YAML: duplicate key 'title'. "
-     "Fix it and run the import again."),
-    ("nested.yaml", b"id: fct-x\nsources:\n  - title: A\n    title: B\n", "{path}:4: not valid YAML: duplicate key 'title'. "
-     "Fix it and run the import again."),
-    ("code.yaml", b"id: !!python/object/apply:os.system [ls]\n", "{path}:1: not valid YAML: could not determine a "
-     "constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'. Fix it and run the import again."),
-    ("control.yaml", b"id: fct-x\ntitle: a\x07b\n", "{path}:2: not valid YAML: control characters are not allowed. "
-     "Fix it and run the import again."),
-    ("syntax.json", b'[\n  {"id": "fct-x",}\n]', "{path}:2: not valid JSON: Expecting property name enclosed in double "
-     "quotes. Fix it and run the import again."),
-    ("twice.json", b'{"id": "fct-x", "id": "fct-y"}', "{path}: duplicate key 'id' in a JSON object. "
-     "Fix it and run the import again."),
-    ("quote.csv", b'id,kind,title\nfct-x,fact,"open\n', "{path}:2: not valid CSV: unexpected end of data. "
-     "Fix it and run the import again."),
-    ("header.csv", b"id,kind,title,Title\n", "{path}:1: the column 'title' appears twice in the header. "
-     "Fix it and run the import again."),
-    ("latin1.yaml", b"id: fct-x\ntitle: Migraci\xf3n\n", "{path}:2: not UTF-8 text (byte 0xf3). "
-     "Save it as UTF-8 and run the import again."),
-    ("image.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "{path}:3: not a text file (it holds NUL bytes: a binary "
-     "file, or UTF-16). Give a YAML, JSON or CSV file saved as UTF-8."),
+    ("syntax.yaml", b"id: fct-x\ntitle: [unclosed\n", ("{path}:3: not valid YAML: did not find expected ',' or ']'. "
+     "Fix it and run the import again.")),
+    ("twice.yaml", b"id: fct-x\nkind: fact\ntitle: One\ntitle: Two\n", ("{path}:4: not valid YAML: duplicate key 'title'. "
+     "Fix it and run the import again.")),
+    ("nested.yaml", b"id: fct-x\nsources:\n  - title: A\n    title: B\n", ("{path}:4: not valid YAML: duplicate key 'title'. "
+     "Fix it and run the import again.")),
+    ("code.yaml", b"id: !!python/object/apply:os.system [ls]\n", ("{path}:1: not valid YAML: could not determine a "
+     "constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'. Fix it and run the import again.")),
+    ("control.yaml", b"id: fct-x\ntitle: a\x07b\n", ("{path}:2: not valid YAML: control characters are not allowed. "
+     "Fix it and run the import again.")),
+    ("syntax.json", b'[\n  {"id": "fct-x",}\n]', ("{path}:2: not valid JSON: Expecting property name enclosed in double "
+     "quotes. Fix it and run the import again.")),
+    ("twice.json", b'{"id": "fct-x", "id": "fct-y"}', ("{path}: duplicate key 'id' in a JSON object. "
+     "Fix it and run the import again.")),
+    ("quote.csv", b'id,kind,title\nfct-x,fact,"open\n', ("{path}:2: not valid CSV: unexpected end of data. "
+     "Fix it and run the import again.")),
+    ("header.csv", b"id,kind,title,Title\n", ("{path}:1: the column 'title' appears twice in the header. "
+     "Fix it and run the import again.")),
+    ("latin1.yaml", b"id: fct-x\ntitle: Migraci\xf3n\n", ("{path}:2: not UTF-8 text (byte 0xf3). "
+     "Save it as UTF-8 and run the import again.")),
+    ("image.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", ("{path}:3: not a text file (it holds NUL bytes: a binary "
+     "file, or UTF-16). Give a YAML, JSON or CSV file saved as UTF-8.")),
     ("notes.txt", b"id: fct-x\n", "Cannot tell the format of {path} from its name. Name it .yaml, .yml, .json or .csv."),
     ("empty.yaml", b"# nothing yet\n", "There are no records in {path}. A file to import holds a record, or a list of records."),
 ])
@@ -351,8 +351,8 @@ def test_a_yaml_export_needs_a_folder(cli, tmp_path):
         2, f"Error: {tmp_path} is a folder. Give a file name: --out {tmp_path / 'catalogue.json'}\n")
     result = cli("export", "--format", "csv", "--out", str(tmp_path / "missing" / "out.csv"))
     assert (result.exit_code, result.stderr) == (
-        2, f"Error: Could not write {tmp_path / 'missing' / 'out.csv'}: No such file or directory. "
-        "Fix that and run the export again.\n")
+        2, (f"Error: Could not write {tmp_path / 'missing' / 'out.csv'}: No such file or directory. "
+        "Fix that and run the export again.\n"))
     assert not (tmp_path / "missing").exists()
 
 
@@ -370,11 +370,15 @@ def test_a_yaml_export_writes_a_file_per_record_with_keys_in_canonical_order(cli
     assert again.stderr == f"Exported 23 records to {tmp_path / 'out'}: 0 files written, 23 unchanged.\n"
 
 
-def test_exporting_everything_removes_stale_yaml_files_and_nothing_else(cli, tmp_path):
+def test_exporting_everything_removes_only_the_files_of_gone_records_that_mieux_wrote(cli, tmp_path):
     out = tmp_path / "out"
+    add_records(cli.db, a_fact("fct-gone"), a_fact("fct-also-gone"))
     cli("export", "--out", str(out))
-    for name in ("actions/act-gone.yaml", "facts/fct-gone.yaml", "actions/notes.txt", "other/act-x.yaml", "README.md"):
-        write(out / name, "kept unless stale\n")
+    for name in ("actions/act-handmade.yaml", "facts/fct-handmade.yaml", "actions/notes.txt", "other/act-x.yaml",
+                 "README.md"):
+        write(out / name, "written by a person, not by mieux\n")
+    cli("remove", "fct-gone", "--yes")
+    cli("remove", "fct-also-gone", "--yes")
     result = cli("export", "facts", "--out", str(out))  # filtered: what is not exported is not stale
     assert result.stderr == f"Exported 10 records to {out}: 0 files written, 10 unchanged.\n"
     assert (out / "facts" / "fct-gone.yaml").exists()
@@ -383,8 +387,56 @@ def test_exporting_everything_removes_stale_yaml_files_and_nothing_else(cli, tmp
         f"Exported 23 records to {out}: 0 files written, 23 unchanged.\n"
         "Removed 2 files whose records are no longer in the catalogue.\n"
     )
-    assert not (out / "actions" / "act-gone.yaml").exists() and not (out / "facts" / "fct-gone.yaml").exists()
-    assert all((out / name).exists() for name in ("actions/notes.txt", "other/act-x.yaml", "README.md"))
+    assert not (out / "facts" / "fct-gone.yaml").exists() and not (out / "facts" / "fct-also-gone.yaml").exists()
+    assert all((out / name).exists() for name in ("actions/act-handmade.yaml", "facts/fct-handmade.yaml",
+                                                  "actions/notes.txt", "other/act-x.yaml", "README.md"))
+
+
+def test_an_export_folder_keeps_a_manifest_of_the_files_mieux_wrote(cli, tmp_path):
+    out = tmp_path / "out"
+    cli("export", "facts", "--out", str(out))
+    manifest = json.loads((out / ".mieux-export.json").read_text())
+    assert list(manifest) == ["about", "files"]
+    assert manifest["files"][:2] == ["facts/fct-ec-gfmd-chairmanship-2019.yaml", "facts/fct-lac-governments-seeking-cooperation.yaml"]
+    assert len(manifest["files"]) == 10
+    cli("export", "actions", "--out", str(out))  # a filtered export adds what it wrote
+    assert len(json.loads((out / ".mieux-export.json").read_text())["files"]) == 14
+    text = (out / ".mieux-export.json").read_text()
+    assert text.endswith('\n  ]\n}\n') and '\n    "actions/act-aiamp-som-protocol.yaml",\n' in text  # one file a line
+    cli("export", "--out", str(out))
+    listed = json.loads((out / ".mieux-export.json").read_text())["files"]
+    assert listed == sorted(exported_folders(out)) and len(listed) == 23
+
+
+def test_a_manifest_cannot_make_an_export_remove_other_files(cli, tmp_path):
+    out, outside = tmp_path / "out", tmp_path / "outside.yaml"
+    outside.write_text("mine\n")
+    write(out / "facts" / "notes.txt", "mine\n")
+    write(out / ".mieux-export.json", json.dumps({"files": ["../outside.yaml", str(outside), "facts/notes.txt",
+                                                            "facts/../../outside.yaml", "README.md"]}))
+    result = cli("export", "--out", str(out))
+    assert result.exit_code == 0 and "Removed" not in result.stderr
+    assert outside.read_text() == "mine\n" and (out / "facts" / "notes.txt").read_text() == "mine\n"
+    write(out / ".mieux-export.json", "{damaged")
+    result = cli("export", "--out", str(out))
+    assert (result.exit_code, result.stderr) == (2, (
+        f"Error: {out / '.mieux-export.json'} is damaged (not the list of files mieux wrote there). "
+        "Delete it and export again: files of records that are gone are then left for you to delete.\n"))
+
+
+@pytest.mark.parametrize("args", [("export", "--out", ""), ("export", "--format", "json", "--out", ""),
+                                  ("brief", "--region", "LAC", "--output", "", "--force"), ("import", ""),
+                                  ("add", "--from", "")])
+def test_an_empty_path_is_refused_and_nothing_is_written_or_removed(cli, tmp_path, monkeypatch, args):
+    work = tmp_path / "work"
+    write(work / "events" / "notes.yaml", "someone's notes\n")
+    monkeypatch.chdir(work)
+    before, catalogue = all_files(work), read_bytes(cli.db)
+    result = cli(*args)
+    option = "PATH" if args[0] == "import" else args[args.index("") - 1]
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"Error: {option} is empty. Give a file or folder name (. for the current folder).\n"
+    assert all_files(work) == before and read_bytes(cli.db) == catalogue
 
 
 def test_no_record_id_can_write_outside_the_folder(tmp_path):
@@ -461,3 +513,4 @@ def test_the_shipped_catalogue_is_in_the_form_export_writes(tmp_path):
     assert run(tmp_path / "shipped.json", "import", str(ROOT)).exit_code == 0
     run(tmp_path / "shipped.json", "export", "--out", str(tmp_path / "out"))
     assert exported_folders(tmp_path / "out") == exported_folders(ROOT)
+    assert read_bytes(tmp_path / "out" / ".mieux-export.json") == read_bytes(ROOT / ".mieux-export.json")

@@ -5,7 +5,11 @@ from typing import Annotated
 
 import typer
 
-from mieux_cli.commands import load_catalogue, options
+from mieux_cli.commands import (
+    load_catalogue,
+    options,
+    refuse_writing_over_the_catalogue,
+)
 
 
 def brief_command(
@@ -61,6 +65,8 @@ def brief_command(
     fmt = fmt.strip().lower()
     if fmt not in ("text", "markdown"):
         raise MieuxError(f"There is no brief format '{fmt}'.", "Use --format text or --format markdown.")
+    if output_file is not None:
+        refuse_writing_over_the_catalogue(ctx, output_file, "--output")
     if output_file is not None and output_file.exists() and not force:
         raise MieuxError(f"{output_file} exists already.", "Add --force to overwrite it, or choose another file with -o.")
     if template is not None and not template.exists():

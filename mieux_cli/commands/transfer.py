@@ -1,11 +1,18 @@
 """import and export."""
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from mieux_cli.commands import command_line, load_catalogue, options, store
+from mieux_cli.commands import (
+    command_line,
+    load_catalogue,
+    options,
+    refuse_writing_over_the_catalogue,
+    store,
+)
 
 EXPORT_FORMATS = ("yaml", "json", "csv")
 
@@ -173,7 +180,7 @@ def export_command(
     fmt = format_.strip().lower()
     if fmt not in EXPORT_FORMATS:
         raise MieuxError(f"Unknown format '{format_}'.", "Use --format yaml, json or csv.")
-    _check_out(fmt, out_path)
+    _check_out(ctx, fmt, out_path)
     selected = options.filters(kind, region, country, theme, area, gcm, status, year, tag)
     everything = selected == Filters()
     records = transfer.export_order(selected.apply(load_catalogue(ctx, out)))
@@ -214,9 +221,11 @@ def _export_file(out, fmt: str, records: list[dict], path: Path | None) -> None:
     out.notice(f"Exported {count_of(len(records), 'record')} to {path}.")
 
 
-def _check_out(fmt: str, out_path: Path | None) -> None:
-    """Refuse a missing or mistaken --out before the catalogue is even read."""
+def _check_out(ctx: typer.Context, fmt: str, out_path: Path | None) -> None:
+    """Refuse a missing or mistaken --out before the catalogue is even read, and any that would
+    write over the catalogue, its lock or its backups."""
     from mieux_cli.errors import MieuxError
+    from mieux_cli.transfer import KIND_FOLDERS, MANIFEST
 
     if fmt == "yaml" and out_path is None:
         raise MieuxError("A YAML export is a folder of files: say which with --out.",
@@ -224,7 +233,16 @@ def _check_out(fmt: str, out_path: Path | None) -> None:
     if fmt == "yaml" and out_path.exists() and not out_path.is_dir():
         raise MieuxError(f"{out_path} is a file, and a YAML export is a folder.", "Give a folder with --out, or use --format json or csv.")
     if fmt != "yaml" and out_path is not None and out_path.is_dir():
-        raise MieuxError(f"{out_path} is a folder.", f"Give a file name: --out {out_path / ('catalogue.' + fmt)}")
+        raise MieuxError(f"{out_path} is a folder.", f"Give a file name: --out {shlex.quote(str(out_path / ('catalogue.' + fmt)))}")
+    if out_path is None:
+        return
+    written = [out_path]
+    if fmt == "yaml":  # the folder, its manifest, its kind folders, and a file there named like the catalogue
+        catalogue_name = store(ctx).real_path.name
+        kind_folders = [out_path / folder for folder in KIND_FOLDERS.values()]
+        written += [out_path / MANIFEST, *kind_folders, *(folder / catalogue_name for folder in kind_folders)]
+    for path in written:
+        refuse_writing_over_the_catalogue(ctx, path, "--out")
 
 
 # The commands this module defines, by name; app.py builds each only when it is used.

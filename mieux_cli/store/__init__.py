@@ -245,7 +245,7 @@ class Store:
         for own, what in ((self.real_path, "the catalogue file"), (self.lock_path, "the lock file of the catalogue")):
             with contextlib.suppress(OSError):
                 if os.path.samefile(path, own):
-                    return f"{what} {self.path} (a hard link to it)"
+                    return f"a hard link to {what} {self.path}"
         return None
 
     # -- writing ---------------------------------------------------------------------------------
