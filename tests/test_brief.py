@@ -7,8 +7,8 @@ To re-create a golden file after an intended change, run the command in BRIEFS w
 from pathlib import Path
 
 import pytest
-
 from conftest import add_records
+
 from mieux_cli.store import Store
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -92,3 +92,8 @@ def test_briefs_refuse_facts_and_mixed_arguments(cli):
     result = cli("brief", "act-cr-integration-plans", "--region", "LAC")
     assert result.stderr == ("Error: A brief is either on one record or on a filtered scope, not both. "
                              "Run `mieux brief act-cr-integration-plans` alone.\n")
+
+
+def test_the_hint_quotes_what_was_typed_so_that_it_can_be_pasted(cli):
+    result = cli("brief", "act-x $(touch PWNED)", "--region", "LAC")
+    assert result.stderr.endswith("Run `mieux brief 'act-x $(touch PWNED)'` alone.\n")

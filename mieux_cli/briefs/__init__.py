@@ -7,6 +7,7 @@ never the clock.
 """
 
 import re
+import shlex
 import textwrap
 from pathlib import Path
 
@@ -217,7 +218,7 @@ def build_record(catalogue: Catalogue, record: dict, as_of: str) -> dict:
     """A brief on one event, action or practice, with the records linked to it."""
     if record["kind"] == "fact":
         raise MieuxError(f"'{record['id']}' is a fact: briefs are made for an event, an action or a practice.",
-                         f"See it with `mieux show {record['id']}`.")
+                         f"See it with `mieux show {shlex.quote(record['id'])}`.")
     sources = _Sources()
     main = _entry(record, catalogue, sources)
     practices = [_entry(p, catalogue, sources) for p in sorted(catalogue.practices_linked_to(record["id"]), key=lambda r: r["id"])]

@@ -1,5 +1,6 @@
 """brief: a plain-text (or Markdown) brief to paste into an email or a document."""
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -82,7 +83,7 @@ def brief_command(
     if record_id is not None:
         if filters != type(filters)():
             raise MieuxError("A brief is either on one record or on a filtered scope, not both.",
-                             f"Run `mieux brief {record_id}` alone.")
+                             f"Run `mieux brief {shlex.quote(record_id)}` alone.")
         brief = build_record(catalogue, catalogue.get(record_id), as_of)
     else:
         brief = build_scope(catalogue, filters, as_of)
