@@ -25,16 +25,27 @@ COMMAND_MODULES = {
 
 
 def check_typed_values(command, ctx, args: list[str]) -> None:
-    """What was typed for a command, before any conversion, checked here for every command: a
-    path is never empty (typed "" it would become ".", and an export would write over the current
-    folder)."""
+    """What was typed for a command, before any conversion, checked here for every command:
+    - a path is never empty (typed "" it would become ".", and an export would write over the
+      current folder);
+    - any other value is text that may be stored or compared, so it must be UTF-8: bytes that are
+      not reach Python as surrogate escapes, which no JSON file can hold. File names may hold such
+      bytes: they are only passed back to the operating system."""
+    from mieux_cli.text import undecodable_byte
+
     opts, _, _ = command.make_parser(ctx).parse_args(args=list(args))
     for param in command.get_params(ctx):
         typed = opts.get(param.name)
+        name = max(param.opts, key=len) if param.param_type_name == "option" else param.human_readable_name
         for value in typed if isinstance(typed, list | tuple) else [typed]:
-            if value == "" and param.type.name == "path":
-                name = max(param.opts, key=len) if param.param_type_name == "option" else param.human_readable_name
-                raise MieuxError(f"{name} is empty.", "Give a file or folder name (. for the current folder).")
+            if not isinstance(value, str):
+                continue
+            if param.type.name == "path":
+                if not value:
+                    raise MieuxError(f"{name} is empty.", "Give a file or folder name (. for the current folder).")
+            elif (byte := undecodable_byte(value)) is not None:
+                raise MieuxError(f"The value of {name} is not UTF-8 text (it holds the byte 0x{byte:02x}).",
+                                 "Give it as UTF-8: only file names may hold other bytes.")
 
 
 class _MieuxCommand(TyperCommand):

@@ -16,13 +16,14 @@ has changed since.
 import getpass
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import orjson
 
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.errors import MieuxError
 from mieux_cli.store import HISTORY_TABLE, RECORDS_TABLE, Store
+from mieux_cli.text import os_text
 
 
 def digest(record: dict) -> str:
@@ -84,9 +85,10 @@ def commit(store: Store, plan, command: str, undoes: list[int] | None = None) ->
             return None
         apply(db.table(RECORDS_TABLE), {r["id"]: int(key) for key, r in stored.items()}, catalogue, changes)
         return db.table(HISTORY_TABLE).insert({
-            "at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "user": current_user(),
-            "command": command,
+            "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            # What the OS gives may hold bytes that are not UTF-8, which no JSON file can store.
+            "user": os_text(current_user()),
+            "command": os_text(command),
             "changes": [c.as_dict() for c in changes],
             "undoes": undoes,
         })

@@ -259,3 +259,47 @@ def test_no_export_or_brief_can_overwrite_the_catalogue_its_lock_or_its_backups(
     assert result.stderr.startswith(f"Error: {option} {path}")
     assert result.stderr.endswith(f"{cli.db}: mieux never writes an export or a brief there. Choose another path.\n")
     assert _state(cli.db.parent) == before
+
+
+def _mieux_bytes(tmp_path, *args, env=None):
+    """mieux as the operating system starts it: arguments and environment are bytes, which need
+    not be UTF-8 (a file name from an old archive, a user name from a misconfigured system)."""
+    env = {**os.environ, "LC_ALL": "C.UTF-8", "NO_COLOR": "1", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "mieux_cli", *args], cwd=tmp_path, env=env, capture_output=True,
+                          timeout=120, check=False)
+
+
+def test_bytes_that_are_not_utf8_in_file_names_and_the_user_name_do_not_break_writes(tmp_path):
+    folder = tmp_path / os.fsdecode(b"caf\xe9")
+    folder.mkdir()
+    db = os.fsencode(folder / "c.json")
+    new = tmp_path / os.fsdecode(b"r\xe9cords.yaml")
+    new.write_text("id: fct-new\nkind: fact\ntitle: New\ntext: T\nsources: [S]\n")
+    env = {b"LOGNAME": b"b\xffob", b"USER": b"b\xffob"}
+    for args in ([b"edit", b"fct-lac-regional-integration", b"--set", b"title=Changed"], [b"import", os.fsencode(new)],
+                 [b"backup"], [b"history"], [b"backup", b"--list"], [b"backup", b"--list", b"--json"], [b"undo"]):
+        result = _mieux_bytes(tmp_path, b"--db", db, *args, env=env)
+        assert (result.returncode, b"Traceback" in result.stderr) == (0, False), (args, result.stderr)
+    history = json.loads(_mieux_bytes(tmp_path, b"--db", db, b"history", b"--json").stdout)
+    assert [entry["user"] for entry in history] == ["b\\xffob"] * 3
+    assert history[1]["command"] == f"mieux --db '{tmp_path}/caf\\xe9/c.json' import '{tmp_path}/r\\xe9cords.yaml'"
+    listing = _mieux_bytes(tmp_path, b"--db", db, b"backup", b"--list").stdout.decode()
+    assert f"{tmp_path}/caf\\xe9/backups/c.json/" in listing
+    records = Store(folder / "c.json").load().by_id
+    assert records["fct-lac-regional-integration"]["title"] == "Changed" and "fct-new" not in records  # import undone
+
+
+@pytest.mark.parametrize("args", [
+    [b"edit", b"fct-lac-regional-integration", b"--set", b"title=Caf\xe9"],
+    [b"add", b"fact", b"--title", b"Caf\xe9", b"--text", b"T", b"--source", b"S", b"--no-input"],
+    [b"list", b"--tag", b"caf\xe9"],
+])
+def test_a_value_that_is_not_utf8_text_is_refused_in_one_line(tmp_path, args):
+    assert _mieux_bytes(tmp_path, b"--db", b"c.json", b"list").returncode == 0
+    before = read_bytes(tmp_path / "c.json")
+    result = _mieux_bytes(tmp_path, b"--db", b"c.json", *args)
+    option = args[args.index(next(a for a in args if b"\xe9" in a)) - 1].decode()
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr.decode() == (f"Error: The value of {option} is not UTF-8 text (it holds the byte 0xe9). "
+                                      "Give it as UTF-8: only file names may hold other bytes.\n")
+    assert read_bytes(tmp_path / "c.json") == before

@@ -131,6 +131,7 @@ def backup_command(
       mieux backup --list
     """
     from mieux_cli.output import Column, Output
+    from mieux_cli.text import os_text
 
     out = Output(json_)
     catalogue_store = store(ctx)
@@ -142,10 +143,10 @@ def backup_command(
     backups = catalogue_store.backups()[::-1]
     sizes = [_size(b.path) for b in backups]
     if out.mode == "json":
-        out.json([{"n": i, "file": str(b.path), "kind": b.kind, "bytes": size}
+        out.json([{"n": i, "file": os_text(str(b.path)), "kind": b.kind, "bytes": size}
                   for i, (b, size) in enumerate(zip(backups, sizes), 1)])
         return
-    rows = [{"n": str(i), "file": str(b.path), "kind": b.kind, "size": "?" if size is None else f"{size / 1024:.0f} KB"}
+    rows = [{"n": str(i), "file": os_text(str(b.path)), "kind": b.kind, "size": "?" if size is None else f"{size / 1024:.0f} KB"}
             for i, (b, size) in enumerate(zip(backups, sizes), 1)]
     if not rows:
         out.notice("No backups yet.")
