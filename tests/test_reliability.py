@@ -2,6 +2,7 @@
 
 These tests are slow (minutes); `pytest -m "not slow"` skips them, `.ci/run` runs them."""
 
+import errno
 import json
 import os
 import random
@@ -106,3 +107,125 @@ def test_eight_writers_and_readers_at_once_lose_nothing(db):
     assert not check(records).errors
     assert len(Store(db).history()) == 200
     assert reads > 3
+
+
+# -- failures injected at every step of every write ------------------------------------------------
+# CI runs as root, which ignores permissions and read-only files: the failures are injected into
+# the system calls themselves, each only when it touches the file it is meant for.
+
+WRITES = {
+    "add": ["add", "fact", "--title", "Injected", "--text", "T", "--source", "S", "--no-input"],
+    "edit": ["edit", "fct-lac-regional-integration", "--set", "title=Injected"],
+    "remove": ["remove", "fct-lac-regional-integration", "--yes"],
+    "import": ["import", "{folder}/new.json"],
+    "undo": ["undo"],
+    "restore": ["restore", "1", "--yes"],
+    "backup": ["backup"],
+    "export": ["export", "--format", "json", "--out", "{folder}/out.json"],
+    "brief": ["brief", "--region", "LAC", "-o", "{folder}/brief.txt"],
+}
+# name -> (function of os or shutil, errno, which calls fail (a test of their arguments), what the
+# command then does: "fails" (one line, exit 2 or 3, every file as it was), "works around" (a
+# file system without hard links: the backup is copied), "saves anyway" (an old backup that
+# cannot be deleted is no reason to lose the change)).
+FAILURES = {
+    "reading the catalogue": ("os.open", errno.EIO, lambda path, *_: str(path).endswith("/catalogue.json"), "fails"),
+    "opening the lock": ("os.open", errno.EACCES, lambda path, *_: str(path).endswith(".lock"), "fails"),
+    "creating a temporary file": ("os.open", errno.EDQUOT, lambda path, *_: str(path).endswith(".tmp"), "fails"),
+    "making it durable (fsync)": ("os.fsync", errno.ENOSPC, lambda *_: True, "fails"),
+    "creating the backups folder": ("os.mkdir", errno.EROFS, lambda path, *_: "/backups" in str(path), "fails"),
+    "copying a backup": ("shutil.copyfileobj", errno.ENOSPC, lambda *_: True, "fails"),
+    "renaming over the catalogue": ("os.replace", errno.EPERM, lambda _, target: str(target).endswith("/catalogue.json"),
+                                    "fails"),
+    "linking a backup": ("os.link", errno.EMLINK, lambda *_: True, "works around"),
+    "deleting an old backup": ("os.unlink", errno.EACCES, lambda path, *_: "/backups/" in str(path), "saves anyway"),
+}
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    """A catalogue with a full set of automatic backups, a manual one, and a history."""
+    from typer.testing import CliRunner
+
+    from mieux_cli.app import app
+
+    folder = tmp_path_factory.mktemp("prepared")
+    db = folder / "catalogue.json"
+    Store(db).load()
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", str(db), "backup"]).exit_code == 0
+    for i in range(12):
+        assert runner.invoke(app, ["--db", str(db), "edit", "act-cr-integration-plans", "--set", f"title=Title {i}"]).exit_code == 0
+    (folder / "new.json").write_text(json.dumps([{"id": "fct-injected", "kind": "fact", "title": "I", "text": "T",
+                                                  "sources": ["S"]}]))
+    return folder
+
+
+def _files(folder) -> dict:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _run(prepared, folder, command, failure=None, monkeypatch=None, without_backups=False):
+    """The command on a fresh copy of the prepared catalogue in `folder` (without its backups if
+    asked), with the failure injected: (result, files before, which calls failed)."""
+    import shutil as shutil_module
+
+    from typer.testing import CliRunner
+
+    from mieux_cli.app import app
+
+    shutil.copytree(prepared, folder)
+    if without_backups:
+        shutil.rmtree(folder / "backups")
+    args = ["--db", str(folder / "catalogue.json"), *(a.format(folder=folder) for a in WRITES[command])]
+    before, fired = _files(folder), []
+    if failure is None:
+        return CliRunner().invoke(app, args), before, fired
+    name, code, applies, _ = FAILURES[failure]
+    module = shutil_module if name.startswith("shutil.") else os
+    real = getattr(module, name.split(".")[1])
+
+    def failing(*call_args, **kwargs):
+        if applies(*call_args):
+            fired.append(call_args)
+            raise OSError(code, os.strerror(code))
+        return real(*call_args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(module, name.split(".")[1], failing)
+        return CliRunner().invoke(app, args), before, fired
+
+
+def _records(folder) -> list:
+    return sorted(Store(folder / "catalogue.json").load().records, key=lambda r: r["id"])
+
+
+@pytest.mark.parametrize("failure", list(FAILURES))
+@pytest.mark.parametrize("command", list(WRITES))
+def test_every_write_fails_cleanly_at_every_step_and_works_once_the_failure_is_gone(prepared, tmp_path, monkeypatch,
+                                                                                    command, failure):
+    fresh = failure == "creating the backups folder"  # a catalogue whose backups folder is yet to be made
+    control = _run(prepared, tmp_path / "control", command, without_backups=fresh)[0]
+    folder = tmp_path / "work"
+    result, before, fired = _run(prepared, folder, command, failure, monkeypatch, without_backups=fresh)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    outcome = FAILURES[failure][3] if fired else "not reached"
+    after = _files(folder)
+    assert not [name for name in after if name.endswith(".tmp")]
+    if outcome == "fails":
+        writes_the_catalogue = command not in ("export", "brief") or failure == "reading the catalogue"
+        assert (result.exit_code, result.stdout) == (3 if writes_the_catalogue else 2, ""), result.output
+        assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
+        assert after == before  # the catalogue, every backup; no temporary file, no half output
+        # Nothing was left locked or half done: without the failure, the command does what it does.
+        again = _run(prepared, tmp_path / "again", command, without_backups=fresh)[0]
+        assert again.exit_code == control.exit_code == 0, again.output
+        assert _records(tmp_path / "again") == _records(tmp_path / "control")
+        return
+    # Not reached, worked around, or saved anyway: the same outcome as without the failure ...
+    assert (result.exit_code, result.stdout) == (control.exit_code, control.stdout), result.output
+    assert _records(folder) == _records(tmp_path / "control")
+    assert not check(_records(folder)).errors
+    if outcome == "saves anyway":  # ... and an old backup left over, never one lost
+        assert {name: after.get(name) for name in before if name.startswith("backups/")} == \
+            {name: data for name, data in before.items() if name.startswith("backups/")}
