@@ -216,9 +216,11 @@ def _make_folder(folder: Path) -> None:
 def _write_if_changed(path: Path, text: str) -> bool:
     data = text.encode("utf-8")
     try:
-        if path.read_bytes() == data:
+        # Never more than the comparison needs, and never from a named pipe or a device, which the
+        # write then replaces.
+        if read_regular_file(path, len(data)) == data:
             return False
-    except FileNotFoundError:
+    except (FileNotFoundError, NotRegularFile, TooLarge):
         pass
     except OSError as e:
         raise _write_error(path, e) from None

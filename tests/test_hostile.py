@@ -303,3 +303,16 @@ def test_a_value_that_is_not_utf8_text_is_refused_in_one_line(tmp_path, args):
     assert result.stderr.decode() == (f"Error: The value of {option} is not UTF-8 text (it holds the byte 0xe9). "
                                       "Give it as UTF-8: only file names may hold other bytes.\n")
     assert read_bytes(tmp_path / "c.json") == before
+
+
+def test_an_export_replaces_a_named_pipe_or_a_device_in_its_folder_without_reading_it(tmp_path):
+    facts = tmp_path / "out" / "facts"
+    facts.mkdir(parents=True)
+    os.mkfifo(facts / "fct-lac-regional-integration.yaml")
+    (facts / "fct-mx-leading-gcm-negotiations.yaml").symlink_to("/dev/zero")
+    result = _mieux(tmp_path, "--db", "c.json", "export", "--out", "out")
+    assert (result.returncode, result.stderr.splitlines()[-1]) == (0, "Exported 23 records to out: 23 files written, 0 unchanged.")
+    for name in ("fct-lac-regional-integration.yaml", "fct-mx-leading-gcm-negotiations.yaml"):
+        path = facts / name
+        assert path.is_file() and not path.is_symlink()
+        assert path.read_text().startswith(f"id: {name.removesuffix('.yaml')}\n")
