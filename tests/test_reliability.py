@@ -48,17 +48,35 @@ def writing_command(rng, db, work, step):
     return mieux(db, "undo")
 
 
+def _write_duration(db, env) -> float:
+    """How long a whole write takes on this machine (the slowest of three, on a copy): the kills
+    are spread over that time, so that they land before, during and after writes however fast
+    the machine is (fixed delays left too few landing before on a fast one)."""
+    scratch = db.parent / "scratch"
+    scratch.mkdir()
+    shutil.copy(db, scratch / "catalogue.json")
+    durations = []
+    for i in range(3):
+        started = time.monotonic()
+        subprocess.run(mieux(scratch / "catalogue.json", "edit", "act-cr-integration-plans", "--set", f"title=T {i}"),
+                       env=env, cwd=db.parent, capture_output=True, check=True)
+        durations.append(time.monotonic() - started)
+    shutil.rmtree(scratch)
+    return max(durations)
+
+
 def test_killing_writers_at_random_moments_leaves_the_state_before_or_after(tmp_path):
     rng = random.Random(2026)
     db = tmp_path / "catalogue.json"
     Store(db).load()
     env = {**os.environ, "NO_COLOR": "1"}
+    duration = _write_duration(db, env)
     outcomes = {"before": 0, "after": 0}
     for step in range(KILLS):
         before = records_of(db)
         command = writing_command(rng, db, tmp_path, step)
         process = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.05, 0.45))
+        time.sleep(rng.uniform(0.1, 1.5) * duration)
         process.send_signal(signal.SIGKILL)
         process.wait()
         now = records_of(db)  # loads: never a damaged file
