@@ -19,18 +19,19 @@ mieux reads or writes), backups.py (each catalogue's backups).
 import contextlib
 import errno
 import fcntl
+import functools
 import math
 import os
 import shlex
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.errors import MieuxError, StorageError
-from mieux_cli.store.backups import Backup, Backups
 from mieux_cli.store.files import (
     NotRegularFile,
     TooLarge,
@@ -38,6 +39,9 @@ from mieux_cli.store.files import (
     remove_temporary_files,
     write_atomically,
 )
+
+if TYPE_CHECKING:
+    from mieux_cli.store.backups import Backup, Backups
 
 FORMAT = 1
 RECORDS_TABLE = "records"
@@ -164,7 +168,6 @@ class Store:
         # The file written: a symlinked catalogue is written through the link (see above).
         self.real_path = Path(os.path.realpath(self.path))
         self.lock_path = self.real_path.with_name(self.real_path.name + ".lock")
-        self._backups = Backups(self.real_path)
         self.lock_timeout = lock_timeout()  # refused now, not after the user typed a whole record
 
     # -- reading ---------------------------------------------------------------------------------
@@ -225,9 +228,15 @@ class Store:
             hint = f"Move it aside (mv {path} {broken}) and mieux starts again from the shipped catalogue."
         return StorageError(f"The catalogue {self.path} {what}.", hint)
 
-    def backups(self) -> list[Backup]:
+    def backups(self) -> list["Backup"]:
         """This catalogue's backups, automatic and manual, oldest first."""
         return self._backups.all()
+
+    @functools.cached_property
+    def _backups(self) -> "Backups":
+        from mieux_cli.store.backups import Backups  # not needed to answer a query
+
+        return Backups(self.real_path)
 
     def part_at(self, path: Path) -> str | None:
         """What `path` is of this catalogue, or None: its file, its lock, in its backups folder,
