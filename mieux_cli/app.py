@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, ClassVar
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from mieux_cli import __version__
 from mieux_cli.errors import EXIT_INTERRUPTED, MieuxError
@@ -22,6 +22,37 @@ COMMAND_MODULES = {
     "history": "admin", "undo": "admin", "backup": "admin", "restore": "admin", "check": "admin",
     "vocab": "vocab", "schema": "schema",
 }
+
+
+def check_typed_values(command, ctx, args: list[str]) -> None:
+    """What was typed for a command, before any conversion, checked here for every command:
+    - a path is never empty (typed "" it would become ".", and an export would write over the
+      current folder);
+    - any other value is text that may be stored or compared, so it must be UTF-8: bytes that are
+      not reach Python as surrogate escapes, which no JSON file can hold. File names may hold such
+      bytes: they are only passed back to the operating system."""
+    from mieux_cli.text import undecodable_byte
+
+    opts, _, _ = command.make_parser(ctx).parse_args(args=list(args))
+    for param in command.get_params(ctx):
+        typed = opts.get(param.name)
+        name = max(param.opts, key=len) if param.param_type_name == "option" else param.human_readable_name
+        for value in typed if isinstance(typed, list | tuple) else [typed]:
+            if not isinstance(value, str):
+                continue
+            if param.type.name == "path":
+                if not value:
+                    raise MieuxError(f"{name} is empty.", "Give a file or folder name (. for the current folder).")
+            elif (byte := undecodable_byte(value)) is not None:
+                raise MieuxError(f"The value of {name} is not UTF-8 text (it holds the byte 0x{byte:02x}).",
+                                 "Give it as UTF-8: only file names may hold other bytes.")
+
+
+class _MieuxCommand(TyperCommand):
+    def parse_args(self, ctx, args):
+        if not ctx.resilient_parsing:  # shell completion parses half-typed lines
+            check_typed_values(self, ctx, args)
+        return super().parse_args(ctx, args)
 
 
 class _MieuxGroup(TyperGroup):
@@ -42,7 +73,7 @@ class _MieuxGroup(TyperGroup):
             function = module.COMMANDS[name]
             if getattr(function, "builds_command", False):  # options made from the schema
                 function = function()
-            single.command(name)(function)
+            single.command(name, cls=_MieuxCommand)(function)
             self._built[name] = _plain_placeholders(typer.main.get_command(single))
         return self._built[name]
 
@@ -69,7 +100,9 @@ class _MieuxGroup(TyperGroup):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
-        from typer._click.exceptions import UsageError  # Typer 0.28 (pinned) carries its own click
+        from typer._click.exceptions import (
+            UsageError,  # Typer 0.28 (pinned) carries its own click
+        )
 
         from mieux_cli import output
 

@@ -23,6 +23,7 @@ import orjson
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.errors import MieuxError
 from mieux_cli.store import HISTORY_TABLE, RECORDS_TABLE, Store
+from mieux_cli.text import os_text
 
 
 def digest(record: dict) -> str:
@@ -86,8 +87,9 @@ def commit(store: Store, plan, command: str, undoes: list[int] | None = None) ->
         apply(db.table(RECORDS_TABLE), doc_ids, catalogue, changes)
         return db.table(HISTORY_TABLE).insert({
             "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "user": current_user(),
-            "command": command,
+            # What the OS gives may hold bytes that are not UTF-8, which no JSON file can store.
+            "user": os_text(current_user()),
+            "command": os_text(command),
             "changes": [c.as_dict() for c in changes],
             "undoes": undoes,
         })

@@ -221,7 +221,7 @@ class Output:
     @_writes_stdout
     def data(self, text: str) -> None:
         """A document (an export, a brief) on standard output: when piped or redirected, its
-        UTF-8 bytes exactly, as --out would write them, whatever the locale's encoding; on a
+        UTF-8 bytes exactly, as --output would write them, whatever the locale's encoding; on a
         terminal, control characters made visible."""
         isatty = getattr(self.stdout, "isatty", None)
         if isatty and isatty():

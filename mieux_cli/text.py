@@ -1,4 +1,5 @@
-"""Text folding shared by vocabulary look-up and search: case- and accent-insensitive."""
+"""Text folding shared by vocabulary look-up and search (case- and accent-insensitive), and text
+from the operating system made safe to keep."""
 
 import re
 import unicodedata
@@ -24,3 +25,21 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
+
+
+def os_text(text: str) -> str:
+    """Text from the operating system (a file name, the command line, a user name) with the bytes
+    that are not UTF-8, which Python holds as surrogate escapes, written as \\xNN: such text
+    can be stored in the catalogue, printed and sent as JSON."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that no byte made: not from the OS, but never fatal
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def undecodable_byte(text: str) -> int | None:
+    """The first byte of `text` that was not UTF-8 when the OS gave it (a surrogate escape), if any."""
+    for char in text:
+        if "\udc80" <= char <= "\udcff":
+            return ord(char) - 0xDC00
+    return None

@@ -31,7 +31,12 @@ from mieux_cli.errors import InvalidRecord, MieuxError
 from mieux_cli.migrations import upgrade_record
 from mieux_cli.records import link_problems, links_of, normalize, resolve_kind
 from mieux_cli.schema import KIND_ORDER, KINDS
-from mieux_cli.store import write_atomically
+from mieux_cli.store.files import (
+    NotRegularFile,
+    TooLarge,
+    read_regular_file,
+    write_atomically,
+)
 
 KIND_FOLDERS = {kind: f"{kind}s" for kind in KINDS}
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -39,6 +44,12 @@ YAML_SUFFIXES = (".yaml", ".yml")
 # git diff to the lines that changed.
 YAML_WIDTH = float("inf")
 _FILE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# In an export folder, the list of the files mieux wrote there: a whole-catalogue export removes
+# those of records that are gone, and never any other file.
+MANIFEST = ".mieux-export.json"
+MANIFEST_ABOUT = ("The files `mieux export` wrote in this folder. Exporting the whole catalogue again removes "
+                  "those whose records are gone, and no other file.")
+_LISTED = re.compile("(?:" + "|".join(KIND_FOLDERS.values()) + ")/" + _FILE_NAME.pattern + r"\.yaml")
 # An import file larger than this is refused before it is read: 100,000 real records are about
 # 100 MB of JSON, and parsing takes several times a file's size in memory.
 MAX_IMPORT_BYTES = 256 * 1024 * 1024
@@ -101,19 +112,56 @@ class FolderExport:
 
 def export_folder(records: list[dict], folder: Path, prune: bool, advance=_nothing) -> FolderExport:
     """One YAML file per record in folder/<kind>s/; a file whose content is already right is left
-    alone. With `prune` (the whole catalogue is exported), the .yaml files in those four folders
-    whose records are no longer in the catalogue are removed; nothing else in `folder` is touched."""
+    alone. The files mieux writes there are listed in folder/.mieux-export.json (MANIFEST). With
+    `prune` (the whole catalogue is exported), the listed files whose records are no longer in the
+    catalogue are removed; nothing else in `folder` is ever removed."""
     # Every file name is checked before anything is written, so a bad ID leaves the folder as it was.
     targets = [(folder / KIND_FOLDERS[r["kind"]] / _file_name(r["id"]), r) for r in records]
     _make_folder(folder)
     for kind_folder in {path.parent for path, _ in targets}:
         _make_folder(kind_folder)
+    names = {f"{path.parent.name}/{path.name}" for path, _ in targets}
+    listed = _read_manifest(folder)
+    # Listed before they are written: an export stopped half-way still knows what it wrote.
+    _write_if_changed(folder / MANIFEST, _manifest_text(listed | names))
     written = 0
     for path, record in targets:
         written += _write_if_changed(path, yaml_text(record))
         advance()
-    removed = _remove_stale(folder, {path for path, _ in targets}) if prune else []
+    removed = []
+    if prune:
+        removed = _remove_listed(folder, listed - names)
+        _write_if_changed(folder / MANIFEST, _manifest_text(names))
     return FolderExport(written, len(targets) - written, removed)
+
+
+def _read_manifest(folder: Path) -> set[str]:
+    """The files an earlier export listed, as names relative to `folder`; only names of the form
+    <kind>s/<id>.yaml, so that no manifest can lead a removal anywhere else."""
+    import orjson
+
+    path = folder / MANIFEST
+    try:
+        data = orjson.loads(read_regular_file(path, MAX_IMPORT_BYTES))
+    except FileNotFoundError:  # a new folder, or one exported by an older mieux: nothing to remove
+        return set()
+    except (NotRegularFile, TooLarge, orjson.JSONDecodeError):
+        data = None
+    except OSError as e:
+        raise MieuxError(f"Cannot read {path}: {e.strerror or e}.", "Check its permissions and export again.") from None
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, list):
+        raise MieuxError(f"{path} is damaged (not the list of files mieux wrote there).",
+                         "Delete it and export again: files of records that are gone are then left for you to delete.")
+    return {name for name in files if isinstance(name, str) and _LISTED.fullmatch(name)}
+
+
+def _manifest_text(names: set[str]) -> str:
+    """Sorted, one file a line: stable, and a git diff shows the files added and removed."""
+    import orjson
+
+    manifest = {"about": MANIFEST_ABOUT, "files": sorted(names)}
+    return orjson.dumps(manifest, option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
 def _file_name(record_id: str) -> str:
@@ -131,7 +179,7 @@ def _make_folder(folder: Path) -> None:
     try:
         folder.mkdir(exist_ok=True)  # not its parents: a typo should not scatter folders around
     except FileNotFoundError:
-        raise MieuxError(f"The folder {folder.parent} does not exist.", "Create it first, or choose another --out.") from None
+        raise MieuxError(f"The folder {folder.parent} does not exist.", "Create it first, or choose another --output.") from None
     except OSError as e:
         raise _write_error(folder, e) from None
 
@@ -139,9 +187,11 @@ def _make_folder(folder: Path) -> None:
 def _write_if_changed(path: Path, text: str) -> bool:
     data = text.encode("utf-8")
     try:
-        if path.read_bytes() == data:
+        # Never more than the comparison needs, and never from a named pipe or a device, which the
+        # write then replaces.
+        if read_regular_file(path, len(data)) == data:
             return False
-    except FileNotFoundError:
+    except (FileNotFoundError, NotRegularFile, TooLarge):
         pass
     except OSError as e:
         raise _write_error(path, e) from None
@@ -149,16 +199,16 @@ def _write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
-def _remove_stale(folder: Path, kept: set[Path]) -> list[Path]:
+def _remove_listed(folder: Path, names: set[str]) -> list[Path]:
     removed = []
-    for kind_folder in KIND_FOLDERS.values():
-        for path in sorted((folder / kind_folder).glob("*.yaml")):
-            if path not in kept and not path.name.startswith(".") and path.is_file():
-                try:
-                    path.unlink()
-                except OSError as e:
-                    raise _write_error(path, e) from None
-                removed.append(path)
+    for name in sorted(names):
+        path = folder / name
+        if path.is_file():
+            try:
+                path.unlink()
+            except OSError as e:
+                raise _write_error(path, e) from None
+            removed.append(path)
     return removed
 
 
@@ -224,7 +274,7 @@ def _import_files(path: Path) -> list[Path]:
     if path.is_dir():
         found = sorted(_yaml_files(path))
         if not found:
-            raise MieuxError(f"There are no .yaml files in {path}.", "Give a folder written by `mieux export --out DIR`, or a YAML, JSON or CSV file.")
+            raise MieuxError(f"There are no .yaml files in {path}.", "Give a folder written by `mieux export --output DIR`, or a YAML, JSON or CSV file.")
         return found
     if not path.exists():
         raise MieuxError(f"There is no file or folder {path}.", "Check the path.")
@@ -241,11 +291,13 @@ def _yaml_files(folder: Path):
 
 def _read_text(path: Path) -> str:
     try:
-        size = path.stat().st_size
-        if size > MAX_IMPORT_BYTES:
-            raise UnreadableFile(str(path), None, f"too large to import ({size // 2**20} MB; the limit is "
-                                 f"{MAX_IMPORT_BYTES // 2**20} MB)", "Split it into smaller files and import them one by one.")
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_IMPORT_BYTES)
+    except NotRegularFile as e:
+        raise UnreadableFile(str(path), None, f"{e.what}, not a file that can be imported",
+                             "Give a YAML, JSON or CSV file, or a folder of YAML files.") from None
+    except TooLarge as e:
+        raise UnreadableFile(str(path), None, f"too large to import ({e})",
+                             "Split it into smaller files and import them one by one.") from None
     except OSError as e:
         raise MieuxError(f"Cannot read {path}: {e.strerror or e}.", "Check the path and its permissions.") from None
     if b"\0" in data:
@@ -490,6 +542,15 @@ def read_records(path: Path) -> list[dict]:
         more = f" (and {count_of(len(problems) - 1, 'more problem')})" if len(problems) > 1 else ""
         raise MieuxError(f"{problems[0]}{more}.", f"Fix it and run the command again; "
                          f"`mieux import --dry-run {shlex.quote(str(path))}` lists every problem.")
+    return [e.record for e in prepared.entries]
+
+
+def check_whole_catalogue(raw_records: list, name: str) -> list[dict]:
+    """The records of a whole catalogue (a backup to restore), checked as an import into an empty
+    catalogue checks them: each normalized, IDs unique, links resolving among themselves.
+    ImportRefused lists every problem."""
+    prepared = prepare([Item(raw, name) for raw in raw_records])
+    plan_import(prepared, Catalogue([]))
     return [e.record for e in prepared.entries]
 
 

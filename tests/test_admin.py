@@ -124,7 +124,29 @@ def test_a_backup_can_be_restored_by_the_name_the_list_shows(cli):
     listing = cli("backup", "--list")
     name = listing.stdout.splitlines()[2].split()[1]  # the manual backup, second newest
     assert name.endswith("-manual.json") and "/" not in name
-    assert listing.stderr == f"In {cli.db.parent / 'backups'}. Restore one with `mieux restore N`.\n"
+    assert listing.stderr == f"In {cli.db.parent / 'backups' / cli.db.name}. Restore one with `mieux restore N`.\n"
     result = cli("restore", name, "--yes")
     assert result.exit_code == 0, result.output
     assert title(cli) == "Comparatively high regional integration in LAC"
+
+
+def test_restore_checks_every_record_like_import_and_refuses_a_bad_backup_changing_nothing(cli, tmp_path):
+    data = json.loads(read_bytes(cli.db))
+    records = data["records"]
+    bogus = next(key for key, r in records.items() if r["id"] == "fct-lac-regional-integration")
+    records[bogus]["kind"] = "bogus"
+    dangling = next(key for key, r in records.items() if r["id"] == "prc-cr-integration-shared-responsibility")
+    records[dangling]["actions"] = ["act-nowhere"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    before = read_bytes(cli.db)
+    result = cli("restore", str(bad), "--yes")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"Error: {bad}: prc-cr-integration-shared-responsibility: actions: no action with ID 'act-nowhere' in the catalogue\n"
+        f"Error: {bad}: fct-lac-regional-integration: kind: 'bogus' is not one of action, practice, event, fact\n"
+        "Nothing was restored: bad.json has 2 problems in 2 records. "
+        "Choose another backup: see `mieux backup --list`.\n"
+    )
+    assert read_bytes(cli.db) == before
+    assert cli("list").exit_code == 0

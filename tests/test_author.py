@@ -388,7 +388,7 @@ def test_rename_updates_every_link_keeps_the_old_id_and_can_be_undone(cli, tmp_p
     result = cli("add", "fact", "--id", "act-cr-integration-plans", "--title", "T", "--text", "T", "--source", "S", "--no-input")
     assert result.exit_code == 2 and "(it was its ID before `mieux rename`)" in result.stderr
     # the export writes the former ID
-    cli("export", "--out", str(tmp_path / "out"))
+    cli("export", "--output", str(tmp_path / "out"))
     assert "aliases:\n- act-cr-integration-plans\n" in (tmp_path / "out" / "actions" / "act-cr-national-integration-plans.yaml").read_text()
 
 
@@ -411,7 +411,7 @@ def test_a_colleague_s_export_after_a_rename_renames_the_record_here_too(cli, tm
     colleague = tmp_path / "colleague.json"
     shutil.copy(cli.db, colleague)
     run(colleague, "rename", "fct-lac-regional-integration", "fct-lac-high-regional-integration")
-    run(colleague, "export", "--out", str(tmp_path / "shared"))
+    run(colleague, "export", "--output", str(tmp_path / "shared"))
     own = cli.db
     result = cli("import", str(tmp_path / "shared"), "--dry-run")
     assert "add  fct-lac-high-regional-integration" in result.stdout

@@ -173,7 +173,7 @@ def test_golden_markdown_briefs_render_as_headings_paragraphs_and_lists(name):
     scope = BRIEFS[name][0].startswith("--")
     assert (("h2", "Key figures") in headings) == scope
     if scope:
-        assert any(i.startswith("In scope: ") or i.startswith("No action") for i in items)
+        assert any(i.startswith(("In scope: ", "No action")) for i in items)
 
 
 def test_markdown_sources_with_a_link_render_as_links(cli):
@@ -181,3 +181,8 @@ def test_markdown_sources_with_a_link_render_as_links(cli):
                          "sources": [{"title": "A page [draft]", "url": "https://example.org/a b"}]})
     *_, links = _rendered(cli("brief", "--country", "Ghana", "--format", "markdown").stdout)
     assert links == ["https://example.org/a%20b"]
+
+
+def test_the_hint_quotes_what_was_typed_so_that_it_can_be_pasted(cli):
+    result = cli("brief", "act-x $(touch PWNED)", "--region", "LAC")
+    assert result.stderr.endswith("Run `mieux brief 'act-x $(touch PWNED)'` alone.\n")

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from conftest import add_records
 
 
@@ -61,10 +60,10 @@ def test_near_duplicates_are_one_line_per_group_however_many_records_repeat_a_ti
     add_records(cli.db, *records)
     lines = [line for line in cli("check").stdout.splitlines() if "nearly the same title" in line]
     assert lines == [
-        "warning  fct-repeat-0  title: 200 records have the same or nearly the same title: fct-repeat-0, fct-repeat-10, "
-        "fct-repeat-100, fct-repeat-102, fct-repeat-104 and 195 more",
-        "warning  fct-repeat-1  title: 200 records have the same or nearly the same title: fct-repeat-1, fct-repeat-101, "
-        "fct-repeat-103, fct-repeat-105, fct-repeat-107 and 195 more",
+        ("warning  fct-repeat-0  title: 200 records have the same or nearly the same title: fct-repeat-0, fct-repeat-10, "
+        "fct-repeat-100, fct-repeat-102, fct-repeat-104 and 195 more"),
+        ("warning  fct-repeat-1  title: 200 records have the same or nearly the same title: fct-repeat-1, fct-repeat-101, "
+        "fct-repeat-103, fct-repeat-105, fct-repeat-107 and 195 more"),
     ]
     everything = [line for line in cli("check", "--all").stdout.splitlines() if "nearly the same title" in line]
     assert len(everything) == 2 and everything[0].endswith("fct-repeat-98")  # --all names every record of a group

@@ -54,8 +54,8 @@ def test_check_sources_lists_what_a_record_states_that_its_source_does_not(tmp_p
     assert not any(line.startswith("warning") and "act-slip" not in line and "not in its source" in line
                    for line in result.stdout.splitlines())
     result = run(db, "check", "--sources", str(tmp_path / "nowhere"))
-    assert (result.exit_code, result.stderr) == (2, f"Error: There is no folder {tmp_path / 'nowhere'}. Give the folder "
-                                                    "that holds the text copies of your sources.\n")
+    assert (result.exit_code, result.stderr) == (2, (f"Error: There is no folder {tmp_path / 'nowhere'}. Give the folder "
+                                                    "that holds the text copies of your sources.\n"))
 
 
 def _with(record: dict, **changes) -> dict:

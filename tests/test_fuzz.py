@@ -52,7 +52,7 @@ def assert_clean(result, before, after, allowed=(0, 2)):
     if result.exit_code == 2:
         assert after == before
         for line in filter(None, result.stderr.splitlines()):  # click's usage errors have a blank line
-            assert line.startswith("Error: ") or line.startswith(SUMMARY_LINES) or line.startswith(("Usage:", "Try ")), line
+            assert line.startswith(("Error: ", "Usage:", "Try ")) or line.startswith(SUMMARY_LINES), line
 
 
 def assert_valid_if_changed(pristine, before, after):

@@ -77,8 +77,10 @@ def test_a_usage_mistake_is_one_line_with_an_example():
 
 @pytest.mark.parametrize("args, pointer", [
     (["list", "-y", "2017"], "Error: -y is short for --yes everywhere; for years, write --year (for example --year 2015-2018)."),
-    (["add", "action", "--output", "x"], "Error: --output is the file or folder a command writes; an action's outputs "
-                                         "are set with --result-output."),
+    (["add", "action", "--output", "x"], ("Error: --output is the file or folder a command writes; an action's outputs "
+                                         "are set with --result-output.")),
+    (["export", "--format", "json", "--out", "x.json"], ("Error: --out is now --output (-o), as in every command that "
+                                                         "writes a file.")),
     (["brief", "--as-of", "2018"], None),
 ])
 def test_options_that_changed_meaning_point_to_their_new_spelling(args, pointer):

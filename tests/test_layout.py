@@ -12,9 +12,9 @@ import pytest
 from rich.cells import cell_len
 
 from mieux_cli import output
+from mieux_cli.filters import status_label
 from mieux_cli.layout import wrap
 from mieux_cli.store import Store
-from mieux_cli.filters import status_label
 from mieux_cli.summary import label
 
 WIDTHS = (50, 60, 80, 100, 120, 140, 200)

@@ -88,7 +88,7 @@ def test_an_extra_field_in_the_schema_reaches_every_way_in_and_out(db, tmp_path,
         assert (catalogue.by_id["fct-asked"]["budget_note"], catalogue.by_id["fct-funding"]["budget_note"]) == ("EUR 6", "EUR 7")
         # export and import: YAML, JSON and CSV
         for fmt, out in (("yaml", tmp_path / "folder"), ("json", tmp_path / "all.json"), ("csv", tmp_path / "all.csv")):
-            assert run(db, "export", "--format", fmt, "--out", str(out)).exit_code == 0
+            assert run(db, "export", "--format", fmt, "--output", str(out)).exit_code == 0
             text = (out / "facts" / "fct-funding.yaml").read_text() if fmt == "yaml" else out.read_text()
             assert "EUR 7" in text and "budget_note" in text, fmt
             other = tmp_path / f"other-{fmt}.json"
@@ -140,7 +140,7 @@ def _export(db, tmp_path, name) -> dict:
     out = {}
     for fmt in ("yaml", "json", "csv"):
         target = tmp_path / f"{name}.{fmt}" if fmt != "yaml" else tmp_path / f"{name}-folder"
-        result = run(db, "export", "--format", fmt, "--out", str(target))
+        result = run(db, "export", "--format", fmt, "--output", str(target))
         assert result.exit_code == 0, result.output
         out[fmt] = (target / "actions" / "act-every-field.yaml").read_bytes() if fmt == "yaml" else target.read_bytes()
     return out
@@ -259,7 +259,7 @@ def test_a_format1_catalogue_migrates_once_after_a_backup_and_says_so(format1):
     data = json.loads(read_bytes(format1))
     assert data["meta"]["1"]["format"] == FORMAT
     backups = Store(format1).backups()
-    assert len(backups) == 1 and read_bytes(backups[0]) == before
+    assert len(backups) == 1 and read_bytes(backups[0].path) == before
     history = Store(format1).history()
     assert history[-1]["command"] == "migrated from format 1" and history[-1]["migrated"] == {"from": 1, "to": 2}
     assert len(history) == 5
@@ -315,10 +315,10 @@ def test_restore_goes_back_to_the_records_before_the_migration_and_undo_says_how
     assert "mieux restore" in result.stderr
     run(format1, "edit", "act-full", "--set", "title=Changed after the migration")
     backups = Store(format1).backups()
-    result = run(format1, "restore", str(backups[0]), "--yes")
+    result = run(format1, "restore", str(backups[0].path), "--yes")
     assert result.exit_code == 0, result.output
     assert {r["id"]: r for r in Store(format1).load().records} == migrated
-    assert json.loads(read_bytes(backups[0]))["meta"]["1"]["format"] == 1  # the backup itself is left as it was
+    assert json.loads(read_bytes(backups[0].path))["meta"]["1"]["format"] == 1  # the backup itself is left as it was
 
 
 def test_a_damaged_record_in_a_format1_file_is_kept_as_it_was(tmp_path):

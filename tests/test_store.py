@@ -9,7 +9,8 @@ import pytest
 from conftest import add_records, read_bytes
 
 from mieux_cli.errors import StorageError
-from mieux_cli.store import BACKUPS_KEPT, FORMAT, RECORDS_TABLE, Store
+from mieux_cli.store import FORMAT, RECORDS_TABLE, Store
+from mieux_cli.store.backups import KEPT as BACKUPS_KEPT
 
 HOLD_LOCK = """
 import fcntl, os, sys, time
@@ -48,7 +49,7 @@ def test_a_write_replaces_the_file_whole_and_keeps_a_backup(db):
     add_records(db, {"id": "fct-new", "kind": "fact", "title": "New", "text": "A new fact."})
     assert os.stat(db).st_ino != inode_before  # replaced by rename, never rewritten in place
     backups = Store(db).backups()
-    assert read_bytes(backups[-1]) == before
+    assert read_bytes(backups[-1].path) == before
     assert "fct-new" in Store(db).load().by_id
     assert [p.name for p in db.parent.iterdir() if p.name.endswith(".tmp")] == []
 
@@ -72,9 +73,9 @@ def test_a_damaged_file_is_reported_with_the_way_back_and_left_alone(db):
     db.write_bytes(b'{"records": {"1": {"id": "act-')
     with pytest.raises(StorageError) as error:
         Store(db).load()
-    latest = Store(db).backups()[-1]
+    latest = Store(db).backups()[-1].path
     assert str(error.value) == (
-        f"The catalogue {db} is damaged (not valid JSON). Restore the latest backup with: cp '{latest}' '{db}'"
+        f"The catalogue {db} is damaged (not valid JSON). Restore the latest backup with: cp {latest} {db}"
     )
     assert read_bytes(db) == b'{"records": {"1": {"id": "act-'
 
@@ -165,3 +166,80 @@ def test_a_failing_disk_gives_a_clear_error_and_changes_nothing(db, monkeypatch,
     assert str(error.value) == f"Could not save the catalogue {db}: {reason}. Nothing was changed; fix that and run the command again."
     assert read_bytes(db) == before
     assert [p.name for p in db.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_symlinked_catalogue_is_written_through_the_link_with_its_lock_and_backups_beside_the_target(tmp_path):
+    synced, home = tmp_path / "synced", tmp_path / "home"
+    synced.mkdir()
+    home.mkdir()
+    target = synced / "catalogue.json"
+    Store(target).load()
+    link = home / "catalogue.json"
+    link.symlink_to(os.path.relpath(target, home))
+    before = read_bytes(target)
+    add_records(link, {"id": "fct-new", "kind": "fact", "title": "New", "text": "A new fact."})
+    assert link.is_symlink() and "fct-new" in Store(target).load().by_id
+    assert [b.path.parent for b in Store(link).backups()] == [synced / "backups" / "catalogue.json"]
+    assert read_bytes(Store(link).backups()[0].path) == before
+    assert (synced / "catalogue.json.lock").exists()
+    assert sorted(p.name for p in home.iterdir()) == ["catalogue.json"]
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o444])
+def test_a_write_keeps_the_catalogue_s_mode_and_group(db, mode):
+    os.chmod(db, mode)
+    group = 4321 if os.geteuid() == 0 else os.getegid()  # only root may give a file any group
+    os.chown(db, -1, group)
+    add_records(db, {"id": "fct-new", "kind": "fact", "title": "New", "text": "T"})
+    assert oct(os.stat(db).st_mode & 0o7777) == oct(mode)
+    assert os.stat(db).st_gid == group
+    Store(db).backup()
+    assert all(oct(os.stat(b.path).st_mode & 0o7777) == oct(mode) for b in Store(db).backups())
+
+
+def test_a_catalogue_starting_with_a_byte_order_mark_is_read(db):
+    db.write_bytes(b"\xef\xbb\xbf" + read_bytes(db))
+    assert len(Store(db).load().records) == 24
+    add_records(db, {"id": "fct-new", "kind": "fact", "title": "New", "text": "T"})
+    assert "fct-new" in Store(db).load().by_id
+
+
+def test_recovery_hints_are_shell_quoted_and_work_when_pasted(tmp_path):
+    folder = tmp_path / "x'$(touch PWNED)'y"
+    folder.mkdir()
+    db = folder / "c.json"
+    Store(db).load()
+    add_records(db, {"id": "fct-new", "kind": "fact", "title": "New", "text": "T"})
+    for damaged in (b"{broken", b"[]"):
+        db.write_bytes(damaged)
+        with pytest.raises(StorageError) as error:
+            Store(db).load()
+        command = str(error.value).split("Restore the latest backup with: ", 1)[1]
+        subprocess.run(["sh", "-c", command], cwd=tmp_path, check=True)
+        assert not (tmp_path / "PWNED").exists() and not (folder / "PWNED").exists()
+        assert "fct-lac-regional-integration" in Store(db).load().by_id
+    other = folder / "d.json"
+    other.write_bytes(b"{broken")
+    with pytest.raises(StorageError) as error:
+        Store(other).load()
+    command = str(error.value).split("Move it aside (", 1)[1].split(") and mieux", 1)[0]
+    subprocess.run(["sh", "-c", command], cwd=tmp_path, check=True)
+    assert not (tmp_path / "PWNED").exists()
+    assert not other.exists() and (folder / "d.json.broken").exists()
+
+
+@pytest.mark.parametrize("value", ["abc", "nan", "inf", "-1", "1e999"])
+def test_a_lock_timeout_that_is_not_a_number_of_seconds_is_refused_in_one_line(cli, monkeypatch, value):
+    monkeypatch.setenv("MIEUX_LOCK_TIMEOUT", value)
+    before = read_bytes(cli.db)
+    result = cli("edit", "fct-lac-regional-integration", "--set", "title=New")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (f"Error: MIEUX_LOCK_TIMEOUT is '{value}', not a number of seconds. "
+                             "Set it to a number such as 10 (0 to never wait), or unset it.\n")
+    assert read_bytes(cli.db) == before
+
+
+@pytest.mark.parametrize("value", ["0", "2.5", ""])  # empty: as if unset
+def test_a_lock_timeout_of_zero_or_more_seconds_is_accepted(cli, monkeypatch, value):
+    monkeypatch.setenv("MIEUX_LOCK_TIMEOUT", value)
+    assert cli("edit", "fct-lac-regional-integration", "--set", "title=New").exit_code == 0

@@ -86,7 +86,7 @@ def test_json_and_exports_stay_exact_whatever_the_encoding(db, tmp_path):
     assert json.loads(as_ascii.stdout) == json.loads(run(db, "list", "--json").stdout)
     exported = run(db, "export", "--format", "csv", env=env)
     assert exported.returncode == 0
-    run(db, "export", "--format", "csv", "--out", str(tmp_path / "file.csv"))
+    run(db, "export", "--format", "csv", "--output", str(tmp_path / "file.csv"))
     assert exported.stdout == (tmp_path / "file.csv").read_bytes()
 
 

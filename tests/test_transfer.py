@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import all_files, read_bytes
+from conftest import add_records, all_files, read_bytes
 from typer.testing import CliRunner
 
 from mieux_cli import transfer
@@ -334,18 +334,18 @@ def test_add_from_a_file_reads_it_as_import_does(cli, tmp_path):
 def test_a_yaml_export_needs_a_folder(cli, tmp_path):
     result = cli("export")
     assert (result.exit_code, result.stderr) == (2, (
-        "Error: A YAML export is a folder of files: say which with --out. "
-        "Type: mieux export --out DIR (or use --format json or csv for standard output).\n"
+        "Error: A YAML export is a folder of files: say which with --output. "
+        "Type: mieux export --output DIR (or use --format json or csv for standard output).\n"
     ))
     result = cli("export", "--format", "xml")
     assert (result.exit_code, result.stderr) == (2, "Error: Unknown format 'xml'. Use --format yaml, json or csv.\n")
-    result = cli("export", "--out", str(tmp_path / "missing" / "out"))
+    result = cli("export", "--output", str(tmp_path / "missing" / "out"))
     assert (result.exit_code, result.stderr) == (
-        2, f"Error: The folder {tmp_path / 'missing'} does not exist. Create it first, or choose another --out.\n")
-    result = cli("export", "--format", "json", "--out", str(tmp_path))
+        2, f"Error: The folder {tmp_path / 'missing'} does not exist. Create it first, or choose another --output.\n")
+    result = cli("export", "--format", "json", "--output", str(tmp_path))
     assert (result.exit_code, result.stderr) == (
-        2, f"Error: {tmp_path} is a folder. Give a file name: --out {tmp_path / 'catalogue.json'}\n")
-    result = cli("export", "--format", "csv", "--out", str(tmp_path / "missing" / "out.csv"))
+        2, f"Error: {tmp_path} is a folder. Give a file name: --output {tmp_path / 'catalogue.json'}\n")
+    result = cli("export", "--format", "csv", "--output", str(tmp_path / "missing" / "out.csv"))
     assert (result.exit_code, result.stderr) == (
         2, (f"Error: Could not write {tmp_path / 'missing' / 'out.csv'}: No such file or directory. "
         "Fix that and run the export again.\n"))
@@ -353,7 +353,7 @@ def test_a_yaml_export_needs_a_folder(cli, tmp_path):
 
 
 def test_a_yaml_export_writes_a_file_per_record_with_keys_in_canonical_order(cli, tmp_path):
-    result = cli("export", "--out", str(tmp_path / "out"))
+    result = cli("export", "--output", str(tmp_path / "out"))
     assert (result.exit_code, result.stdout) == (0, "")
     assert result.stderr == f"Exported 24 records to {tmp_path / 'out'}: 24 files written, 0 unchanged.\n"
     files = exported_folders(tmp_path / "out")
@@ -362,25 +362,78 @@ def test_a_yaml_export_writes_a_file_per_record_with_keys_in_canonical_order(cli
         "id: fct-lac-regional-integration\nkind: fact\ntitle: Comparatively high regional integration in LAC\n"
         "text: Latin America and the Caribbean enjoys comparatively high levels of regional integration"
     )
-    again = cli("export", "--out", str(tmp_path / "out"))
+    again = cli("export", "--output", str(tmp_path / "out"))
     assert again.stderr == f"Exported 24 records to {tmp_path / 'out'}: 0 files written, 24 unchanged.\n"
 
 
-def test_exporting_everything_removes_stale_yaml_files_and_nothing_else(cli, tmp_path):
+def test_exporting_everything_removes_only_the_files_of_gone_records_that_mieux_wrote(cli, tmp_path):
     out = tmp_path / "out"
-    cli("export", "--out", str(out))
-    for name in ("actions/act-gone.yaml", "facts/fct-gone.yaml", "actions/notes.txt", "other/act-x.yaml", "README.md"):
-        write(out / name, "kept unless stale\n")
-    result = cli("export", "facts", "--out", str(out))  # filtered: what is not exported is not stale
+    add_records(cli.db, a_fact("fct-gone"), a_fact("fct-also-gone"))
+    cli("export", "--output", str(out))
+    for name in ("actions/act-handmade.yaml", "facts/fct-handmade.yaml", "actions/notes.txt", "other/act-x.yaml",
+                 "README.md"):
+        write(out / name, "written by a person, not by mieux\n")
+    cli("remove", "fct-gone", "--yes")
+    cli("remove", "fct-also-gone", "--yes")
+    result = cli("export", "facts", "--output", str(out))  # filtered: what is not exported is not stale
     assert result.stderr == f"Exported 12 records to {out}: 0 files written, 12 unchanged.\n"
     assert (out / "facts" / "fct-gone.yaml").exists()
-    result = cli("export", "--out", str(out))
+    result = cli("export", "--output", str(out))
     assert result.stderr == (
         f"Exported 24 records to {out}: 0 files written, 24 unchanged.\n"
         "Removed 2 files whose records are no longer in the catalogue.\n"
     )
-    assert not (out / "actions" / "act-gone.yaml").exists() and not (out / "facts" / "fct-gone.yaml").exists()
-    assert all((out / name).exists() for name in ("actions/notes.txt", "other/act-x.yaml", "README.md"))
+    assert not (out / "facts" / "fct-gone.yaml").exists() and not (out / "facts" / "fct-also-gone.yaml").exists()
+    assert all((out / name).exists() for name in ("actions/act-handmade.yaml", "facts/fct-handmade.yaml",
+                                                  "actions/notes.txt", "other/act-x.yaml", "README.md"))
+
+
+def test_an_export_folder_keeps_a_manifest_of_the_files_mieux_wrote(cli, tmp_path):
+    out = tmp_path / "out"
+    cli("export", "facts", "--output", str(out))
+    manifest = json.loads((out / ".mieux-export.json").read_text())
+    assert list(manifest) == ["about", "files"]
+    assert manifest["files"][:2] == ["facts/fct-cr-plan-spawned-aqui-todos-somos-migrantes.yaml",
+                                     "facts/fct-ec-gfmd-chairmanship-2019.yaml"]
+    assert len(manifest["files"]) == 12
+    cli("export", "actions", "--output", str(out))  # a filtered export adds what it wrote
+    assert len(json.loads((out / ".mieux-export.json").read_text())["files"]) == 16
+    text = (out / ".mieux-export.json").read_text()
+    assert text.endswith('\n  ]\n}\n') and '\n    "actions/act-cr-integration-plans.yaml",\n' in text  # one file a line
+    cli("export", "--output", str(out))
+    listed = json.loads((out / ".mieux-export.json").read_text())["files"]
+    assert listed == sorted(exported_folders(out)) and len(listed) == 24
+
+
+def test_a_manifest_cannot_make_an_export_remove_other_files(cli, tmp_path):
+    out, outside = tmp_path / "out", tmp_path / "outside.yaml"
+    outside.write_text("mine\n")
+    write(out / "facts" / "notes.txt", "mine\n")
+    write(out / ".mieux-export.json", json.dumps({"files": ["../outside.yaml", str(outside), "facts/notes.txt",
+                                                            "facts/../../outside.yaml", "README.md"]}))
+    result = cli("export", "--output", str(out))
+    assert result.exit_code == 0 and "Removed" not in result.stderr
+    assert outside.read_text() == "mine\n" and (out / "facts" / "notes.txt").read_text() == "mine\n"
+    write(out / ".mieux-export.json", "{damaged")
+    result = cli("export", "--output", str(out))
+    assert (result.exit_code, result.stderr) == (2, (
+        f"Error: {out / '.mieux-export.json'} is damaged (not the list of files mieux wrote there). "
+        "Delete it and export again: files of records that are gone are then left for you to delete.\n"))
+
+
+@pytest.mark.parametrize("args", [("export", "--output", ""), ("export", "--format", "json", "--output", ""),
+                                  ("brief", "--region", "LAC", "--output", "", "--force"), ("import", ""),
+                                  ("add", "--from", "")])
+def test_an_empty_path_is_refused_and_nothing_is_written_or_removed(cli, tmp_path, monkeypatch, args):
+    work = tmp_path / "work"
+    write(work / "events" / "notes.yaml", "someone's notes\n")
+    monkeypatch.chdir(work)
+    before, catalogue = all_files(work), read_bytes(cli.db)
+    result = cli(*args)
+    option = "PATH" if args[0] == "import" else args[args.index("") - 1]
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"Error: {option} is empty. Give a file or folder name (. for the current folder).\n"
+    assert all_files(work) == before and read_bytes(cli.db) == catalogue
 
 
 def test_no_record_id_can_write_outside_the_folder(tmp_path):
@@ -398,7 +451,7 @@ def test_json_export_is_an_array_sorted_by_kind_then_id_with_unicode_as_is(cli, 
     assert [r["id"] for r in records[:2]] == ["act-cr-integration-plans", "act-do-migration-school-journalists"]
     assert result.stdout.startswith('[\n  {\n    "id": "act-cr-integration-plans",\n    "kind": "action",\n')
     assert "Aquí todos somos migrantes" in result.stdout and result.stdout.endswith("}\n]\n")
-    result = cli("export", "practices", "--country", "CR", "--format", "json", "--out", str(tmp_path / "p.json"))
+    result = cli("export", "practices", "--country", "CR", "--format", "json", "--output", str(tmp_path / "p.json"))
     assert result.stderr == f"Exported 2 records to {tmp_path / 'p.json'}.\n"
     assert [r["id"] for r in json.loads((tmp_path / "p.json").read_text())] == [
         "prc-cr-integration-shared-responsibility", "prc-cr-inter-institutional-working-groups",
@@ -438,23 +491,24 @@ def test_nested_items_survive_the_csv_cell_with_empty_parts(tmp_path):
 
 
 def test_a_yaml_folder_round_trips_byte_for_byte(cli, tmp_path):
-    cli("export", "--out", str(tmp_path / "first"))
+    cli("export", "--output", str(tmp_path / "first"))
     assert run(tmp_path / "copy.json", "import", str(tmp_path / "first")).exit_code == 0
-    run(tmp_path / "copy.json", "export", "--out", str(tmp_path / "second"))
+    run(tmp_path / "copy.json", "export", "--output", str(tmp_path / "second"))
     assert exported_folders(tmp_path / "second") == exported_folders(tmp_path / "first")
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_a_json_or_csv_file_round_trips_byte_for_byte(cli, tmp_path, fmt):
     first, second = tmp_path / f"first.{fmt}", tmp_path / f"second.{fmt}"
-    cli("export", "--format", fmt, "--out", str(first))
+    cli("export", "--format", fmt, "--output", str(first))
     assert run(tmp_path / "copy.json", "import", str(first)).exit_code == 0
-    run(tmp_path / "copy.json", "export", "--format", fmt, "--out", str(second))
+    run(tmp_path / "copy.json", "export", "--format", fmt, "--output", str(second))
     assert read_bytes(second) == read_bytes(first)
     assert run(tmp_path / "copy.json", "export", "--format", fmt).stdout.encode() == read_bytes(first)
 
 
 def test_the_shipped_catalogue_is_in_the_form_export_writes(tmp_path):
     assert run(tmp_path / "shipped.json", "import", str(ROOT)).exit_code == 0
-    run(tmp_path / "shipped.json", "export", "--out", str(tmp_path / "out"))
+    run(tmp_path / "shipped.json", "export", "--output", str(tmp_path / "out"))
     assert exported_folders(tmp_path / "out") == exported_folders(ROOT)
+    assert read_bytes(tmp_path / "out" / ".mieux-export.json") == read_bytes(ROOT / ".mieux-export.json")

@@ -7,6 +7,7 @@ never the clock.
 """
 
 import re
+import shlex
 import textwrap
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from mieux_cli.output import clean
 from mieux_cli.schema import KIND_ORDER
 
 TEMPLATES = Path(__file__).parent / "templates"
+MAX_TEMPLATE_BYTES = 1 << 20  # a brief template, with what it includes, is a page or two of text
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
 
@@ -275,7 +277,7 @@ def build_record(catalogue: Catalogue, record: dict, as_of: str) -> dict:
     """A brief on one event, action or practice, with the records linked to it."""
     if record["kind"] == "fact":
         raise MieuxError(f"'{record['id']}' is a fact: briefs are made for an event, an action or a practice.",
-                         f"See it with `mieux show {record['id']}`.")
+                         f"See it with `mieux show {shlex.quote(record['id'])}`.")
     sources = _Sources()
     main = _entry(record, catalogue, sources)
     practices = [_entry(p, catalogue, sources) for p in sorted(catalogue.practices_linked_to(record["id"]), key=lambda r: r["id"])]
@@ -341,10 +343,40 @@ def _markdown(value) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", _text(value))
 
 
+def _user_templates(folder: Path):
+    """A loader for a user's template and those it includes, from its folder: each read only if
+    it is a regular file, and never more than MAX_TEMPLATE_BYTES (jinja2's own loader would open
+    a named pipe and wait, or read /dev/zero for ever)."""
+    import jinja2
+    from jinja2.loaders import split_template_path
+
+    from mieux_cli.store.files import NotRegularFile, TooLarge, read_regular_file
+
+    def load(name: str):
+        path = folder.joinpath(*split_template_path(name))  # refuses names that leave the folder
+        hint = "Give the path of a Jinja2 template file."
+        try:
+            data = read_regular_file(path, MAX_TEMPLATE_BYTES)
+        except FileNotFoundError:
+            return None  # jinja2 says which template is missing
+        except NotRegularFile as e:
+            raise MieuxError(f"The template {path} is {e.what}, not a template file.", hint) from None
+        except TooLarge as e:
+            raise MieuxError(f"The template {path} is too large ({e}).", hint) from None
+        except OSError as e:
+            raise MieuxError(f"Cannot read the template {path}: {e.strerror or e}.", hint) from None
+        try:
+            return data.decode("utf-8"), str(path), lambda: True
+        except UnicodeDecodeError:
+            raise MieuxError(f"The template {path} is not UTF-8 text.", "Save it as UTF-8.") from None
+
+    return jinja2.FunctionLoader(load)
+
+
 def render(brief: dict, fmt: str, width: int, template: Path | None = None) -> str:
     import jinja2
 
-    loader = jinja2.FileSystemLoader([str(template.parent)] if template else [str(TEMPLATES)])
+    loader = _user_templates(template.parent) if template else jinja2.FileSystemLoader([str(TEMPLATES)])
     env = jinja2.Environment(loader=loader, autoescape=False, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     escape = _markdown if fmt == "markdown" else _text

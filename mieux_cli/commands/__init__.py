@@ -2,10 +2,12 @@
 through mieux_cli.output; heavy modules are imported inside the command functions."""
 
 import shlex
+from pathlib import Path
 
 import typer
 
 from mieux_cli.catalogue import Catalogue
+from mieux_cli.errors import MieuxError
 
 
 def load_catalogue(ctx: typer.Context, out) -> Catalogue:
@@ -52,3 +54,11 @@ def store(ctx: typer.Context):
     from mieux_cli.store import Store
 
     return Store(ctx.find_root().obj)
+
+
+def refuse_writing_over_the_catalogue(ctx: typer.Context, path: Path, option: str) -> None:
+    """An export or a brief is never written over the catalogue, its lock or its backups."""
+    what = store(ctx).part_at(path)
+    if what:
+        raise MieuxError(f"{option} {path} is {what}: mieux never writes an export or a brief there.",
+                         "Choose another path.")

@@ -132,6 +132,7 @@ def backup_command(
       mieux backup --list
     """
     from mieux_cli.output import Column, Output
+    from mieux_cli.text import os_text
 
     out = Output(json_)
     catalogue_store = store(ctx)
@@ -141,24 +142,33 @@ def backup_command(
         out.notice(f"Backed up to {path}.")
         return
     backups = catalogue_store.backups()[::-1]
-    rows = [{"n": str(i), "file": path.name, "kind": "manual" if path.stem.endswith("-manual") else "automatic",
-             "size": f"{path.stat().st_size / 1024:.0f} KB"} for i, path in enumerate(backups, 1)]
+    sizes = [_size(b.path) for b in backups]
     if out.mode == "json":
-        out.json([{"n": int(r["n"]), "file": str(p), "kind": r["kind"], "bytes": p.stat().st_size}
-                  for r, p in zip(rows, backups)])
+        out.json([{"n": i, "file": os_text(str(b.path)), "kind": b.kind, "bytes": size}
+                  for i, (b, size) in enumerate(zip(backups, sizes), 1)])
         return
+    rows = [{"n": str(i), "file": os_text(b.path.name), "kind": b.kind, "size": "?" if size is None else f"{size / 1024:.0f} KB"}
+            for i, (b, size) in enumerate(zip(backups, sizes), 1)]
     if not rows:
         out.notice("No backups yet.")
         return
     # `restore N` needs the number: it is never dropped; the name wraps after its hyphens.
     out.table([Column("#", "n", justify="right"), Column("Backup", "file", wrap=True, main=True, min_width=16),
                Column("Kind", "kind", drop=1), Column("Size", "size", justify="right", drop=2)], rows)
-    out.notice(f"In {catalogue_store.backup_dir}. Restore one with `mieux restore N`.")
+    out.notice(f"In {os_text(str(catalogue_store.backups_folder))}. Restore one with `mieux restore N`.")
+
+
+def _size(path) -> int | None:
+    """In bytes; None for a backup deleted since it was listed (by another process's rotation)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
 
 
 def restore_command(
     ctx: typer.Context,
-    backup: Annotated[str | None, typer.Argument(
+    backup: Annotated[Path | None, typer.Argument(
         metavar="BACKUP", show_default=False,
         help="The number `mieux backup --list` shows (1 is the newest), or a backup's name or file. Default: the newest.",
     )] = None,
@@ -166,8 +176,9 @@ def restore_command(
 ) -> None:
     """Put the records of a backup back, after confirmation.
 
-    The current state is backed up first, and the restore is recorded as one change: `mieux undo`
-    reverts it.
+    Every record of the backup is checked as `mieux import` checks records; a backup with a
+    problem is refused, with every problem listed. The current state is backed up first, and the
+    restore is recorded as one change: `mieux undo` reverts it.
 
     Examples:
 
@@ -175,30 +186,35 @@ def restore_command(
 
       mieux restore 3 --yes
     """
-    from pathlib import Path
-
     from mieux_cli.authoring import plan_restore
-    from mieux_cli.errors import MieuxError
+    from mieux_cli.commands.transfer import show_problems
+    from mieux_cli.errors import EXIT_USAGE, MieuxError
     from mieux_cli.output import Output
     from mieux_cli.prompts import Cancelled, Prompter
-    from mieux_cli.store import Store
+    from mieux_cli.store import read_backup
+    from mieux_cli.transfer import ImportRefused, check_whole_catalogue, count_of
 
     out = Output()
     catalogue_store = store(ctx)
     backups = catalogue_store.backups()[::-1]
-    if backup is None or re.fullmatch("[0-9]+", backup):  # str.isdigit() also takes '¹' and '٣
-        index = int(backup or 1)
+    if backup is None or re.fullmatch("[0-9]+", str(backup)):  # str.isdigit() also takes '¹' and '٣'
+        index = int(str(backup or 1))
         if not 1 <= index <= len(backups):
             raise MieuxError(f"There is no backup number {index}." if backups else "There are no backups yet.",
                              "See `mieux backup --list`.")
-        path = backups[index - 1]
+        path = backups[index - 1].path
     else:
-        path = Path(backup).expanduser()
-        if not path.is_file():  # a name as `mieux backup --list` shows it
-            path = next((b for b in backups if b.name == backup), path)
-        if not path.is_file():
-            raise MieuxError(f"There is no backup file {path}.", "See `mieux backup --list`.")
-    records = Store(path).read_records()  # an older backup is migrated in memory, never rewritten
+        path = backup.expanduser()
+        if not path.exists():  # a name as `mieux backup --list` shows it
+            path = next((b.path for b in backups if b.path.name == str(backup)), path)
+    try:
+        records = check_whole_catalogue(read_backup(path), str(path))
+    except ImportRefused as e:
+        show_problems(out, e.problems)
+        out.notice(f"Nothing was restored: {path.name} has {count_of(len(e.problems), 'problem')} in "
+                   f"{count_of(len({p.index for p in e.problems}), 'record')}. "
+                   "Choose another backup: see `mieux backup --list`.")
+        raise typer.Exit(EXIT_USAGE) from None
     current = load_catalogue(ctx, out)
     plan = plan_restore(records)
     changes = plan(current)

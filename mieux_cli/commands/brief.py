@@ -1,11 +1,17 @@
 """brief: a plain-text (or Markdown) brief to paste into an email or a document."""
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from mieux_cli.commands import get_record, load_catalogue, options
+from mieux_cli.commands import (
+    get_record,
+    load_catalogue,
+    options,
+    refuse_writing_over_the_catalogue,
+)
 
 
 @options.with_filters
@@ -21,7 +27,7 @@ def brief_command(
     width: Annotated[int, typer.Option("--width", "-w", min=40, max=200, help="Wrap plain text at this many columns.")] = 72,
     format_: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or markdown.",
                                      autocompletion=lambda: ["text", "markdown"])] = "text",
-    output_file: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", show_default=False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", show_default=False,
                                                      help="Write the brief to FILE instead of printing it.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
     dated: Annotated[str | None, typer.Option("--date", metavar="DATE", show_default=False,
@@ -55,9 +61,11 @@ def brief_command(
     fmt = format_.strip().lower()
     if fmt not in ("text", "markdown"):
         raise MieuxError(f"There is no brief format '{fmt}'.", "Use --format text or --format markdown.")
-    if output_file is not None and output_file.exists() and not force:
-        raise MieuxError(f"{output_file} exists already.", "Add --force to overwrite it, or choose another file with -o.")
-    if template is not None and not template.is_file():
+    if output is not None:
+        refuse_writing_over_the_catalogue(ctx, output, "--output")
+    if output is not None and output.exists() and not force:
+        raise MieuxError(f"{output} exists already.", "Add --force to overwrite it, or choose another file with -o.")
+    if template is not None and not template.exists():
         raise MieuxError(f"There is no template file {template}.", "Give the path of a Jinja2 template file.")
     if dated is not None:
         try:
@@ -70,21 +78,21 @@ def brief_command(
     if record_id is not None:
         if filters != type(filters)():
             raise MieuxError("A brief is either on one record or on a filtered scope, not both.",
-                             f"Run `mieux brief {record_id}` alone.")
+                             f"Run `mieux brief {shlex.quote(record_id)}` alone.")
         brief = build_record(catalogue, get_record(catalogue, out, record_id), dated)
     else:
         brief = build_scope(catalogue, filters, dated)
     text = render(brief, fmt, width, template)
-    if output_file is None:
+    if output is None:
         out.data(text)
         return
-    from mieux_cli.store import write_atomically
+    from mieux_cli.store.files import write_atomically
 
     try:
-        write_atomically(output_file, text.encode("utf-8"))
+        write_atomically(output, text.encode("utf-8"))
     except OSError as e:
-        raise MieuxError(f"Could not write {output_file}: {e.strerror or e}.", "Nothing was written; check the folder.") from None
-    out.notice(f"Wrote the brief to {output_file}.")
+        raise MieuxError(f"Could not write {output}: {e.strerror or e}.", "Nothing was written; check the folder.") from None
+    out.notice(f"Wrote the brief to {output}.")
 
 
 

@@ -1,11 +1,18 @@
 """import and export."""
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from mieux_cli.commands import commit, load_catalogue, options, store
+from mieux_cli.commands import (
+    commit,
+    load_catalogue,
+    options,
+    refuse_writing_over_the_catalogue,
+    store,
+)
 
 EXPORT_FORMATS = ("yaml", "json", "csv")
 
@@ -47,11 +54,7 @@ def import_command(
     try:
         changes = _dry_run(target, prepared, creating) if dry_run else _import(ctx, prepared)
     except transfer.ImportRefused as e:
-        for problem in e.problems[:transfer.PROBLEMS_LISTED]:
-            out.error(str(problem))
-        hidden = len(e.problems) - transfer.PROBLEMS_LISTED
-        if hidden > 0:
-            out.notice(f"... and {hidden} more problems (the first {transfer.PROBLEMS_LISTED} are listed).")
+        show_problems(out, e.problems)
         out.notice(str(e))
         raise typer.Exit(EXIT_USAGE) from None
     unchanged = len(prepared.entries) - len(changes)
@@ -62,6 +65,17 @@ def import_command(
     if creating:
         out.notice(f"Created a new catalogue at {target.path} with the {len(changes)} imported records.")
     _show_changes(out, changes, unchanged, verbose)
+
+
+def show_problems(out, problems: list) -> None:
+    """One line per problem, in file order; past PROBLEMS_LISTED, a count of the rest."""
+    from mieux_cli.transfer import PROBLEMS_LISTED
+
+    for problem in problems[:PROBLEMS_LISTED]:
+        out.error(str(problem))
+    hidden = len(problems) - PROBLEMS_LISTED
+    if hidden > 0:
+        out.notice(f"... and {hidden} more problems (the first {PROBLEMS_LISTED} are listed).")
 
 
 def _import(ctx: typer.Context, prepared) -> list:
@@ -136,8 +150,8 @@ def export_command(
         "--format", "-f", metavar="FORMAT", autocompletion=lambda: list(EXPORT_FORMATS),
         help="yaml (a folder with a file per record), json (one array) or csv (a row per record).",
     )] = "yaml",
-    out_path: Annotated[Path | None, typer.Option(
-        "--out", "-o", metavar="PATH", show_default=False,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", metavar="PATH", show_default=False,
         help="The folder (yaml) or file (json, csv) to write; json and csv go to standard output without it.",
     )] = None,
 ) -> None:
@@ -149,9 +163,9 @@ def export_command(
 
     Examples:
 
-      mieux export --out catalogue/
+      mieux export --output catalogue/
 
-      mieux export practices --country CR --format json --out practices.json
+      mieux export practices --country CR --format json --output practices.json
 
       mieux export --format csv --region LAC > lac.csv
     """
@@ -164,7 +178,7 @@ def export_command(
     fmt = format_.strip().lower()
     if fmt not in EXPORT_FORMATS:
         raise MieuxError(f"Unknown format '{format_}'.", "Use --format yaml, json or csv.")
-    _check_out(fmt, out_path)
+    _check_out(ctx, fmt, output)
     selected = options.filters(kind, **where)
     everything = selected == Filters()
     catalogue = load_catalogue(ctx, out)
@@ -179,9 +193,9 @@ def export_command(
         if fmt == "yaml":
             return
     if fmt == "yaml":
-        _export_folder(out, records, out_path, prune=everything)
+        _export_folder(out, records, output, prune=everything)
     else:
-        _export_file(out, fmt, records, out_path)
+        _export_file(out, fmt, records, output)
 
 
 def _export_folder(out, records: list[dict], folder: Path, prune: bool) -> None:
@@ -211,17 +225,28 @@ def _export_file(out, fmt: str, records: list[dict], path: Path | None) -> None:
     out.notice(f"Exported {count_of(len(records), 'record')} to {path}.")
 
 
-def _check_out(fmt: str, out_path: Path | None) -> None:
-    """Refuse a missing or mistaken --out before the catalogue is even read."""
+def _check_out(ctx: typer.Context, fmt: str, output: Path | None) -> None:
+    """Refuse a missing or mistaken --output before the catalogue is even read, and any that would
+    write over the catalogue, its lock or its backups."""
     from mieux_cli.errors import MieuxError
+    from mieux_cli.transfer import KIND_FOLDERS, MANIFEST
 
-    if fmt == "yaml" and out_path is None:
-        raise MieuxError("A YAML export is a folder of files: say which with --out.",
-                         "Type: mieux export --out DIR (or use --format json or csv for standard output).")
-    if fmt == "yaml" and out_path.exists() and not out_path.is_dir():
-        raise MieuxError(f"{out_path} is a file, and a YAML export is a folder.", "Give a folder with --out, or use --format json or csv.")
-    if fmt != "yaml" and out_path is not None and out_path.is_dir():
-        raise MieuxError(f"{out_path} is a folder.", f"Give a file name: --out {out_path / ('catalogue.' + fmt)}")
+    if fmt == "yaml" and output is None:
+        raise MieuxError("A YAML export is a folder of files: say which with --output.",
+                         "Type: mieux export --output DIR (or use --format json or csv for standard output).")
+    if fmt == "yaml" and output.exists() and not output.is_dir():
+        raise MieuxError(f"{output} is a file, and a YAML export is a folder.", "Give a folder with --output, or use --format json or csv.")
+    if fmt != "yaml" and output is not None and output.is_dir():
+        raise MieuxError(f"{output} is a folder.", f"Give a file name: --output {shlex.quote(str(output / ('catalogue.' + fmt)))}")
+    if output is None:
+        return
+    written = [output]
+    if fmt == "yaml":  # the folder, its manifest, its kind folders, and a file there named like the catalogue
+        catalogue_name = store(ctx).real_path.name
+        kind_folders = [output / folder for folder in KIND_FOLDERS.values()]
+        written += [output / MANIFEST, *kind_folders, *(folder / catalogue_name for folder in kind_folders)]
+    for path in written:
+        refuse_writing_over_the_catalogue(ctx, path, "--output")
 
 
 # The commands this module defines, by name; app.py builds each only when it is used.

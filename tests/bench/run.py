@@ -98,7 +98,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--out", default="bench.json")
+    parser.add_argument("--output", default="bench.json")
     args = parser.parse_args()
     python = sys.executable
     # The console script, as people run it (python -m adds runpy's ~7 ms).
@@ -153,7 +153,7 @@ def main() -> None:
             one = work / "one.json"
             counter = iter(range(10**6))
 
-            def add_one():
+            def add_one(one=one, counter=counter, db=db):
                 one.write_text(json.dumps({"id": f"fct-one-{next(counter)}", "kind": "fact", "title": "One more",
                                            "text": "A fact.", "sources": ["bench"]}))
                 return run_once([*mieux, *db, "add", "--from", str(one)], env)

@@ -7,33 +7,51 @@ and never locks, so a crash mid-write or two writers at once corrupt it. Here in
 - every write is a transaction: an exclusive inter-process lock (flock, released by the OS if the
   holder dies), a fresh read, TinyDB operations on that data in memory, then one atomic replace
   (temporary file in the same folder, fsync, rename, fsync of the folder);
-- before each replace, the previous file is kept in `backups/` (a hard link, so it costs no copy);
-  the newest BACKUPS_KEPT are kept.
+- before each replace, the previous file is kept in its backups (backups.py); they rotate only
+  after the replace succeeded;
+- a symlinked catalogue (kept in a synced folder, say) is written through the link: the file it
+  points to is replaced, and the lock and the backups sit beside that file;
+- the file is read only if it is a regular file, and never more than MAX_FILE_BYTES of it.
+The package's modules: files.py (bounded reads, atomic writes and copies, used for every file
+mieux reads or writes), backups.py (each catalogue's backups).
 """
 
 import contextlib
 import errno
 import fcntl
+import functools
+import math
 import os
+import shlex
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
 from mieux_cli.catalogue import Catalogue
-from mieux_cli.errors import StorageError
+from mieux_cli.errors import MieuxError, StorageError
 from mieux_cli.migrations import CURRENT_FORMAT as FORMAT
 from mieux_cli.migrations import migrate_records
+from mieux_cli.store.files import (
+    NotRegularFile,
+    TooLarge,
+    read_regular_file,
+    remove_temporary_files,
+    write_atomically,
+)
+
+if TYPE_CHECKING:
+    from mieux_cli.store.backups import Backup, Backups
 
 RECORDS_TABLE = "records"
 META_TABLE = "meta"
 HISTORY_TABLE = "history"
-BACKUPS_KEPT = 10  # automatic backups, one per change; `mieux backup` makes ones kept for good
-MANUAL_SUFFIX = "-manual"
 DEFAULT_LOCK_TIMEOUT = 10.0
 # A catalogue file larger than this is not one mieux wrote (100,000 records are about 100 MB).
 MAX_FILE_BYTES = 1 << 30
+BYTE_ORDER_MARK = b"\xef\xbb\xbf"  # written by some editors; not data
 
 
 def data_dir_path() -> Path:
@@ -58,32 +76,75 @@ def file_format(data: dict) -> int:
     return data.get(META_TABLE, {}).get("1", {}).get("format", 1)
 
 
+class NotACatalogue(Exception):
+    """Bytes that are not a catalogue: `what` completes "The catalogue X ..."."""
+
+    def __init__(self, what: str):
+        super().__init__(what)
+        self.what = what
+
+
+class NewerFormat(Exception):
+    def __init__(self, file_format):
+        super().__init__(file_format)
+        self.file_format = file_format
+
+
+def parse_catalogue(raw: bytes) -> dict:
+    """The data of a catalogue file; NotACatalogue or NewerFormat if it is not one this mieux reads."""
+    try:
+        data = orjson.loads(raw.removeprefix(BYTE_ORDER_MARK))
+    except orjson.JSONDecodeError:
+        raise NotACatalogue("is damaged (not valid JSON)") from None
+    meta = data.get(META_TABLE, {}) if isinstance(data, dict) else None
+    if not (isinstance(meta, dict) and isinstance(meta.get("1", {}), dict) and isinstance(data.get(RECORDS_TABLE), dict)):
+        raise NotACatalogue("is not a mieux catalogue")
+    written = file_format(data)
+    if not isinstance(written, int) or written > FORMAT:
+        raise NewerFormat(written)
+    return data
+
+
+def read_backup(path: Path) -> list[dict]:
+    """The records of a backup to restore (or of any catalogue file), as they are stored: the
+    caller validates them. Never more than MAX_FILE_BYTES, and only from a regular file."""
+    hint = "Choose another backup: see `mieux backup --list`."
+    try:
+        data = parse_catalogue(read_regular_file(path, MAX_FILE_BYTES))
+    except FileNotFoundError:
+        raise MieuxError(f"There is no backup file {path}.", "See `mieux backup --list`.") from None
+    except NotRegularFile as e:
+        raise MieuxError(f"{path} is {e.what}, not a backup file.", hint) from None
+    except TooLarge:
+        raise MieuxError(f"{path} is far too large to be a mieux backup.", hint) from None
+    except NotACatalogue as e:
+        raise MieuxError(f"The backup {path} {e.what}.", hint) from None
+    except NewerFormat as e:
+        raise MieuxError(f"The backup {path} was written by a newer mieux (format {e.file_format}; this one reads {FORMAT}).",
+                         "Upgrade mieux (pip install --upgrade mieux-cli) to restore it.") from None
+    except OSError as e:
+        raise MieuxError(f"Cannot read {path}: {e.strerror or e}.", hint) from None
+    return list(data[RECORDS_TABLE].values())
+
+
+def lock_timeout() -> float:
+    """MIEUX_LOCK_TIMEOUT in seconds (unset or empty: the default). Anything but a finite number
+    of seconds, zero or more, is refused: `nan` would wait for ever, `abc` end in a traceback."""
+    value = os.environ.get("MIEUX_LOCK_TIMEOUT", "")
+    if not value.strip():
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not 0 <= seconds < math.inf:  # nan fails every comparison
+        raise MieuxError(f"MIEUX_LOCK_TIMEOUT is '{value}', not a number of seconds.",
+                         "Set it to a number such as 10 (0 to never wait), or unset it.")
+    return seconds
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def write_atomically(path: Path, payload: bytes, before_replace=None) -> None:
-    """Write a whole file or nothing: a temporary file in the same folder, fsync, rename, fsync of
-    the folder. `before_replace()` runs just before the rename. Raises OSError (nothing written)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        if before_replace:
-            before_replace()
-        os.replace(tmp, path)
-        folder = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 class _MemoryStorage:
@@ -111,8 +172,10 @@ class Store:
         self.path = Path(path).expanduser() if path else data_dir_path()
         if not path:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.lock_path = self.path.with_name(self.path.name + ".lock")
-        self.backup_dir = self.path.parent / "backups"
+        # The file written: a symlinked catalogue is written through the link (see above).
+        self.real_path = Path(os.path.realpath(self.path))
+        self.lock_path = self.real_path.with_name(self.real_path.name + ".lock")
+        self.lock_timeout = lock_timeout()  # refused now, not after the user typed a whole record
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -129,15 +192,6 @@ class Store:
             data = self._read()
         return catalogue_of(data, self.path, created, migrated_from)
 
-    def read_records(self) -> list[dict]:
-        """The records of this file without changing it, migrated in memory if it is older
-        (a backup to restore is read this way)."""
-        data = self._read()
-        if data is None:
-            raise StorageError(f"There is no catalogue file {self.path}.", "Check the path.")
-        records = list(data[RECORDS_TABLE].values())
-        return migrate_records(records) if file_format(data) < FORMAT else records
-
     def history(self) -> list[dict]:
         """Every recorded change, oldest first, each with its number `n` (see changes.py)."""
         data = self._read() or {}
@@ -147,50 +201,77 @@ class Store:
         """The parsed file, or None when it does not exist. Anything else wrong is a StorageError
         that names the way to recover; the file itself is never touched."""
         try:
-            with open(self.path, "rb") as f:
-                if os.fstat(f.fileno()).st_size > MAX_FILE_BYTES:
-                    raise self._damaged("is far too large to be a mieux catalogue")
-                raw = f.read()
+            raw = read_regular_file(self.real_path, MAX_FILE_BYTES)
         except FileNotFoundError:
-            if not self.path.parent.is_dir():
+            if not self.real_path.parent.is_dir():
                 raise StorageError(
-                    f"The folder {self.path.parent} does not exist.",
+                    f"The folder {self.real_path.parent} does not exist.",
                     "Create it first, or choose another file with --db or MIEUX_DB.",
                 ) from None
             return None
-        except IsADirectoryError:
-            raise StorageError(f"{self.path} is a folder, not a catalogue file.", "Give the path of a .json file with --db.") from None
+        except NotRegularFile as e:
+            raise StorageError(f"{self.path} is {e.what}, not a catalogue file.", "Give the path of a .json file with --db.") from None
+        except TooLarge:
+            raise self._damaged("is far too large to be a mieux catalogue") from None
         except PermissionError:
             raise StorageError(f"Cannot read {self.path}: permission denied.", "Check the file's permissions, or use --db to choose another file.") from None
         except OSError as e:
             raise StorageError(f"Cannot read {self.path}: {e.strerror}.", "Check the disk, or use --db to choose another file.") from None
         try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            raise self._damaged("is damaged (not valid JSON)") from None
-        if not isinstance(data, dict) or not isinstance(data.get(RECORDS_TABLE), dict):
-            raise self._damaged("is not a mieux catalogue")
-        written = data.get(META_TABLE, {}).get("1", {}).get("format", 1)
-        if not isinstance(written, int) or written > FORMAT:
+            return parse_catalogue(raw)
+        except NotACatalogue as e:
+            raise self._damaged(e.what) from None
+        except NewerFormat as e:
             raise StorageError(
-                f"{self.path} was written by a newer mieux (format {written}; this one reads {FORMAT}).",
+                f"{self.path} was written by a newer mieux (format {e.file_format}; this one reads {FORMAT}).",
                 "Upgrade mieux (pip install --upgrade mieux-cli) to use it; the file was left as it is.",
-            )
-        return data
+            ) from None
 
     def _damaged(self, what: str) -> StorageError:
+        # Hints are typed into a shell: every path quoted. They name the real file (a symlink's
+        # target), which is the one to restore or move aside.
         backups = self.backups()
+        path = shlex.quote(str(self.real_path))
         if backups:
-            hint = f"Restore the latest backup with: cp '{backups[-1]}' '{self.path}'"
+            hint = f"Restore the latest backup with: cp {shlex.quote(str(backups[-1].path))} {path}"
         else:
-            hint = f"Move it aside (mv '{self.path}' '{self.path}.broken') and mieux starts again from the shipped catalogue."
+            broken = shlex.quote(str(self.real_path) + ".broken")
+            hint = f"Move it aside (mv {path} {broken}) and mieux starts again from the shipped catalogue."
         return StorageError(f"The catalogue {self.path} {what}.", hint)
 
-    def backups(self) -> list[Path]:
-        """This catalogue's backups, automatic and manual, oldest first (their names sort by time)."""
-        if not self.backup_dir.is_dir():
-            return []
-        return sorted(self.backup_dir.glob(f"{self.path.stem}-*.json"))
+    @property
+    def backups_folder(self) -> Path:
+        """Where this catalogue's backups are made."""
+        return self._backups.folder
+
+    def backups(self) -> list["Backup"]:
+        """This catalogue's backups, automatic and manual, oldest first."""
+        return self._backups.all()
+
+    @functools.cached_property
+    def _backups(self) -> "Backups":
+        from mieux_cli.store.backups import Backups  # not needed to answer a query
+
+        return Backups(self.real_path)
+
+    def part_at(self, path: Path) -> str | None:
+        """What `path` is of this catalogue, or None: its file, its lock, in its backups folder,
+        one of its temporary files. However the path is spelled (symlinks, "..") and whatever its
+        name (a hard link), so that no export or brief is ever written over them."""
+        resolved = Path(os.path.realpath(path))
+        if resolved == self.real_path:
+            return f"the catalogue file {self.path}"
+        if resolved == self.lock_path:
+            return f"the lock file of the catalogue {self.path}"
+        if resolved == self._backups.root or self._backups.root in resolved.parents:
+            return f"in the backups folder of the catalogue {self.path}"
+        if resolved.parent == self.real_path.parent and resolved.name.startswith(f".{self.real_path.name}."):
+            return f"a temporary file of the catalogue {self.path}"
+        for own, what in ((self.real_path, "the catalogue file"), (self.lock_path, "the lock file of the catalogue")):
+            with contextlib.suppress(OSError):
+                if os.path.samefile(path, own):
+                    return f"a hard link to {what} {self.path}"
+        return None
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -216,6 +297,7 @@ class Store:
         history. A record that cannot be read is kept as it was, for `mieux check` to report."""
         from mieux_cli.changes import current_user
         from mieux_cli.errors import InvalidRecord
+        from mieux_cli.text import os_text
 
         with self.transaction() as db:
             data = db.storage.read()
@@ -229,7 +311,7 @@ class Store:
                 except InvalidRecord:
                     pass
             db.table(HISTORY_TABLE).insert({
-                "at": _now(), "user": current_user(), "command": f"migrated from format {older}",
+                "at": _now(), "user": os_text(current_user()), "command": f"migrated from format {older}",
                 "changes": [], "undoes": None, "migrated": {"from": older, "to": FORMAT},
             })
         return older
@@ -249,7 +331,7 @@ class Store:
 
     @contextlib.contextmanager
     def _locked(self):
-        timeout = float(os.environ.get("MIEUX_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT))
+        timeout = self.lock_timeout
         try:
             fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as e:
@@ -276,11 +358,21 @@ class Store:
             os.close(fd)  # closing releases the lock
 
     def _replace(self, data: dict) -> None:
-        self._remove_stale_temporary_files()
+        remove_temporary_files(self.real_path.parent, of=self.real_path.name)  # we hold the lock: no live writer's
+        kept: list[Path] = []
+
+        def keep_previous() -> None:
+            kept.append(self._backups.keep_previous())
+
+        previous = keep_previous if self.real_path.exists() else None
         try:
-            write_atomically(self.path, orjson.dumps(data), before_replace=self._backup if self.path.exists() else None)
+            write_atomically(self.real_path, orjson.dumps(data), before_replace=previous)
         except OSError as e:
+            for backup in kept:  # a backup of a write that did not happen would push a real one out
+                with contextlib.suppress(OSError):
+                    backup.unlink()
             raise self._write_error(e) from None
+        self._backups.rotate()
 
     def backup(self) -> Path:
         """A backup kept until removed by hand (automatic ones rotate)."""
@@ -288,31 +380,9 @@ class Store:
             if self._read() is None:
                 raise StorageError(f"There is no catalogue at {self.path} yet.", "Run any mieux command to create it.")
             try:
-                return self._backup(MANUAL_SUFFIX)
+                return self._backups.copy()
             except OSError as e:
                 raise self._write_error(e) from None
-
-    def _remove_stale_temporary_files(self) -> None:
-        """Temporary files of writers that died before their rename (we hold the lock: no live
-        writer of this catalogue is writing one)."""
-        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
-            with contextlib.suppress(OSError):
-                stale.unlink()
-
-    def _backup(self, suffix: str = "") -> Path:
-        self.backup_dir.mkdir(exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        target = self.backup_dir / f"{self.path.stem}-{stamp}{suffix}.json"
-        try:
-            os.link(self.path, target)  # the file is only ever replaced, never rewritten: a link is a snapshot
-        except OSError:  # a file system without hard links
-            import shutil
-
-            shutil.copy2(self.path, target)
-        automatic = [b for b in self.backups() if not b.stem.endswith(MANUAL_SUFFIX)]
-        for old in automatic[:-BACKUPS_KEPT]:
-            old.unlink()
-        return target
 
     def _write_error(self, e: OSError) -> StorageError:
         reason = {
