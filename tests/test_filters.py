@@ -80,7 +80,7 @@ def test_status_and_tag_filters(catalogue):
 def test_active_years():
     from types import SimpleNamespace
 
-    Empty = SimpleNamespace(by_id={})  # noqa: N806 (a catalogue with nothing in it)
+    Empty = SimpleNamespace(by_id={})
 
     assert active_years({"kind": "action", "start": "2013-03", "end": "2018-09"}, Empty) == (2013, 2018)
     assert active_years({"kind": "action", "start": "2017", "end": None, "status": "completed"}, Empty) == (2017, 2017)
