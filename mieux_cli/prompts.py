@@ -2,17 +2,22 @@
 piping answers and a test all meet the same code. Questions quote record text (a title in
 "Remove ...?"): it is shown with control characters made visible, like all output.
 
-On a terminal, answers can be completed with TAB from the field's choices (readline). A wrong
+On a terminal, answers can be completed with TAB from the field's choices (readline), each item
+of a list separated by "," or ";" (and spaces), in any case and accent. readline is given the
+whole question as its prompt, so that it redraws it after Ctrl-U or a list of choices. A wrong
 answer is explained and asked again. End of input or Ctrl-C raise Cancelled: the caller writes
 nothing.
 """
 
+import shutil
 import sys
 
 import typer
 
 from mieux_cli.errors import MieuxError
 from mieux_cli.output import clean, one_line
+
+ANSWER_ROOM = 20  # columns left for the answer after a question; a longer question gets a line of its own
 
 
 def is_terminal(stream=None) -> bool:
@@ -22,7 +27,11 @@ def is_terminal(stream=None) -> bool:
 
 
 class Cancelled(Exception):
-    """The person pressed Ctrl-C or the input ended: nothing is to be written."""
+    """The person pressed Ctrl-C (`interrupted`) or the input ended: nothing is to be written."""
+
+    def __init__(self, interrupted: bool):
+        super().__init__("interrupted" if interrupted else "the input ended")
+        self.interrupted = interrupted
 
 
 class Prompter:
@@ -30,31 +39,59 @@ class Prompter:
         self.stream = stream or sys.stdin
         self.interactive = is_terminal(self.stream)
 
-    def _complete_with(self, choices: list[str]) -> None:
+    def _complete_with(self, choices: list[str], prompt: str) -> None:
         if not self.interactive:
             return
         try:
             import readline
         except ImportError:  # Windows without pyreadline
             return
-        matches: list[str] = []
+        from mieux_cli.completion import as_typed, starting_with
+
+        names: dict[str, str] = {}  # each match as inserted -> the choice it stands for
 
         def complete(text, state):
-            if state == 0:
-                matches[:] = [c for c in choices if c.lower().startswith(text.lower())]
+            if state == 0:  # text: what follows the last "," or ";", with the spaces after it
+                typed = text.lstrip()
+                space = text[:len(text) - len(typed)]
+                found = starting_with(typed, choices)
+                names.clear()
+                names.update((space + inserted, name) for inserted, name in zip(as_typed(typed, found), found))
+            matches = list(names)
             return matches[state] if state < len(matches) else None
 
+        def show(_, matches, __):
+            """The list a second TAB prints: the choices as they are written, then the question."""
+            shown = [names.get(m, m).strip() for m in matches]
+            width = max(len(name) for name in shown) + 2
+            per_line = max(1, shutil.get_terminal_size().columns // width)
+            typer.echo()
+            for start in range(0, len(shown), per_line):
+                typer.echo(clean("".join(f"{name:<{width}}" for name in shown[start:start + per_line]).rstrip()))
+            typer.echo(prompt.rsplit("\n", 1)[-1] + readline.get_line_buffer(), nl=False)
+
         readline.set_completer(complete if choices else None)
+        readline.set_completion_display_matches_hook(show)
         readline.set_completer_delims(",;")
         readline.parse_and_bind("tab: complete")
 
     def raw(self, question: str, default: str = "", choices: list[str] | None = None) -> str:
         """One line of text; `default` is shown and taken on an empty answer."""
-        self._complete_with(choices or [])
+        from typer._click import termui  # Typer 0.28 (pinned) carries its own click
+
+        prompt = one_line(question) + (f" [{one_line(default)}]" if default else "") + ": "
+        if self.interactive and len(prompt) + ANSWER_ROOM > shutil.get_terminal_size().columns:
+            prompt = prompt.rstrip() + "\n> "  # readline scrolls or wraps a line it cannot fit
+        self._complete_with(choices or [], prompt)
         try:
-            return typer.prompt(one_line(question), default=default, show_default=bool(default)).strip()
-        except (typer.Abort, EOFError, KeyboardInterrupt):
-            raise Cancelled from None
+            # input() with the whole prompt, which readline then owns (click would print all but
+            # its last character itself); a test runner replaces it with one that echoes.
+            answer = termui.visible_prompt_func(prompt)
+        except KeyboardInterrupt:
+            raise Cancelled(interrupted=True) from None
+        except EOFError:
+            raise Cancelled(interrupted=False) from None
+        return answer.strip() or default
 
     def ask(self, question: str, parse, default: str = "", choices: list[str] | None = None, required: bool = False):
         """Ask until parse(answer) succeeds; an empty answer to an optional question is None."""
@@ -80,10 +117,14 @@ class Prompter:
             items.append(item)
 
     def confirm(self, question: str, default: bool = True) -> bool:
-        try:
-            return typer.confirm(one_line(question), default=default)
-        except (typer.Abort, EOFError, KeyboardInterrupt):
-            raise Cancelled from None
+        answers = {"y": True, "yes": True, "n": False, "no": False}
+        while True:
+            answer = self.raw(f"{question} [{'Y/n' if default else 'y/N'}]").lower()
+            if not answer:
+                return default
+            if answer in answers:
+                return answers[answer]
+            self.say("  Type y or n.")
 
     def say(self, text: str = "") -> None:
         typer.echo(clean(text))

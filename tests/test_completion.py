@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pexpect
 from conftest import add_records
 
 
@@ -62,3 +63,67 @@ def test_completion_descriptions_are_one_plain_short_line_in_every_shell(db):
     ]
     for shell in ("fish", "powershell", "zsh"):
         assert not {"\x1b", "\x07", "\u202e", "😄"} & set(complete_in(db, shell, "mieux show fct-host")), shell
+
+
+# -- TAB in the questions of `mieux add` (readline) ------------------------------------------------
+
+FACT_TO_COUNTRIES = ["My fact", "Some text.", "", "2018", ""]  # title, text, summary, start, end
+
+
+def add_fact_at_countries(db):
+    """`mieux add fact` in a real terminal, answered up to the countries question."""
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env["TERM"] = "dumb"
+    child = pexpect.spawn(sys.executable, ["-m", "mieux_cli", "--db", str(db), "add", "fact"], cwd=str(db.parent),
+                          env=env, encoding="utf-8", timeout=20, dimensions=(50, 120))
+    for answer in FACT_TO_COUNTRIES:
+        child.expect(r": $")
+        child.sendline(answer)
+    child.expect("Countries: ")
+    return child
+
+
+def test_tab_completes_each_country_of_a_list_in_any_case_and_accent(db):
+    child = add_fact_at_countries(db)
+    child.send("Costa Rica, cote d\t")  # after ", " as the question's own example writes it; no accent
+    child.expect("Côte d'Ivoire")
+    child.sendline("")
+    assert child.expect(["Took part", "Unknown country"]) == 0
+    child.sendintr()
+    child.expect(pexpect.EOF)
+
+
+def test_a_second_tab_lists_the_choices_without_shortening_what_was_typed(db):
+    child = add_fact_at_countries(db)
+    child.send("co\t\t")  # Colombia, Comoros ... Côte d'Ivoire: they differ in case and accent after 'c'
+    child.expect("Cook Islands")  # the list
+    child.expect("Countries: co")  # the whole question again, under the list, with 'co' kept
+    child.sendintr()
+    child.expect(pexpect.EOF)
+
+
+def screen_line(output: str) -> str:
+    """The last line as a terminal shows it after `output` (carriage returns, backspaces)."""
+    line: list[str] = []
+    column = 0
+    for char in output.rsplit("\n", 1)[-1]:
+        if char == "\r":
+            column = 0
+        elif char == "\b":
+            column = max(0, column - 1)
+        elif char.isprintable():
+            line[column:column + 1] = [char]
+            column += 1
+    return "".join(line).rstrip()
+
+
+def test_the_question_stays_on_the_line_after_ctrl_u(db):
+    child = add_fact_at_countries(db)
+    child.send("Atlantis")
+    child.expect("Atlantis")
+    child.send("\x15")  # Ctrl-U: erase what was typed
+    child.send("MX")
+    child.expect("MX")
+    assert screen_line("Countries: Atlantis" + child.before + "MX") == "Countries: MX"
+    child.sendintr()
+    child.expect(pexpect.EOF)
