@@ -75,12 +75,13 @@ class Prompter:
         readline.set_completer_delims(",;")
         readline.parse_and_bind("tab: complete")
 
-    def raw(self, question: str, default: str = "", choices: list[str] | None = None) -> str:
-        """One line of text; `default` is shown and taken on an empty answer."""
+    def raw(self, question: str, default: str = "", choices: list[str] | None = None, room: int = ANSWER_ROOM) -> str:
+        """One line of text; `default` is shown and taken on an empty answer. `room`: the columns
+        the answer needs beside the question."""
         from typer._click import termui  # Typer 0.28 (pinned) carries its own click
 
         prompt = one_line(question) + (f" [{one_line(default)}]" if default else "") + ": "
-        if self.interactive and len(prompt) + ANSWER_ROOM > shutil.get_terminal_size().columns:
+        if self.interactive and len(prompt) + room > shutil.get_terminal_size().columns:
             prompt = prompt.rstrip() + "\n> "  # readline scrolls or wraps a line it cannot fit
         self._complete_with(choices or [], prompt)
         try:
@@ -119,7 +120,7 @@ class Prompter:
     def confirm(self, question: str, default: bool = True) -> bool:
         answers = {"y": True, "yes": True, "n": False, "no": False}
         while True:
-            answer = self.raw(f"{question} [{'Y/n' if default else 'y/N'}]").lower()
+            answer = self.raw(f"{question} [{'Y/n' if default else 'y/N'}]", room=4).lower()
             if not answer:
                 return default
             if answer in answers:

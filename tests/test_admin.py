@@ -1,7 +1,11 @@
 """history, undo, backup and restore."""
 
 import json
+import os
+import subprocess
+import sys
 
+import pexpect
 import pytest
 from conftest import read_bytes
 
@@ -150,3 +154,36 @@ def test_restore_checks_every_record_like_import_and_refuses_a_bad_backup_changi
     )
     assert read_bytes(cli.db) == before
     assert cli("list").exit_code == 0
+
+
+def run_mieux(db, *args, stdin=subprocess.DEVNULL):
+    """mieux in a process of its own, with standard input as given (by default /dev/null)."""
+    return subprocess.run([sys.executable, "-m", "mieux_cli", "--db", str(db), *args], stdin=stdin,
+                          capture_output=True, text=True, timeout=60, cwd=db.parent, check=False)
+
+
+def test_a_confirmation_nobody_can_answer_is_refused_with_its_own_message_not_an_interrupt(cli):
+    _set_title(cli, "Changed")
+    before = read_bytes(cli.db)
+    remove = run_mieux(cli.db, "remove", "fct-lac-regional-integration")
+    assert (remove.returncode, remove.stderr) == (
+        2, "Error: The input ended before an answer: nothing was removed. To remove without asking, add --yes.\n")
+    restore = run_mieux(cli.db, "restore")
+    assert (restore.returncode, restore.stderr) == (
+        2, "Error: The input ended before an answer: nothing was restored. To restore without asking, add --yes.\n")
+    assert read_bytes(cli.db) == before
+
+
+def test_ctrl_c_at_a_confirmation_is_an_interrupt(cli):
+    _set_title(cli, "Changed")
+    before = read_bytes(cli.db)
+    for args, what in ((["remove", "fct-lac-regional-integration"], "removed"), (["restore"], "restored")):
+        child = pexpect.spawn(sys.executable, ["-m", "mieux_cli", "--db", str(cli.db), *args], cwd=str(cli.db.parent),
+                              env={**os.environ, "TERM": "dumb"}, encoding="utf-8", timeout=20)
+        child.expect(r"\[y/N\]:")
+        child.sendintr()
+        child.expect(f"Cancelled: nothing was {what}.")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 130
+    assert read_bytes(cli.db) == before

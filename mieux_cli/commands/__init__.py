@@ -56,6 +56,28 @@ def store(ctx: typer.Context):
     return Store(ctx.find_root().obj)
 
 
+def confirm(out, question: str, verb: str) -> bool:
+    """Ask before a change ("Remove ...? [y/N]"); False, with a notice, when the answer is no.
+    `verb` says what is not done ("removed"). Ctrl-C exits 130; input that ends before an answer
+    (a script, </dev/null) is no answer, so nothing is done and it exits 2, pointing to --yes."""
+    from mieux_cli.errors import EXIT_INTERRUPTED
+    from mieux_cli.prompts import Cancelled, Prompter
+
+    prompter = Prompter()
+    try:
+        if prompter.confirm(question, default=False):
+            return True
+    except Cancelled as e:
+        if e.interrupted or prompter.interactive:  # Ctrl-C, or Ctrl-D at a terminal
+            out.notice(f"Cancelled: nothing was {verb}.")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        infinitive = {"removed": "remove", "restored": "restore", "undone": "undo"}[verb]
+        raise MieuxError(f"The input ended before an answer: nothing was {verb}.",
+                         f"To {infinitive} without asking, add --yes.") from None
+    out.notice(f"Nothing was {verb}.")
+    return False
+
+
 def refuse_writing_over_the_catalogue(ctx: typer.Context, path: Path, option: str) -> None:
     """An export or a brief is never written over the catalogue, its lock or its backups."""
     what = store(ctx).part_at(path)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from mieux_cli.commands import commit, load_catalogue, options, store
+from mieux_cli.commands import commit, confirm, load_catalogue, options, store
 
 
 def _short(value, limit: int = 60) -> str:
@@ -190,7 +190,6 @@ def restore_command(
     from mieux_cli.commands.transfer import show_problems
     from mieux_cli.errors import EXIT_USAGE, MieuxError
     from mieux_cli.output import Output
-    from mieux_cli.prompts import Cancelled, Prompter
     from mieux_cli.store import read_backup
     from mieux_cli.transfer import ImportRefused, check_whole_catalogue, count_of
 
@@ -223,16 +222,9 @@ def restore_command(
         return
     if not yes:
         counts = {op: sum(1 for c in changes if c.op == op) for op in ("add", "update", "remove")}
-        try:
-            if not Prompter().confirm(
-                f"Restore {path.name} ({len(records)} records): add {counts['add']}, change {counts['update']}, "
-                f"remove {counts['remove']}?", default=False,
-            ):
-                out.notice("Nothing was restored.")
-                return
-        except Cancelled:
-            out.notice("Nothing was restored.")
-            raise typer.Exit(130) from None
+        if not confirm(out, f"Restore {path.name} ({len(records)} records): add {counts['add']}, "
+                            f"change {counts['update']}, remove {counts['remove']}?", "restored"):
+            return
     number = commit(ctx, plan)
     out.notice(f"Restored {path.name} as change #{number}; `mieux undo` reverts it.")
 

@@ -5,7 +5,14 @@ from typing import Annotated
 
 import typer
 
-from mieux_cli.commands import commit, get_record, load_catalogue, options, store
+from mieux_cli.commands import (
+    commit,
+    confirm,
+    get_record,
+    load_catalogue,
+    options,
+    store,
+)
 from mieux_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, MieuxError
 
 
@@ -347,7 +354,6 @@ def remove_command(
     """
     from mieux_cli.authoring import linking_records, plan_remove
     from mieux_cli.output import Output
-    from mieux_cli.prompts import Cancelled, Prompter
 
     out = Output()
     catalogue = load_catalogue(ctx, out)
@@ -355,15 +361,10 @@ def remove_command(
     plan = plan_remove(record["id"], force)
     plan(catalogue)  # refuses now, before asking, if other records link to it
     if not yes:
-        prompter = Prompter()
         linking = linking_records(catalogue, record["id"])
         also = f" and unlink {len(linking)} practice{'s' if len(linking) > 1 else ''}" if linking else ""
-        try:
-            if not prompter.confirm(f"Remove {record['id']} \"{record['title']}\"{also}?", default=False):
-                out.notice("Nothing was removed.")
-                return
-        except Cancelled:
-            raise _cancelled(prompter, out) from None
+        if not confirm(out, f"Remove {record['id']} \"{record['title']}\"{also}?", "removed"):
+            return
     commit(ctx, plan)
     out.notice(f"Removed {record['id']}. `mieux undo` brings it back.")
 
