@@ -41,11 +41,11 @@ def test_history_shows_when_who_which_command_and_what(cli):
 
 def test_undo_reverts_the_latest_change_and_can_itself_be_undone(cli):
     _set_title(cli, "First")
-    result = cli("undo")
+    result = cli("undo", "--yes")
     assert result.exit_code == 0
     assert result.stderr.startswith("Undid #1 (mieux --db ")
     assert title(cli) == "Comparatively high regional integration in LAC"
-    cli("undo")
+    cli("undo", "--yes")
     assert title(cli) == "First"
 
 
@@ -53,7 +53,7 @@ def test_undo_to_a_change_reverts_everything_after_it(cli):
     for t in ("First", "Second", "Third"):
         _set_title(cli, t)
     cli("remove", "fct-mx-leading-gcm-negotiations", "--yes")
-    result = cli("undo", "--to", "1")
+    result = cli("undo", "--to", "1", "--yes")
     assert result.exit_code == 0
     assert title(cli) == "First"
     assert "fct-mx-leading-gcm-negotiations" in Store(cli.db).load().by_id
@@ -101,7 +101,7 @@ def test_backup_and_restore(cli):
     assert result.exit_code == 0, result.output
     assert "add 0, change 1, remove 0?" in result.stdout
     assert title(cli) == "Comparatively high regional integration in LAC"
-    cli("undo")  # a restore is a change like any other
+    cli("undo", "--yes")  # a restore is a change like any other
     assert title(cli) == "Changed after the backup"
 
 
@@ -187,3 +187,58 @@ def test_ctrl_c_at_a_confirmation_is_an_interrupt(cli):
         child.close()
         assert child.exitstatus == 130
     assert read_bytes(cli.db) == before
+
+
+def test_undo_shows_what_it_will_undo_and_asks_first(cli):
+    _set_title(cli, "First")
+    before = read_bytes(cli.db)
+    result = cli("undo", input="n\n")
+    assert (result.exit_code, result.stderr) == (0, "Nothing was undone.\n")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Undo #1  ") and lines[0].endswith(" edit fct-lac-regional-integration --set title=First")
+    assert lines[1:] == ["It would change 1 record:",
+                         "    change fct-lac-regional-integration: title",
+                         "Undo it? [y/N]: n"]
+    assert read_bytes(cli.db) == before
+    result = cli("undo", input="y\n")
+    assert result.exit_code == 0 and result.stderr.startswith("Undid #1 ")
+    assert title(cli) == "Comparatively high regional integration in LAC"
+
+
+def test_undo_of_many_changes_lists_a_few_and_counts_the_rest(cli):
+    _set_title(cli, "First")
+    for _ in range(9):
+        cli("edit", "fct-mx-leading-gcm-negotiations", "--set", "tags=t")
+        cli("edit", "fct-mx-leading-gcm-negotiations", "--set", "tags=")
+    before = read_bytes(cli.db)
+    result = cli("undo", "--to", "1", "--dry-run")  # 18 changes, which leave one record changed
+    assert (result.exit_code, result.stderr) == (0, "Dry run: nothing was undone.\n")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Undo 18 changes:"
+    assert [line.split()[0] for line in lines[1:9]] == [f"#{n}" for n in range(19, 11, -1)]
+    assert lines[9:] == ["    ... and 10 more changes",
+                         "It would change 1 record:",
+                         "    change fct-mx-leading-gcm-negotiations: tags"]
+    assert read_bytes(cli.db) == before
+
+
+def test_undo_of_a_large_import_lists_a_few_records_and_counts_the_rest(cli, tmp_path):
+    many = tmp_path / "many.json"
+    many.write_text(json.dumps([{"id": f"fct-many-{i:02}", "kind": "fact", "title": f"Many {i}", "text": "T",
+                                 "sources": ["S"]} for i in range(30)]))
+    assert cli("import", str(many)).exit_code == 0
+    before = read_bytes(cli.db)
+    result = cli("undo", "--dry-run")
+    assert (result.exit_code, result.stderr) == (0, "Dry run: nothing was undone.\n")
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith(f" import {many}")
+    assert lines[1] == "It would remove 30 records:"
+    assert lines[2:10] == [f"    remove fct-many-{i:02} (fact) Many {i}" for i in range(8)]
+    assert lines[10:] == ["    ... and 22 more"]
+    assert read_bytes(cli.db) == before
+    result = run_mieux(cli.db, "undo")  # standard input /dev/null: no answer, nothing undone
+    assert (result.returncode, result.stderr) == (
+        2, "Error: The input ended before an answer: nothing was undone. To undo without asking, add --yes.\n")
+    assert read_bytes(cli.db) == before
+    assert cli("undo", "--yes").exit_code == 0
+    assert not any(r["id"].startswith("fct-many") for r in Store(cli.db).load().records)

@@ -373,11 +373,11 @@ def test_rename_updates_every_link_keeps_the_old_id_and_can_be_undone(cli, tmp_p
                              "from now on.\n")
     assert "Former IDs:" in result.stdout
     # undo takes it back, links and all; undo again (a redo) renames it again
-    assert cli("undo").exit_code == 0
+    assert cli("undo", "--yes").exit_code == 0
     catalogue = Store(cli.db).load()
     assert "act-cr-integration-plans" in catalogue.by_id and "act-cr-national-integration-plans" not in catalogue.by_id
     assert catalogue.by_id["prc-cr-integration-shared-responsibility"]["actions"] == ["act-cr-integration-plans"]
-    assert cli("undo").exit_code == 0
+    assert cli("undo", "--yes").exit_code == 0
     assert "act-cr-national-integration-plans" in Store(cli.db).load().by_id
     # a file that links to the old ID imports, and the link follows the rename
     path = tmp_path / "new.yaml"

@@ -278,7 +278,7 @@ def test_bytes_that_are_not_utf8_in_file_names_and_the_user_name_do_not_break_wr
     new.write_text("id: fct-new\nkind: fact\ntitle: New\ntext: T\nsources: [S]\n")
     env = {b"LOGNAME": b"b\xffob", b"USER": b"b\xffob"}
     for args in ([b"edit", b"fct-lac-regional-integration", b"--set", b"title=Changed"], [b"import", os.fsencode(new)],
-                 [b"backup"], [b"history"], [b"backup", b"--list"], [b"backup", b"--list", b"--json"], [b"undo"]):
+                 [b"backup"], [b"history"], [b"backup", b"--list"], [b"backup", b"--list", b"--json"], [b"undo", b"--yes"]):
         result = _mieux_bytes(tmp_path, b"--db", db, *args, env=env)
         assert (result.returncode, b"Traceback" in result.stderr) == (0, False), (args, result.stderr)
     history = json.loads(_mieux_bytes(tmp_path, b"--db", db, b"history", b"--json").stdout)

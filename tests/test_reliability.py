@@ -45,7 +45,7 @@ def writing_command(rng, db, work, step):
         return mieux(db, "import", str(path))
     if choice == "edit":
         return mieux(db, "edit", "act-cr-integration-plans", "--set", f"title=Title {step}", "--set", f"tags=t{step}")
-    return mieux(db, "undo")
+    return mieux(db, "undo", "--yes")
 
 
 def _write_duration(db, env) -> float:
@@ -136,7 +136,7 @@ WRITES = {
     "edit": ["edit", "fct-lac-regional-integration", "--set", "title=Injected"],
     "remove": ["remove", "fct-lac-regional-integration", "--yes"],
     "import": ["import", "{folder}/new.json"],
-    "undo": ["undo"],
+    "undo": ["undo", "--yes"],
     "restore": ["restore", "1", "--yes"],
     "backup": ["backup"],
     "export": ["export", "--format", "json", "--output", "{folder}/out.json"],

@@ -76,7 +76,7 @@ def history_command(
         out.notice("No changes recorded yet.")
         return
     for entry in entries:
-        out.line(f"#{entry['n']}  {entry['at'].replace('T', ' ').rstrip('Z')} UTC  {entry['user']}  {entry['command']}")
+        out.line(entry_line(entry))
         lines = [line for change in entry["changes"] for line in change_lines(change, detailed=record_id is not None)]
         for line in lines[:8]:
             out.line(f"    {line}")
@@ -84,35 +84,93 @@ def history_command(
             out.line(f"    ... and {len(lines) - 8} more")
 
 
+def entry_line(entry: dict) -> str:
+    """'#12  2026-11-28 10:02:03 UTC  alice  mieux import records.yaml'."""
+    return f"#{entry['n']}  {entry['at'].replace('T', ' ').rstrip('Z')} UTC  {entry['user']}  {entry['command']}"
+
+
+UNDO_SHOWN = 8  # changes, and records, an undo names before it counts the rest
+
+
 def undo_command(
     ctx: typer.Context,
     to: Annotated[int | None, typer.Option("--to", metavar="N", show_default=False,
                                            help="Undo every change after change N (see `mieux history`).")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Undo without asking for confirmation.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be undone; write nothing.")] = False,
 ) -> None:
-    """Undo the latest change, or every change after a given one.
+    """Undo the latest change, or every change after a given one, after confirmation.
 
-    An undo is itself a change, recorded in the history: undo it to redo what it undid.
+    It first shows the changes it undoes and what that does to the records (the first few, and a
+    count of the rest). An undo is itself a change, recorded in the history: undo it to redo what
+    it undid.
 
     Examples:
 
       mieux undo
 
-      mieux undo --to 12
+      mieux undo --to 12 --dry-run
+
+      mieux undo --yes
     """
     from mieux_cli.authoring import plan_undo
+    from mieux_cli.errors import MieuxError
     from mieux_cli.output import Output
 
     out = Output()
-    load_catalogue(ctx, out)
+    catalogue = load_catalogue(ctx, out)
     history = store(ctx).history()
     plan, undone = plan_undo(history, to)
-    number = commit(ctx, plan, undoes=undone)
     entries = {e["n"]: e for e in history}
     described = ", ".join(f"#{n} ({entries[n]['command']})" for n in reversed(undone))
-    if number is None:
+    changes = plan(catalogue)
+    if not changes:
         out.notice(f"Nothing to undo: {described} left the records as they are.")
         return
+    _show_undo(out, [entries[n] for n in reversed(undone)], changes)
+    if dry_run:
+        out.notice("Dry run: nothing was undone.")
+        return
+    if not yes and not confirm(out, f"Undo {'it' if len(undone) == 1 else 'them'}?", "undone"):
+        return
+    shown = [(c.op, c.record_id) for c in changes]
+
+    def as_shown(current):
+        """The undo that was shown, or none: another process may have changed the records since."""
+        now = plan(current)
+        if [(c.op, c.record_id) for c in now] != shown:
+            raise MieuxError("The catalogue changed while the undo was shown: nothing was undone.",
+                             "Run `mieux undo` again to see what it would do now.")
+        return now
+
+    number = commit(ctx, as_shown, undoes=undone)
     out.notice(f"Undid {described}. This undo is change #{number}; `mieux undo` again reverts it.")
+
+
+def _show_undo(out, entries: list[dict], changes: list) -> None:
+    """The changes an undo reverts, then what it does to the records; the first few of each."""
+    from mieux_cli.changes import diff
+
+    if len(entries) == 1:
+        out.line(f"Undo {entry_line(entries[0])}")
+    else:
+        out.line(f"Undo {len(entries)} changes:")
+        for entry in entries[:UNDO_SHOWN]:
+            out.line(f"    {entry_line(entry)}")
+        if len(entries) > UNDO_SHOWN:
+            out.line(f"    ... and {len(entries) - UNDO_SHOWN} more changes")
+    verbs = {"add": "add", "remove": "remove", "update": "change"}
+    counts = {op: sum(1 for c in changes if c.op == op) for op in verbs}
+    out.line("It would " + ", ".join(f"{verbs[op]} {n} record{'s' if n != 1 else ''}"
+                                     for op, n in counts.items() if n) + ":")
+    for change in changes[:UNDO_SHOWN]:
+        record = change.after or change.before
+        if change.op == "update":
+            out.line(f"    change {change.record_id}: {', '.join(diff(change.before, change.after))}")
+        else:
+            out.line(f"    {verbs[change.op]} {change.record_id} ({record['kind']}) {_short(record['title'])}")
+    if len(changes) > UNDO_SHOWN:
+        out.line(f"    ... and {len(changes) - UNDO_SHOWN} more")
 
 
 def backup_command(
