@@ -134,3 +134,62 @@ def _part_hint(part: schema.Part) -> str:
     if part.type == "date":
         return ", e.g. 2018-07"
     return ""
+
+
+def ask_again(prompter, f: schema.Field, kind: str, catalogue, values: dict) -> None:
+    """Ask one field again (a change at the preview), showing its value now; then each field
+    whose rule across fields the new answer breaks (an end now before the start)."""
+    from mieux_cli.cells import to_cell
+
+    if values.get(f.name) not in (None, []):
+        prompter.say(f"  Now: {to_cell(f, values[f.name])}")
+    values[f.name] = ask_field(prompter, f, kind, catalogue, {k: v for k, v in values.items() if k != f.name})
+    while problems := cross_problems(values):
+        name, message = problems[0]
+        broken = schema.get(name)
+        prompter.say(f"  {broken.label}: {message}.")
+        values[name] = ask_field(prompter, broken, kind, catalogue, {k: v for k, v in values.items() if k != name})
+
+
+def preview_choice(answer: str, kind: str):
+    """The answer to "Save this fact? [Y/n/field name to change]": True to save, False not to,
+    or the field to change (the string "id" for the ID), named by its name, label or option."""
+    import difflib
+
+    from mieux_cli.text import fold
+
+    if answer.strip().lower() in ("y", "yes", "n", "no"):
+        return answer.strip().lower().startswith("y")
+    fields = schema.settable(kind)
+    names: dict[str, object] = {"id": "id"}
+    for f in fields:
+        for name in (f.name, f.label, f.option.lstrip("-")):
+            names.setdefault(fold(name), f)
+    wanted = fold(answer)
+    if wanted in names:
+        return names[wanted]
+    close = difflib.get_close_matches(wanted, list(names), n=1)
+    guess = close and (names[close[0]] if names[close[0]] == "id" else names[close[0]].name)
+    raise ValueError(f"No field '{answer}' in {'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+                     + (f"; did you mean '{guess}'?" if guess else ".")
+                     + f" Type y to save, n not to, or a field: {', '.join(['id', *(f.name for f in fields)])}.")
+
+
+def preview_choices(kind: str) -> list[str]:
+    """What TAB completes at the preview."""
+    return ["yes", "no", "id", *(f.name for f in schema.settable(kind))]
+
+
+def resumed(answers: dict, kind: str) -> dict:
+    """A draft's answers that are still valid answers (the schema may have changed since)."""
+    from mieux_cli.errors import MieuxError
+
+    names = {"id", *(f.name for f in schema.settable(kind))}
+    kept = {}
+    for name, value in answers.items():
+        if name in names:
+            try:
+                kept[name] = parse_field(name, value, kind)
+            except (MieuxError, ValueError, TypeError):  # asked again
+                continue
+    return kept

@@ -50,7 +50,7 @@ PRACTICE_ANSWERS = [
     ("Source 2", ""),
     ("Other value 1", ""),
     (r"ID \[prc-peer-review-asylum-files\]", ""),  # accept the suggested ID
-    (r"Save this practice\? \[Y/n\]", "y"),
+    (r"Save this practice\? \[Y/n/field name to change\]", "y"),
 ]
 ANSWERS = [answer for _, answer in PRACTICE_ANSWERS]
 
@@ -61,7 +61,7 @@ def test_add_interactively_corrects_a_wrong_answer_and_shows_the_record_before_s
     assert ("Countries: Atlantis\n  Unknown country 'Atlantis'. See `mieux vocab countries` for the list.\n"
             "Countries: costa rica, MX\n") in result.stdout
     assert "Linked records:     came from action: act-cr-integration-plans" in result.stdout
-    assert "Save this practice? [Y/n]:" in result.stdout
+    assert "Save this practice? [Y/n/field name to change]:" in result.stdout
     assert result.stderr == "Added prc-peer-review-asylum-files.\n"
     record = Store(cli.db).load().by_id["prc-peer-review-asylum-files"]
     assert record["countries"] == ["CR", "MX"] and record["region"] == "LAC"
@@ -80,8 +80,9 @@ def test_input_ending_early_writes_nothing_and_never_hangs(cli):
     result = cli("add", "practice", input="Half a record\n")
     assert result.exit_code == 2
     assert result.stderr == (
-        "Error: The input ended before the record was complete: nothing was written. In scripts, give the fields "
-        "as options with --no-input, or use --from FILE.\n"
+        "Error: The input ended before the record was complete: nothing was written. Your answers are kept: "
+        f"`mieux --db {cli.db} add practice --resume` asks the rest. In scripts, give the fields as options with "
+        "--no-input, or use --from FILE.\n"
     )
     assert read_bytes(cli.db) == before
 

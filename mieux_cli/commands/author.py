@@ -16,16 +16,66 @@ from mieux_cli.commands import (
 from mieux_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, MieuxError
 
 
-def _cancelled(prompter, out) -> typer.Exit:
-    if prompter.interactive:
-        out.notice("Cancelled: nothing was written.")
+def _stopped(ctx, prompter, out, cancelled, kind: str | None, answers: dict) -> typer.Exit:
+    """Ctrl-C or the end of the input before the record was saved: nothing is written, and the
+    answers given so far are kept in a draft."""
+    kept = _keep_answers(ctx, out, kind, answers)
+    kept = f" Your answers are kept: `{kept}` asks the rest." if kept else ""
+    if cancelled.interrupted or prompter.interactive:
+        out.notice(f"Cancelled: nothing was written.{kept}")
         return typer.Exit(EXIT_INTERRUPTED)
-    out.error("The input ended before the record was complete: nothing was written. "
+    out.error(f"The input ended before the record was complete: nothing was written.{kept} "
               "In scripts, give the fields as options with --no-input, or use --from FILE.")
     return typer.Exit(EXIT_USAGE)
 
 
-def add_command(ctx: typer.Context, kind=None, record_id=None, from_file=None, no_input=False, yes=False, **given) -> None:
+def _keep_answers(ctx, out, kind: str | None, answers: dict) -> str | None:
+    """Keep the answers in a draft of their catalogue and kind; the command that resumes it."""
+    from mieux_cli import drafts
+
+    if kind is None or not answers:
+        return None
+    try:
+        drafts.save(store(ctx).real_path, kind, answers)
+    except OSError as e:
+        out.notice(f"Your answers could not be kept in {drafts.folder()}: {e.strerror or e}.")
+        return None
+    return _mieux(ctx, f"add {kind} --resume")
+
+
+def _mieux(ctx, command: str) -> str:
+    """A mieux command to type, for this catalogue: with --db when one was given."""
+    import shlex
+
+    db = ctx.find_root().obj
+    return f"mieux --db {shlex.quote(str(db))} {command}" if db else f"mieux {command}"
+
+
+def _draft_to_resume(ctx, kind: str | None):
+    """The draft `--resume` takes up: of the kind given, or the only one kept for this catalogue."""
+    from mieux_cli import drafts
+    from mieux_cli.records import resolve_kind
+
+    catalogue = store(ctx).real_path
+    if kind is not None:
+        kind = resolve_kind(kind)
+        draft = drafts.load(catalogue, kind)
+        if draft is None:
+            raise MieuxError(f"There is no unfinished {kind} to resume for this catalogue.",
+                             f"Start one with `{_mieux(ctx, 'add ' + kind)}`.")
+        return draft
+    kept = drafts.of(catalogue)
+    if not kept:
+        raise MieuxError("There is no unfinished record to resume for this catalogue.",
+                         f"Start one with `{_mieux(ctx, 'add KIND')}`.")
+    if len(kept) > 1:
+        raise MieuxError(f"Unfinished records of {len(kept)} kinds are kept: {', '.join(d.kind for d in kept)}.",
+                         f"Say which, for example: {_mieux(ctx, f'add {kept[0].kind} --resume')}.")
+    return kept[0]
+
+
+def add_command(ctx: typer.Context, kind=None, record_id=None, from_file=None, no_input=False, yes=False, resume=False,
+                **given) -> None:
     """Add a record, asking field by field (or from options, or from a file).
 
     Each question says what the field is and shows an example; vocabularies show their choices
@@ -33,7 +83,8 @@ def add_command(ctx: typer.Context, kind=None, record_id=None, from_file=None, n
     a wrong answer is explained and asked again, at once, including an end before the start.
     Lists take several values, one per line or comma-separated; a source, a partner or an expert
     is asked part by part, or typed whole as 'title | publisher | date | url'. Before saving, the
-    record is shown as it will be stored. Ctrl-C at any point writes nothing.
+    record is shown as it will be stored: save it, or type the name of a field to change it.
+    Ctrl-C at any point writes nothing, and keeps the answers given: --resume asks the rest.
 
     Every field is also an option (repeat a list option for several values; an item's parts are
     separated by ' | ' and can be named: --source "MIEUX article | url=https://..."); --no-input
@@ -43,14 +94,22 @@ def add_command(ctx: typer.Context, kind=None, record_id=None, from_file=None, n
 
       mieux add practice
 
+      mieux add --resume
+
       mieux add fact --title "Share of activities" --text "33% of activities in 2017." --start 2017 --region LAC --source "MIEUX article | MIEUX (ICMPD) | 2018" --no-input
 
       mieux add event --title "Round-table in Cotonou" --start 2018-10 --status planned --status-as-of 2018 --partner "Ministry of Interior | host | BJ | ministry" --source "MIEUX article" --no-input
 
       mieux add --from new-records.yaml
     """
-    from mieux_cli import schema
-    from mieux_cli.asking import ask_field
+    from mieux_cli import drafts, schema
+    from mieux_cli.asking import (
+        ask_again,
+        ask_field,
+        preview_choice,
+        preview_choices,
+        resumed,
+    )
     from mieux_cli.authoring import check_new, plan_add, suggest_id
     from mieux_cli.commands.query import show_record
     from mieux_cli.output import Output
@@ -59,10 +118,20 @@ def add_command(ctx: typer.Context, kind=None, record_id=None, from_file=None, n
 
     out = Output()
     if from_file is not None:
+        if resume:
+            raise MieuxError("--resume takes up a record typed at the questions, and --from reads a file.",
+                             "Give one of them.")
         return _add_from(ctx, from_file, out)
     prompter = Prompter()
     given = {name: value for name, value in given.items() if value not in (None, [])}
+    answers: dict = {}  # field name (and "id") -> value: what a draft keeps if the add stops
     try:
+        if resume:
+            draft = _draft_to_resume(ctx, kind)
+            kind = draft.kind
+            answers.update(resumed(draft.answers, kind))
+            out.notice(f"Resuming the {kind} started {draft.saved}: "
+                       f"{len(answers)} answer{'s' if len(answers) != 1 else ''} kept.")
         if kind is None:
             if no_input:
                 raise MieuxError("Say which kind of record to add.", "For example: mieux add practice.")
@@ -77,37 +146,67 @@ def add_command(ctx: typer.Context, kind=None, record_id=None, from_file=None, n
             raise MieuxError(f"{f.option} is for {kinds}: {_a(kind)} has no '{f.label}'.",
                              f"Leave out {f.option} for {_a(kind)}.")
         catalogue = load_catalogue(ctx, out)
-        values = {}
+        if not resume and not no_input and (kept := drafts.load(store(ctx).real_path, kind)):
+            out.notice(f"An unfinished {kind} is kept from {kept.saved}: `{_mieux(ctx, f'add {kind} --resume')}` "
+                       "takes it up (this add replaces it if it stops before saving too).")
         for f in fields:
             if f.name in given:
-                values[f.name] = _option_value(f, given[f.name], kind)
-            elif not no_input and not (f.name == "region" and values.get("countries")):
-                values[f.name] = ask_field(prompter, f, kind, catalogue, values)
-        missing = [f for f in fields if kind in f.required and values.get(f.name) in (None, [])]
+                answers[f.name] = _option_value(f, given[f.name], kind)
+            elif f.name not in answers and not no_input and not (f.name == "region" and answers.get("countries")):
+                answers[f.name] = ask_field(prompter, f, kind, catalogue, answers)
+        missing = [f for f in fields if kind in f.required and answers.get(f.name) in (None, [])]
         if missing:
             raise MieuxError(
                 f"{_a(kind).capitalize()} needs {', '.join(f.label.lower() for f in missing)}.",
                 "Give " + " ".join(f"{f.option} ..." for f in missing)
                 + (" (or run without --no-input to be asked)." if no_input else "."),
             )
-        suggestion = record_id or suggest_id(kind, values["title"], catalogue.by_id)
-        if not no_input and record_id is None:
-            def valid_id(answer):
-                candidate = parse_field("id", answer, kind)
-                check_new(normalize({**values, "id": candidate, "kind": kind}), catalogue)
-                return candidate
-            suggestion = prompter.ask("ID", valid_id, default=suggestion, required=True)
-        record = _checked(normalize, {**values, "id": suggestion, "kind": kind})
-        check_new(record, catalogue)
-        if not (yes or no_input):
+
+        def valid_id(answer):
+            candidate = parse_field("id", answer, kind)
+            check_new(normalize({**answers, "id": candidate, "kind": kind}), catalogue)
+            return candidate
+
+        if record_id is not None:
+            answers["id"] = record_id
+        elif "id" in answers and not no_input:
+            try:
+                valid_id(answers["id"])
+            except MieuxError:  # a resumed ID taken since: asked again
+                del answers["id"]
+        if "id" not in answers:
+            suggestion = suggest_id(kind, answers["title"], catalogue.by_id)
+            answers["id"] = suggestion if no_input else prompter.ask("ID", valid_id, default=suggestion, required=True)
+        while True:
+            record = _checked(normalize, {**answers, "kind": kind})
+            check_new(record, catalogue)
+            if yes or no_input:
+                break
             prompter.say()
             show_record(out, record, catalogue)
-            if not prompter.confirm(f"Save this {kind}?", default=True):
+            choice = prompter.ask(f"Save this {kind}? [Y/n/field name to change]", lambda a: preview_choice(a, kind),
+                                  choices=preview_choices(kind))
+            if choice is None or choice is True:
+                break
+            if choice is False:
+                if resume:
+                    drafts.remove(store(ctx).real_path, kind)
                 out.notice("Not saved: nothing was written.")
                 return
-    except Cancelled:
-        raise _cancelled(prompter, out) from None
-    commit(ctx, plan_add([record]))
+            if choice == "id":
+                answers["id"] = prompter.ask("ID", valid_id, default=answers["id"], required=True)
+            else:
+                ask_again(prompter, choice, kind, catalogue, answers)
+    except Cancelled as e:
+        raise _stopped(ctx, prompter, out, e, kind if kind in schema.KINDS else None, answers) from None
+    try:
+        commit(ctx, plan_add([record]))
+    except MieuxError as e:
+        kept = _keep_answers(ctx, out, kind, answers)
+        if kept:
+            e.hint = f"{e.hint + ' ' if e.hint else ''}Your answers are kept: `{kept}` takes them up."
+        raise
+    drafts.remove(store(ctx).real_path, kind)
     out.notice(f"Added {record['id']}.")
 
 
@@ -161,6 +260,8 @@ def add_parameters() -> list:
                              help="Add the records of a YAML, JSON or CSV file (or a folder of YAML files) instead."), None),
         ("no_input", option(bool, "--no-input", help="Never ask: fail with the list of missing fields."), False),
         ("yes", option(bool, "--yes", "-y", help="Save without asking for confirmation."), False),
+        ("resume", option(bool, "--resume", help="Take up the record an add left unfinished (Ctrl-C, the end of "
+                          "the input, a save that failed): ask only the questions not answered yet."), False),
     ]
     for f in schema.all_fields():
         if not f.option:
