@@ -74,7 +74,9 @@ class _MieuxGroup(TyperGroup):
             if getattr(function, "builds_command", False):  # options made from the schema
                 function = function()
             single.command(name, cls=_MieuxCommand)(function)
-            self._built[name] = _plain_placeholders(typer.main.get_command(single))
+            command = _plain_placeholders(typer.main.get_command(single))
+            command.params.append(_db_option())  # `mieux list --db X` as well as `mieux --db X list`
+            self._built[name] = command
         return self._built[name]
 
     def resolve_command(self, ctx, args):
@@ -92,7 +94,10 @@ class _MieuxGroup(TyperGroup):
         # onto lines that fish and PowerShell take for candidates; show them as they are instead.
         import typer._completion_classes
 
+        from mieux_cli.commands.options import prepare_shell_completion
+
         typer._completion_classes._sanitize_help_text = str
+        prepare_shell_completion()
         return super()._main_shell_completion(ctx_args, prog_name, complete_var)
 
     def parse_args(self, ctx, args):
@@ -181,6 +186,24 @@ app = typer.Typer(
 )
 
 
+DB_HELP = ("The catalogue file to use (before or after the command). Default: $MIEUX_DB, else catalogue.json in "
+           "your data directory (created from the shipped catalogue on first use).")
+
+
+def _remember_db(ctx, _param, value):
+    """--db, wherever it is given (the last one counts), for commands.store and completion."""
+    if value is not None:
+        ctx.find_root().meta["mieux.db"] = value
+    return value
+
+
+def _db_option():
+    from typer.core import TyperOption
+
+    return TyperOption(param_decls=["--db"], type=Path, metavar="PATH", expose_value=False, callback=_remember_db,
+                       help=DB_HELP, show_default=False)
+
+
 def _print_version(value: bool) -> None:
     if value:
         typer.echo(f"mieux {__version__}")
@@ -191,18 +214,13 @@ def _print_version(value: bool) -> None:
 def _global_options(
     ctx: typer.Context,
     db: Annotated[
-        Path | None,
-        typer.Option(
-            "--db", metavar="PATH", show_default=False,
-            help="The catalogue file to use. Default: $MIEUX_DB, else catalogue.json in your data "
-            "directory (created from the shipped catalogue on first use).",
-        ),
+        Path | None, typer.Option("--db", metavar="PATH", show_default=False, callback=_remember_db, help=DB_HELP),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Show the version and exit.")
     ] = False,
 ) -> None:
-    ctx.obj = db
+    pass  # the options before any command; --db is also taken after it (see _db_option)
 
 
 def main() -> None:

@@ -18,8 +18,9 @@ def starting_with(typed: str, candidates) -> list[str]:
 
 
 def as_typed(typed: str, matches: list[str]) -> list[str]:
-    """`matches` as a line editor should get them: unchanged when it would keep what was typed."""
-    if len(matches) < 2 or os.path.commonprefix(matches).startswith(typed):
+    """`matches` as a line editor should get them: unchanged when what they have in common is
+    at least as long as what was typed."""
+    if len(matches) < 2 or len(os.path.commonprefix(matches)) >= len(typed):
         return matches
     return [typed + rest if (rest := _after(match, typed)) is not None else match for match in matches]
 
@@ -34,3 +35,42 @@ def _after(match: str, typed: str) -> str | None:
         if len(folded) > len(key):
             return None
     return None
+
+
+def vocabulary_values(vocabulary, typed: str) -> list[tuple[str, str]]:
+    """(value, description) for a half-typed value of a vocabulary option: codes that begin with
+    it, or whose names do (`--area traff` -> THB); a country by its name, or by its code typed in
+    capitals (CR, CRI -> Costa Rica)."""
+    if vocabulary.name != "countries":
+        codes = [str(code) for code in vocabulary]
+        matched = starting_with(typed, codes)
+        labels = {vocabulary.label(code): str(code) for code in vocabulary}
+        matched += [labels[name] for name in starting_with(typed, labels) if labels[name] not in matched]
+        return [(code, vocabulary.label(code)) for code in matched]
+    from mieux_cli.vocab import countries
+
+    entries = countries()
+    if typed.isupper():
+        code = next((c for c, e in entries.items() if typed in (c, e["alpha_3"])), None)
+        if code is not None:
+            return [(entries[code]["name"], code)]
+    names = {entry["name"]: code for code, entry in entries.items()}
+    return [(name, names[name]) for name in starting_with(typed, sorted(names, key=fold_case))]
+
+
+_SHELL_SPECIAL = set(" \t\n!\"#$&'()*;<>?[\\]^`{|}~")
+
+
+def for_shell(value: str, shell: str, quote: str = "") -> str:
+    """A completion as `shell` should insert it, so that it stays one word: bash inserts it as
+    it is (after the quote the word was begun with, which it then closes), PowerShell too; zsh and
+    fish quote what they insert themselves."""
+    if shell == "bash":
+        if quote == "'":
+            return value.replace("'", "'\\''")
+        if quote == '"':
+            return "".join("\\" + c if c in '"$`\\' else c for c in value)
+        return "".join("\\" + c if c in _SHELL_SPECIAL else c for c in value)
+    if shell in ("powershell", "pwsh") and any(c in _SHELL_SPECIAL or c in ",@" for c in value):
+        return "'" + value.replace("'", "''") + "'"
+    return value

@@ -30,6 +30,35 @@ def test_db_option_and_environment_variable_choose_the_file(tmp_path):
     )
 
 
+def test_db_is_taken_after_the_command_too_by_every_command(tmp_path):
+    from mieux_cli.app import COMMAND_MODULES, _MieuxGroup
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["list", "--db", str(tmp_path / "a.json"), "--limit", "1"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith(f"Created your catalogue at {tmp_path / 'a.json'} ")
+    result = runner.invoke(app, ["--db", str(tmp_path / "a.json"), "show", "--db", str(tmp_path / "b.json"), "act-cr"])
+    assert result.exit_code == 0 and (tmp_path / "b.json").exists()  # the one given last
+    result = runner.invoke(app, ["add", "fact", "--title", "T", "--text", "T", "--source", "S", "--no-input",
+                                 "--db", str(tmp_path / "a.json")])
+    assert result.exit_code == 0
+    assert runner.invoke(app, ["history", "--db", str(tmp_path / "a.json"), "--json"]).stdout.count('"n"') == 1
+    group = _MieuxGroup()
+    for name in COMMAND_MODULES:
+        assert "--db" in {opt for p in group.get_command(None, name).params for opt in p.opts}, name
+
+
+def test_list_summary_and_export_take_the_kind_as_an_option_as_search_does(cli):
+    assert cli("list", "--kind", "actions").stdout == cli("list", "actions").stdout
+    assert cli("list", "-k", "fact", "--json").stdout == cli("list", "facts", "--json").stdout
+    assert cli("summary", "--kind", "practices").stdout == cli("summary", "practices").stdout
+    assert cli("export", "--kind", "events", "--format", "json").stdout == \
+        cli("export", "events", "--format", "json").stdout
+    result = cli("list", "actions", "--kind", "facts")
+    assert (result.exit_code, result.stderr) == (
+        2, "Error: The kind is given twice, as actions and as --kind facts. Give it once.\n")
+
+
 def test_a_damaged_catalogue_exits_3_without_a_traceback(cli):
     cli.db.write_text("{not json")
     result = cli("list")

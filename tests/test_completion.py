@@ -8,26 +8,80 @@ import pexpect
 from conftest import add_records
 
 
-def complete(db, words: str) -> list[str]:
-    env = {**os.environ, "_MIEUX_COMPLETE": "complete_bash", "COMP_WORDS": words,
-           "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)), "MIEUX_DB": str(db)}
+def complete(db, *words: str) -> list[str]:
+    """What mieux answers bash when TAB is pressed after `words` (the last one being typed), as
+    bash's completion script asks: the words as typed, quotes included, joined by newlines."""
+    env = {**os.environ, "_MIEUX_COMPLETE": "complete_bash", "COMP_WORDS": "\n".join(words),
+           "COMP_CWORD": str(len(words) - 1), "MIEUX_DB": str(db)}
     result = subprocess.run([sys.executable, "-m", "mieux_cli"], env=env, capture_output=True, text=True,
                             cwd=db.parent, check=False)
     assert result.returncode == 0, result.stderr
-    return result.stdout.split()
+    return result.stdout.splitlines()
 
 
 def test_record_ids_complete(db):
-    assert complete(db, "mieux show act-c") == ["act-cr-integration-plans"]
-    assert complete(db, "mieux edit prc-cr-i") == ["prc-cr-integration-shared-responsibility",
-                                                   "prc-cr-inter-institutional-working-groups"]
+    assert complete(db, "mieux", "show", "act-c") == ["act-cr-integration-plans"]
+    assert complete(db, "mieux", "edit", "prc-cr-i") == ["prc-cr-integration-shared-responsibility",
+                                                         "prc-cr-inter-institutional-working-groups"]
 
 
 def test_vocabulary_values_complete(db):
-    assert complete(db, "mieux list --theme I") == ["IMT", "IP"]
-    assert complete(db, "mieux list --area T") == ["THB", "TRN"]
-    assert "Costa" in complete(db, "mieux list --country Cos")
-    assert complete(db, "mieux li") == ["list"]
+    assert complete(db, "mieux", "list", "--theme", "I") == ["IMT", "IP"]
+    assert complete(db, "mieux", "list", "--area", "T") == ["THB", "TRN"]
+    assert complete(db, "mieux", "li") == ["list"]
+
+
+def test_countries_complete_quoted_in_any_case_and_accent_and_from_their_codes(db):
+    assert complete(db, "mieux", "list", "--country", "Cos") == ["Costa\\ Rica"]  # bash reads it as one word
+    assert complete(db, "mieux", "list", "--country", "cos") == ["Costa\\ Rica"]
+    assert complete(db, "mieux", "list", "--country", "cote") == ["Côte\\ d\\'Ivoire"]
+    assert complete(db, "mieux", "list", "--country", "CR") == ["Costa\\ Rica"]  # a code: the country it stands for
+    assert complete(db, "mieux", "list", "--country", "CRI") == ["Costa\\ Rica"]
+    assert complete(db, "mieux", "list", "--country", '"costa r') == ["Costa Rica"]  # the quote is bash's to close
+    assert complete(db, "mieux", "list", "--country", "'cote") == ["Côte d'\\''Ivoire"]
+    # Several that differ in case or accents within what was typed continue it, never shorten it.
+    assert complete(db, "mieux", "list", "--country", "co")[:3] == ["cocos\\ \\(Keeling\\)\\ Islands", "colombia",
+                                                                  "comoros"]
+
+
+def test_every_vocabulary_option_completes_in_any_case(db):
+    assert complete(db, "mieux", "list", "--theme", "imt") == ["IMT"]
+    assert complete(db, "mieux", "summary", "--area", "traff") == ["THB"]  # by its name too
+    assert complete(db, "mieux", "list", "--region", "lac") == ["LAC"]
+    assert complete(db, "mieux", "list", "--status", "ONG") == ["ongoing"]
+    assert complete(db, "mieux", "list", "Act") == ["actions"]
+    assert complete(db, "mieux", "search", "x", "--kind", "pr") == ["practices"]
+    assert complete(db, "mieux", "list", "--kind", "ev") == ["events"]
+
+
+def test_powershell_gets_names_with_spaces_quoted(db):
+    assert complete_in(db, "powershell", "mieux list --country cos") == "'Costa Rica':::CR\n"
+    assert complete_in(db, "powershell", "mieux list --country cote") == "'Côte d''Ivoire':::CI\n"
+
+
+def test_a_country_completed_in_a_real_bash_runs(db):
+    """The issue: `mieux list --country Cos<TAB>` inserted Costa Rica unquoted, and the command
+    then failed with "Unknown record kind 'Rica'"."""
+    script = subprocess.run([sys.executable, "-m", "mieux_cli"], env={**os.environ, "_MIEUX_COMPLETE": "source_bash"},
+                            capture_output=True, text=True, check=True).stdout
+    (db.parent / "completion.sh").write_text(script)
+    env = {**os.environ, "MIEUX_DB": str(db), "TERM": "dumb", "PS1": "$ ", "NO_COLOR": "1",
+           "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]}
+    child = pexpect.spawn("bash", ["--norc", "--noprofile", "-i"], env=env, encoding="utf-8", timeout=20,
+                          cwd=str(db.parent), dimensions=(50, 200))
+    child.expect_exact("$ ")
+    child.sendline("source completion.sh")
+    child.expect_exact("$ ")
+    for typed in ("mieux list practices --country cos", 'mieux list practices --country "cos'):
+        child.send(typed + "\t")
+        child.expect("Rica")
+        child.sendline("; echo exit=$?")
+        child.expect(r"exit=(\d+)")
+        assert child.match.group(1) == "0", child.before
+        assert "prc-cr-inter-institutional-working-groups" in child.before
+        child.expect_exact("$ ")
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
 
 
 HOSTILE_TITLE = ("[bold]Loud[/bold] :smile: \x1b[31mred\x07 \u202eflipped " + "a long title that goes on " * 8

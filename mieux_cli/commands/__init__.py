@@ -53,7 +53,12 @@ def commit(ctx: typer.Context, plan, undoes: list[int] | None = None) -> int | N
 def store(ctx: typer.Context):
     from mieux_cli.store import Store
 
-    return Store(ctx.find_root().obj)
+    return Store(catalogue_option(ctx))
+
+
+def catalogue_option(ctx: typer.Context) -> Path | None:
+    """The catalogue file given with --db (before or after the command), if one was."""
+    return ctx.find_root().meta.get("mieux.db")
 
 
 def confirm(out, question: str, verb: str) -> bool:

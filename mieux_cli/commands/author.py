@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from mieux_cli.commands import (
+    catalogue_option,
     commit,
     confirm,
     get_record,
@@ -47,7 +48,7 @@ def _mieux(ctx, command: str) -> str:
     """A mieux command to type, for this catalogue: with --db when one was given."""
     import shlex
 
-    db = ctx.find_root().obj
+    db = catalogue_option(ctx)
     return f"mieux --db {shlex.quote(str(db))} {command}" if db else f"mieux {command}"
 
 

@@ -17,72 +17,109 @@ def complete_ids(ctx: typer.Context, incomplete: str):
     from mieux_cli.store import Store
 
     try:
-        records = Store(ctx.find_root().params.get("db")).load().records
+        records = Store(ctx.find_root().meta.get("mieux.db")).load().records
     except MieuxError:  # no catalogue to complete from: complete nothing rather than fail
         return []
     prefix = incomplete.lower()
     return sorted((r["id"], plain_line(r["title"], COMPLETION_CHARS)) for r in records if r["id"].startswith(prefix))
 
 
-def _complete(values):
-    def complete(incomplete: str):
-        return [v for v in values() if v.lower().startswith(incomplete.lower())]
+def _complete(vocabulary: str):
+    """Completes a vocabulary option's values (its codes, or countries' names), in any case and
+    accent, with their names or codes as descriptions."""
 
+    def complete(incomplete: str):
+        from mieux_cli import vocab
+        from mieux_cli.completion import vocabulary_values
+
+        if vocabulary == "statuses":
+            return [pair for name in ("action-statuses", "event-statuses")
+                    for pair in vocabulary_values(vocab.get(name), incomplete)
+                    if name == "action-statuses" or pair[0] not in vocab.ACTION_STATUSES]
+        return vocabulary_values(vocab.get(vocabulary), incomplete)
+
+    complete.filters_itself = True  # a code for a name typed, a name for a code: see prepare_shell_completion
     return complete
 
 
-def _regions():
-    from mieux_cli.vocab import REGIONS
-
-    return list(REGIONS)
-
-
-def _themes():
-    from mieux_cli.vocab import THEMES
-
-    return list(THEMES)
-
-
-def _areas():
-    from mieux_cli.vocab import AREAS
-
-    return list(AREAS)
-
-
-def _countries():
-    from mieux_cli.vocab import countries
-
-    return [c["name"] for c in countries().values()]
-
-
-def _statuses():
-    from mieux_cli.vocab import ACTION_STATUSES, EVENT_STATUSES
-
-    return list(dict.fromkeys([*ACTION_STATUSES, *EVENT_STATUSES]))
-
-
-def _kinds():
+def _complete_kinds():
     return ["actions", "practices", "events", "facts"]
+
+
+def prepare_shell_completion() -> None:
+    """Before the commands are built for a shell's TAB, change two things of Typer 0.28:
+    - it keeps only the values that begin with what was typed, in the same case: `--country cos`
+      found nothing. Values now match in any case and accent; completions marked
+      `filters_itself` are kept as they are (`--country CR` gives Costa Rica);
+    - it gives bash and PowerShell a value as it is, so `--country Cos<TAB>` became `--country
+      Costa Rica`, two words: values are now quoted for them (see completion.for_shell)."""
+    import os
+
+    import typer.core
+    from typer._click.shell_completion import CompletionItem, add_completion_class
+    from typer._completion_classes import BashComplete, PowerShellComplete
+
+    from mieux_cli.completion import as_typed, for_shell, starting_with
+
+    def setup(param, *, autocompletion=None) -> None:
+        if autocompletion is None:
+            return
+
+        def complete(ctx, _param, incomplete: str) -> list:
+            items = [CompletionItem(c[0], help=c[1]) if isinstance(c, tuple) else CompletionItem(c)
+                     for c in autocompletion(ctx, [], incomplete)]
+            if getattr(autocompletion, "filters_itself", False):
+                return items
+            kept = set(starting_with(incomplete, [item.value for item in items]))
+            return [item for item in items if item.value in kept]
+
+        param._custom_shell_complete = complete
+
+    typer.core._typer_param_setup_autocompletion_compat = setup
+
+    class QuotingBash(BashComplete):
+        def complete(self) -> str:
+            args, incomplete = self.get_completion_args()
+            words = os.environ.get("COMP_WORDS", "").split("\n")  # as typed, quotes included
+            typed = words[int(os.environ.get("COMP_CWORD", "0"))] if int(os.environ.get("COMP_CWORD", "0")) < len(words) else ""
+            quote = typed[:1] if typed[:1] in ("'", '"') else ""
+            values = as_typed(incomplete, [item.value for item in self.get_completions(args, incomplete)])
+            return "\n".join(for_shell(value, "bash", quote) for value in values)
+
+    class QuotingPowerShell(PowerShellComplete):
+        def format_completion(self, item) -> str:
+            item.value = for_shell(item.value, "powershell")
+            return super().format_completion(item)
+
+    add_completion_class(QuotingBash, "bash")
+    add_completion_class(QuotingPowerShell, "powershell")
+    add_completion_class(QuotingPowerShell, "pwsh")
 
 
 Kind = Annotated[
     str | None,
-    typer.Argument(help="Only this kind: actions, practices, events or facts.", show_default=False,
-                   autocompletion=_complete(_kinds)),
+    typer.Argument(metavar="KIND", help="Only this kind: actions, practices, events or facts (or --kind).",
+                   show_default=False,
+                   autocompletion=_complete_kinds),
+]
+KindOption = Annotated[
+    str | None,
+    typer.Option("--kind", "-k", metavar="KIND", show_default=False, autocompletion=_complete_kinds,
+                 help="Only actions, practices, events or facts."),
 ]
 Region = Annotated[list[str] | None, typer.Option("--region", "-r", metavar="CODE", show_default=False,
-                   help="MIEUX region: WCA, ESA, ASIA, EN, LAC (or its name).", autocompletion=_complete(_regions))]
+                   help="MIEUX region: WCA, ESA, ASIA, EN, LAC (or its name).", autocompletion=_complete("regions"))]
 Country = Annotated[list[str] | None, typer.Option("--country", "-c", metavar="NAME", show_default=False,
-                    help="Country name or ISO code, e.g. 'costa rica', CR, CRI.", autocompletion=_complete(_countries))]
+                    help="Country name or ISO code, e.g. 'costa rica', CR, CRI.", autocompletion=_complete("countries"))]
 Theme = Annotated[list[str] | None, typer.Option("--theme", "-t", metavar="CODE", show_default=False,
-                  help="Thematic area: IMT, LM, IP, MD, HO.", autocompletion=_complete(_themes))]
+                  help="Thematic area: IMT, LM, IP, MD, HO.", autocompletion=_complete("themes"))]
 Area = Annotated[list[str] | None, typer.Option("--area", "-a", metavar="CODE", show_default=False,
-                 help="Specific area, e.g. THB, SOM, INT, CHI (see `mieux vocab areas`).", autocompletion=_complete(_areas))]
+                 help="Specific area, e.g. THB, SOM, INT, CHI (see `mieux vocab areas`).", autocompletion=_complete("areas"))]
 Gcm = Annotated[list[str] | None, typer.Option("--gcm", "-g", metavar="N", show_default=False,
                 help="GCM objective number 1-23 (see `mieux vocab gcm`).")]
 Status = Annotated[list[str] | None, typer.Option("--status", "-s", metavar="STATUS", show_default=False,
                    help="Status as last known: planned, ongoing, suspended, completed, cancelled, unknown (actions); "
-                   "planned, held, cancelled (events).", autocompletion=_complete(_statuses))]
+                   "planned, held, cancelled (events).", autocompletion=_complete("statuses"))]
 AsOf = Annotated[str | None, typer.Option("--as-of", metavar="DATE", show_default=False,
                  help="Only records whose status was known on or after DATE (a year, month or day): "
                  "--status ongoing --as-of 2024.")]
@@ -110,7 +147,7 @@ def with_filters(command):
     options, for --help); it receives their values as one mapping, `where`, for `filters`."""
     signature = inspect.signature(command)
     own = [p for p in signature.parameters.values() if p.name != "where"]
-    first_option = next((i for i, p in enumerate(own) if p.name not in ("ctx", "kind", "record_id", "words")), len(own))
+    first_option = next((i for i, p in enumerate(own) if p.name not in ("ctx", "kind_argument", "record_id", "words")), len(own))
     shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=option, default=None)
               for name, option in FILTER_OPTIONS]
     params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own]
@@ -122,6 +159,16 @@ def with_filters(command):
 
     wrapper.__signature__ = signature.replace(parameters=params[:first_option] + shared + params[first_option:])
     return wrapper
+
+
+def one_kind(argument: str | None, option: str | None) -> str | None:
+    """The kind given as the first argument (`mieux list actions`) or as --kind, as search takes it."""
+    from mieux_cli.errors import MieuxError
+    from mieux_cli.records import resolve_kind
+
+    if argument is not None and option is not None and resolve_kind(argument) != resolve_kind(option):
+        raise MieuxError(f"The kind is given twice, as {argument} and as --kind {option}.", "Give it once.")
+    return argument if argument is not None else option
 
 
 def filters(kind=None, region=None, country=None, role=None, theme=None, area=None, gcm=None, status=None,

@@ -50,7 +50,8 @@ def list_columns(kinds: set[str]):
 def list_command(
     ctx: typer.Context,
     where: dict,
-    kind: options.Kind = None,
+    kind_argument: options.Kind = None,
+    kind: options.KindOption = None,
     sort: Annotated[str, typer.Option("--sort", metavar="FIELD", help=f"Sort by {', '.join(SORT_KEYS)}.",
                                       autocompletion=lambda: list(SORT_KEYS))] = "kind",
     limit: options.Limit = None,
@@ -81,7 +82,7 @@ def list_command(
     if sort not in SORT_KEYS:
         raise MieuxError(f"Cannot sort by '{sort}'.", f"Use one of: {', '.join(SORT_KEYS)}.")
     out = Output(json_)
-    selected = options.filters(kind, **where)
+    selected = options.filters(options.one_kind(kind_argument, kind), **where)
     catalogue = load_catalogue(ctx, out)
     matching = sort_records(selected.apply(catalogue), sort)
     records = matching[:limit]
@@ -111,8 +112,7 @@ def search_command(
     ctx: typer.Context,
     where: dict,
     words: Annotated[list[str], typer.Argument(metavar="WORDS...", help="What to look for, in any case, with or without accents.")],
-    kind: Annotated[str | None, typer.Option("--kind", "-k", metavar="KIND", help="Only actions, practices, events or facts.",
-                                             show_default=False)] = None,
+    kind: options.KindOption = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most N results.")] = 20,
     json_: options.json_option("the hits, best first: ID, score, snippet and the full record") = False,
 ) -> None:

@@ -11,7 +11,8 @@ from mieux_cli.commands import load_catalogue, options
 def summary_command(
     ctx: typer.Context,
     where: dict,
-    kind: options.Kind = None,
+    kind_argument: options.Kind = None,
+    kind: options.KindOption = None,
     by: Annotated[list[str] | None, typer.Option(
         "--by", "-b", metavar="FIELD", show_default=False,
         help="Count by kind, region, country, theme, area, gcm, year or status (default: kind). "
@@ -43,7 +44,7 @@ def summary_command(
 
     out = Output(json_)
     fields = parse_by(by or [])
-    selected = options.filters(kind, **where)
+    selected = options.filters(options.one_kind(kind_argument, kind), **where)
     catalogue = load_catalogue(ctx, out)
     result = summarize(selected.apply(catalogue), fields, catalogue, selected.role)
     if out.mode == "json":

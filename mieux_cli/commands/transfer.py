@@ -145,7 +145,8 @@ def _compact(name: str, value) -> str:
 def export_command(
     ctx: typer.Context,
     where: dict,
-    kind: options.Kind = None,
+    kind_argument: options.Kind = None,
+    kind: options.KindOption = None,
     format_: Annotated[str, typer.Option(
         "--format", "-f", metavar="FORMAT", autocompletion=lambda: list(EXPORT_FORMATS),
         help="yaml (a folder with a file per record), json (one array) or csv (a row per record).",
@@ -179,7 +180,7 @@ def export_command(
     if fmt not in EXPORT_FORMATS:
         raise MieuxError(f"Unknown format '{format_}'.", "Use --format yaml, json or csv.")
     _check_out(ctx, fmt, output)
-    selected = options.filters(kind, **where)
+    selected = options.filters(options.one_kind(kind_argument, kind), **where)
     everything = selected == Filters()
     catalogue = load_catalogue(ctx, out)
     if catalogue.damaged:  # an export without them would look whole, and prune their files from a team's folder
