@@ -75,7 +75,8 @@ class _MieuxGroup(TyperGroup):
                 function = function()
             single.command(name, cls=_MieuxCommand)(function)
             command = _plain_placeholders(typer.main.get_command(single))
-            command.params.append(_db_option())  # `mieux list --db X` as well as `mieux --db X list`
+            # `mieux list --db X` as well as `mieux --db X list`; the same for --no-pager
+            command.params += [_db_option(), _no_pager_option()]
             self._built[name] = command
         return self._built[name]
 
@@ -204,6 +205,22 @@ def _db_option():
                        help=DB_HELP, show_default=False)
 
 
+NO_PAGER_HELP = "Never page long output on a terminal (before or after the command)."
+
+
+def _remember_no_pager(ctx, _param, value):
+    if value:
+        ctx.find_root().meta["mieux.no_pager"] = True
+    return value
+
+
+def _no_pager_option():
+    from typer.core import TyperOption
+
+    return TyperOption(param_decls=["--no-pager"], is_flag=True, expose_value=False, callback=_remember_no_pager,
+                       help=NO_PAGER_HELP)
+
+
 def _print_version(value: bool) -> None:
     if value:
         typer.echo(f"mieux {__version__}")
@@ -216,6 +233,7 @@ def _global_options(
     db: Annotated[
         Path | None, typer.Option("--db", metavar="PATH", show_default=False, callback=_remember_db, help=DB_HELP),
     ] = None,
+    no_pager: Annotated[bool, typer.Option("--no-pager", callback=_remember_no_pager, help=NO_PAGER_HELP)] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Show the version and exit.")
     ] = False,

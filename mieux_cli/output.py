@@ -9,6 +9,9 @@ User text is data, never markup: rich is given Text objects (never markup string
 Console with markup and emoji off, and control characters (ESC sequences, BEL, bidi overrides)
 are shown as visible escapes in every mode but JSON, where they are written as \\uXXXX escapes.
 
+On a terminal, long output goes through a pager, as git does (see Output.paged): only what does
+not fit the screen, never JSON, never when piped.
+
 Standard output can fail: closed (`>&-`), full (`> /dev/full`), or a pipe whose reader has gone
 (`| head -1`). A write to it that fails raises OutputFailed, which the app's edge turns into one line
 and an exit code (or a quiet exit for a broken pipe). Messages on standard error are best effort:
@@ -27,6 +30,7 @@ from mieux_cli.errors import EXIT_BROKEN_PIPE, EXIT_OK, EXIT_OUTPUT
 
 PROGRESS_AFTER = 1.0  # seconds of work before a progress bar is worth showing
 BAR_MAX = 40  # the longest bar of a chart on a terminal, in cells
+ROWS_AT_ONCE = 200  # rows of a table drawn at a time on a terminal
 
 # Characters that control the terminal or cannot be seen: C0 and C1 controls except tab and
 # newline, DEL; bidirectional formatting (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069);
@@ -177,6 +181,113 @@ def choose_mode(json_requested: bool, stream=None) -> str:
     return "rich" if isatty and isatty() else "plain"
 
 
+def pager_command() -> tuple[str, str] | None:
+    """The pager and the variable that named it: $MIEUX_PAGER, else $PAGER, else less if there is
+    one; None when the one set is empty or `cat`."""
+    import shutil
+
+    for variable in ("MIEUX_PAGER", "PAGER"):
+        if variable in os.environ:
+            command = os.environ[variable].strip()
+            return None if command in ("", "cat") else (command, variable)
+    return ("less", "default") if shutil.which("less") else None
+
+
+class _Pager:
+    """Standard output while a command's data may be paged: held until it is longer than the
+    screen, then it and the rest go to the pager, whose output is the terminal."""
+
+    def __init__(self, stdout, command: str, variable: str, rows: int, columns: int, tell):
+        self.stdout, self.command, self.variable, self.tell = stdout, command, variable, tell
+        self.rows, self.columns = rows, columns
+        self.held: list[str] = []
+        self.lines, self.partial = 0, ""
+        self.state = "holding"  # then "paging", or "printing" when the pager cannot be started
+        self.process = self.pipe = self.interrupt_handler = None
+
+    # Enough of a text stream for Output and rich: the terminal's, seen through the pager.
+    def isatty(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.stdout.fileno()
+
+    @property
+    def encoding(self):
+        return self.stdout.encoding
+
+    def flush(self) -> None:
+        pass
+
+    def write(self, text: str) -> int:
+        if self.state == "paging":
+            self._send(text)
+        elif self.state == "printing":
+            self.stdout.write(text)
+        else:
+            self.held.append(text)
+            self._count(text)
+            if self.lines >= self.rows:  # it would not fit with the prompt under it
+                self._start()
+        return len(text)
+
+    def _count(self, text: str) -> None:
+        """Lines of the screen the held text takes, a long line taking several."""
+        *complete, self.partial = (self.partial + text).split("\n")
+        for line in complete:
+            self.lines += max(1, -(-len(_ANSI.sub("", line)) // self.columns))
+
+    def _start(self) -> None:
+        import io
+        import shutil
+        import signal
+        import subprocess
+
+        held, self.held = "".join(self.held), []
+        # A plain command is looked for first, so that a mistyped one prints rather than loses the
+        # output; one with shell syntax ("less -R | tee log") is the shell's to run.
+        program = self.command.split()[0]
+        if not set(self.command) & set("{}()|&;<>$`'\"\\*?") and shutil.which(program) is None:
+            self.tell(f"The pager '{program}' ({self.variable}) was not found: printing instead.")
+            self.state = "printing"
+            self.stdout.write(held)
+            return
+        env = {**os.environ, "LESS": os.environ.get("LESS", "FRX"), "LV": os.environ.get("LV", "-c")}
+        self.stdout.flush()
+        self.process = subprocess.Popen(self.command, shell=True, stdin=subprocess.PIPE, env=env)
+        # Ctrl-C is the pager's (less stops a search with it); mieux goes on and waits for it.
+        self.interrupt_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        self.pipe = io.TextIOWrapper(self.process.stdin, encoding=self.stdout.encoding or "utf-8",
+                                     errors="backslashreplace", write_through=True)
+        self.state = "paging"
+        self._send(held)
+
+    def _send(self, text: str) -> None:
+        try:
+            self.pipe.write(text)
+        except (BrokenPipeError, ValueError):  # the pager was quit (q in less): the rest is not wanted
+            self.state = "quit"
+
+    def finish(self) -> None:
+        """Everything was written: print what is held, or close the pager and wait until the
+        person quits it."""
+        import signal
+
+        if self.state == "holding":
+            self.stdout.write("".join(self.held))
+        if self.process is None:
+            return
+        with contextlib.suppress(BrokenPipeError, ValueError, OSError):
+            self.pipe.close()
+        try:
+            self.process.wait()
+        finally:
+            signal.signal(signal.SIGINT, self.interrupt_handler)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
 class Output:
     def __init__(self, json_requested: bool = False, stdout=None, stderr=None, width: int | None = None):
         self.stdout = stdout or sys.stdout
@@ -195,6 +306,30 @@ class Output:
                 force_terminal=True if self.mode == "rich" else None,
             )
         return self._console
+
+    @contextlib.contextmanager
+    def paged(self, enabled: bool = True):
+        """What is written inside goes through the pager when standard output is a terminal and
+        it is longer than the screen (never JSON, never TERM=dumb, not with --no-pager)."""
+        isatty = getattr(self.stdout, "isatty", None)
+        pager = pager_command() if enabled and self.mode != "json" and isatty and isatty() else None
+        if pager is None or os.environ.get("TERM") == "dumb":
+            yield
+            return
+        try:
+            columns, rows = os.get_terminal_size(self.stdout.fileno())
+        except (AttributeError, ValueError, OSError):
+            yield
+            return
+        stdout = self.stdout
+        self.stdout = _Pager(stdout, *pager, rows=rows, columns=max(columns, 1), tell=self.notice)
+        self._console = None
+        try:
+            yield
+        finally:
+            pager_stream, self.stdout, self._console = self.stdout, stdout, None
+            with _writing_stdout():
+                pager_stream.finish()
 
     # -- messages (standard error) ----------------------------------------------------------------
 
@@ -261,23 +396,28 @@ class Output:
             self.stdout.write("  ".join(parts).rstrip() + "\n")
 
     def _draw(self, shown: list[tuple[Column, int]], cells: list[dict], title: str | None = None, grid: bool = False) -> None:
-        """A rich table (or a grid: no header, no rule) with the columns and widths layout chose."""
+        """A rich table (or a grid: no header, no rule) with the columns and widths layout chose,
+        drawn ROWS_AT_ONCE rows at a time: the widths are fixed, so the pieces join into the same
+        table, and the first screen reaches the terminal (or the pager) without waiting for the
+        rest (rich takes seconds to draw 10,000 rows)."""
         from rich import box
         from rich.table import Table
         from rich.text import Text
 
         from mieux_cli.layout import wrap
 
-        if grid:
-            table = Table.grid(padding=(0, 1))
-        else:
-            table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold",
-                          title=Text(one_line(title), style="bold") if title else None, title_justify="left")
-        for column, width in shown:
-            table.add_column(column.header, width=width, no_wrap=True, justify=column.justify, style=column.style)
-        for row in cells:
-            table.add_row(*(Text("\n".join(wrap(row[c.key], width))) for c, width in shown))
-        self.console.print(table)
+        for start in range(0, max(len(cells), 1), ROWS_AT_ONCE):
+            if grid:
+                table = Table.grid(padding=(0, 1))
+            else:
+                table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold",
+                              show_header=start == 0, title_justify="left",
+                              title=Text(one_line(title), style="bold") if title and start == 0 else None)
+            for column, width in shown:
+                table.add_column(column.header, width=width, no_wrap=True, justify=column.justify, style=column.style)
+            for row in cells[start:start + ROWS_AT_ONCE]:
+                table.add_row(*(Text("\n".join(wrap(row[c.key], width))) for c, width in shown))
+            self.console.print(table)
 
     @_writes_stdout
     def fields(self, heading: str, pairs: list[tuple[str, list[str]]]) -> None:

@@ -1,14 +1,17 @@
 """What a person sees in a real terminal (a pseudo-terminal of a given width)."""
 
 import fcntl
+import io
 import os
 import pty
 import re
+import shutil
 import struct
 import subprocess
 import sys
 import termios
 
+import pexpect
 import pytest
 from conftest import add_records
 from rich.cells import cell_len
@@ -20,10 +23,10 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 BOX = set("─│┌┐└┘├┤┬┴┼━┃╭╮╯╰")
 
 
-def run_in_terminal(db, *args, columns=80, env=None):
+def run_in_terminal(db, *args, columns=80, env=None, rows=50):
     """Run mieux with its output on a terminal `columns` wide; returns (exit code, screen text)."""
     leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES", "TERM")}
     environment.update(TERM="xterm-256color", **(env or {}))
     # cwd: away from the source tree, so that `-m` runs the installed package
@@ -157,3 +160,87 @@ def test_a_terminal_says_how_many_matches_there_are_in_all(db):
     assert ANSI.sub("", screen).splitlines()[-1] == "8 matches."
     _, screen = run_in_terminal(db, "list", "--limit", "3", columns=120)
     assert ANSI.sub("", screen).splitlines()[-1] == "3 of 24 records. Show more with --limit."
+
+
+# -- the pager ---------------------------------------------------------------------------------------
+
+def pager_that_keeps(path):
+    """A pager command that keeps what it is given, and the LESS it saw, in `path`."""
+    return f"{{ echo \"LESS=$LESS\"; cat; }} > {path}"
+
+
+def test_output_longer_than_the_terminal_goes_through_the_pager(db, tmp_path):
+    paged = tmp_path / "paged.txt"
+    code, screen = run_in_terminal(db, "list", rows=10, columns=200, env={"MIEUX_PAGER": pager_that_keeps(paged)})
+    assert code == 0
+    kept = ANSI.sub("", paged.read_text())
+    assert kept.startswith("LESS=FRX\n")  # as git sets it: quit if one screen, colours, no clearing
+    assert "act-cr-integration-plans" in kept and "fct-mx-unaccompanied-children-increase" in kept
+    assert "act-cr-integration-plans" not in screen  # the terminal got it through the pager only
+    assert "24 records." in screen  # messages still go to the terminal, after the pager
+
+
+def test_the_pager_is_used_only_when_needed_and_as_asked(db, tmp_path):
+    paged = tmp_path / "paged.txt"
+
+    def pager_ran(*args, rows=10, **env):
+        paged.unlink(missing_ok=True)
+        code, screen = run_in_terminal(db, *args, rows=rows, env={"MIEUX_PAGER": pager_that_keeps(paged), **env})
+        assert code == 0, screen
+        return paged.exists()
+
+    assert not pager_ran("list", "actions", rows=50)  # it fits
+    assert not pager_ran("list", "--json")  # never for JSON
+    assert not pager_ran("--no-pager", "list")
+    assert not pager_ran("list", "--no-pager")
+    assert not pager_ran("list", MIEUX_PAGER="")  # set empty (or to cat): no pager
+    assert pager_ran("search", "migration")
+    assert pager_ran("show", "act-cr-integration-plans")
+    assert pager_ran("list", LESS="R")
+    assert paged.read_text().startswith("LESS=R\n")  # a LESS of your own is kept
+    code, screen = run_in_terminal(db, "list", rows=10, env={"MIEUX_PAGER": "", "PAGER": pager_that_keeps(paged)})
+    assert code == 0 and "act-cr-integration-plans" in screen  # MIEUX_PAGER comes before PAGER
+    paged.unlink(missing_ok=True)
+    assert subprocess.run([sys.executable, "-m", "mieux_cli", "--db", str(db), "list"], capture_output=True, check=False,
+                          env={**os.environ, "MIEUX_PAGER": pager_that_keeps(paged)}).returncode == 0
+    assert not paged.exists()  # piped: never
+
+
+def test_a_pager_that_cannot_be_found_prints_instead(db):
+    code, screen = run_in_terminal(db, "list", rows=10, env={"MIEUX_PAGER": "no-such-pager -x"})
+    assert code == 0
+    assert "The pager 'no-such-pager' (MIEUX_PAGER) was not found: printing instead." in screen
+    assert "act-cr-integration-plans" in screen
+
+
+@pytest.mark.skipif(shutil.which("less") is None, reason="less is not installed")
+def test_less_by_default_and_ctrl_c_in_it_does_not_stop_mieux(db):
+    env = {k: v for k, v in os.environ.items() if k not in ("MIEUX_PAGER", "PAGER", "NO_COLOR")}
+    child = pexpect.spawn(sys.executable, ["-m", "mieux_cli", "--db", str(db), "list"], cwd=str(db.parent),
+                          env={**env, "TERM": "xterm-256color"}, encoding="utf-8", timeout=20, dimensions=(10, 200))
+    child.expect("act-cr-integration-plans")
+    child.sendintr()  # for less (it stops a search); mieux waits for it
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "24 records." in child.before
+
+
+def test_a_long_table_drawn_in_pieces_is_one_table(monkeypatch):
+    from mieux_cli import output
+    from mieux_cli.output import Column, Output
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    columns = [Column("ID", "id", style="cyan"), Column("Title", "title", wrap=True, main=True)]
+    rows = [{"id": f"fct-{i}", "title": f"Title {i} " * (i % 7)} for i in range(450)]
+    drawn = []
+    for at_once in (output.ROWS_AT_ONCE, 10**6):
+        monkeypatch.setattr(output, "ROWS_AT_ONCE", at_once)
+        out = Output(stdout=Terminal(), width=60)
+        out.table(columns, rows, title="Pieces")
+        drawn.append(out.stdout.getvalue())
+    assert drawn[0] == drawn[1]

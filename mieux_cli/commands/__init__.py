@@ -56,6 +56,11 @@ def store(ctx: typer.Context):
     return Store(catalogue_option(ctx))
 
 
+def paged(ctx: typer.Context, out):
+    """Output.paged, unless --no-pager was given."""
+    return out.paged(enabled=not ctx.find_root().meta.get("mieux.no_pager"))
+
+
 def catalogue_option(ctx: typer.Context) -> Path | None:
     """The catalogue file given with --db (before or after the command), if one was."""
     return ctx.find_root().meta.get("mieux.db")

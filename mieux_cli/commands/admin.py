@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from mieux_cli.commands import commit, confirm, load_catalogue, options, store
+from mieux_cli.commands import commit, confirm, load_catalogue, options, paged, store
 
 
 def _short(value, limit: int = 60) -> str:
@@ -75,13 +75,14 @@ def history_command(
     if not entries:
         out.notice("No changes recorded yet.")
         return
-    for entry in entries:
-        out.line(entry_line(entry))
-        lines = [line for change in entry["changes"] for line in change_lines(change, detailed=record_id is not None)]
-        for line in lines[:8]:
-            out.line(f"    {line}")
-        if len(lines) > 8:
-            out.line(f"    ... and {len(lines) - 8} more")
+    with paged(ctx, out):
+        for entry in entries:
+            out.line(entry_line(entry))
+            lines = [line for change in entry["changes"] for line in change_lines(change, detailed=record_id is not None)]
+            for line in lines[:8]:
+                out.line(f"    {line}")
+            if len(lines) > 8:
+                out.line(f"    ... and {len(lines) - 8} more")
 
 
 def entry_line(entry: dict) -> str:
@@ -333,14 +334,15 @@ def check_command(
                   "problems": [p.as_dict() for p in report.problems],
                   "completeness": {"overall": report.overall, "records": report.completeness}})
     else:
-        for problem in report.problems:
-            out.line(f"{problem.severity:<8} {problem.record_id}  {problem.field}: {problem.message}")
-        least = sorted(report.completeness.items(), key=lambda kv: (kv[1], kv[0]))
-        shown = least if show_all else least[:5]
-        out.line(f"Completeness: {report.overall:.0%} overall, over {len(report.completeness)} records.")
-        label = "Every record" if show_all else "Least complete"
-        if shown:
-            out.line(f"{label}: " + ", ".join(f"{record_id} {score:.0%}" for record_id, score in shown) + ".")
+        with paged(ctx, out):
+            for problem in report.problems:
+                out.line(f"{problem.severity:<8} {problem.record_id}  {problem.field}: {problem.message}")
+            least = sorted(report.completeness.items(), key=lambda kv: (kv[1], kv[0]))
+            shown = least if show_all else least[:5]
+            out.line(f"Completeness: {report.overall:.0%} overall, over {len(report.completeness)} records.")
+            label = "Every record" if show_all else "Least complete"
+            if shown:
+                out.line(f"{label}: " + ", ".join(f"{record_id} {score:.0%}" for record_id, score in shown) + ".")
         warnings = len(report.problems) - len(report.errors)
         out.notice(f"{len(report.errors)} errors, {warnings} warnings.")
     if report.errors:

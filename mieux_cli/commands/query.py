@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from mieux_cli.commands import get_record, load_catalogue, options
+from mieux_cli.commands import get_record, load_catalogue, options, paged
 
 SORT_KEYS = ("kind", "id", "title", "start", "end", "region")
 
@@ -94,7 +94,8 @@ def list_command(
         out.notice("No records match." + (" Try fewer filters." if selected != Filters() else ""))
         return
     kinds = selected.kinds or {r["kind"] for r in records}
-    out.table(list_columns(kinds), list_rows(records))
+    with paged(ctx, out):
+        out.table(list_columns(kinds), list_rows(records))
     say_count(out, len(records), len(matching), "record", "records")
 
 
@@ -147,7 +148,8 @@ def search_command(
     if not hits:
         out.notice("No records match.")
         return
-    out.hits([(h.record["id"], h.record["kind"], h.record["title"], h.snippet) for h in hits])
+    with paged(ctx, out):
+        out.hits([(h.record["id"], h.record["kind"], h.record["title"], h.snippet) for h in hits])
     say_count(out, len(hits), len(results.hits), "match", "matches")
 
 
@@ -179,7 +181,8 @@ def show_command(
             {"relation": relation, "id": r["id"], "kind": r["kind"], "title": r["title"]} for relation, r in linked
         ]})
         return
-    show_record(out, record, catalogue)
+    with paged(ctx, out):
+        show_record(out, record, catalogue)
 
 
 def show_record(out, record: dict, catalogue) -> None:

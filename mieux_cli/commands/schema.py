@@ -4,6 +4,8 @@ from typing import Annotated
 
 import typer
 
+from mieux_cli.commands import paged
+
 
 def field_rows(kind: str) -> list[dict]:
     """One row per field of a kind, as `mieux schema` prints it."""
@@ -24,6 +26,7 @@ def field_rows(kind: str) -> list[dict]:
 
 
 def schema_command(
+    ctx: typer.Context,
     kind: Annotated[str | None, typer.Argument(metavar="KIND", show_default=False,
                                                help="Only this kind: action, practice, event or fact.",
                                                autocompletion=lambda: ["action", "practice", "event", "fact"])] = None,
@@ -65,8 +68,9 @@ def schema_command(
                Column("Required", "required", drop=2), Column("Option", "option", drop=3),
                Column("What it holds", "help", wrap=True, main=True, min_width=20),
                Column("Example", "example", wrap=True, min_width=12, drop=1)]
-    for kind_name in kinds:
-        out.table(columns, field_rows(kind_name), title=f"{kind_name}: {schema.KIND_HELP[kind_name]}")
+    with paged(ctx, out):
+        for kind_name in kinds:
+            out.table(columns, field_rows(kind_name), title=f"{kind_name}: {schema.KIND_HELP[kind_name]}")
 
 
 def markdown_reference(kinds: list[str]) -> str:

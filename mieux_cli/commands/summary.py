@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from mieux_cli.commands import load_catalogue, options
+from mieux_cli.commands import load_catalogue, options, paged
 
 
 @options.with_filters
@@ -38,9 +38,8 @@ def summary_command(
 
       mieux summary --by gcm --json
     """
-    from mieux_cli.output import Column, Output
-    from mieux_cli.schema import KINDS
-    from mieux_cli.summary import NONE, json_value, label, parse_by, summarize
+    from mieux_cli.output import Output
+    from mieux_cli.summary import json_value, parse_by, summarize
 
     out = Output(json_)
     fields = parse_by(by or [])
@@ -59,7 +58,24 @@ def summary_command(
             ],
         })
         return
-    counted = "Records" if len(result.kinds) == len(KINDS) else " and ".join(f"{k}s" for k in result.kinds).capitalize()
+    with paged(ctx, out):
+        _show_counts(out, fields, result)
+    if len(fields) == 2:
+        out.notice(f"{result.total} {_counted(result).lower()} in scope; a record counts once under each of its values.")
+
+
+def _counted(result) -> str:
+    from mieux_cli.schema import KINDS
+
+    return "Records" if len(result.kinds) == len(KINDS) else " and ".join(f"{k}s" for k in result.kinds).capitalize()
+
+
+def _show_counts(out, fields: list[str], result) -> None:
+    """A bar chart, or a crosstab with a legend for GCM objectives."""
+    from mieux_cli.output import Column
+    from mieux_cli.summary import NONE, label
+
+    counted = _counted(result)
     if len(fields) == 1:
         field = fields[0]
         out.bars([(label(field, v) if field == "status" else str(v), label(field, v), result.counts[(v,)])
@@ -82,7 +98,6 @@ def summary_command(
     out.table(columns, rows, title=f"{counted} by {row_field} and {column_field}")
     if column_field == "gcm":
         out.line("GCM objectives: " + "; ".join(heading("gcm", c) for c in result.columns if c != NONE) + ".")
-    out.notice(f"{result.total} {counted.lower()} in scope; a record counts once under each of its values.")
 
 
 

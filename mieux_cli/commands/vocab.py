@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from mieux_cli.commands import options
+from mieux_cli.commands import options, paged
 
 
 def vocabulary(name: str) -> list[dict]:
@@ -29,6 +29,7 @@ def _list_names() -> list[str]:
 
 
 def vocab_command(
+    ctx: typer.Context,
     name: Annotated[str | None, typer.Argument(
         metavar="LIST", show_default=False, help="Which list: themes, areas, regions, gcm, countries ... "
         "(without it, the lists there are).", autocompletion=_list_names,
@@ -73,7 +74,8 @@ def vocab_command(
     columns = [Column("Code", "code", style="cyan"), Column("Name", "label", wrap=True, main=True, min_width=12)]
     extra = [k for k in rows[0] if k not in ("code", "label")] if rows else []
     columns += [Column(k.replace("_", "-").capitalize(), k) for k in extra]
-    out.table(columns, [{k: "" if v is None else str(v) for k, v in row.items()} for row in rows])
+    with paged(ctx, out):
+        out.table(columns, [{k: "" if v is None else str(v) for k, v in row.items()} for row in rows])
 
 
 
