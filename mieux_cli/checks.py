@@ -54,13 +54,20 @@ def completeness(record: dict) -> float:
     return round(sum(1 for f in wanted if record.get(f) not in (None, [], "")) / len(wanted), 2)
 
 
-def check(records: list[dict], show_all: bool = False, sources=None) -> Report:
+def steps(records: list[dict], sources=None) -> int:
+    """How many times `check` advances its progress: twice a record, three times with sources."""
+    return len(records) * (3 if sources is not None else 2)
+
+
+def check(records: list[dict], show_all: bool = False, sources=None, advance=lambda n=1: None) -> Report:
     """Every problem of the catalogue; with `sources` (a fidelity.SourceFolder), also the values
-    records state that the local copies of their sources do not hold."""
+    records state that the local copies of their sources do not hold. `advance(n)` follows the
+    work (`steps` in all), for a progress bar."""
     report = Report()
     seen: dict[str, int] = {}
     valid: list[dict] = []
     for record in records:
+        advance()
         record_id = str(record.get("id") or "?") if isinstance(record, dict) else "?"
         seen[record_id] = seen.get(record_id, 0) + 1
         if seen[record_id] == 2:
@@ -88,19 +95,22 @@ def check(records: list[dict], show_all: bool = False, sources=None) -> Report:
             report.problems.append(Problem("warning", record["id"], "unlisted_actions", (
                 f"'{name}' is not in the catalogue yet: add it with `mieux add action`, then link it in actions")))
         report.completeness[record["id"]] = completeness(record)
-    report.problems += _near_duplicates(valid, show_all) + _same_place_and_month(valid, show_all)
+    advance(len(records) - len(valid))  # the records not valid enough to compare
+    report.problems += _near_duplicates(valid, show_all, advance) + _same_place_and_month(valid, show_all)
     if sources is not None:
-        report.problems += _unsupported(valid, sources, report)
+        advance(len(records) - len(valid))
+        report.problems += _unsupported(valid, sources, report, advance)
     order = {"error": 0, "warning": 1}
     report.problems.sort(key=lambda p: (order[p.severity], p.record_id, p.field))
     return report
 
 
-def _unsupported(records: list[dict], sources, report: Report) -> list[Problem]:
+def _unsupported(records: list[dict], sources, report: Report, advance) -> list[Problem]:
     from mieux_cli.fidelity import unsupported
 
     problems = []
     for record in records:
+        advance()
         text = sources.sources_of(record)
         if text is None:
             report.without_copies.append(record["id"])
@@ -116,7 +126,7 @@ def _group_line(ids: list[str], what: str, show_all: bool) -> str:
     return f"{len(ids)} records {what}: {', '.join(named)}{more}"
 
 
-def _near_duplicates(records: list[dict], show_all: bool) -> list[Problem]:
+def _near_duplicates(records: list[dict], show_all: bool, advance) -> list[Problem]:
     """Records of one kind with the same or nearly the same title, one problem per group.
     Identical (folded) titles are grouped by a dictionary; only distinct titles are compared,
     and only with the next few that share their first word, so this stays near linear."""
@@ -137,6 +147,7 @@ def _near_duplicates(records: list[dict], show_all: bool) -> list[Problem]:
         buckets.setdefault((kind, title.split(" ")[0]), []).append(key)
     for keys in buckets.values():
         for i, key in enumerate(keys):
+            advance(len(same[key]))
             for other in keys[i + 1:i + 50]:
                 if _numbering(key[1]) != _numbering(other[1]):
                     continue

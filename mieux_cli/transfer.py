@@ -254,17 +254,34 @@ def _no_progress(total: int, description: str):
     yield _nothing
 
 
+FILE_STEPS = 1000  # progress steps per file read: a large YAML file reports how far it got
+
+
 def read_import(path: Path, progress=_no_progress) -> list[Item]:
     """The records in a file, or in the .yaml and .yml files under a folder (sorted), as read.
     `progress(total, description)` is a context manager yielding advance(), as Output.progress."""
     paths = _import_files(path)
     items = []
-    with progress(len(paths), "Reading") as advance:
+    with progress(len(paths) * FILE_STEPS, "Reading") as advance:
         for file in paths:
+            done = 0
+
+            def reached(fraction: float) -> None:
+                nonlocal done
+                steps = min(FILE_STEPS, int(fraction * FILE_STEPS))
+                if steps > done:
+                    advance(steps - done)
+                    done = steps
+
             suffix = file.suffix.lower()
-            reader = _read_json if suffix == ".json" else _read_csv if suffix == ".csv" else _read_yaml
-            items += reader(_read_text(file), str(file))
-            advance()
+            text = _read_text(file)
+            if suffix == ".json":
+                items += _read_json(text, str(file))
+            elif suffix == ".csv":
+                items += _read_csv(text, str(file))
+            else:
+                items += _read_yaml(text, str(file), reached)
+            reached(1.0)
     if not items:
         raise MieuxError(f"There are no records in {path}.", "A file to import holds a record, or a list of records.")
     return items
@@ -327,7 +344,11 @@ def _yaml_loader():
         """The safe loader (no Python objects), keeping lines for the error report and refusing
         duplicate keys, which YAML forbids and PyYAML would silently resolve to the last one."""
 
+        reached = None  # called with the position of each mapping built, for progress
+
         def construct_lined_map(self, node):
+            if self.reached is not None:
+                self.reached(node.start_mark.index)
             mapping = _Mapping()
             mapping.line = node.start_mark.line + 1
             yield mapping
@@ -350,13 +371,31 @@ def _yaml_loader():
     return LineLoader
 
 
-def _read_yaml(text: str, name: str) -> list[Item]:
-    """A record (mapping), a list of records, or several documents of either."""
+class _ReadingStream(io.StringIO):
+    """The text as the YAML parser reads it, piece by piece, saying how far it got."""
+
+    def __init__(self, text: str, reached):
+        super().__init__(text)
+        self.reached = reached
+
+    def read(self, size: int = -1) -> str:
+        piece = super().read(size)
+        self.reached(self.tell())
+        return piece
+
+
+def _read_yaml(text: str, name: str, reached=lambda fraction: None) -> list[Item]:
+    """A record (mapping), a list of records, or several documents of either. `reached(fraction)`
+    follows the work: the parser reading the text (the first half), then the records being built."""
     import yaml
 
+    size = max(len(text), 1)
+    loader = _yaml_loader()(_ReadingStream(text, lambda read: reached(read / size / 2)))
+    loader.reached = lambda position: reached(0.5 + position / size / 2)
     items = []
     try:
-        for document in yaml.load_all(text, Loader=_yaml_loader()):
+        while loader.check_data():
+            document = loader.get_data()
             if document is None:  # an empty document, as a trailing "---" makes
                 continue
             for raw in document if isinstance(document, list) else [document]:
@@ -366,6 +405,8 @@ def _read_yaml(text: str, name: str) -> list[Item]:
         raise UnreadableFile(name, mark.line + 1 if mark else None, f"not valid YAML: {e.problem}") from None
     except yaml.reader.ReaderError as e:
         raise UnreadableFile(name, text.count("\n", 0, e.position) + 1, f"not valid YAML: {e.reason}") from None
+    finally:
+        loader.dispose()
     return items
 
 

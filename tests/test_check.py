@@ -101,3 +101,13 @@ def test_reads_survive_a_damaged_record_name_it_and_check_reports_it(cli, damage
     assert cli("edit", "fct-lac-regional-integration", "--set", "title=Still writable").exit_code == 0
     result = cli("export", "--format", "json")
     assert result.exit_code == 2 and "1 record of the catalogue is damaged: nothing was exported." in result.stderr
+
+
+def test_check_reports_progress_record_by_record(db):
+    from mieux_cli.checks import check
+    from mieux_cli.store import Store
+
+    records = Store(db).load().records
+    steps = []
+    check(records, advance=lambda n=1: steps.append(n))
+    assert sum(steps) == 2 * len(records)  # records checked, then compared for near-duplicate titles

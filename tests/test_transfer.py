@@ -1,9 +1,11 @@
 """import and export: the error report, what is written (and what is not), the three formats'
 round trips, stale files, and the shipped catalogue in the form export writes."""
 
+import contextlib
 import csv
 import io
 import json
+import sys
 import textwrap
 from pathlib import Path
 
@@ -512,3 +514,47 @@ def test_the_shipped_catalogue_is_in_the_form_export_writes(tmp_path):
     run(tmp_path / "shipped.json", "export", "--output", str(tmp_path / "out"))
     assert exported_folders(tmp_path / "out") == exported_folders(ROOT)
     assert read_bytes(tmp_path / "out" / ".mieux-export.json") == read_bytes(ROOT / ".mieux-export.json")
+
+
+class _Progress:
+    """A progress callback as Output.progress gives, that records each call."""
+
+    def __init__(self):
+        self.total, self.advances = None, []
+
+    @contextlib.contextmanager
+    def __call__(self, total, description):
+        self.total = total
+        yield lambda n=1: self.advances.append(n)
+
+
+def test_reading_one_large_yaml_file_reports_progress_as_it_goes(tmp_path):
+    path = tmp_path / "many.yaml"
+    path.write_text("".join(f"- id: fct-many-{i}\n  kind: fact\n  title: Many {i}\n  text: A fact.\n  sources: [S]\n"
+                            for i in range(3000)))
+    progress = _Progress()
+    items = transfer.read_import(path, progress)
+    assert len(items) == 3000
+    assert sum(progress.advances) == progress.total  # it reaches the end ...
+    assert len(progress.advances) >= 20  # ... in many steps, not one when the whole file is read
+    assert all(n > 0 for n in progress.advances)
+
+
+def test_an_import_and_check_show_a_progress_bar_on_a_terminal(db, tmp_path, monkeypatch):
+    from mieux_cli import output
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    path = tmp_path / "many.yaml"
+    path.write_text("".join(f"- id: fct-many-{i}\n  kind: fact\n  title: Many {i}\n  text: A fact.\n  sources: [S]\n"
+                            for i in range(300)))
+    monkeypatch.setattr(output, "PROGRESS_AFTER", -1.0)  # at once, rather than after a second of work
+    for args, shown in ((["import", str(path)], "Reading"), (["check"], "Checking")):
+        terminal = Terminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        monkeypatch.setattr(sys, "stdout", io.StringIO())
+        with pytest.raises(SystemExit):
+            app(["--db", str(db), *args], prog_name="mieux")
+        assert shown in terminal.getvalue(), args

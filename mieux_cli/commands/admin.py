@@ -315,7 +315,7 @@ def check_command(
 
       mieux check --sources ~/mieux-sources/
     """
-    from mieux_cli.checks import check
+    from mieux_cli.checks import check, steps
     from mieux_cli.errors import MieuxError
     from mieux_cli.fidelity import SourceFolder
     from mieux_cli.output import Output
@@ -325,7 +325,9 @@ def check_command(
         raise MieuxError(f"There is no folder {sources_dir}.", "Give the folder that holds the text copies of your sources.")
     catalogue = load_catalogue(ctx, out)
     everything = catalogue.records + [record for record, _ in catalogue.damaged]
-    report = check(everything, show_all, SourceFolder(sources_dir) if sources_dir else None)
+    sources = SourceFolder(sources_dir) if sources_dir else None
+    with out.progress(steps(everything, sources), "Checking") as advance:
+        report = check(everything, show_all, sources, advance)
     if sources_dir is not None and report.without_copies:
         out.notice(f"{len(report.without_copies)} of {len(catalogue.records)} records cite no source with a copy in "
                    f"{sources_dir}: they were not compared with their sources.")
