@@ -1,0 +1,90 @@
+"""info: where mieux keeps things for this catalogue, and the settings in effect."""
+
+import os
+from pathlib import Path
+
+import typer
+
+from mieux_cli.commands import catalogue_option, options, store
+
+# The environment variables mieux reads (the README's table), shown when they are set.
+VARIABLES = ("MIEUX_DB", "MIEUX_LOCK_TIMEOUT", "MIEUX_PAGER", "PAGER", "LESS", "NO_COLOR")
+
+
+def info_command(
+    ctx: typer.Context,
+    json_: options.json_option("where each thing is: catalogue, lock, backups, drafts, pager and settings") = False,
+) -> None:
+    """Show where the catalogue, its lock file, its backups and your unfinished records (drafts)
+    are, which pager long output goes through, and the settings in effect.
+
+    It reads and writes nothing: on first use, it says where the catalogue will be created.
+
+    Examples:
+
+      mieux info
+
+      mieux --db team.json info --json
+    """
+    from mieux_cli import drafts
+    from mieux_cli.errors import MieuxError
+    from mieux_cli.output import Output, pager_command
+    from mieux_cli.schema import KINDS
+    from mieux_cli.text import os_text
+
+    out = Output(json_)
+    catalogue = store(ctx)
+    given_by = "--db" if catalogue_option(ctx) else "MIEUX_DB" if os.environ.get("MIEUX_DB") else "the default"
+    try:
+        size = catalogue.real_path.stat().st_size
+    except OSError:
+        size = None
+    backups = catalogue.backups()
+    kept = []
+    for kind in KINDS:
+        try:
+            draft = drafts.load(catalogue.real_path, kind)
+        except MieuxError:
+            kept.append({"kind": kind, "saved": None, "damaged": True})
+            continue
+        if draft is not None:
+            kept.append({"kind": kind, "saved": draft.saved, "damaged": False})
+    pager = pager_command()
+    environment = {name: os_text(os.environ[name]) for name in VARIABLES if name in os.environ}
+    if out.mode == "json":
+        out.json({
+            "catalogue": {"path": os_text(os.path.abspath(catalogue.path)), "file": os_text(str(catalogue.real_path)), "exists": size is not None, "bytes": size,
+                          "given_by": given_by.removeprefix("the ")},
+            "lock": os_text(str(catalogue.lock_path)),
+            "backups": {"folder": os_text(str(catalogue.backups_folder)), "count": len(backups)},
+            "drafts": {"folder": os_text(str(drafts.folder())), "drafts": kept},
+            "pager": {"command": pager[0], "from": pager[1]} if pager else None,
+            "settings": {"file": None, "environment": environment},
+        })
+        return
+    state = (f"{size / 1024:.0f} KB" if size is not None
+             else "not created yet: the first command creates it from the shipped catalogue")
+    path = os.path.abspath(catalogue.path)
+    if catalogue.real_path != Path(path):
+        state += f", a link to {catalogue.real_path}"
+    drafts_here = "; ".join(
+        f"{'an' if d['kind'][0] in 'aeiou' else 'a'} {d['kind']}, "
+        + ("damaged" if d["damaged"] else f"kept {d['saved']}; `mieux add {d['kind']} --resume` takes it up")
+        for d in kept)
+    from_environment = ", ".join(f"{name}={value}" for name, value in environment.items())
+    out.fields("Where mieux keeps things", [
+        ("Catalogue", [f"{path} ({state}), {'chosen by ' if given_by != 'the default' else ''}{given_by}"]),
+        ("Lock file", [str(catalogue.lock_path)]),
+        ("Backups", [f"{catalogue.backups_folder} ({len(backups)} backup{'s' if len(backups) != 1 else ''})"]),
+        ("Drafts", [f"{drafts.folder()} ({'for this catalogue: ' + drafts_here if kept else 'none for this catalogue'})"]),
+        ("Pager", [f"{pager[0]} ({'the default' if pager[1] == 'default' else 'from ' + pager[1]})" if pager
+                   else "none: long output is printed as it is"]),
+        ("Settings", ["none in a file; " + (f"from the environment: {from_environment}" if environment
+                                            else "none from the environment")]),
+    ])
+
+
+# The commands this module defines, by name; app.py builds each only when it is used.
+COMMANDS = {
+    "info": info_command,
+}

@@ -1,0 +1,43 @@
+"""`mieux info`: where the catalogue, its lock, backups and drafts are, and the settings in effect."""
+
+import json
+
+from typer.testing import CliRunner
+
+from mieux_cli import drafts
+from mieux_cli.app import app
+
+
+def test_info_says_where_everything_is(cli, tmp_path):
+    cli("backup")
+    drafts.save(cli.db, "fact", {"title": "Half a fact"})
+    result = cli("info", env={"MIEUX_PAGER": "less -S"})
+    assert result.exit_code == 0, result.stderr
+    heading, *lines = result.stdout.splitlines()
+    assert heading == "Where mieux keeps things"
+    size = cli.db.stat().st_size
+    assert lines[0] == f"Catalogue: {cli.db} ({size / 1024:.0f} KB), chosen by --db"
+    assert lines[1] == f"Lock file: {cli.db}.lock"
+    assert lines[2] == f"Backups:   {tmp_path / 'backups' / 'catalogue.json'} (1 backup)"
+    assert lines[3] == f"Drafts:    {tmp_path / 'xdg-state' / 'mieux' / 'drafts'} (for this catalogue: a fact, kept " \
+                       f"{drafts.load(cli.db, 'fact').saved}; `mieux add fact --resume` takes it up)"
+    assert lines[4] == "Pager:     less -S (from MIEUX_PAGER)"
+    assert lines[5] == "Settings:  none in a file; from the environment: MIEUX_PAGER=less -S"
+    shown = json.loads(cli("info", "--json").stdout)
+    assert shown["catalogue"] == {"path": str(cli.db), "file": str(cli.db), "exists": True, "bytes": size,
+                                  "given_by": "--db"}
+    assert shown["lock"] == f"{cli.db}.lock"
+    assert shown["backups"] == {"folder": str(tmp_path / "backups" / "catalogue.json"), "count": 1}
+    assert shown["drafts"]["folder"] == str(tmp_path / "xdg-state" / "mieux" / "drafts")
+    assert [d["kind"] for d in shown["drafts"]["drafts"]] == ["fact"]
+    assert shown["pager"] is None  # MIEUX_PAGER is set empty in tests
+    assert shown["settings"] == {"file": None, "environment": {"MIEUX_PAGER": ""}}
+
+
+def test_info_on_first_use_creates_nothing(tmp_path):
+    result = CliRunner().invoke(app, ["info"])
+    path = tmp_path / "xdg-data" / "mieux" / "catalogue.json"
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1] == (f"Catalogue: {path} (not created yet: the first command creates it "
+                                             "from the shipped catalogue), the default")
+    assert not path.exists()
