@@ -50,6 +50,27 @@ def cli(db):
     return run
 
 
+def at_question(child, label: str) -> None:
+    """Wait (pexpect) until the question `label` of `add` waits for its answer: its explanation
+    line first, then the question itself. Ctrl-C sent before readline reads would be lost."""
+    child.expect(f"{label}: [^\r\n]+\r\n")
+    child.expect_exact(f"{label}: ")
+
+
+def interrupt(child, then) -> None:
+    """Press Ctrl-C at a question and wait for `then`. CPython's readline prints the question,
+    then waits for a key; a Ctrl-C that lands between the two is seen only at the next key, so
+    if nothing happens within a few seconds (a loaded machine) it is pressed again, as a person
+    would."""
+    import pexpect
+
+    for _ in range(3):
+        child.sendintr()
+        if child.expect([then, pexpect.TIMEOUT], timeout=5) == 0:
+            return
+    raise AssertionError(f"Ctrl-C did not lead to {then!r}: {child.before!r}")
+
+
 def read_bytes(path) -> bytes:
     with open(path, "rb") as f:
         return f.read()

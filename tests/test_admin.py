@@ -7,7 +7,7 @@ import sys
 
 import pexpect
 import pytest
-from conftest import read_bytes
+from conftest import interrupt, read_bytes
 
 from mieux_cli.errors import MieuxError
 from mieux_cli.store import Store
@@ -181,8 +181,7 @@ def test_ctrl_c_at_a_confirmation_is_an_interrupt(cli):
         child = pexpect.spawn(sys.executable, ["-m", "mieux_cli", "--db", str(cli.db), *args], cwd=str(cli.db.parent),
                               env={**os.environ, "TERM": "dumb"}, encoding="utf-8", timeout=20)
         child.expect(r"\[y/N\]:")
-        child.sendintr()
-        child.expect(f"Cancelled: nothing was {what}.")
+        interrupt(child, f"Cancelled: nothing was {what}.")
         child.expect(pexpect.EOF)
         child.close()
         assert child.exitstatus == 130

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from conftest import read_bytes
+from conftest import at_question, interrupt, read_bytes
 
 from mieux_cli.store import Store
 
@@ -162,11 +162,10 @@ def test_add_in_a_real_terminal_as_a_person_types(db):
 def test_ctrl_c_in_a_terminal_writes_nothing(db):
     before = read_bytes(db)
     child = _spawn(db, "add", "action")
-    child.expect("Title.*: ")
+    at_question(child, "Title")
     child.sendline("An action that will not be saved")
-    child.expect("Summary.*: ")
-    child.sendintr()
-    child.expect("Cancelled: nothing was written.")
+    at_question(child, "Summary")
+    interrupt(child, "Cancelled: nothing was written.")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130

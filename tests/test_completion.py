@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pexpect
-from conftest import add_records
+from conftest import add_records, at_question, interrupt
 
 
 def complete(db, *words: str) -> list[str]:
@@ -130,10 +130,10 @@ def add_fact_at_countries(db):
     env["TERM"] = "dumb"
     child = pexpect.spawn(sys.executable, ["-m", "mieux_cli", "--db", str(db), "add", "fact"], cwd=str(db.parent),
                           env=env, encoding="utf-8", timeout=20, dimensions=(50, 120))
-    for answer in FACT_TO_COUNTRIES:
-        child.expect(r": $")
+    for label, answer in zip(("Title", "Text", "Summary", "Start", "End"), FACT_TO_COUNTRIES):
+        at_question(child, label)
         child.sendline(answer)
-    child.expect("Countries: ")
+    at_question(child, "Countries")
     return child
 
 
@@ -142,9 +142,9 @@ def test_tab_completes_each_country_of_a_list_in_any_case_and_accent(db):
     child.send("Costa Rica, cote d\t")  # after ", " as the question's own example writes it; no accent
     child.expect("Côte d'Ivoire")
     child.sendline("")
-    assert child.expect(["Took part", "Unknown country"]) == 0
-    child.sendintr()
-    child.expect(pexpect.EOF)
+    assert child.expect(["Took part: countries", "Unknown country"]) == 0
+    child.expect_exact("Took part: ")
+    interrupt(child, pexpect.EOF)
 
 
 def test_a_second_tab_lists_the_choices_without_shortening_what_was_typed(db):
@@ -152,8 +152,7 @@ def test_a_second_tab_lists_the_choices_without_shortening_what_was_typed(db):
     child.send("co\t\t")  # Colombia, Comoros ... Côte d'Ivoire: they differ in case and accent after 'c'
     child.expect("Cook Islands")  # the list
     child.expect("Countries: co")  # the whole question again, under the list, with 'co' kept
-    child.sendintr()
-    child.expect(pexpect.EOF)
+    interrupt(child, pexpect.EOF)
 
 
 def screen_line(output: str) -> str:
@@ -179,5 +178,4 @@ def test_the_question_stays_on_the_line_after_ctrl_u(db):
     child.send("MX")
     child.expect("MX")
     assert screen_line("Countries: Atlantis" + child.before + "MX") == "Countries: MX"
-    child.sendintr()
-    child.expect(pexpect.EOF)
+    interrupt(child, pexpect.EOF)

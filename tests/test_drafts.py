@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pexpect
-from conftest import read_bytes
+from conftest import at_question, interrupt, read_bytes
 
 from mieux_cli.store import Store
 
@@ -80,6 +80,15 @@ def test_resume_asks_only_the_questions_not_answered_yet(db):
     assert Store(db).load().by_id["fct-other-id"]["start"] == "2018"
 
 
+def test_another_add_of_the_same_kind_leaves_the_draft_alone(db):
+    mieux(db, "add", "fact", answers=FACT_ANSWERS[:4])
+    result = mieux(db, "add", "fact", "--title", "Other", "--text", "T", "--source", "S", "--no-input")
+    assert result.returncode == 0
+    resumed = mieux(db, "add", "--resume", answers=FACT_ANSWERS[4:] + ["y"])
+    assert resumed.returncode == 0, resumed.stderr
+    assert "fct-other-id" in Store(db).load().by_id
+
+
 def test_resume_with_no_draft_is_one_line(db):
     result = mieux(db, "add", "--resume")
     assert (result.returncode, result.stderr) == (
@@ -146,11 +155,10 @@ def test_ctrl_c_in_a_terminal_keeps_the_answers(db):
     env.update(TERM="dumb", MIEUX_DB=str(db))
     child = pexpect.spawn(sys.executable, ["-m", "mieux_cli", "add", "action"], cwd=str(db.parent),
                           env=env, encoding="utf-8", timeout=20)
-    child.expect("Title.*: ")
+    at_question(child, "Title")
     child.sendline("An action to finish later")
-    child.expect("Summary.*: ")
-    child.sendintr()
-    child.expect(pexpect.EOF)
+    at_question(child, "Summary")
+    interrupt(child, pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
     assert "Cancelled: nothing was written. Your answers are kept: `mieux add action --resume` asks the rest." in \
@@ -158,6 +166,5 @@ def test_ctrl_c_in_a_terminal_keeps_the_answers(db):
     child = pexpect.spawn(sys.executable, ["-m", "mieux_cli", "add", "--resume"], cwd=str(db.parent),
                           env=env, encoding="utf-8", timeout=20)
     child.expect("Resuming the action started .*: 1 answer kept.")
-    child.expect("Summary.*: ")  # the title is not asked again
-    child.sendintr()
-    child.expect(pexpect.EOF)
+    at_question(child, "Summary")  # the title is not asked again
+    interrupt(child, pexpect.EOF)

@@ -207,7 +207,8 @@ def add_command(ctx: typer.Context, kind=None, record_id=None, from_file=None, n
         if kept:
             e.hint = f"{e.hint + ' ' if e.hint else ''}Your answers are kept: `{kept}` takes them up."
         raise
-    drafts.remove(store(ctx).real_path, kind)
+    if resume:  # a draft of another record of this kind is not this add's to remove
+        drafts.remove(store(ctx).real_path, kind)
     out.notice(f"Added {record['id']}.")
 
 
