@@ -202,7 +202,7 @@ class _Pager:
         self.rows, self.columns = rows, columns
         self.held: list[str] = []
         self.lines, self.partial = 0, ""
-        self.state = "holding"  # then "paging", or "printing" when the pager cannot be started
+        self.state = "holding"  # then "paging" (and "quit" when it is left), or "printing" if it cannot start
         self.process = self.pipe = self.interrupt_handler = None
 
     # Enough of a text stream for Output and rich: the terminal's, seen through the pager.
@@ -220,16 +220,16 @@ class _Pager:
         pass
 
     def write(self, text: str) -> int:
-        if self.state == "paging":
-            self._send(text)
-        elif self.state == "printing":
-            self.stdout.write(text)
-        else:
+        if self.state == "holding":
             self.held.append(text)
             self._count(text)
             if self.lines >= self.rows:  # it would not fit with the prompt under it
                 self._start()
-        return len(text)
+        elif self.state == "paging":
+            self._send(text)
+        elif self.state == "printing":
+            self.stdout.write(text)
+        return len(text)  # "quit": the pager was left, the rest is not wanted
 
     def _count(self, text: str) -> None:
         """Lines of the screen the held text takes, a long line taking several."""
@@ -248,19 +248,26 @@ class _Pager:
         # output; one with shell syntax ("less -R | tee log") is the shell's to run.
         program = self.command.split()[0]
         if not set(self.command) & set("{}()|&;<>$`'\"\\*?") and shutil.which(program) is None:
-            self.tell(f"The pager '{program}' ({self.variable}) was not found: printing instead.")
-            self.state = "printing"
-            self.stdout.write(held)
+            self._print_instead(f"The pager '{program}' ({self.variable}) was not found", held)
             return
-        env = {**os.environ, "LESS": os.environ.get("LESS", "FRX"), "LV": os.environ.get("LV", "-c")}
+        env = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}  # as git sets it
         self.stdout.flush()
-        self.process = subprocess.Popen(self.command, shell=True, stdin=subprocess.PIPE, env=env)
+        try:
+            self.process = subprocess.Popen(self.command, shell=True, stdin=subprocess.PIPE, env=env)
+        except OSError as e:  # no shell to run it
+            self._print_instead(f"The pager '{program}' ({self.variable}) cannot be started ({e.strerror})", held)
+            return
         # Ctrl-C is the pager's (less stops a search with it); mieux goes on and waits for it.
         self.interrupt_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
         self.pipe = io.TextIOWrapper(self.process.stdin, encoding=self.stdout.encoding or "utf-8",
                                      errors="backslashreplace", write_through=True)
         self.state = "paging"
         self._send(held)
+
+    def _print_instead(self, why: str, held: str) -> None:
+        self.tell(f"{why}: printing instead.")
+        self.state = "printing"
+        self.stdout.write(held)
 
     def _send(self, text: str) -> None:
         try:

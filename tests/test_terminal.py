@@ -206,6 +206,14 @@ def test_the_pager_is_used_only_when_needed_and_as_asked(db, tmp_path):
     assert not paged.exists()  # piped: never
 
 
+def test_a_pager_quit_early_is_started_once_and_mieux_ends_quietly(db, tmp_path):
+    add_records(db, *({"id": f"fct-many-{i}", "kind": "fact", "title": f"Many {i}", "text": "T"} for i in range(1000)))
+    started = tmp_path / "started"
+    code, screen = run_in_terminal(db, "list", rows=10, env={"MIEUX_PAGER": f"echo started >> {started}"})
+    assert code == 0 and "Traceback" not in screen
+    assert started.read_text() == "started\n"  # the pager read nothing and left: the rest is not wanted
+
+
 def test_a_pager_that_cannot_be_found_prints_instead(db):
     code, screen = run_in_terminal(db, "list", rows=10, env={"MIEUX_PAGER": "no-such-pager -x"})
     assert code == 0
