@@ -81,7 +81,8 @@ def prepare_shell_completion() -> None:
         def complete(self) -> str:
             args, incomplete = self.get_completion_args()
             words = os.environ.get("COMP_WORDS", "").split("\n")  # as typed, quotes included
-            typed = words[int(os.environ.get("COMP_CWORD", "0"))] if int(os.environ.get("COMP_CWORD", "0")) < len(words) else ""
+            current = int(os.environ.get("COMP_CWORD", "0"))
+            typed = words[current] if current < len(words) else ""
             quote = typed[:1] if typed[:1] in ("'", '"') else ""
             values = as_typed(incomplete, [item.value for item in self.get_completions(args, incomplete)])
             return "\n".join(for_shell(value, "bash", quote) for value in values)
