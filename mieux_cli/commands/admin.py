@@ -103,7 +103,7 @@ def undo_command(
     """Undo the latest change, or every change after a given one, after confirmation.
 
     It first shows the changes it undoes and what that does to the records (the first few, and a
-    count of the rest). An undo is itself a change, recorded in the history: undo it to redo what
+    count of the rest), and asks; --yes neither shows nor asks. An undo is itself a change, recorded in the history: undo it to redo what
     it undid.
 
     Examples:
@@ -128,7 +128,8 @@ def undo_command(
     if not changes:
         out.notice(f"Nothing to undo: {described} left the records as they are.")
         return
-    _show_undo(out, [entries[n] for n in reversed(undone)], changes)
+    if not yes or dry_run:  # --yes: no question, so nothing to look at before it
+        _show_undo(out, [entries[n] for n in reversed(undone)], changes)
     if dry_run:
         out.notice("Dry run: nothing was undone.")
         return

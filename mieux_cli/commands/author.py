@@ -203,7 +203,7 @@ def add_command(ctx: typer.Context, kind=None, record_id=None, from_file=None, n
     try:
         commit(ctx, plan_add([record]))
     except MieuxError as e:
-        kept = _keep_answers(ctx, out, kind, answers)
+        kept = None if no_input else _keep_answers(ctx, out, kind, answers)  # options: the command line keeps them
         if kept:
             e.hint = f"{e.hint + ' ' if e.hint else ''}Your answers are kept: `{kept}` takes them up."
         raise
