@@ -38,9 +38,9 @@ def _organisation_ref(value: str) -> str:
     return value
 
 
-def _one_line(value: str) -> str:
-    if not value or any(c in value for c in "\r\n"):
-        raise ValueError("give a name on one line")
+def _name(value: str) -> str:
+    if not value or any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in value):
+        raise ValueError("give a name on one line, without control characters")
     return value
 
 
@@ -76,7 +76,7 @@ class Key:
 KEYS = {k.name: k for k in (
     Key("iati.publisher-ref", "the IATI organisation identifier of the publisher (reporting organisation); "
         "prefixes every activity's identifier", _organisation_ref),
-    Key("iati.publisher-name", "the publisher's name, as IATI files give it", _one_line),
+    Key("iati.publisher-name", "the publisher's name, as IATI files give it", _name),
     Key("iati.publisher-type", "the publisher's IATI organisation type: a code or its name (40 Multilateral ...)",
         _code_of(ORGANISATION_TYPES, "organisation type")),
     Key("iati.publisher-role", "optional: the publisher's own role in every activity (1 Funding, 2 Accountable, "
@@ -178,7 +178,7 @@ def toml_text(settings: dict[str, str]) -> str:
         table, _, leaf = name.rpartition(".")
         tables.setdefault(table, {})[leaf] = value
     lines = ["# mieux settings, written by `mieux config` (`mieux config list` shows them)."]
-    for table, values in tables.items():
+    for table, values in sorted(tables.items(), key=lambda t: t[0] != ""):  # keys of no table before any [table]
         lines += ["", f"[{table}]"] if table else [""]
         lines += [f"{leaf} = {toml_string(value)}" for leaf, value in values.items()]
     return "\n".join(lines) + "\n"

@@ -19,18 +19,18 @@ def test_set_get_list_and_unset_keep_a_toml_file_in_the_config_directory(tmp_pat
     path = settings_file(tmp_path)
     result = config("set", "iati.publisher-ref", "XM-EXAMPLE-1")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", f"Set iati.publisher-ref to XM-EXAMPLE-1 in {path}.\n")
-    config("set", "iati.publisher-name", 'MIEUX "ICMPD" \\ Vienna\tOffice')
+    config("set", "iati.publisher-name", 'MIEUX "ICMPD" \\ Vienna Office')
     assert config("set", "iati.publisher-type", "multilateral").exit_code == 0  # a name gives its code
     assert config("get", "iati.publisher-type").stdout == "40\n"
-    assert config("get", "iati.publisher-name").stdout == 'MIEUX "ICMPD" \\ Vienna\tOffice\n'
+    assert config("get", "iati.publisher-name").stdout == 'MIEUX "ICMPD" \\ Vienna Office\n'
     assert tomllib.loads(path.read_text()) == {"iati": {"publisher-ref": "XM-EXAMPLE-1", "publisher-type": "40",
-                                                        "publisher-name": 'MIEUX "ICMPD" \\ Vienna\tOffice'}}
+                                                        "publisher-name": 'MIEUX "ICMPD" \\ Vienna Office'}}
     assert [p.name for p in path.parent.iterdir()] == ["config.toml"]  # written atomically: no temporary file left
     listed = config("list")
     assert listed.stdout.splitlines()[:4] == [
         ("iati.publisher-ref = XM-EXAMPLE-1    # the IATI organisation identifier of the publisher (reporting "
         "organisation); prefixes every activity's identifier"),
-        'iati.publisher-name = MIEUX "ICMPD" \\ Vienna\tOffice    # the publisher\'s name, as IATI files give it',
+        'iati.publisher-name = MIEUX "ICMPD" \\ Vienna Office    # the publisher\'s name, as IATI files give it',
         "iati.publisher-type = 40    # the publisher's IATI organisation type: a code or its name (40 Multilateral ...)",
         ("iati.publisher-role = (not set)    # optional: the publisher's own role in every activity (1 Funding, "
         "2 Accountable, 3 Extending, 4 Implementing), written as a participating organisation"),
@@ -62,6 +62,8 @@ def test_wrong_keys_values_and_actions_are_refused_with_the_fix_and_change_nothi
         ("set", "iati.publisher-ref", "MIEUX ICMPD"): "Error: iati.publisher-ref: 'MIEUX ICMPD' is not an IATI "
         "organisation identifier: it is an agency prefix and a number joined by hyphens, such as XM-DAC-41114 or "
         "GB-CHC-1234567 (find yours at https://org-id.guide). Set it again: mieux config set iati.publisher-ref VALUE\n",
+        ("set", "iati.publisher-name", "MIEUX\x1b[31m"): "Error: iati.publisher-name: give a name on one line, without "
+        "control characters. Set it again: mieux config set iati.publisher-name VALUE\n",
         ("set", "iati.publisher-role", "donor"): "Error: iati.publisher-role: 'donor' is not an IATI organisation "
         "role; use one of 1 Funding, 2 Accountable, 3 Extending, 4 Implementing. Set it again: mieux config set "
         "iati.publisher-role VALUE\n",
@@ -87,3 +89,18 @@ def test_a_damaged_settings_file_is_named_with_the_way_out(tmp_path):
     assert result.stderr.startswith(f"Error: The settings file {path} is not valid TOML: ")
     assert result.stderr.endswith("Fix it, or remove it and set the values again with `mieux config set`.\n")
     assert "Traceback" not in result.output
+
+
+def test_any_text_is_written_as_a_toml_string_that_reads_back_the_same():
+    from mieux_cli.settings import toml_text
+
+    values = {"a.b": 'quote " backslash \\ tab \t newline \n bell \x07 delete \x7f ünï', "a.c": "", "top": "x"}
+    assert {name: value for name, value in _flat(tomllib.loads(toml_text(values)))} == values
+
+
+def _flat(data, prefix=""):
+    for name, value in data.items():
+        if isinstance(value, dict):
+            yield from _flat(value, f"{prefix}{name}.")
+        else:
+            yield f"{prefix}{name}", value
