@@ -124,29 +124,30 @@ def test_a_record_cannot_change_kind_under_the_practices_that_link_to_it(cli, tm
 
 
 @pytest.mark.parametrize(("name", "content", "message"), [
-    ("syntax.yaml", b"id: fct-x\ntitle: [unclosed\n", "{path}:3: not valid YAML: did not find expected ',' or ']'. "
-     "Fix it and run the import again."),
-    ("twice.yaml", b"id: fct-x\nkind: fact\ntitle: One\ntitle: Two\n", "{path}:4: not valid YAML: duplicate key 'title'. "
-     "Fix it and run the import again."),
-    ("nested.yaml", b"id: fct-x\nsources:\n  - title: A\n    title: B\n", "{path}:4: not valid YAML: duplicate key 'title'. "
-     "Fix it and run the import again."),
-    ("code.yaml", b"id: !!python/object/apply:os.system [ls]\n", "{path}:1: not valid YAML: could not determine a "
-     "constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'. Fix it and run the import again."),
-    ("control.yaml", b"id: fct-x\ntitle: a\x07b\n", "{path}:2: not valid YAML: control characters are not allowed. "
-     "Fix it and run the import again."),
-    ("syntax.json", b'[\n  {"id": "fct-x",}\n]', "{path}:2: not valid JSON: Expecting property name enclosed in double "
-     "quotes. Fix it and run the import again."),
-    ("twice.json", b'{"id": "fct-x", "id": "fct-y"}', "{path}: duplicate key 'id' in a JSON object. "
-     "Fix it and run the import again."),
-    ("quote.csv", b'id,kind,title\nfct-x,fact,"open\n', "{path}:2: not valid CSV: unexpected end of data. "
-     "Fix it and run the import again."),
-    ("header.csv", b"id,kind,title,Title\n", "{path}:1: the column 'title' appears twice in the header. "
-     "Fix it and run the import again."),
-    ("latin1.yaml", b"id: fct-x\ntitle: Migraci\xf3n\n", "{path}:2: not UTF-8 text (byte 0xf3). "
-     "Save it as UTF-8 and run the import again."),
-    ("image.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "{path}:3: not a text file (it holds NUL bytes: a binary "
-     "file, or UTF-16). Give a YAML, JSON or CSV file saved as UTF-8."),
-    ("notes.txt", b"id: fct-x\n", "Cannot tell the format of {path} from its name. Name it .yaml, .yml, .json or .csv."),
+    ("syntax.yaml", b"id: fct-x\ntitle: [unclosed\n", ("{path}:3: not valid YAML: did not find expected ',' or ']'. "
+     "Fix it and run the import again.")),
+    ("twice.yaml", b"id: fct-x\nkind: fact\ntitle: One\ntitle: Two\n", ("{path}:4: not valid YAML: duplicate key 'title'. "
+     "Fix it and run the import again.")),
+    ("nested.yaml", b"id: fct-x\nsources:\n  - title: A\n    title: B\n", ("{path}:4: not valid YAML: duplicate key 'title'. "
+     "Fix it and run the import again.")),
+    ("code.yaml", b"id: !!python/object/apply:os.system [ls]\n", ("{path}:1: not valid YAML: could not determine a "
+     "constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'. Fix it and run the import again.")),
+    ("control.yaml", b"id: fct-x\ntitle: a\x07b\n", ("{path}:2: not valid YAML: control characters are not allowed. "
+     "Fix it and run the import again.")),
+    ("syntax.json", b'[\n  {"id": "fct-x",}\n]', ("{path}:2: not valid JSON: Expecting property name enclosed in double "
+     "quotes. Fix it and run the import again.")),
+    ("twice.json", b'{"id": "fct-x", "id": "fct-y"}', ("{path}: duplicate key 'id' in a JSON object. "
+     "Fix it and run the import again.")),
+    ("quote.csv", b'id,kind,title\nfct-x,fact,"open\n', ("{path}:2: not valid CSV: unexpected end of data. "
+     "Fix it and run the import again.")),
+    ("header.csv", b"id,kind,title,Title\n", ("{path}:1: the column 'title' appears twice in the header. "
+     "Fix it and run the import again.")),
+    ("latin1.yaml", b"id: fct-x\ntitle: Migraci\xf3n\n", ("{path}:2: not UTF-8 text (byte 0xf3). "
+     "Save it as UTF-8 and run the import again.")),
+    ("image.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", ("{path}:3: not a text file (it holds NUL bytes: a binary "
+     "file, or UTF-16). Give a YAML, JSON or CSV file saved as UTF-8.")),
+    ("notes.txt", b"id: fct-x\n", ("Cannot tell the format of {path} from its name. Name it .yaml, .yml, .json or .csv, or .xml for an IATI "
+     "activity file.")),
     ("empty.yaml", b"# nothing yet\n", "There are no records in {path}. A file to import holds a record, or a list of records."),
 ])
 def test_a_file_that_cannot_be_read_gives_one_line_naming_it_and_the_fix(cli, tmp_path, name, content, message):
@@ -331,7 +332,8 @@ def test_a_yaml_export_needs_a_folder(cli, tmp_path):
         "Type: mieux export --out DIR (or use --format json or csv for standard output).\n"
     ))
     result = cli("export", "--format", "xml")
-    assert (result.exit_code, result.stderr) == (2, "Error: Unknown format 'xml'. Use --format yaml, json or csv.\n")
+    assert (result.exit_code, result.stderr) == (2, (
+        "Error: Unknown format 'xml'. Use --format yaml, json, csv or iati (IATI activity XML).\n"))
     result = cli("export", "--out", str(tmp_path / "missing" / "out"))
     assert (result.exit_code, result.stderr) == (
         2, f"Error: The folder {tmp_path / 'missing'} does not exist. Create it first, or choose another --out.\n")
@@ -340,8 +342,8 @@ def test_a_yaml_export_needs_a_folder(cli, tmp_path):
         2, f"Error: {tmp_path} is a folder. Give a file name: --out {tmp_path / 'catalogue.json'}\n")
     result = cli("export", "--format", "csv", "--out", str(tmp_path / "missing" / "out.csv"))
     assert (result.exit_code, result.stderr) == (
-        2, f"Error: Could not write {tmp_path / 'missing' / 'out.csv'}: No such file or directory. "
-        "Fix that and run the export again.\n")
+        2, (f"Error: Could not write {tmp_path / 'missing' / 'out.csv'}: No such file or directory. "
+        "Fix that and run the export again.\n"))
     assert not (tmp_path / "missing").exists()
 
 
@@ -424,7 +426,7 @@ def test_nested_items_survive_the_csv_cell_with_empty_parts(tmp_path):
     path = tmp_path / "parts.csv"
     path.write_text(transfer.csv_text([record]))
     assert "T |  | 2019; U |  |  | https://example.org/a\\|b" in path.read_text()
-    assert transfer.prepare(transfer.read_import(path)).entries[0].record == record
+    assert transfer.prepare(transfer.read_import(path).items).entries[0].record == record
 
 
 # -- round trips: export, import into an empty catalogue, export again ------------------------------
