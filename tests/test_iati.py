@@ -285,6 +285,7 @@ def test_every_field_comes_back_or_is_listed_as_not_carried(every_field, tmp_pat
 def test_the_export_lists_what_iati_cannot_carry_on_standard_error(every_field, tmp_path, publisher):
     out = tmp_path / "every.xml"
     result = run("export", "--format", "iati", "--out", str(out), db=every_field)
+    assert_valid(out.read_bytes())
     assert result.stdout == ""
     assert result.stderr == (
         "Not exported: 1 practice, 1 fact (an IATI file describes activities: only Actions are exported).\n"
@@ -384,6 +385,24 @@ def test_the_activity_as_written(every_field, publisher):
     assert regional.find("activity-status").get("code") == "1"
 
 
+def test_a_date_is_actual_only_once_it_has_passed():
+    """IATI: an actual start or end is never in the future. The status says whether the Action
+    started or ended; a date still to come is written as planned."""
+    record = {**next(r for r in EVERY_FIELD if r["id"] == "act-all-carried"), "start": "2016-02-01", "end": "2018-12"}
+    record = add_records_in_memory(record)
+    for today, types in (("2019-01-01", ["2", "4"]), ("2018-12-30", ["2", "3"]), ("2016-01-31", ["1", "3"])):
+        result = iati.export([record], PUBLISHER, datetime.fromisoformat(today + "T12:00:00+00:00"))
+        assert_valid(result.xml)
+        dates = etree.fromstring(result.xml)[0].iter("activity-date")
+        assert [d.get("type") for d in dates] == types, today
+
+
+def add_records_in_memory(raw: dict) -> dict:
+    from mieux_cli.records import normalize
+
+    return normalize({"sources": [{"title": "Test notes"}], **raw})
+
+
 def test_the_publisher_s_role_and_language_come_from_the_settings(every_field, publisher):
     run("config", "set", "iati.publisher-role", "Implementing")
     run("config", "set", "iati.language", "es")
@@ -405,6 +424,11 @@ def test_only_actions_are_exported_and_an_empty_file_is_never_written(every_fiel
         "Not exported: 1 practice (an IATI file describes activities: only Actions are exported).\n"
         "Error: There is no Action to write, and an IATI file holds at least one activity. Choose Actions: mieux export "
         "actions --format iati ...\n")
+    assert not out.exists()
+    result = run("export", "--format", "iati", "--country", "FR", "--out", str(out), db=every_field)
+    assert (result.exit_code, result.stderr) == (2, (
+        "No records match. Try fewer filters.\n"
+        "Error: There is no Action to write, and an IATI file holds at least one activity. Try fewer filters.\n"))
     assert not out.exists()
     result = run("export", "--format", "iati", "--out", str(tmp_path), db=every_field)
     assert result.stderr == f"Error: {tmp_path} is a folder. Give a file name: --out {tmp_path / 'catalogue.xml'}\n"
@@ -428,10 +452,11 @@ def test_an_iati_file_is_read_as_actions_with_a_dry_run_report(tmp_path):
         "Not kept, because mieux has no field for them:\n"
         "  act-xm-example-2-mig-001: description of objectives; participating-org Example Ministry of Foreign Affairs "
         "(the reporting organisation, Funding); participating-org Ministry of Labour of Senegal: role 2 Accountable "
-        "(kept as other); sector 16020 (vocabulary 1); result Draft labour migration strategy: indicator Officials "
-        "trained on strategy drafting; budget\n"
+        "(kept as other); participating-org Example International NGO: identifier XM-EXAMPLE-3; sector 16020 "
+        "(vocabulary 1); result Draft labour migration strategy: indicator Officials trained on strategy drafting; "
+        "budget\n"
         "  act-xm-example-2-mig-002: recipient-country percentages; tag 10.7 (vocabulary 3); other-identifier A1 "
-        "MIG-002-INTERNAL; transaction (2)\n"
+        "MIG-002-INTERNAL; humanitarian=1; transaction (2)\n"
         "  act-xm-example-2-mig-003: activity-status 3 Finalisation (kept as completed)\n"
         "  act-xm-example-2-mig-004: recipient-region 489 (vocabulary 1); participating-org Example Agency for "
         "Cooperation: role 3 Extending (kept as other)\n"

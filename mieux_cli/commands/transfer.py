@@ -285,9 +285,9 @@ def _export_iati(out, records: list[dict], path: Path | None, publisher) -> None
     for line in iati.report_lines(result):
         out.notice(line)
     if not result.exported:
-        raise MieuxError("There is no Action to write, and an IATI file holds at least one activity.",
-                         "Complete the Actions listed above, or change the filters." if result.incomplete else
-                         "Choose Actions: mieux export actions --format iati ...")
+        hint = ("Complete the Actions listed above, or change the filters." if result.incomplete else
+                "Choose Actions: mieux export actions --format iati ..." if result.other_kinds else "Try fewer filters.")
+        raise MieuxError("There is no Action to write, and an IATI file holds at least one activity.", hint)
     if path is None:
         out.data(result.xml.decode("utf-8"))
         return

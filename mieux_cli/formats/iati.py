@@ -22,7 +22,7 @@ import mimetypes
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -171,7 +171,7 @@ def export(records: list[dict], publisher: Publisher, generated: datetime) -> Ex
                 if record["kind"] != "action":
                     result.other_kinds[record["kind"]] += 1
                     continue
-                writer = _ActivityWriter(record, publisher)
+                writer = _ActivityWriter(record, publisher, generated.date())
                 missing = writer.missing()
                 if missing:
                     result.incomplete[record["id"]] = missing
@@ -188,9 +188,10 @@ def export(records: list[dict], publisher: Publisher, generated: datetime) -> Ex
 class _ActivityWriter:
     """One Action as an iati-activity, in the order the schema requires, noting what is lost."""
 
-    def __init__(self, record: dict, publisher: Publisher):
+    def __init__(self, record: dict, publisher: Publisher, today: date):
         self.record = record
         self.publisher = publisher
+        self.today = today  # an actual date is never in the future (an IATI rule)
         self.losses: list[Loss] = []
         self.notes: list[Loss] = []
         self.orgs = self._organisations()
@@ -308,15 +309,17 @@ class _ActivityWriter:
         from lxml import etree
 
         status = self.record["status"]
-        kinds = (("start", ACTUAL_START if status in STARTED else PLANNED_START, first_day),
-                 ("end", ACTUAL_END if status == "completed" else PLANNED_END, last_day))
-        for name, kind, day in kinds:
+        kinds = (("start", status in STARTED, ACTUAL_START, PLANNED_START, first_day),
+                 ("end", status == "completed", ACTUAL_END, PLANNED_END, last_day))
+        for name, happened, actual, planned, day in kinds:
             value = self.record[name]
             if not value:
                 continue
-            date = etree.SubElement(activity, "activity-date", type=kind, attrib={"iso-date": day(value).isoformat()})
+            iso = day(value)
+            kind = actual if happened and iso <= self.today else planned
+            element = etree.SubElement(activity, "activity-date", type=kind, attrib={"iso-date": iso.isoformat()})
             if len(value) < 10:  # a year or a month: the narrative keeps it, and the reader takes it back
-                _narrative(date, value)
+                _narrative(element, value)
                 self.notes.append(Loss(self.record["id"], name, "a year or month is written as its first (start) or "
                                        "last (end) day; the date's narrative keeps it as recorded", value))
         if self.record["status_as_of"]:
@@ -440,8 +443,8 @@ def report_lines(result: Export) -> list[str]:
     if result.incomplete:
         lines.append(f"Not exported: {_count(len(result.incomplete), 'Action')} that IATI cannot describe without a "
                      "value the catalogue does not hold:")
-        lines += [f"  {record_id}: needs {'; '.join(needs)}" for record_id, needs in result.incomplete.items()]
-        lines.append("  Complete them with `mieux edit ID`, then export again; `mieux config set iati.publisher-role "
+        lines += [f" {record_id}: needs {'; '.join(needs)}" for record_id, needs in result.incomplete.items()]
+        lines.append(" Complete them with `mieux edit ID`, then export again; `mieux config set iati.publisher-role "
                      "CODE` names the publisher itself as a participating organisation of every activity.")
     if result.losses:
         lines.append("Not carried by IATI (importing the file gives these fields back empty or changed):")
@@ -459,7 +462,7 @@ def _grouped(losses: list[Loss]) -> list[str]:
         groups.setdefault((loss.field, loss.reason), [])
         if where not in groups[(loss.field, loss.reason)]:
             groups[(loss.field, loss.reason)].append(where)
-    return [f"  {name}: {reason}: {', '.join(where)}" for (name, reason), where in groups.items()]
+    return [f" {name}: {reason}: {', '.join(where)}" for (name, reason), where in groups.items()]
 
 
 # -- import -------------------------------------------------------------------------------------
@@ -620,6 +623,7 @@ class _ActivityReader:
                                       language=title_language if title_language in vocab.LANGUAGES else None))
         self._results(element, item)
         raw["aliases"] = self._aliases(element, item, reporting_ref)
+        item.notes += [f"{name}={element.get(name)}" for name in ACTIVITY_ATTRIBUTES if element.get(name) is not None]
         others = Counter(_local(child.tag) for child in element
                          if isinstance(child.tag, str) and child.tag not in handled)
         item.notes += [f"{tag}{f' ({n})' if n > 1 else ''}" for tag, n in others.items()]
@@ -700,13 +704,14 @@ class _ActivityReader:
         # generated-datetime, which is when the file was written (the Datastore writes its files daily).
         raw["status_as_of"] = _day(element.get("last-updated-datetime")) if raw["status"] else None
         dates = {}
-        for date in element.iterchildren("activity-date"):
-            kind = (date.get("type") or "").strip()
-            iso = (date.get("iso-date") or "").strip()
+        for activity_date in element.iterchildren("activity-date"):
+            kind = (activity_date.get("type") or "").strip()
+            iso = (activity_date.get("iso-date") or "").strip()
             if kind not in DATE_NAMES or not iso:
                 item.notes.append(f"activity-date {kind or '(no type)'} {iso}".rstrip())
                 continue
-            dates.setdefault(kind, _recorded_date(iso, kind, [n.text or "" for n in date.iterchildren("narrative")]))
+            narratives = [n.text or "" for n in activity_date.iterchildren("narrative")]
+            dates.setdefault(kind, _recorded_date(iso, kind, narratives))
         for name, (actual, planned) in (("start", (ACTUAL_START, PLANNED_START)), ("end", (ACTUAL_END, PLANNED_END))):
             kept = actual if actual in dates else planned
             raw[name] = dates.get(kept)
@@ -742,6 +747,8 @@ class _ActivityReader:
             if not name:
                 item.notes.append("participating-org without a name or identifier")
                 continue
+            if ref and ref != name:
+                item.notes.append(f"participating-org {name}: identifier {ref}")
             type_ = (org.get("type") or "").strip()
             if type_ and type_ not in PARTNER_KINDS:
                 item.notes.append(f"participating-org {name}: type {type_}")
@@ -818,6 +825,8 @@ class _ActivityReader:
         return aliases
 
 
+# attributes of an activity that say something mieux has no field for
+ACTIVITY_ATTRIBUTES = ("humanitarian", "hierarchy", "budget-not-provided", "linked-data-uri")
 # field each IATI element maps to, for the line of a problem
 _FIELDS_OF = {"iati-identifier": "id", "title": "title", "description": "summary", "participating-org": "partners",
               "activity-status": "status", "recipient-country": "countries", "recipient-region": "region",
