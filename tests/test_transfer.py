@@ -146,7 +146,8 @@ def test_a_record_cannot_change_kind_under_the_practices_that_link_to_it(cli, tm
      "Save it as UTF-8 and run the import again.")),
     ("image.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", ("{path}:3: not a text file (it holds NUL bytes: a binary "
      "file, or UTF-16). Give a YAML, JSON or CSV file saved as UTF-8.")),
-    ("notes.txt", b"id: fct-x\n", "Cannot tell the format of {path} from its name. Name it .yaml, .yml, .json or .csv."),
+    ("notes.txt", b"id: fct-x\n", ("Cannot tell the format of {path} from its name. Name it .yaml, .yml, .json or .csv, or .xml for an IATI "
+     "activity file.")),
     ("empty.yaml", b"# nothing yet\n", "There are no records in {path}. A file to import holds a record, or a list of records."),
 ])
 def test_a_file_that_cannot_be_read_gives_one_line_naming_it_and_the_fix(cli, tmp_path, name, content, message):
@@ -338,7 +339,8 @@ def test_a_yaml_export_needs_a_folder(cli, tmp_path):
         "Type: mieux export --output DIR (or use --format json or csv for standard output).\n"
     ))
     result = cli("export", "--format", "xml")
-    assert (result.exit_code, result.stderr) == (2, "Error: Unknown format 'xml'. Use --format yaml, json or csv.\n")
+    assert (result.exit_code, result.stderr) == (2, (
+        "Error: Unknown format 'xml'. Use --format yaml, json, csv or iati (IATI activity XML).\n"))
     result = cli("export", "--output", str(tmp_path / "missing" / "out"))
     assert (result.exit_code, result.stderr) == (
         2, f"Error: The folder {tmp_path / 'missing'} does not exist. Create it first, or choose another --output.\n")
@@ -484,7 +486,7 @@ def test_nested_items_survive_the_csv_cell_with_empty_parts(tmp_path):
     path = tmp_path / "parts.csv"
     path.write_text(transfer.csv_text([record]))
     assert "T |  | 2019; U |  |  | https://example.org/a\\|b" in path.read_text()
-    assert transfer.prepare(transfer.read_import(path)).entries[0].record == record
+    assert transfer.prepare(transfer.read_import(path).items).entries[0].record == record
 
 
 # -- round trips: export, import into an empty catalogue, export again ------------------------------
