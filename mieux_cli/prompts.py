@@ -5,6 +5,9 @@ piping answers and a test all meet the same code. Questions quote record text (a
 On a terminal, answers can be completed with TAB from the field's choices (readline). A wrong
 answer is explained and asked again. End of input or Ctrl-C raise Cancelled: the caller writes
 nothing.
+
+When the answers come from a pipe or a file, each is echoed after its question, so that the
+output reads as the session would on a terminal, where the terminal echoes what is typed.
 """
 
 import sys
@@ -51,10 +54,27 @@ class Prompter:
     def raw(self, question: str, default: str = "", choices: list[str] | None = None) -> str:
         """One line of text; `default` is shown and taken on an empty answer."""
         self._complete_with(choices or [])
+        shown = f" [{default}]" if default else ""
+        return self._read(f"{one_line(question)}{shown}: ").strip() or default
+
+    def _read(self, prompt: str) -> str:
         try:
-            return typer.prompt(one_line(question), default=default, show_default=bool(default)).strip()
-        except (typer.Abort, EOFError, KeyboardInterrupt):
+            if self.interactive:  # readline: line editing, and TAB from _complete_with; it is
+                # given only the last space, as click does, since a long prompt would confuse it
+                typer.echo(prompt.rstrip(" "), nl=False)
+                return input(" ")
+            typer.echo(prompt, nl=False)
+            line = self.stream.readline()
+        except KeyboardInterrupt:
             raise Cancelled from None
+        except EOFError:
+            line = ""
+        if not line:  # the end of the input
+            typer.echo()
+            raise Cancelled
+        answer = line.rstrip("\r\n")
+        typer.echo(clean(one_line(answer)))
+        return answer
 
     def ask(self, question: str, parse, default: str = "", choices: list[str] | None = None, required: bool = False):
         """Ask until parse(answer) succeeds; an empty answer to an optional question is None."""
@@ -80,10 +100,14 @@ class Prompter:
             items.append(item)
 
     def confirm(self, question: str, default: bool = True) -> bool:
-        try:
-            return typer.confirm(one_line(question), default=default)
-        except (typer.Abort, EOFError, KeyboardInterrupt):
-            raise Cancelled from None
+        choices = "[Y/n]" if default else "[y/N]"
+        while True:
+            answer = self._read(f"{one_line(question)} {choices}: ").strip().lower()
+            if not answer:
+                return default
+            if answer in ("y", "yes", "n", "no"):
+                return answer.startswith("y")
+            self.say("  Answer y or n.")
 
     def say(self, text: str = "") -> None:
         typer.echo(clean(text))

@@ -138,6 +138,24 @@ def test_the_suggested_id_avoids_taken_ones(cli):
     assert ids == ["fct-same-title", "fct-same-title-2"]
 
 
+def test_answers_from_a_pipe_are_echoed_after_their_questions(db):
+    """The output of a piped session reads like the same session on a terminal."""
+    before = read_bytes(db)
+    result = subprocess.run([sys.executable, "-m", "mieux_cli", "--db", str(db), "add", "practice"],
+                            input="Peer review of asylum files\n\n", capture_output=True, text=True, check=False)
+    assert result.stdout.splitlines() == [
+        "Title: a short title (e.g. Costa Rica: National Integration Plans)",
+        "Title: Peer review of asylum files",
+        "Summary: what was done, with whom, and what came of it, in a paragraph (e.g. MIEUX supported the "
+        "National Institute of Migration in ...)",
+        "Summary: ",
+        "  This one is required.",
+        "Summary: ",
+    ]
+    assert result.returncode == 2 and result.stderr.startswith("Error: The input ended before the record was complete")
+    assert read_bytes(db) == before
+
+
 def _spawn(db, *args):
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR",)}
     env["TERM"] = "dumb"
