@@ -355,8 +355,10 @@ def test_remove_refuses_while_linked_and_force_unlinks(cli):
 
 def test_remove_asks_first(cli):
     before = read_bytes(cli.db)
-    result = cli("remove", "fct-lac-regional-integration", input="n\n")
+    result = cli("remove", "fct-lac-regional-integration", input="maybe\nn\n")
     assert (result.exit_code, result.stderr) == (0, "Nothing was removed.\n")
+    question = 'Remove fct-lac-regional-integration "Comparatively high regional integration in LAC"? [y/N]: '
+    assert result.stdout == f"{question}maybe\n  Answer y or n.\n{question}n\n"
     assert read_bytes(cli.db) == before
     result = cli("remove", "fct-lac-regional-integration", input="")
     assert result.exit_code == 2 and read_bytes(cli.db) == before
