@@ -357,7 +357,7 @@ def test_a_yaml_export_needs_a_folder(cli, tmp_path):
 def test_a_yaml_export_writes_a_file_per_record_with_keys_in_canonical_order(cli, tmp_path):
     result = cli("export", "--output", str(tmp_path / "out"))
     assert (result.exit_code, result.stdout) == (0, "")
-    assert result.stderr == f"Exported 24 records to {tmp_path / 'out'}: 24 files written, 0 unchanged.\n"
+    assert result.stderr == f"Exported 24 records to {tmp_path / 'out'}/: 24 files written, 0 unchanged.\n"
     files = exported_folders(tmp_path / "out")
     assert len(files) == 24 and {name.split("/")[0] for name in files} == set(KIND_FOLDERS)
     assert files["facts/fct-lac-regional-integration.yaml"].decode().startswith(
@@ -365,7 +365,7 @@ def test_a_yaml_export_writes_a_file_per_record_with_keys_in_canonical_order(cli
         "text: Latin America and the Caribbean enjoys comparatively high levels of regional integration"
     )
     again = cli("export", "--output", str(tmp_path / "out"))
-    assert again.stderr == f"Exported 24 records to {tmp_path / 'out'}: 0 files written, 24 unchanged.\n"
+    assert again.stderr == f"Exported 24 records to {tmp_path / 'out'}/: 0 files written, 24 unchanged.\n"
 
 
 def test_exporting_everything_removes_only_the_files_of_gone_records_that_mieux_wrote(cli, tmp_path):
@@ -378,11 +378,11 @@ def test_exporting_everything_removes_only_the_files_of_gone_records_that_mieux_
     cli("remove", "fct-gone", "--yes")
     cli("remove", "fct-also-gone", "--yes")
     result = cli("export", "facts", "--output", str(out))  # filtered: what is not exported is not stale
-    assert result.stderr == f"Exported 12 records to {out}: 0 files written, 12 unchanged.\n"
+    assert result.stderr == f"Exported 12 records to {out}/: 0 files written, 12 unchanged.\n"
     assert (out / "facts" / "fct-gone.yaml").exists()
     result = cli("export", "--output", str(out))
     assert result.stderr == (
-        f"Exported 24 records to {out}: 0 files written, 24 unchanged.\n"
+        f"Exported 24 records to {out}/: 0 files written, 24 unchanged.\n"
         "Removed 2 files whose records are no longer in the catalogue.\n"
     )
     assert not (out / "facts" / "fct-gone.yaml").exists() and not (out / "facts" / "fct-also-gone.yaml").exists()

@@ -45,7 +45,7 @@ def history_command(
 
       mieux history
 
-      mieux history prc-cr-aqui-todos-somos-migrantes
+      mieux history act-cr-integration-plans
 
       mieux history --limit 5 --json
     """

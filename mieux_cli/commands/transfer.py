@@ -1,5 +1,6 @@
 """import and export."""
 
+import os
 import shlex
 from pathlib import Path
 from typing import Annotated
@@ -267,7 +268,8 @@ def _export_folder(out, records: list[dict], folder: Path, prune: bool) -> None:
 
     with out.progress(len(records), "Exporting") as advance:
         result = export_folder(records, folder, prune, advance)
-    out.notice(f"Exported {count_of(len(records), 'record')} to {folder}: "
+    shown = str(folder).rstrip(os.sep) + os.sep  # a folder, as `ls -F` shows one
+    out.notice(f"Exported {count_of(len(records), 'record')} to {shown}: "
                f"{count_of(result.written, 'file')} written, {result.unchanged} unchanged.")
     if result.removed:
         n = len(result.removed)
