@@ -146,8 +146,8 @@ def test_answers_from_a_pipe_are_echoed_after_their_questions(db):
     assert result.stdout.splitlines() == [
         "Title: a short title (e.g. Costa Rica: National Integration Plans)",
         "Title: Peer review of asylum files",
-        "Summary: what was done, with whom, and what came of it, in a paragraph (e.g. MIEUX supported the "
-        "National Institute of Migration in ...)",
+        ("Summary: what was done, with whom, and what came of it, in a paragraph (e.g. MIEUX supported the "
+         "National Institute of Migration in ...)"),
         "Summary: ",
         "  This one is required.",
         "Summary: ",

@@ -101,3 +101,24 @@ def test_reads_survive_a_damaged_record_name_it_and_check_reports_it(cli, damage
     assert cli("edit", "fct-lac-regional-integration", "--set", "title=Still writable").exit_code == 0
     result = cli("export", "--format", "json")
     assert result.exit_code == 2 and "1 record of the catalogue is damaged: nothing was exported." in result.stderr
+
+
+def test_record_keys_that_are_not_numbers_break_no_read_and_no_write(cli):
+    """A hand edit can leave a key TinyDB cannot number ("abc", "01"); writes give it a number."""
+    def change(records):
+        keys = list(records)
+        records["abc"] = records.pop(keys[0])
+        records["01"] = records.pop(keys[1])
+
+    _tamper(cli.db, change)
+    ids = sorted(r["id"] for r in json.loads(cli.db.read_text())["records"].values())
+    assert cli("list").exit_code == 0 and cli("check").exit_code == 0
+    for args in (["edit", "fct-lac-regional-integration", "--set", "title=Still writable"],
+                 ["add", "fact", "--title", "New", "--text", "T", "--source", "S", "--no-input"],
+                 ["remove", "fct-new", "--yes"], ["undo"]):
+        result = cli(*args, input="y\n")
+        assert result.exit_code == 0, (args, result.output)
+    records = json.loads(cli.db.read_text())["records"]
+    assert all(key.isdigit() and str(int(key)) == key for key in records)
+    assert sorted(r["id"] for r in records.values()) == sorted([*ids, "fct-new"])  # the undo brought it back
+    assert by_id(records, "fct-lac-regional-integration")["title"] == "Still writable"

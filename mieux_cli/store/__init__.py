@@ -147,6 +147,19 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _number_every_key(data: dict) -> None:
+    """Give a key that is not a plain number ("abc", "01", left by a hand edit) the next free
+    number: TinyDB takes every key for a number when it writes. The key is only where a record
+    sits in the file; the record itself, its ID included, is unchanged."""
+    for table in data.values():
+        if not isinstance(table, dict):
+            continue
+        odd = [key for key in table if not (key.isascii() and key.isdigit() and str(int(key)) == key)]
+        free = max((int(key) for key in table if key not in odd), default=0) + 1
+        for number, key in enumerate(odd, free):
+            table[str(number)] = table.pop(key)
+
+
 class _MemoryStorage:
     """What TinyDB reads from and writes to inside a transaction: the data already read under the
     lock. TinyDB only needs read/write/close; the file is written once, when the transaction ends."""
@@ -283,6 +296,7 @@ class Store:
 
         with self._locked():
             data = self._read() or {RECORDS_TABLE: {}}
+            _number_every_key(data)
             storage = _MemoryStorage(data)
             db = tinydb.TinyDB(storage=lambda: storage)
             yield db
