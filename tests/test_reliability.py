@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from mieux_cli.changes import history as history_of
 from mieux_cli.checks import check
 from mieux_cli.store import Store
 
@@ -124,7 +125,7 @@ def test_eight_writers_and_readers_at_once_lose_nothing(db):
     ids = [r["id"] for r in records]
     assert len(ids) == len(set(ids)) == shipped + 200
     assert not check(records).errors
-    assert len(Store(db).history()) == 200
+    assert len(history_of(Store(db))) == 200
     assert reads > 3
 
 

@@ -49,21 +49,23 @@ def history_command(
 
       mieux history --limit 5 --json
     """
+    from mieux_cli.changes import history
     from mieux_cli.output import Output
 
     out = Output(json_)
     catalogue = load_catalogue(ctx, out)
-    entries = store(ctx).history()
+    entries = history(store(ctx))
     if record_id is not None:
-        wanted = {catalogue.resolve_id(record_id, also={c["id"] for e in entries for c in e["changes"]})}
+        wanted = {catalogue.resolve_id(record_id, also={c["id"] for e in entries for c in e.get("changes", [])})}
         if next(iter(wanted)) in catalogue.by_id:  # its changes under its former IDs too
             record = catalogue.by_id[next(iter(wanted))]
             wanted = {record["id"], *record.get("aliases", [])}
-        entries = [{**e, "changes": [c for c in e["changes"] if c["id"] in wanted]} for e in entries]
+        entries = [{**e, "changes": [c for c in e.get("changes", []) if c["id"] in wanted]} for e in entries]
         entries = [e for e in entries if e["changes"]]
     entries = entries[::-1][:limit]
     if out.mode == "json":
         out.json([
+            {"n": e["n"], "damaged": e["damaged"]} if "damaged" in e else
             {"n": e["n"], "at": e["at"], "user": e["user"], "command": e["command"], "undoes": e["undoes"],
              "changes": [{"op": c["op"], "id": c["id"], "kind": c["kind"], "title": c["title"],
                           **({"diff": {f: {"before": old, "after": new} for f, (old, new) in c["diff"].items()}}
@@ -76,6 +78,9 @@ def history_command(
         out.notice("No changes recorded yet.")
         return
     for entry in entries:
+        if "damaged" in entry:
+            out.line(f"#{entry['n']}  damaged in the file: it {entry['damaged']} (see `mieux check`)")
+            continue
         out.line(f"#{entry['n']}  {entry['at'].replace('T', ' ').rstrip('Z')} UTC  {entry['user']}  {entry['command']}")
         lines = [line for change in entry["changes"] for line in change_lines(change, detailed=record_id is not None)]
         for line in lines[:8]:
@@ -100,14 +105,15 @@ def undo_command(
       mieux undo --to 12
     """
     from mieux_cli.authoring import plan_undo
+    from mieux_cli.changes import history
     from mieux_cli.output import Output
 
     out = Output()
     load_catalogue(ctx, out)
-    history = store(ctx).history()
-    plan, undone = plan_undo(history, to)
+    entries = history(store(ctx))
+    plan, undone = plan_undo(entries, to)
     number = commit(ctx, plan, undoes=undone)
-    entries = {e["n"]: e for e in history}
+    entries = {e["n"]: e for e in entries}
     described = ", ".join(f"#{n} ({entries[n]['command']})" for n in reversed(undone))
     if number is None:
         out.notice(f"Nothing to undo: {described} left the records as they are.")
@@ -264,7 +270,8 @@ def check_command(
 
       mieux check --sources ~/mieux-sources/
     """
-    from mieux_cli.checks import check
+    from mieux_cli.changes import history
+    from mieux_cli.checks import Problem, check
     from mieux_cli.errors import MieuxError
     from mieux_cli.fidelity import SourceFolder
     from mieux_cli.output import Output
@@ -275,6 +282,10 @@ def check_command(
     catalogue = load_catalogue(ctx, out)
     everything = catalogue.records + [record for record, _ in catalogue.damaged]
     report = check(everything, show_all, SourceFolder(sources_dir) if sources_dir else None)
+    report.problems += [
+        Problem("error", f"history #{entry['n']}", "history", (
+            f"is damaged: it {entry['damaged']}; `mieux undo` cannot go back across it (restore a backup for that)"))
+        for entry in history(store(ctx)) if "damaged" in entry]
     if sources_dir is not None and report.without_copies:
         out.notice(f"{len(report.without_copies)} of {len(catalogue.records)} records cite no source with a copy in "
                    f"{sources_dir}: they were not compared with their sources.")

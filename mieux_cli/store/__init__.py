@@ -97,7 +97,8 @@ def parse_catalogue(raw: bytes) -> dict:
     except orjson.JSONDecodeError:
         raise NotACatalogue("is damaged (not valid JSON)") from None
     meta = data.get(META_TABLE, {}) if isinstance(data, dict) else None
-    if not (isinstance(meta, dict) and isinstance(meta.get("1", {}), dict) and isinstance(data.get(RECORDS_TABLE), dict)):
+    if not (isinstance(meta, dict) and isinstance(meta.get("1", {}), dict) and isinstance(data.get(RECORDS_TABLE), dict)
+            and isinstance(data.get(HISTORY_TABLE, {}), dict)):
         raise NotACatalogue("is not a mieux catalogue")
     written = file_format(data)
     if not isinstance(written, int) or written > FORMAT:
@@ -205,10 +206,10 @@ class Store:
             data = self._read()
         return catalogue_of(data, self.path, created, migrated_from)
 
-    def history(self) -> list[dict]:
-        """Every recorded change, oldest first, each with its number `n` (see changes.py)."""
+    def history_table(self) -> dict:
+        """The history as stored: number -> entry (changes.history reads it)."""
         data = self._read() or {}
-        return [{"n": int(n), **entry} for n, entry in data.get(HISTORY_TABLE, {}).items()]
+        return data.get(HISTORY_TABLE, {})
 
     def _read(self) -> dict | None:
         """The parsed file, or None when it does not exist. Anything else wrong is a StorageError
