@@ -200,7 +200,12 @@ def plan_undo(history: list[dict], to: int | None):
         raise MieuxError(f"There is no change #{to}.", "See `mieux history` for the numbers.")
     if to is not None and to == numbers[-1]:
         raise MieuxError(f"Change #{to} is the latest: there is nothing after it to undo.", "See `mieux history`.")
-    undone = [e for e in history if e["n"] > to] if to is not None else history[-1:]
+    undone = [e for e in history if not isinstance(e["n"], int) or e["n"] > to] if to is not None else history[-1:]
+    damaged = next((e for e in undone if "damaged" in e), None)
+    if damaged is not None:
+        raise MieuxError(f"Change #{damaged['n']} is damaged in the catalogue file (it {damaged['damaged']}): "
+                         "it cannot be undone.",
+                         "See `mieux check`; `mieux restore` a backup to go back further.")
     migration = next((e for e in undone if e.get("migrated")), None)
     if migration is not None:
         # The changes before it hold records in the older format: the way back is the backup.

@@ -7,6 +7,9 @@ of a list separated by "," or ";" (and spaces), in any case and accent. readline
 whole question as its prompt, so that it redraws it after Ctrl-U or a list of choices. A wrong
 answer is explained and asked again. End of input or Ctrl-C raise Cancelled: the caller writes
 nothing.
+
+When the answers come from a pipe or a file, each is echoed after its question, so that the
+output reads as the session would on a terminal, where the terminal echoes what is typed.
 """
 
 import shutil
@@ -78,21 +81,29 @@ class Prompter:
     def raw(self, question: str, default: str = "", choices: list[str] | None = None, room: int = ANSWER_ROOM) -> str:
         """One line of text; `default` is shown and taken on an empty answer. `room`: the columns
         the answer needs beside the question."""
-        from typer._click import termui  # Typer 0.28 (pinned) carries its own click
-
         prompt = one_line(question) + (f" [{one_line(default)}]" if default else "") + ": "
         if self.interactive and len(prompt) + room > shutil.get_terminal_size().columns:
             prompt = prompt.rstrip() + "\n> "  # readline scrolls or wraps a line it cannot fit
         self._complete_with(choices or [], prompt)
+        return self._read(prompt).strip() or default
+
+    def _read(self, prompt: str) -> str:
         try:
-            # input() with the whole prompt, which readline then owns (click would print all but
-            # its last character itself); a test runner replaces it with one that echoes.
-            answer = termui.visible_prompt_func(prompt)
+            if self.interactive:  # readline: line editing, TAB from _complete_with; it is given the
+                # whole question, which it then redraws itself (after Ctrl-U, or a list of choices)
+                return input(prompt)
+            typer.echo(prompt, nl=False)
+            line = self.stream.readline()
         except KeyboardInterrupt:
             raise Cancelled(interrupted=True) from None
-        except EOFError:
+        except EOFError:  # Ctrl-D at a terminal
             raise Cancelled(interrupted=False) from None
-        return answer.strip() or default
+        if not line:  # the end of the input
+            typer.echo()
+            raise Cancelled(interrupted=False)
+        answer = line.rstrip("\r\n")
+        typer.echo(clean(one_line(answer)))
+        return answer
 
     def ask(self, question: str, parse, default: str = "", choices: list[str] | None = None, required: bool = False):
         """Ask until parse(answer) succeeds; an empty answer to an optional question is None."""
@@ -118,14 +129,14 @@ class Prompter:
             items.append(item)
 
     def confirm(self, question: str, default: bool = True) -> bool:
-        answers = {"y": True, "yes": True, "n": False, "no": False}
+        choices = "[Y/n]" if default else "[y/N]"
         while True:
-            answer = self.raw(f"{question} [{'Y/n' if default else 'y/N'}]", room=4).lower()
+            answer = self.raw(f"{question} {choices}", room=4).lower()
             if not answer:
                 return default
-            if answer in answers:
-                return answers[answer]
-            self.say("  Type y or n.")
+            if answer in ("y", "yes", "n", "no"):
+                return answer.startswith("y")
+            self.say("  Answer y or n.")
 
     def say(self, text: str = "") -> None:
         typer.echo(clean(text))

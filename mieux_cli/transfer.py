@@ -7,7 +7,8 @@ Formats:
 - JSON: one array of full records;
 - CSV: one row per record and a column per field, each cell in the one text form of values
   (cells.py: list items joined with "; ", the parts of a source or a partner with " | ",
-  backslash escapes), with formula-like cells neutralised for spreadsheets.
+  backslash escapes), with formula-like cells neutralised for spreadsheets;
+- IATI activity XML (formats/iati.py): Actions as IATI activities, and IATI files read as Actions.
 
 An import is all or nothing. Every record is normalized, then checked against the catalogue as
 it would be after the import; one problem anywhere and nothing is written. Every problem is
@@ -19,6 +20,7 @@ import functools
 import io
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -237,6 +239,7 @@ class Item:
     line: int | None = None  # of the record (a YAML mapping, a CSV row); None for JSON
     key_lines: dict[str, int] = field(default_factory=dict)  # field -> line of its key (YAML)
     problems: list[tuple[str, str]] = field(default_factory=list)  # found while reading (CSV cells)
+    notes: list[str] = field(default_factory=list)  # what the file holds that mieux has no field for (IATI)
 
     def line_of(self, name: str) -> int | None:
         return self.key_lines.get(name, self.line)
@@ -254,13 +257,26 @@ def _no_progress(total: int, description: str):
     yield _nothing
 
 
+@dataclass
+class Reading:
+    items: list[Item]
+    report: list[str] = field(default_factory=list)  # about a file as a whole (IATI: activities, languages)
+
+
 FILE_STEPS = 1000  # progress steps per file read: a large YAML file reports how far it got
 
 
-def read_import(path: Path, progress=_no_progress) -> list[Item]:
-    """The records in a file, or in the .yaml and .yml files under a folder (sorted), as read.
-    `progress(total, description)` is a context manager yielding advance(), as Output.progress."""
+def read_import(path: Path, progress=_no_progress, iati_options=None) -> Reading:
+    """The records in a file, or in the .yaml and .yml files under a folder (sorted), as read; an
+    IATI activity file (.xml) is read as Actions, with `iati_options` (formats.iati.ReadOptions:
+    the language of its texts, filters). `progress(total, description)` is a context manager
+    yielding advance(), as Output.progress."""
     paths = _import_files(path)
+    if paths[0].suffix.lower() == ".xml":
+        return _read_iati(paths[0], progress, iati_options)
+    if iati_options is not None:
+        raise MieuxError("--lang, --country, --sector and --reporting-org choose what to read from an IATI file (.xml).",
+                         "Leave them out to import a YAML, JSON or CSV file.")
     items = []
     with progress(len(paths) * FILE_STEPS, "Reading") as advance:
         for file in paths:
@@ -284,7 +300,15 @@ def read_import(path: Path, progress=_no_progress) -> list[Item]:
             reached(1.0)
     if not items:
         raise MieuxError(f"There are no records in {path}.", "A file to import holds a record, or a list of records.")
-    return items
+    return Reading(items)
+
+
+def _read_iati(path: Path, progress, options) -> Reading:
+    from mieux_cli.formats import iati
+
+    size = _checked_size(path)
+    with progress(size, "Reading IATI activities") as advance:
+        return iati.read(path, options or iati.ReadOptions(), advance)
 
 
 def _import_files(path: Path) -> list[Path]:
@@ -295,8 +319,9 @@ def _import_files(path: Path) -> list[Path]:
         return found
     if not path.exists():
         raise MieuxError(f"There is no file or folder {path}.", "Check the path.")
-    if path.suffix.lower() not in (*YAML_SUFFIXES, ".json", ".csv"):
-        raise MieuxError(f"Cannot tell the format of {path} from its name.", "Name it .yaml, .yml, .json or .csv.")
+    if path.suffix.lower() not in (*YAML_SUFFIXES, ".json", ".csv", ".xml"):
+        raise MieuxError(f"Cannot tell the format of {path} from its name.",
+                         "Name it .yaml, .yml, .json or .csv, or .xml for an IATI activity file.")
     return [path]
 
 
@@ -304,6 +329,22 @@ def _yaml_files(folder: Path):
     for root, folders, names in os.walk(folder):
         folders[:] = [f for f in folders if not f.startswith(".")]  # .git, .github: never records
         yield from (Path(root, n) for n in names if n.endswith(YAML_SUFFIXES) and not n.startswith("."))
+
+
+def _checked_size(path: Path) -> int:
+    """The size of an IATI file to import (it is streamed, not read whole); refused before it is
+    read when it is not a regular file or too large."""
+    try:
+        info = os.stat(path)  # symlinks followed
+    except OSError as e:
+        raise MieuxError(f"Cannot read {path}: {e.strerror or e}.", "Check the path and its permissions.") from None
+    if not stat.S_ISREG(info.st_mode):  # a pipe or a device would block or never end: an IATI file is streamed
+        raise UnreadableFile(str(path), None, "not a regular file, not a file that can be imported",
+                             "Give an IATI activity file (.xml).")
+    if info.st_size > MAX_IMPORT_BYTES:
+        raise UnreadableFile(str(path), None, f"too large to import ({info.st_size // 2**20} MB; the limit is "
+                             f"{MAX_IMPORT_BYTES // 2**20} MB)", "Download a smaller selection (by country, sector or publisher).")
+    return info.st_size
 
 
 def _read_text(path: Path) -> str:
@@ -577,7 +618,7 @@ def read_records(path: Path) -> list[dict]:
     first problem, with its file and line, and says how many more there are."""
     import shlex
 
-    prepared = prepare(read_import(path))
+    prepared = prepare(read_import(path).items)
     problems = sorted(prepared.problems + _duplicate_ids(prepared), key=Problem.file_order)
     if problems:
         more = f" (and {count_of(len(problems) - 1, 'more problem')})" if len(problems) > 1 else ""

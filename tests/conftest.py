@@ -15,10 +15,11 @@ SOURCE = {"title": "Test notes", "publisher": "Test", "date": "2024", "url": Non
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch, tmp_path):
     """No test reads the developer's catalogue, colours or terminal settings."""
-    for name in ("MIEUX_DB", "NO_COLOR", "MIEUX_LOCK_TIMEOUT", "COLUMNS", "LINES", "PAGER", "LESS"):
+    for name in ("MIEUX_DB", "MIEUX_CONFIG", "NO_COLOR", "MIEUX_LOCK_TIMEOUT", "COLUMNS", "LINES", "PAGER", "LESS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("MIEUX_PAGER", "")  # no pager in tests on a terminal, but where a test sets one
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))  # drafts of `mieux add`
 
 

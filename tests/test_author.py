@@ -13,6 +13,7 @@ import pexpect
 import pytest
 from conftest import at_question, interrupt, read_bytes
 
+from mieux_cli.changes import history as history_of
 from mieux_cli.store import Store
 
 # A practice typed at the prompts (one question per field, in the schema's order): a wrong
@@ -72,7 +73,7 @@ def test_add_interactively_corrects_a_wrong_answer_and_shows_the_record_before_s
                                   "language": None, "accessed": None, "page": None, "file": None}]
     assert record["partners"] == [{"name": "Asylum office", "role": "counterpart", "country": "CR", "kind": "agency"}]
     assert record["figures"] == [{"label": "files reviewed", "value": 40, "unit": "files", "as_of": "2019", "source": None}]
-    assert Store(cli.db).history()[-1]["command"] == f"mieux --db {cli.db} add practice"
+    assert history_of(Store(cli.db))[-1]["command"] == f"mieux --db {cli.db} add practice"
 
 
 def test_input_ending_early_writes_nothing_and_never_hangs(cli):
@@ -137,6 +138,24 @@ def test_the_suggested_id_avoids_taken_ones(cli):
         cli("add", "fact", "--title", "Same title", "--text", "T", "--source", "S", "--no-input")
     ids = [r["id"] for r in Store(cli.db).load().records if r["id"].startswith("fct-same-title")]
     assert ids == ["fct-same-title", "fct-same-title-2"]
+
+
+def test_answers_from_a_pipe_are_echoed_after_their_questions(db):
+    """The output of a piped session reads like the same session on a terminal."""
+    before = read_bytes(db)
+    result = subprocess.run([sys.executable, "-m", "mieux_cli", "--db", str(db), "add", "practice"],
+                            input="Peer review of asylum files\n\n", capture_output=True, text=True, check=False)
+    assert result.stdout.splitlines() == [
+        "Title: a short title (e.g. Costa Rica: National Integration Plans)",
+        "Title: Peer review of asylum files",
+        ("Summary: what was done, with whom, and what came of it, in a paragraph (e.g. MIEUX supported the "
+         "National Institute of Migration in ...)"),
+        "Summary: ",
+        "  This one is required.",
+        "Summary: ",
+    ]
+    assert result.returncode == 2 and result.stderr.startswith("Error: The input ended before the record was complete")
+    assert read_bytes(db) == before
 
 
 def _spawn(db, *args):
@@ -337,8 +356,10 @@ def test_remove_refuses_while_linked_and_force_unlinks(cli):
 
 def test_remove_asks_first(cli):
     before = read_bytes(cli.db)
-    result = cli("remove", "fct-lac-regional-integration", input="n\n")
+    result = cli("remove", "fct-lac-regional-integration", input="maybe\nn\n")
     assert (result.exit_code, result.stderr) == (0, "Nothing was removed.\n")
+    question = 'Remove fct-lac-regional-integration "Comparatively high regional integration in LAC"? [y/N]: '
+    assert result.stdout == f"{question}maybe\n  Answer y or n.\n{question}n\n"
     assert read_bytes(cli.db) == before
     result = cli("remove", "fct-lac-regional-integration", input="")
     assert result.exit_code == 2 and read_bytes(cli.db) == before

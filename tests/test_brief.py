@@ -186,3 +186,17 @@ def test_markdown_sources_with_a_link_render_as_links(cli):
 def test_the_hint_quotes_what_was_typed_so_that_it_can_be_pasted(cli):
     result = cli("brief", "act-x $(touch PWNED)", "--region", "LAC")
     assert result.stderr.endswith("Run `mieux brief 'act-x $(touch PWNED)'` alone.\n")
+
+
+def test_a_brief_of_the_whole_catalogue_says_what_each_figure_counts(cli):
+    whole = cli("brief", "--width", "200").stdout
+    assert whole.startswith("MIEUX brief: the whole catalogue\n")
+    figures = whole.split("KEY FIGURES\n\n", 1)[1].split("\n\nACTIONS", 1)[0].splitlines()
+    assert figures == [
+        "- In scope: 4 actions, 5 good practices and 3 events, with 12 context facts (above).",
+        "- Countries where their work was: Costa Rica; Dominican Republic; Mexico.",
+        "- Countries that only took part: Argentina; El Salvador; Guatemala; Honduras; Paraguay; Peru; United States.",
+        ("- Thematic areas: Irregular Migration / Trafficking in Human Beings; Legal Migration and Mobility; "
+         "Horizontal Interventions."),
+        "- Years their own dates give: 2017-2018 (6 without dates).",
+    ]

@@ -82,8 +82,7 @@ READS = [["list"], ["list", "--json"], ["search", "integration"], ["show", "fct-
          ["summary", "--by", "country"], ["brief", "--region", "LAC"], ["history"], ["check"], ["vocab", "themes"]]
 
 
-@pytest.mark.parametrize("damage", sorted(DAMAGE))
-def test_reads_survive_a_damaged_record_name_it_and_check_reports_it(cli, damage):
+def _damage_a_record(db, damage: str) -> None:
     def change(records):
         key = next(k for k, r in records.items() if r["id"] == "act-cr-integration-plans")
         if DAMAGE[damage] is None:
@@ -91,7 +90,12 @@ def test_reads_survive_a_damaged_record_name_it_and_check_reports_it(cli, damage
         else:
             DAMAGE[damage](records[key])
 
-    _tamper(cli.db, change)
+    _tamper(db, change)
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_reads_survive_a_damaged_record_name_it_and_check_reports_it(cli, damage):
+    _damage_a_record(cli.db, damage)
     for args in READS:
         result = cli(*args)
         assert result.exit_code in (0, 1), (args, result.output)  # 1: check found errors
@@ -111,3 +115,75 @@ def test_check_reports_progress_record_by_record(db):
     steps = []
     check(records, advance=lambda n=1: steps.append(n))
     assert sum(steps) == 2 * len(records)  # records checked, then compared for near-duplicate titles
+
+
+def test_record_keys_that_are_not_numbers_break_no_read_and_no_write(cli):
+    """A hand edit can leave a key TinyDB cannot number ("abc", "01"); writes give it a number."""
+    def change(records):
+        keys = list(records)
+        records["abc"] = records.pop(keys[0])
+        records["01"] = records.pop(keys[1])
+
+    _tamper(cli.db, change)
+    ids = sorted(r["id"] for r in json.loads(cli.db.read_text())["records"].values())
+    assert cli("list").exit_code == 0 and cli("check").exit_code == 0
+    for args in (["edit", "fct-lac-regional-integration", "--set", "title=Still writable"],
+                 ["add", "fact", "--title", "New", "--text", "T", "--source", "S", "--no-input"],
+                 ["remove", "fct-new", "--yes"], ["undo"]):
+        result = cli(*args, input="y\n")
+        assert result.exit_code == 0, (args, result.output)
+    records = json.loads(cli.db.read_text())["records"]
+    assert all(key.isdigit() and str(int(key)) == key for key in records)
+    assert sorted(r["id"] for r in records.values()) == sorted([*ids, "fct-new"])  # the undo brought it back
+    assert by_id(records, "fct-lac-regional-integration")["title"] == "Still writable"
+
+
+# Every command, against catalogues damaged by hand: whatever each answers, it is never a traceback.
+FILE_DAMAGE = {
+    "meta is a list": lambda data: data.update(meta=[]),
+    "records is a list": lambda data: data.update(records=[]),
+    "a newer format": lambda data: data["meta"]["1"].update(format=99),
+    "a key that is not a number": lambda data: data["records"].update(abc=data["records"].pop(next(iter(data["records"])))),
+    "a history entry that is not one": lambda data: data.setdefault("history", {}).update({"7": "not a change"}),
+}
+EVERY_COMMAND = [
+    *READS, ["schema"], ["config", "list"], ["backup", "--list"], ["export", "--format", "csv"],
+    ["add", "fact", "--title", "New", "--text", "T", "--source", "S", "--no-input"],
+    ["edit", "fct-lac-regional-integration", "--set", "title=Changed"],
+    ["rename", "fct-lac-regional-integration", "fct-lac-integration"], ["remove", "fct-lac-integration", "--yes"],
+    ["import", "{new}"], ["undo"], ["backup"], ["restore", "--yes"],
+]
+
+
+@pytest.mark.parametrize("damage", sorted([*DAMAGE, *FILE_DAMAGE]))
+def test_every_command_on_a_hand_damaged_catalogue_ends_without_a_traceback(cli, tmp_path, damage):
+    if damage in FILE_DAMAGE:
+        data = json.loads(cli.db.read_text())
+        FILE_DAMAGE[damage](data)
+        cli.db.write_text(json.dumps(data))
+    else:
+        _damage_a_record(cli.db, damage)
+    new = tmp_path / "new.yaml"
+    new.write_text("id: fct-imported\nkind: fact\ntitle: Imported\ntext: T\nsources: [S]\n")
+    for args in EVERY_COMMAND:
+        result = cli(*[str(new) if a == "{new}" else a for a in args], input="y\n")  # a traceback fails the test
+        assert result.exit_code in (0, 1, 2, 3), (args, result.exit_code, result.output)
+        assert "Traceback" not in result.output, args
+
+
+def test_a_damaged_history_entry_is_shown_reported_and_never_undone(cli):
+    cli("edit", "fct-lac-regional-integration", "--set", "title=Changed")
+    data = json.loads(cli.db.read_text())
+    data["history"]["1"]["changes"] = "lost"
+    cli.db.write_text(json.dumps(data))
+    before = cli.db.read_bytes()
+    assert cli("history").stdout == "#1  damaged in the file: it has no list of changes (see `mieux check`)\n"
+    result = cli("check")
+    assert result.exit_code == 1
+    assert ("error    history #1  history: is damaged: it has no list of changes; `mieux undo` cannot go back "
+            "across it (restore a backup for that)\n") in result.stdout
+    result = cli("undo", input="y\n")
+    assert (result.exit_code, result.stderr) == (2, (
+        "Error: Change #1 is damaged in the catalogue file (it has no list of changes): it cannot be undone. "
+        "See `mieux check`; `mieux restore` a backup to go back further.\n"))
+    assert cli.db.read_bytes() == before

@@ -314,7 +314,7 @@ def test_an_export_replaces_a_named_pipe_or_a_device_in_its_folder_without_readi
     os.mkfifo(facts / "fct-lac-regional-integration.yaml")
     (facts / "fct-mx-leading-gcm-negotiations.yaml").symlink_to("/dev/zero")
     result = _mieux(tmp_path, "--db", "c.json", "export", "--output", "out")
-    assert (result.returncode, result.stderr.splitlines()[-1]) == (0, "Exported 24 records to out: 24 files written, 0 unchanged.")
+    assert (result.returncode, result.stderr.splitlines()[-1]) == (0, "Exported 24 records to out/: 24 files written, 0 unchanged.")
     for name in ("fct-lac-regional-integration.yaml", "fct-mx-leading-gcm-negotiations.yaml"):
         path = facts / name
         assert path.is_file() and not path.is_symlink()

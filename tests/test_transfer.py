@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from mieux_cli import transfer
 from mieux_cli.app import app
+from mieux_cli.changes import history as history_of
 from mieux_cli.errors import MieuxError
 from mieux_cli.records import normalize
 from mieux_cli.store import Store
@@ -148,7 +149,8 @@ def test_a_record_cannot_change_kind_under_the_practices_that_link_to_it(cli, tm
      "Save it as UTF-8 and run the import again.")),
     ("image.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", ("{path}:3: not a text file (it holds NUL bytes: a binary "
      "file, or UTF-16). Give a YAML, JSON or CSV file saved as UTF-8.")),
-    ("notes.txt", b"id: fct-x\n", "Cannot tell the format of {path} from its name. Name it .yaml, .yml, .json or .csv."),
+    ("notes.txt", b"id: fct-x\n", ("Cannot tell the format of {path} from its name. Name it .yaml, .yml, .json or .csv, or .xml for an IATI "
+     "activity file.")),
     ("empty.yaml", b"# nothing yet\n", "There are no records in {path}. A file to import holds a record, or a list of records."),
 ])
 def test_a_file_that_cannot_be_read_gives_one_line_naming_it_and_the_fix(cli, tmp_path, name, content, message):
@@ -186,15 +188,15 @@ def test_an_import_adds_and_updates_by_id_and_is_recorded_in_the_history(cli, tm
     assert len(after.records) == 26
     assert after.by_id["fct-lac-regional-integration"] == changed
     assert after.by_id["fct-new-one"] == a_fact("fct-new-one")
-    entry = Store(cli.db).history()[-1]
+    entry = history_of(Store(cli.db))[-1]
     assert entry["command"] == f"mieux --db {cli.db} import {path}"
     assert [(c["op"], c["id"]) for c in entry["changes"]] == [
         ("add", "fct-new-one"), ("update", "fct-lac-regional-integration"), ("add", "fct-new-two"),
     ]
     assert entry["changes"][1]["diff"] == {field: [old[field], changed[field]] for field in old if old[field] != changed[field]}
-    history = Store(cli.db).history()
+    history = history_of(Store(cli.db))
     assert cli("import", str(path)).stdout == "Added 0, changed 0, unchanged 4.\n"
-    assert Store(cli.db).history() == history  # nothing to change: nothing written
+    assert history_of(Store(cli.db)) == history  # nothing to change: nothing written
 
 
 def test_an_import_prints_one_summary_line_and_each_record_only_with_verbose(cli, tmp_path):
@@ -206,7 +208,7 @@ def test_an_import_prints_one_summary_line_and_each_record_only_with_verbose(cli
     result = cli("import", str(path), "--verbose")
     assert result.stdout == ("Added 1, changed 2, unchanged 0.\nadded  fct-more\n"
                              "changed  fct-many-0000\nchanged  fct-many-0001\n")
-    assert Store(cli.db).history()[-1]["command"] == f"mieux --db {cli.db} import {path} --verbose"
+    assert history_of(Store(cli.db))[-1]["command"] == f"mieux --db {cli.db} import {path} --verbose"
 
 
 def test_dry_run_shows_the_changes_field_by_field_and_writes_nothing(cli, tmp_path):
@@ -262,7 +264,7 @@ def test_importing_into_a_new_file_creates_a_catalogue_with_only_those_records(t
     catalogue = Store(db).load()
     assert not catalogue.created
     assert catalogue.records == [a_fact("fct-one"), a_fact("fct-two")]
-    assert len(Store(db).history()) == 1
+    assert len(history_of(Store(db))) == 1
 
 
 def test_a_csv_import_reads_lists_and_the_parts_of_sources_experts_and_activities(cli, tmp_path):
@@ -340,7 +342,8 @@ def test_a_yaml_export_needs_a_folder(cli, tmp_path):
         "Type: mieux export --output DIR (or use --format json or csv for standard output).\n"
     ))
     result = cli("export", "--format", "xml")
-    assert (result.exit_code, result.stderr) == (2, "Error: Unknown format 'xml'. Use --format yaml, json or csv.\n")
+    assert (result.exit_code, result.stderr) == (2, (
+        "Error: Unknown format 'xml'. Use --format yaml, json, csv or iati (IATI activity XML).\n"))
     result = cli("export", "--output", str(tmp_path / "missing" / "out"))
     assert (result.exit_code, result.stderr) == (
         2, f"Error: The folder {tmp_path / 'missing'} does not exist. Create it first, or choose another --output.\n")
@@ -357,7 +360,7 @@ def test_a_yaml_export_needs_a_folder(cli, tmp_path):
 def test_a_yaml_export_writes_a_file_per_record_with_keys_in_canonical_order(cli, tmp_path):
     result = cli("export", "--output", str(tmp_path / "out"))
     assert (result.exit_code, result.stdout) == (0, "")
-    assert result.stderr == f"Exported 24 records to {tmp_path / 'out'}: 24 files written, 0 unchanged.\n"
+    assert result.stderr == f"Exported 24 records to {tmp_path / 'out'}/: 24 files written, 0 unchanged.\n"
     files = exported_folders(tmp_path / "out")
     assert len(files) == 24 and {name.split("/")[0] for name in files} == set(KIND_FOLDERS)
     assert files["facts/fct-lac-regional-integration.yaml"].decode().startswith(
@@ -365,7 +368,7 @@ def test_a_yaml_export_writes_a_file_per_record_with_keys_in_canonical_order(cli
         "text: Latin America and the Caribbean enjoys comparatively high levels of regional integration"
     )
     again = cli("export", "--output", str(tmp_path / "out"))
-    assert again.stderr == f"Exported 24 records to {tmp_path / 'out'}: 0 files written, 24 unchanged.\n"
+    assert again.stderr == f"Exported 24 records to {tmp_path / 'out'}/: 0 files written, 24 unchanged.\n"
 
 
 def test_exporting_everything_removes_only_the_files_of_gone_records_that_mieux_wrote(cli, tmp_path):
@@ -378,11 +381,11 @@ def test_exporting_everything_removes_only_the_files_of_gone_records_that_mieux_
     cli("remove", "fct-gone", "--yes")
     cli("remove", "fct-also-gone", "--yes")
     result = cli("export", "facts", "--output", str(out))  # filtered: what is not exported is not stale
-    assert result.stderr == f"Exported 12 records to {out}: 0 files written, 12 unchanged.\n"
+    assert result.stderr == f"Exported 12 records to {out}/: 0 files written, 12 unchanged.\n"
     assert (out / "facts" / "fct-gone.yaml").exists()
     result = cli("export", "--output", str(out))
     assert result.stderr == (
-        f"Exported 24 records to {out}: 0 files written, 24 unchanged.\n"
+        f"Exported 24 records to {out}/: 0 files written, 24 unchanged.\n"
         "Removed 2 files whose records are no longer in the catalogue.\n"
     )
     assert not (out / "facts" / "fct-gone.yaml").exists() and not (out / "facts" / "fct-also-gone.yaml").exists()
@@ -486,7 +489,7 @@ def test_nested_items_survive_the_csv_cell_with_empty_parts(tmp_path):
     path = tmp_path / "parts.csv"
     path.write_text(transfer.csv_text([record]))
     assert "T |  | 2019; U |  |  | https://example.org/a\\|b" in path.read_text()
-    assert transfer.prepare(transfer.read_import(path)).entries[0].record == record
+    assert transfer.prepare(transfer.read_import(path).items).entries[0].record == record
 
 
 # -- round trips: export, import into an empty catalogue, export again ------------------------------

@@ -45,25 +45,27 @@ def history_command(
 
       mieux history
 
-      mieux history prc-cr-aqui-todos-somos-migrantes
+      mieux history act-cr-integration-plans
 
       mieux history --limit 5 --json
     """
+    from mieux_cli.changes import history
     from mieux_cli.output import Output
 
     out = Output(json_)
     catalogue = load_catalogue(ctx, out)
-    entries = store(ctx).history()
+    entries = history(store(ctx))
     if record_id is not None:
-        wanted = {catalogue.resolve_id(record_id, also={c["id"] for e in entries for c in e["changes"]})}
+        wanted = {catalogue.resolve_id(record_id, also={c["id"] for e in entries for c in e.get("changes", [])})}
         if next(iter(wanted)) in catalogue.by_id:  # its changes under its former IDs too
             record = catalogue.by_id[next(iter(wanted))]
             wanted = {record["id"], *record.get("aliases", [])}
-        entries = [{**e, "changes": [c for c in e["changes"] if c["id"] in wanted]} for e in entries]
+        entries = [{**e, "changes": [c for c in e.get("changes", []) if c["id"] in wanted]} for e in entries]
         entries = [e for e in entries if e["changes"]]
     entries = entries[::-1][:limit]
     if out.mode == "json":
         out.json([
+            {"n": e["n"], "damaged": e["damaged"]} if "damaged" in e else
             {"n": e["n"], "at": e["at"], "user": e["user"], "command": e["command"], "undoes": e["undoes"],
              "changes": [{"op": c["op"], "id": c["id"], "kind": c["kind"], "title": c["title"],
                           **({"diff": {f: {"before": old, "after": new} for f, (old, new) in c["diff"].items()}}
@@ -77,6 +79,9 @@ def history_command(
         return
     with paged(ctx, out):
         for entry in entries:
+            if "damaged" in entry:
+                out.line(f"#{entry['n']}  damaged in the file: it {entry['damaged']} (see `mieux check`)")
+                continue
             out.line(entry_line(entry))
             lines = [line for change in entry["changes"] for line in change_lines(change, detailed=record_id is not None)]
             for line in lines[:8]:
@@ -115,14 +120,15 @@ def undo_command(
       mieux undo --yes
     """
     from mieux_cli.authoring import plan_undo
+    from mieux_cli.changes import history
     from mieux_cli.errors import MieuxError
     from mieux_cli.output import Output
 
     out = Output()
     catalogue = load_catalogue(ctx, out)
-    history = store(ctx).history()
-    plan, undone = plan_undo(history, to)
-    entries = {e["n"]: e for e in history}
+    recorded = history(store(ctx))
+    plan, undone = plan_undo(recorded, to)
+    entries = {e["n"]: e for e in recorded}
     described = ", ".join(f"#{n} ({entries[n]['command']})" for n in reversed(undone))
     changes = plan(catalogue)
     if not changes:
@@ -316,7 +322,8 @@ def check_command(
 
       mieux check --sources ~/mieux-sources/
     """
-    from mieux_cli.checks import check, steps
+    from mieux_cli.changes import history
+    from mieux_cli.checks import Problem, check, steps
     from mieux_cli.errors import MieuxError
     from mieux_cli.fidelity import SourceFolder
     from mieux_cli.output import Output
@@ -329,6 +336,10 @@ def check_command(
     sources = SourceFolder(sources_dir) if sources_dir else None
     with out.progress(steps(everything, sources), "Checking") as advance:
         report = check(everything, show_all, sources, advance)
+    report.problems += [
+        Problem("error", f"history #{entry['n']}", "history", (
+            f"is damaged: it {entry['damaged']}; `mieux undo` cannot go back across it (restore a backup for that)"))
+        for entry in history(store(ctx)) if "damaged" in entry]
     if sources_dir is not None and report.without_copies:
         out.notice(f"{len(report.without_copies)} of {len(catalogue.records)} records cite no source with a copy in "
                    f"{sources_dir}: they were not compared with their sources.")

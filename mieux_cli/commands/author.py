@@ -374,7 +374,7 @@ def edit_command(
 
     Examples:
 
-      mieux edit prc-cr-aqui-todos-somos-migrantes
+      mieux edit prc-cr-inter-institutional-working-groups
 
       mieux edit act-cr-integration-plans --set status=completed --set "tags=integration; xenophobia"
     """
@@ -498,7 +498,7 @@ def rename_command(
 
     Examples:
 
-      mieux rename act-aiamp-som-protocol act-ibero-american-prosecutors-som-protocol
+      mieux rename act-cr-integration-plans act-cr-national-integration-plans
     """
     from mieux_cli.authoring import plan_rename
     from mieux_cli.output import Output

@@ -1,5 +1,6 @@
 """import and export."""
 
+import os
 import shlex
 from pathlib import Path
 from typing import Annotated
@@ -14,24 +15,45 @@ from mieux_cli.commands import (
     store,
 )
 
-EXPORT_FORMATS = ("yaml", "json", "csv")
+EXPORT_FORMATS = ("yaml", "json", "csv", "iati")
 
 
 def import_command(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(
         metavar="PATH", show_default=False,
-        help="A YAML, JSON or CSV file, or a folder of YAML files as `mieux export` writes them.",
+        help="A YAML, JSON or CSV file, a folder of YAML files as `mieux export` writes them, or an IATI "
+        "activity file (.xml).",
     )],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be added and changed; write nothing.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also list each record added or changed.")] = False,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", metavar="CODE", show_default=False,
+        help="IATI files: the language of the texts to keep, ISO 639-1 (default en); a text with none in it "
+        "keeps the first language given.",
+    )] = None,
+    country: Annotated[list[str] | None, typer.Option(
+        "--country", "-c", metavar="NAME", show_default=False,
+        help="IATI files: only the activities in this recipient country (name or ISO code); repeat for several.",
+    )] = None,
+    sector: Annotated[list[str] | None, typer.Option(
+        "--sector", metavar="CODE", show_default=False,
+        help="IATI files: only the activities with this sector code (15190 is migration); repeat for several.",
+    )] = None,
+    reporting_org: Annotated[list[str] | None, typer.Option(
+        "--reporting-org", metavar="REF", show_default=False,
+        help="IATI files: only the activities this organisation identifier published; repeat for several.",
+    )] = None,
 ) -> None:
-    """Add and update records from a YAML, JSON or CSV file, or a folder of YAML files.
+    """Add and update records from a YAML, JSON or CSV file, a folder of YAML files, or an IATI file.
 
     Records are matched by ID: new ones are added, changed ones replaced by the imported
     version, identical ones left alone. Everything is checked first; if any record has a
     problem, nothing is written and every problem is listed with its file and line. It prints
     one summary line; --verbose lists each record too, --dry-run each change field by field.
+
+    An IATI activity file (2.01 to 2.03, as the IATI Registry, d-portal or the Datastore serve
+    it) is read as Actions; --dry-run also lists, per activity, what mieux has no field for.
 
     Examples:
 
@@ -40,13 +62,16 @@ def import_command(
       mieux import exported/
 
       mieux import records.csv
+
+      mieux import activities.xml --sector 15190 --country MX --lang es --dry-run
     """
     from mieux_cli import transfer
     from mieux_cli.errors import EXIT_USAGE
     from mieux_cli.output import Output
 
     out = Output()
-    items = transfer.read_import(path, out.progress)
+    reading = transfer.read_import(path, out.progress, _iati_options(lang, country, sector, reporting_org))
+    items = reading.items
     with out.progress(len(items), "Importing") as advance:
         prepared = transfer.prepare(items, advance)
     target = store(ctx)
@@ -60,11 +85,35 @@ def import_command(
     unchanged = len(prepared.entries) - len(changes)
     if dry_run:
         _show_plan(out, changes, unchanged)
+        for line in reading.report:
+            out.line(line)
+        _show_not_kept(out, items)
         out.notice(f"Dry run: nothing was written{' (the catalogue file would be created)' if creating else ''}.")
         return
     if creating:
         out.notice(f"Created a new catalogue at {target.path} with the {len(changes)} imported records.")
     _show_changes(out, changes, unchanged, verbose)
+    for line in reading.report:
+        out.notice(line)
+    with_notes = sum(1 for item in items if item.notes)
+    if with_notes:
+        out.notice(f"{transfer.count_of(with_notes, 'record')} came with parts mieux has no field for; "
+                   f"`mieux import --dry-run {shlex.quote(str(path))}` lists them.")
+
+
+def _iati_options(lang, countries, sectors, reporting_orgs):
+    """What to read from an IATI file; None when no option chooses (the defaults)."""
+    if lang is None and not (countries or sectors or reporting_orgs):
+        return None
+    from mieux_cli import vocab
+    from mieux_cli.formats.iati import ReadOptions
+
+    return ReadOptions(
+        lang=vocab.LANGUAGES.resolve(lang) if lang else "en",
+        countries=tuple(dict.fromkeys(vocab.COUNTRIES.resolve(c) for c in countries or [])),
+        sectors=tuple(dict.fromkeys(s.strip() for s in sectors or [])),
+        reporting_orgs=tuple(dict.fromkeys(r.strip() for r in reporting_orgs or [])),
+    )
 
 
 def show_problems(out, problems: list) -> None:
@@ -126,6 +175,14 @@ def _show_plan(out, changes: list, unchanged: int) -> None:
             out.line(f"  {name}: {_compact(name, old)} -> {_compact(name, new)}")
 
 
+def _show_not_kept(out, items: list) -> None:
+    noted = [item for item in items if item.notes]
+    if noted:
+        out.line("Not kept, because mieux has no field for them:")
+    for item in noted:
+        out.line(f"  {item.raw.get('id') or '?'}: {'; '.join(item.notes)}")
+
+
 def _compact(name: str, value) -> str:
     """A value on one line: text quoted (newlines escaped), lists in brackets, an item (a source,
     a partner) as its cell text."""
@@ -149,18 +206,21 @@ def export_command(
     kind: options.KindOption = None,
     format_: Annotated[str, typer.Option(
         "--format", "-f", metavar="FORMAT", autocompletion=lambda: list(EXPORT_FORMATS),
-        help="yaml (a folder with a file per record), json (one array) or csv (a row per record).",
+        help="yaml (a folder with a file per record), json (one array), csv (a row per record) or iati "
+        "(IATI 2.03 activity XML: the Actions).",
     )] = "yaml",
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", metavar="PATH", show_default=False,
-        help="The folder (yaml) or file (json, csv) to write; json and csv go to standard output without it.",
+        help="The folder (yaml) or file (json, csv, iati) to write; json, csv and iati go to standard output without it.",
     )] = None,
 ) -> None:
-    """Export records as a folder of YAML files, or as one JSON or CSV file.
+    """Export records as a folder of YAML files, as one JSON or CSV file, or as IATI activities.
 
     YAML writes DIR/actions/<id>.yaml, DIR/practices/ ... with the fields in a fixed order, so
     that a git diff shows exactly what changed; exporting the whole catalogue also removes the
-    files of records that are no longer in it. Takes the same filters as `mieux list`.
+    files of records that are no longer in it. IATI writes each Action as an IATI 2.03 activity,
+    published by the organisation `mieux config` names, and lists on standard error what IATI has
+    no place for. Takes the same filters as `mieux list`.
 
     Examples:
 
@@ -169,6 +229,8 @@ def export_command(
       mieux export practices --country CR --format json --output practices.json
 
       mieux export --format csv --region LAC > lac.csv
+
+      mieux export --format iati --region LAC --output lac.xml
     """
     from mieux_cli import transfer
     from mieux_cli.errors import MieuxError
@@ -178,8 +240,9 @@ def export_command(
     out = Output()
     fmt = format_.strip().lower()
     if fmt not in EXPORT_FORMATS:
-        raise MieuxError(f"Unknown format '{format_}'.", "Use --format yaml, json or csv.")
+        raise MieuxError(f"Unknown format '{format_}'.", "Use --format yaml, json, csv or iati (IATI activity XML).")
     _check_out(ctx, fmt, output)
+    publisher = _iati_publisher() if fmt == "iati" else None
     selected = options.filters(options.one_kind(kind_argument, kind), **where)
     everything = selected == Filters()
     catalogue = load_catalogue(ctx, out)
@@ -195,6 +258,8 @@ def export_command(
             return
     if fmt == "yaml":
         _export_folder(out, records, output, prune=everything)
+    elif fmt == "iati":
+        _export_iati(out, records, output, publisher)
     else:
         _export_file(out, fmt, records, output)
 
@@ -204,7 +269,8 @@ def _export_folder(out, records: list[dict], folder: Path, prune: bool) -> None:
 
     with out.progress(len(records), "Exporting") as advance:
         result = export_folder(records, folder, prune, advance)
-    out.notice(f"Exported {count_of(len(records), 'record')} to {folder}: "
+    shown = str(folder).rstrip(os.sep) + os.sep  # a folder, as `ls -F` shows one
+    out.notice(f"Exported {count_of(len(records), 'record')} to {shown}: "
                f"{count_of(result.written, 'file')} written, {result.unchanged} unchanged.")
     if result.removed:
         n = len(result.removed)
@@ -226,6 +292,35 @@ def _export_file(out, fmt: str, records: list[dict], path: Path | None) -> None:
     out.notice(f"Exported {count_of(len(records), 'record')} to {path}.")
 
 
+def _iati_publisher():
+    """The publisher from the settings, refused (with the commands to type) before anything is read."""
+    from mieux_cli import settings
+    from mieux_cli.formats.iati import publisher
+
+    return publisher(settings.load())
+
+
+def _export_iati(out, records: list[dict], path: Path | None, publisher) -> None:
+    from datetime import UTC, datetime
+
+    from mieux_cli.errors import MieuxError
+    from mieux_cli.formats import iati
+    from mieux_cli.transfer import count_of, write_file
+
+    result = iati.export(records, publisher, datetime.now(UTC))
+    for line in iati.report_lines(result):
+        out.notice(line)
+    if not result.exported:
+        hint = ("Complete the Actions listed above, or change the filters." if result.incomplete else
+                "Choose Actions: mieux export actions --format iati ..." if result.other_kinds else "Try fewer filters.")
+        raise MieuxError("There is no Action to write, and an IATI file holds at least one activity.", hint)
+    if path is None:
+        out.data(result.xml.decode("utf-8"))
+        return
+    write_file(path, result.xml)
+    out.notice(f"Exported {count_of(len(result.exported), 'Action')} to {path} as IATI {iati.VERSION} activities.")
+
+
 def _check_out(ctx: typer.Context, fmt: str, output: Path | None) -> None:
     """Refuse a missing or mistaken --output before the catalogue is even read, and any that would
     write over the catalogue, its lock or its backups."""
@@ -236,9 +331,10 @@ def _check_out(ctx: typer.Context, fmt: str, output: Path | None) -> None:
         raise MieuxError("A YAML export is a folder of files: say which with --output.",
                          "Type: mieux export --output DIR (or use --format json or csv for standard output).")
     if fmt == "yaml" and output.exists() and not output.is_dir():
-        raise MieuxError(f"{output} is a file, and a YAML export is a folder.", "Give a folder with --output, or use --format json or csv.")
+        raise MieuxError(f"{output} is a file, and a YAML export is a folder.", "Give a folder with --output, or use --format json, csv or iati.")
     if fmt != "yaml" and output is not None and output.is_dir():
-        raise MieuxError(f"{output} is a folder.", f"Give a file name: --output {shlex.quote(str(output / ('catalogue.' + fmt)))}")
+        suffix = "xml" if fmt == "iati" else fmt
+        raise MieuxError(f"{output} is a folder.", f"Give a file name: --output {shlex.quote(str(output / ('catalogue.' + suffix)))}")
     if output is None:
         return
     written = [output]

@@ -97,7 +97,8 @@ def parse_catalogue(raw: bytes) -> dict:
     except orjson.JSONDecodeError:
         raise NotACatalogue("is damaged (not valid JSON)") from None
     meta = data.get(META_TABLE, {}) if isinstance(data, dict) else None
-    if not (isinstance(meta, dict) and isinstance(meta.get("1", {}), dict) and isinstance(data.get(RECORDS_TABLE), dict)):
+    if not (isinstance(meta, dict) and isinstance(meta.get("1", {}), dict) and isinstance(data.get(RECORDS_TABLE), dict)
+            and isinstance(data.get(HISTORY_TABLE, {}), dict)):
         raise NotACatalogue("is not a mieux catalogue")
     written = file_format(data)
     if not isinstance(written, int) or written > FORMAT:
@@ -147,6 +148,19 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _number_every_key(data: dict) -> None:
+    """Give a key that is not a plain number ("abc", "01", left by a hand edit) the next free
+    number: TinyDB takes every key for a number when it writes. The key is only where a record
+    sits in the file; the record itself, its ID included, is unchanged."""
+    for table in data.values():
+        if not isinstance(table, dict):
+            continue
+        odd = [key for key in table if not (key.isascii() and key.isdigit() and str(int(key)) == key)]
+        free = max((int(key) for key in table if key not in odd), default=0) + 1
+        for number, key in enumerate(odd, free):
+            table[str(number)] = table.pop(key)
+
+
 class _MemoryStorage:
     """What TinyDB reads from and writes to inside a transaction: the data already read under the
     lock. TinyDB only needs read/write/close; the file is written once, when the transaction ends."""
@@ -192,10 +206,10 @@ class Store:
             data = self._read()
         return catalogue_of(data, self.path, created, migrated_from)
 
-    def history(self) -> list[dict]:
-        """Every recorded change, oldest first, each with its number `n` (see changes.py)."""
+    def history_table(self) -> dict:
+        """The history as stored: number -> entry (changes.history reads it)."""
         data = self._read() or {}
-        return [{"n": int(n), **entry} for n, entry in data.get(HISTORY_TABLE, {}).items()]
+        return data.get(HISTORY_TABLE, {})
 
     def _read(self) -> dict | None:
         """The parsed file, or None when it does not exist. Anything else wrong is a StorageError
@@ -283,6 +297,7 @@ class Store:
 
         with self._locked():
             data = self._read() or {RECORDS_TABLE: {}}
+            _number_every_key(data)
             storage = _MemoryStorage(data)
             db = tinydb.TinyDB(storage=lambda: storage)
             yield db

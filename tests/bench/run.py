@@ -76,6 +76,49 @@ def synthetic(n: int, seed: int = 7) -> list[dict]:
     return records
 
 
+def iati_activities(n: int, seed: int = 11) -> str:
+    """An IATI 2.03 file of n activities shaped like a real download: English and French texts,
+    several participating organisations, budgets and transactions (which mieux does not keep)."""
+    from xml.sax.saxutils import escape
+
+    rng = random.Random(seed)
+    countries = sorted(vocab.COUNTRY_REGION)
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="2.03" generated-datetime="2024-05-02T08:00:00Z">\n']
+    for i in range(n):
+        start = rng.randint(2009, 2023)
+        chosen = rng.sample(countries, rng.randint(1, 3))
+        shares = [100 // len(chosen)] * len(chosen)
+        shares[0] += 100 - sum(shares)
+        title, summary = escape(sentence(rng, 8)), escape(sentence(rng, 60))
+        parts.append(
+            f'<iati-activity xml:lang="en" last-updated-datetime="2024-0{rng.randint(1, 9)}-15T10:00:00Z">'
+            f"<iati-identifier>XM-BENCH-1-{i:06d}</iati-identifier>"
+            '<reporting-org ref="XM-BENCH-1" type="10"><narrative>Bench Ministry</narrative></reporting-org>'
+            f'<title><narrative>{title}</narrative><narrative xml:lang="fr">{title}</narrative></title>'
+            f'<description type="1"><narrative>{summary}</narrative><narrative xml:lang="fr">{summary}</narrative></description>'
+            '<participating-org ref="XM-BENCH-1" role="1" type="10"><narrative>Bench Ministry</narrative></participating-org>'
+            f'<participating-org role="4" type="15"><narrative>{escape(sentence(rng, 4))}</narrative></participating-org>'
+            f'<participating-org role="2" type="10"><narrative>{escape(sentence(rng, 3))}</narrative></participating-org>'
+            f'<activity-status code="{rng.choice("2345")}"/>'
+            f'<activity-date type="2" iso-date="{start}-0{rng.randint(1, 9)}-01"/>'
+            f'<activity-date type="3" iso-date="{start + rng.randint(1, 4)}-12-31"/>'
+            + "".join(f'<recipient-country code="{c}" percentage="{p}"/>' for c, p in zip(chosen, shares))
+            + '<sector vocabulary="1" code="15190" percentage="100"/>'
+            '<budget type="1" status="1"><period-start iso-date="2020-01-01"/><period-end iso-date="2020-12-31"/>'
+            '<value currency="EUR" value-date="2020-01-01">100000</value></budget>'
+            + "".join(f'<transaction><transaction-type code="3"/><transaction-date iso-date="2020-0{m}-15"/>'
+                      f'<value currency="EUR" value-date="2020-0{m}-15">{rng.randint(1000, 50000)}</value></transaction>'
+                      for m in (2, 5, 8))
+            + f'<document-link url="https://example.org/bench/{i}.pdf" format="application/pdf"><title>'
+            f"<narrative>{escape(sentence(rng, 5))}</narrative></title>"
+            '<category code="A08"/><language code="en"/><document-date iso-date="2021-03-01"/></document-link>'
+            f'<result type="1"><title><narrative>{escape(sentence(rng, 6))}</narrative></title>'
+            '<indicator measure="5"><title><narrative>Delivered</narrative></title></indicator></result>'
+            "</iati-activity>\n")
+    parts.append("</iati-activities>\n")
+    return "".join(parts)
+
+
 def run_once(command: list[str], env: dict) -> tuple[float, int]:
     """Seconds and peak RSS (KiB) of one whole process."""
     started = time.perf_counter()
@@ -92,6 +135,31 @@ def measure(command: list[str], env: dict, runs: int) -> dict:
     samples = [run_once(command, env) for _ in range(runs)]
     return {"median_ms": round(statistics.median(s[0] for s in samples) * 1000, 1),
             "peak_rss_mb": round(max(s[1] for s in samples) / 1024, 1)}
+
+
+def bench_iati(results: dict, mieux: list[str], env: dict, work: Path, size: int, runs: int) -> None:
+    """Import an IATI file of `size` activities into an empty catalogue (streamed, checked, written
+    in one change), then export the catalogue as IATI."""
+    activities = work / f"iati-{size}.xml"
+    activities.write_text(iati_activities(size))
+    fresh = work / f"iati-{size}.json"
+    file_mb = round(activities.stat().st_size / 1024 / 1024, 1)
+    samples = []
+    for _ in range(max(3, runs // 3)):
+        fresh.unlink(missing_ok=True)
+        samples.append(run_once([*mieux, "--db", str(fresh), "import", str(activities)], env))
+    name = f"{size}: IATI import into an empty catalogue"
+    results[name] = {"median_ms": round(statistics.median(s[0] for s in samples) * 1000, 1),
+                     "peak_rss_mb": round(max(s[1] for s in samples) / 1024, 1), "file_mb": file_mb}
+    print(f"  {name:<44} {results[name]['median_ms']:>8.1f} ms  {results[name]['peak_rss_mb']:>7.1f} MB", flush=True)
+    settings = work / "config.toml"
+    settings.write_text('[iati]\npublisher-ref = "XM-BENCH-2"\npublisher-name = "Bench"\npublisher-type = "40"\n'
+                        'publisher-role = "4"\n')
+    out = work / f"iati-{size}-export.xml"
+    name = f"{size}: IATI export"
+    results[name] = measure([*mieux, "--db", str(fresh), "export", "--format", "iati", "--output", str(out)],
+                            {**env, "MIEUX_CONFIG": str(settings)}, max(3, runs // 3))
+    print(f"  {name:<44} {results[name]['median_ms']:>8.1f} ms  {results[name]['peak_rss_mb']:>7.1f} MB", flush=True)
 
 
 def main() -> None:
@@ -172,6 +240,10 @@ def main() -> None:
                 "median_ms": round(statistics.median(s[0] for s in samples) * 1000, 1),
                 "peak_rss_mb": round(max(s[1] for s in samples) / 1024, 1)}
             print(f"  {size}: import into an empty catalogue".ljust(47) + f"{results[f'{size}: import into an empty catalogue']['median_ms']:>8.1f} ms")
+            bench_iati(results, mieux, env, work, size, args.runs)
+    if not any(int(s) == 10000 for s in args.sizes.split(",") if s):
+        print("IATI")
+        bench_iati(results, mieux, env, work, 10000, args.runs)
     hello = results["typer hello-world"]["median_ms"]
     print(f"\n{'what':<46} {'median':>9} {'x hello':>8} {'x floor':>8} {'RSS':>8} {'file':>7}")
     for name, r in results.items():
