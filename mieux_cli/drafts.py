@@ -33,7 +33,7 @@ MAX_DRAFT_BYTES = 1 << 24  # a record typed at the prompts is a few KB
 class Draft:
     kind: str
     answers: dict  # field name (and "id") -> the value as answered
-    saved: str  # when, "2026-11-28 10:02 UTC"
+    saved: str  # when, "2026-11-28 10:02:03 UTC"
     path: Path
 
 
@@ -51,7 +51,7 @@ def save(catalogue: Path, kind: str, answers: dict) -> Path:
     """Keep the answers; OSError if they cannot be written."""
     path = _path(catalogue, kind)
     path.parent.mkdir(parents=True, exist_ok=True)
-    saved = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    saved = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     write_atomically(path, orjson.dumps({"catalogue": os_text(str(catalogue)), "kind": kind, "saved": saved,
                                          "answers": answers}, option=orjson.OPT_INDENT_2))
     return path

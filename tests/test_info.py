@@ -1,4 +1,4 @@
-"""`mieux info`: where the catalogue, its lock, backups and drafts are, and the settings in effect."""
+"""`mieux info`: where the catalogue, its lock, backups, drafts and settings are, and the pager."""
 
 import json
 
@@ -8,21 +8,28 @@ from mieux_cli import drafts
 from mieux_cli.app import app
 
 
+def row(label: str, value: str) -> str:
+    return f"{label + ':':<13}{value}"  # as `show` lays out labels, the longest being "Environment"
+
+
 def test_info_says_where_everything_is(cli, tmp_path):
     cli("backup")
     drafts.save(cli.db, "fact", {"title": "Half a fact"})
     result = cli("info", env={"MIEUX_PAGER": "less -S"})
     assert result.exit_code == 0, result.stderr
-    heading, *lines = result.stdout.splitlines()
-    assert heading == "Where mieux keeps things"
     size = cli.db.stat().st_size
-    assert lines[0] == f"Catalogue: {cli.db} ({size / 1024:.0f} KB), chosen by --db"
-    assert lines[1] == f"Lock file: {cli.db}.lock"
-    assert lines[2] == f"Backups:   {tmp_path / 'backups' / 'catalogue.json'} (1 backup)"
-    assert lines[3] == f"Drafts:    {tmp_path / 'xdg-state' / 'mieux' / 'drafts'} (for this catalogue: a fact, kept " \
-                       f"{drafts.load(cli.db, 'fact').saved}; `mieux add fact --resume` takes it up)"
-    assert lines[4] == "Pager:     less -S (from MIEUX_PAGER)"
-    assert lines[5] == "Settings:  none in a file; from the environment: MIEUX_PAGER=less -S"
+    settings = tmp_path / "xdg-config" / "mieux" / "config.toml"
+    assert result.stdout.splitlines() == [
+        "Where mieux keeps things",
+        row("Catalogue", f"{cli.db} ({size / 1024:.0f} KB), chosen by --db"),
+        row("Lock file", f"{cli.db}.lock"),
+        row("Backups", f"{tmp_path / 'backups' / 'catalogue.json'} (1 backup)"),
+        row("Drafts", f"{tmp_path / 'xdg-state' / 'mieux' / 'drafts'} (for this catalogue: a fact, kept "
+                      f"{drafts.load(cli.db, 'fact').saved}; `mieux add fact --resume` takes it up)"),
+        row("Pager", "less -S (from MIEUX_PAGER)"),
+        row("Settings", f"{settings} (not created yet; `mieux config list` shows them)"),
+        row("Environment", "MIEUX_PAGER=less -S"),
+    ]
     shown = json.loads(cli("info", "--json").stdout)
     assert shown["catalogue"] == {"path": str(cli.db), "file": str(cli.db), "exists": True, "bytes": size,
                                   "given_by": "--db"}
@@ -31,13 +38,14 @@ def test_info_says_where_everything_is(cli, tmp_path):
     assert shown["drafts"]["folder"] == str(tmp_path / "xdg-state" / "mieux" / "drafts")
     assert [d["kind"] for d in shown["drafts"]["drafts"]] == ["fact"]
     assert shown["pager"] is None  # MIEUX_PAGER is set empty in tests
-    assert shown["settings"] == {"file": None, "environment": {"MIEUX_PAGER": ""}}
+    assert shown["settings"] == {"file": str(settings), "exists": False, "count": 0}
+    assert shown["environment"] == {"MIEUX_PAGER": ""}
 
 
 def test_info_on_first_use_creates_nothing(tmp_path):
     result = CliRunner().invoke(app, ["info"])
     path = tmp_path / "xdg-data" / "mieux" / "catalogue.json"
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines()[1] == (f"Catalogue: {path} (not created yet: the first command creates it "
-                                             "from the shipped catalogue), the default")
+    assert result.stdout.splitlines()[1] == row(
+        "Catalogue", f"{path} (not created yet: the first command creates it from the shipped catalogue), the default")
     assert not path.exists()

@@ -536,7 +536,7 @@ def test_reading_one_large_yaml_file_reports_progress_as_it_goes(tmp_path):
     path.write_text("".join(f"- id: fct-many-{i}\n  kind: fact\n  title: Many {i}\n  text: A fact.\n  sources: [S]\n"
                             for i in range(3000)))
     progress = _Progress()
-    items = transfer.read_import(path, progress)
+    items = transfer.read_import(path, progress).items
     assert len(items) == 3000
     assert sum(progress.advances) == progress.total  # it reaches the end ...
     assert len(progress.advances) >= 20  # ... in many steps, not one when the whole file is read

@@ -8,15 +8,16 @@ import typer
 from mieux_cli.commands import catalogue_option, options, store
 
 # The environment variables mieux reads (the README's table), shown when they are set.
-VARIABLES = ("MIEUX_DB", "MIEUX_LOCK_TIMEOUT", "MIEUX_PAGER", "PAGER", "LESS", "NO_COLOR")
+VARIABLES = ("MIEUX_DB", "MIEUX_CONFIG", "MIEUX_LOCK_TIMEOUT", "MIEUX_PAGER", "PAGER", "LESS", "NO_COLOR")
 
 
 def info_command(
     ctx: typer.Context,
     json_: options.json_option("where each thing is: catalogue, lock, backups, drafts, pager and settings") = False,
 ) -> None:
-    """Show where the catalogue, its lock file, its backups and your unfinished records (drafts)
-    are, which pager long output goes through, and the settings in effect.
+    """Show where the catalogue, its lock file, its backups, your unfinished records (drafts) and
+    your settings file are, which pager long output goes through, and the environment variables
+    of mieux that are set.
 
     It reads and writes nothing: on first use, it says where the catalogue will be created.
 
@@ -26,7 +27,7 @@ def info_command(
 
       mieux --db team.json info --json
     """
-    from mieux_cli import drafts
+    from mieux_cli import drafts, settings
     from mieux_cli.errors import MieuxError
     from mieux_cli.output import Output, pager_command
     from mieux_cli.schema import KINDS
@@ -50,6 +51,11 @@ def info_command(
         if draft is not None:
             kept.append({"kind": kind, "saved": draft.saved, "damaged": False})
     pager = pager_command()
+    settings_file = settings.settings_path()
+    try:
+        how_many = len(settings.load())
+    except MieuxError:  # a settings file that cannot be read: `mieux config` says why
+        how_many = None
     environment = {name: os_text(os.environ[name]) for name in VARIABLES if name in os.environ}
     if out.mode == "json":
         out.json({
@@ -59,7 +65,8 @@ def info_command(
             "backups": {"folder": os_text(str(catalogue.backups_folder)), "count": len(backups)},
             "drafts": {"folder": os_text(str(drafts.folder())), "drafts": kept},
             "pager": {"command": pager[0], "from": pager[1]} if pager else None,
-            "settings": {"file": None, "environment": environment},
+            "settings": {"file": os_text(str(settings_file)), "exists": settings_file.exists(), "count": how_many},
+            "environment": environment,
         })
         return
     state = (f"{size / 1024:.0f} KB" if size is not None
@@ -79,8 +86,11 @@ def info_command(
         ("Drafts", [f"{drafts.folder()} ({'for this catalogue: ' + drafts_here if kept else 'none for this catalogue'})"]),
         ("Pager", [f"{pager[0]} ({'the default' if pager[1] == 'default' else 'from ' + pager[1]})" if pager
                    else "none: long output is printed as it is"]),
-        ("Settings", ["none in a file; " + (f"from the environment: {from_environment}" if environment
-                                            else "none from the environment")]),
+        ("Settings", [f"{settings_file} ("
+                      + ("not created yet" if not settings_file.exists() else "cannot be read" if how_many is None
+                         else f"{how_many} setting{'s' if how_many != 1 else ''}")
+                      + "; `mieux config list` shows them)"]),
+        ("Environment", [from_environment or "none of mieux's variables is set"]),
     ])
 
 
