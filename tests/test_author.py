@@ -501,3 +501,11 @@ def test_eight_people_setting_different_fields_of_one_record_at_once_keep_every_
         assert (record["title"], record["text"], record["notes"]) == (f"T {round_}", f"X {round_}", f"N {round_}")
         assert (record["start"], record["end"], record["region"], record["themes"], record["tags"]) == \
             ("2017", "2019", "EN", ["HO"], ["a", f"b {round_}"])
+
+
+def test_set_sources_reads_every_part_of_a_source(cli):
+    result = cli("edit", "fct-lac-regional-integration", "--set", "sources=Report | ICMPD | 2019 | https://example.org/r")
+    assert (result.exit_code, result.stderr) == (0, "Changed fct-lac-regional-integration: sources.\n")
+    source = Store(cli.db).load().by_id["fct-lac-regional-integration"]["sources"][0]
+    assert (source["title"], source["publisher"], source["date"], source["url"]) == (
+        "Report", "ICMPD", "2019", "https://example.org/r")
