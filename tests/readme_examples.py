@@ -99,10 +99,13 @@ def examples(text: str) -> list[Example]:
 def _template_home() -> Path:
     """A home folder whose catalogue was created from the shipped one, made once and copied."""
     if _template_home.path is None:
-        _template_home.path = Path(tempfile.mkdtemp(prefix="mieux-readme-")) / "home"
-        _template_home.path.mkdir()
-        subprocess.run(["bash", "-c", "mieux list"], env=_environment(_template_home.path),
-                       cwd=_template_home.path, capture_output=True, check=True)
+        home = Path(tempfile.mkdtemp(prefix="mieux-readme-")) / "home"
+        home.mkdir()
+        made = subprocess.run(["bash", "-c", "mieux list"], env=_environment(home), cwd=home,
+                              capture_output=True, text=True, check=False)
+        if made.returncode != 0:
+            raise RuntimeError(f"`mieux list` in a new home folder failed:\n{made.stderr}")
+        _template_home.path = home
     return _template_home.path
 
 
@@ -111,7 +114,9 @@ _template_home.path = None
 
 def _environment(home: Path) -> dict[str, str]:
     bin_folder = home.parent / "bin"
-    if not bin_folder.exists():  # `mieux` is the Python running the tests, whether installed or not
+    # `mieux` is mieux as installed in the Python running the tests (editable or not): the source
+    # tree alone lacks the shipped catalogue, which is package data mapped from catalogue/.
+    if not bin_folder.exists():
         bin_folder.mkdir()
         shim = bin_folder / "mieux"
         shim.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m mieux_cli "$@"\n')
@@ -126,7 +131,6 @@ def _environment(home: Path) -> dict[str, str]:
         "LANG": "C.UTF-8",
         "TZ": "UTC",
         "PYTHONUNBUFFERED": "1",  # standard output and error interleave as they were written
-        "PYTHONPATH": str(REPO),
         "REPO": str(REPO),
     }
 
