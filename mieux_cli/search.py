@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from mieux_cli import schema
 from mieux_cli.display import code_text
 from mieux_cli.errors import MieuxError
-from mieux_cli.text import fold, fold_case, tokens
+from mieux_cli.text import TOKEN, fold, fold_case, tokens
 
 # The fields a snippet is taken from, best first (the field with most matches wins).
 SNIPPET_FIELDS = ("summary", "text", "why", "results", "outputs", "activities", "notes", "title")
@@ -63,6 +63,63 @@ def field_texts(record: dict, fields: dict[str, schema.Field] | None = None) -> 
     return texts
 
 
+def field_words(record: dict, fields: dict[str, schema.Field] | None = None) -> dict[str, str]:
+    """Each searchable field's words, folded as `search` folds them and one space apart: what the
+    index's full-text table holds (its tokenizer splits at ASCII spaces and punctuation only), so
+    that the index finds exactly the words this module finds."""
+    words = {}
+    for name, text in field_texts(record, fields).items():
+        folded = fold_case(text)
+        words[name] = folded if folded.isascii() else " ".join(TOKEN.findall(folded))
+    return words
+
+
+def plain_vocabulary(record: dict, fields: dict[str, schema.Field] | None = None) -> bool:
+    """Whether the words corrections take from this record (each field's first SCAN_CHARS
+    characters) are exactly its words in the index: no field longer than that, and none that
+    folding twice would change. The index reads the others' words from the records themselves."""
+    for text in field_texts(record, fields).values():
+        folded = fold_case(text)
+        if len(folded) > SCAN_CHARS or not folded.isascii() and fold_case(folded) != folded:
+            return False
+    return True
+
+
+def scan_vocabulary(record: dict, fields: dict[str, schema.Field] | None = None) -> set[str]:
+    """The words corrections are taken from in one record: those of the first SCAN_CHARS
+    characters of each field."""
+    return {w for text in field_texts(record, fields).values() for w in tokens(fold_case(text)[:SCAN_CHARS])}
+
+
+# -- scoring: the arithmetic both the in-memory search and the index's use, so that they rank alike
+
+def frequency(exact: int, partial: int) -> float:
+    """How often a field holds a term: whole words at full weight, longer words it begins and
+    corrections at half weight."""
+    return exact + 0.5 * partial
+
+
+def term_weight(frequencies) -> float:
+    """How strongly a record holds a term, before its rarity: (field weight, frequency) pairs in
+    the schema's field order; repeated words saturate."""
+    total = 0.0
+    for weight, tf in frequencies:
+        if tf:
+            total += weight * tf / (tf + 1.0)
+    return total
+
+
+def rarity(total: int, df: int) -> float:
+    """The idf of a term found in `df` of `total` records."""
+    return math.log(1 + (total - df + 0.5) / (df + 0.5))
+
+
+def combined(idf: list[float], weights: list[float], matched: int, terms: int) -> float:
+    """A record's score: its terms' weights times their rarity, scaled by the share of the
+    query's terms it holds (squared, so that records holding every term rank first)."""
+    return round(sum(i * x for i, x in zip(idf, weights)) * (matched / terms) ** 2, 3)
+
+
 FUZZY_MIN = 5  # shorter words are not corrected
 FUZZY_CUTOFF = 0.8
 
@@ -106,17 +163,12 @@ class _Term:
                 exact += 1
             else:
                 partial += 1
-        return exact + 0.5 * partial
+        return frequency(exact, partial)
 
 
 def _weighted(term: _Term, fields: dict[str, str], weights: dict[str, float]) -> float:
     """How strongly a record's fields hold a term, before its rarity (idf) is counted."""
-    total = 0.0
-    for name, text in fields.items():
-        tf = term.frequency(text)
-        if tf:
-            total += weights[name] * tf / (tf + 1.0)
-    return total
+    return term_weight((weights[name], term.frequency(text)) for name, text in fields.items())
 
 
 def search(records: list[dict], query: str) -> Results:
@@ -141,16 +193,23 @@ def search(records: list[dict], query: str) -> Results:
                 for w, (_, texts) in zip(scores, indexed):
                     w[i] = _weighted(terms[i], texts, weights)
     total = len(indexed)
-    frequency = [sum(1 for w in scores if w[i]) for i in range(len(terms))]
-    idf = [math.log(1 + (total - df + 0.5) / (df + 0.5)) for df in frequency]
+    idf = [rarity(total, sum(1 for w in scores if w[i])) for i in range(len(terms))]
     hits = []
     for (record, _), w in zip(indexed, scores):
         matched = sum(1 for x in w if x)
         if matched:
-            score = sum(i * x for i, x in zip(idf, w)) * (matched / len(terms)) ** 2
-            hits.append(Hit(record, round(score, 3), []))
+            hits.append(Hit(record, combined(idf, w, matched, len(terms)), []))
     hits.sort(key=lambda h: (-h.score, h.record["id"]))
     return Results(hits, corrections)
+
+
+@dataclass
+class Found:
+    """What `search` shows: the best hits, with their snippets, out of `total`."""
+
+    hits: list[Hit]
+    total: int
+    corrections: dict[str, list[str]]
 
 
 def with_snippets(results: Results, query: str, limit: int) -> list[Hit]:

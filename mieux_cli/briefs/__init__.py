@@ -195,15 +195,16 @@ def describe(filters: Filters) -> tuple[str, str]:
     return title, " ".join(scope_parts) + "."
 
 
-def _context_facts(catalogue: Catalogue, filters: Filters) -> list[dict]:
+def _context_facts(catalogue: Catalogue, filters: Filters, in_scope: list[dict]) -> list[dict]:
     """Facts in scope; a fact about a whole region (no countries) is context for a brief on a
     country of that region."""
-    facts = [r for r in catalogue.records if r["kind"] == "fact" and filters.matches(r, catalogue)]
+    facts = [r for r in in_scope if r["kind"] == "fact"]
     regions = {vocab.COUNTRY_REGION[c] for c in filters.countries if c in vocab.COUNTRY_REGION}
     if regions:
-        wider = Filters(**{**filters.__dict__, "countries": set(), "regions": regions})
-        facts += [r for r in catalogue.records if r["kind"] == "fact" and not r["countries"]
-                  and r not in facts and wider.matches(r, catalogue)]
+        # Only facts count: other kinds are not read (a kind filter without facts keeps none).
+        kinds = filters.kinds if filters.kinds and "fact" not in filters.kinds else {"fact"}
+        wider = Filters(**{**filters.__dict__, "countries": set(), "regions": regions, "kinds": kinds})
+        facts += [r for r in catalogue.select(wider) if r["kind"] == "fact" and not r["countries"] and r not in facts]
     return sorted(facts, key=lambda r: (r.get("start") or "9999", r["id"]))
 
 
@@ -233,11 +234,11 @@ def split_by_role(records: list[dict], filters: Filters) -> tuple[list[dict], li
 
 
 def build_scope(catalogue: Catalogue, filters: Filters, as_of: str) -> dict:
-    in_scope = filters.apply(catalogue)
+    in_scope = catalogue.select(filters)
     if not in_scope:  # wider context alone is no brief
         raise MieuxError("No records in this scope: there is nothing to brief on.", nearest_hint(catalogue, filters))
     about, took_part = split_by_role([r for r in in_scope if r["kind"] != "fact"], filters)
-    facts = _context_facts(catalogue, filters)
+    facts = _context_facts(catalogue, filters, in_scope)
     title, scope = describe(filters)
     sources = _Sources()
     context = [_entry(f, catalogue, sources) for f in facts]
@@ -311,7 +312,7 @@ def nearest_hint(catalogue: Catalogue, filters: Filters) -> str:
     for field, option in options.items():
         if getattr(filters, field):
             relaxed = Filters(**{**filters.__dict__, field: type(getattr(filters, field))()})
-            count = len(relaxed.apply(catalogue))
+            count = catalogue.count(relaxed)
             if count and (best is None or count > best[1]):
                 best = (option, count)
     if best is None:

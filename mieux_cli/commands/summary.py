@@ -39,13 +39,13 @@ def summary_command(
     """
     from mieux_cli.output import Column, Output
     from mieux_cli.schema import KINDS
-    from mieux_cli.summary import NONE, json_value, label, parse_by, summarize
+    from mieux_cli.summary import NONE, json_value, label, parse_by
 
     out = Output(json_)
     fields = parse_by(by or [])
     selected = options.filters(kind, **where)
     catalogue = load_catalogue(ctx, out)
-    result = summarize(selected.apply(catalogue), fields, catalogue, selected.role)
+    result = catalogue.summary(selected, fields)
     if out.mode == "json":
         out.json({
             "by": fields,

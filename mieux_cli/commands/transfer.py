@@ -187,7 +187,7 @@ def export_command(
         raise MieuxError(f"{transfer.count_of(damaged, 'record')} of the catalogue {'is' if damaged == 1 else 'are'} "
                          "damaged: nothing was exported.",
                          "See `mieux check`; fix them in the file or restore a backup, then export again.")
-    records = transfer.export_order(selected.apply(catalogue))
+    records = transfer.export_order(catalogue.select(selected))
     if not records and not everything:
         out.notice("No records match. Try fewer filters.")  # JSON and CSV still write an empty array or table
         if fmt == "yaml":
