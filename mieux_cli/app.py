@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from mieux_cli import __version__
-from mieux_cli.errors import EXIT_INTERRUPTED, MieuxError
+from mieux_cli.errors import EXIT_INTERRUPTED, IndexBroken, MieuxError
 
 COMMAND_MODULES = {
     "list": "query", "search": "query", "show": "query", "summary": "summary", "brief": "brief",
@@ -108,7 +108,7 @@ class _MieuxGroup(TyperGroup):
 
         try:
             try:
-                return super().invoke(ctx)
+                return self._invoke_reading_the_file_if_the_index_breaks(ctx)
             finally:
                 output.flush_stdout()  # a failure now can be reported; at exit it would be a traceback
         except UsageError as e:
@@ -121,6 +121,21 @@ class _MieuxGroup(TyperGroup):
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except output.OutputFailed as e:
             raise typer.Exit(output.output_failed(e, committed=ctx.meta.get("mieux.committed", False))) from None
+
+
+    def _invoke_reading_the_file_if_the_index_breaks(self, ctx):
+        import os
+
+        args = (list(ctx._protected_args), list(ctx.args))
+        try:
+            return super().invoke(ctx)
+        except IndexBroken:
+            from mieux_cli.store import NO_INDEX, Store
+
+            Store(ctx.obj).discard_index()  # the next read makes it again
+            os.environ[NO_INDEX] = "1"
+            ctx._protected_args, ctx.args = args
+            return super().invoke(ctx)
 
 
 # Options that once meant something else, or were spelled otherwise: where to point people.

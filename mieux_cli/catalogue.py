@@ -32,7 +32,7 @@ def sort_records(records: list[dict], key: str) -> list[dict]:
 
 class Catalogue:
     def __init__(self, records: list[dict], changed: str | None = None, path: Path | None = None, created: bool = False,
-                 migrated_from: int | None = None):
+                 migrated_from: int | None = None, history: list[dict] | None = None):
         from mieux_cli.records import damage
 
         # A file changed by hand may hold records no command can use: they are set aside, named
@@ -44,6 +44,7 @@ class Catalogue:
         self.path = path
         self.created = created  # True when this command created it from the shipped catalogue
         self.migrated_from = migrated_from  # the format this command migrated it from, if it did
+        self.history = history  # the changes recorded, oldest first, when read with them (a write's)
 
     @functools.cached_property
     def by_id(self) -> dict[str, dict]:
@@ -99,10 +100,10 @@ class Catalogue:
         only the history still knows); a whole former ID gives the ID the record has now. Used where people type IDs; changes look IDs up exactly
         (get), so that a record removed meanwhile is never mistaken for one its ID begins."""
         wanted = typed.strip().lower()
-        known = self.by_id.keys() | set(also)
-        if wanted in known or wanted in self.by_alias:  # a former ID gives the record's ID now
+        also = set(also)
+        if wanted in self.by_id or wanted in also or wanted in self.by_alias:  # a former ID gives the record's ID now
             return self.current_id(wanted)
-        candidates = sorted(i for i in known if wanted and i.startswith(wanted))
+        candidates = sorted(set(self.ids_starting(wanted)) | {i for i in also if i.startswith(wanted)}) if wanted else []
         if len(candidates) == 1:
             return candidates[0]
         if candidates:
@@ -121,9 +122,17 @@ class Catalogue:
         close = difflib.get_close_matches(record_id.strip().lower(), list(self.by_id), n=3, cutoff=0.6)
         if not close:  # people type words from the title rather than the ID
             words = record_id.lower().split()
-            close = [r["id"] for r in self.records if words and all(w in r["title"].lower() for w in words)][:3]
+            close = [i for i, title in self.titles() if words and all(w in title.lower() for w in words)][:3]
         hint = ("Did you mean " + " or ".join(f"'{c}'" for c in close) + "? ") if close else ""
         return UnknownValue(f"No record with ID '{record_id}'.", f"{hint}See `mieux list` for the IDs.")
+
+    def ids_starting(self, prefix: str):
+        """The IDs (of usable records) that begin with `prefix`."""
+        return [i for i in self.by_id if i.startswith(prefix)]
+
+    def titles(self):
+        """(ID, title) of every record, in the catalogue's order."""
+        return ((r["id"], r["title"]) for r in self.records)
 
     @functools.cached_property
     def _linking(self) -> dict[str, list[tuple[str, dict]]]:

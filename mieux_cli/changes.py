@@ -22,7 +22,7 @@ import orjson
 
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.errors import MieuxError
-from mieux_cli.store import HISTORY_TABLE, RECORDS_TABLE, Store
+from mieux_cli.store import HISTORY_TABLE, RECORDS_TABLE, Store, history_of
 from mieux_cli.text import os_text
 
 
@@ -73,13 +73,15 @@ def current_user() -> str:
         return "unknown"
 
 
-def commit(store: Store, plan, command: str, undoes: list[int] | None = None) -> int | None:
+def commit(store: Store, plan, command: str, progress=None) -> int | None:
     """Run plan(catalogue) -> [Change] under the lock and apply what it returns; the number of
-    the history entry, or None when there was nothing to change."""
-    with store.transaction() as db:
+    the history entry, or None when there was nothing to change. The catalogue the plan gets
+    holds the history too; a plan that undoes changes says which in `plan.undoes`."""
+    with store.transaction(progress) as db:
         # The records as stored, without building a TinyDB Document for each (0.1 s at 10,000).
-        stored = db.storage.read().get(RECORDS_TABLE, {})
-        catalogue = Catalogue(list(stored.values()), path=store.path)
+        data = db.storage.read()
+        stored = data.get(RECORDS_TABLE, {})
+        catalogue = Catalogue(list(stored.values()), path=store.path, history=history_of(data))
         changes = plan(catalogue)
         if not changes:
             return None
@@ -91,7 +93,7 @@ def commit(store: Store, plan, command: str, undoes: list[int] | None = None) ->
             "user": os_text(current_user()),
             "command": os_text(command),
             "changes": [c.as_dict() for c in changes],
-            "undoes": undoes,
+            "undoes": getattr(plan, "undoes", None),
         })
 
 

@@ -41,3 +41,8 @@ class InvalidRecord(MieuxError):
 
 class StorageError(MieuxError):
     exit_code = EXIT_STORAGE
+
+
+class IndexBroken(Exception):
+    """The index failed half-way through a read (a file damaged in a way its header did not show):
+    the command runs again from the catalogue file, and the next read makes the index again."""

@@ -63,26 +63,23 @@ def field_texts(record: dict, fields: dict[str, schema.Field] | None = None) -> 
     return texts
 
 
-def field_words(record: dict, fields: dict[str, schema.Field] | None = None) -> dict[str, str]:
-    """Each searchable field's words, folded as `search` folds them and one space apart: what the
-    index's full-text table holds (its tokenizer splits at ASCII spaces and punctuation only), so
-    that the index finds exactly the words this module finds."""
-    words = {}
+def index_words(record: dict, fields: dict[str, schema.Field] | None = None) -> tuple[dict[str, str], bool]:
+    """What the index's full-text table holds for a record: each searchable field's words, folded
+    as `search` folds them and one space apart (its tokenizer splits at ASCII spaces and
+    punctuation only), so that the index finds exactly the words this module finds. And whether
+    the words corrections take from the record (each field's first SCAN_CHARS characters) are
+    exactly those: no field is longer, and none is changed by folding twice. The index reads the
+    others' words from the records themselves."""
+    words, plain = {}, True
     for name, text in field_texts(record, fields).items():
         folded = fold_case(text)
-        words[name] = folded if folded.isascii() else " ".join(TOKEN.findall(folded))
-    return words
-
-
-def plain_vocabulary(record: dict, fields: dict[str, schema.Field] | None = None) -> bool:
-    """Whether the words corrections take from this record (each field's first SCAN_CHARS
-    characters) are exactly its words in the index: no field longer than that, and none that
-    folding twice would change. The index reads the others' words from the records themselves."""
-    for text in field_texts(record, fields).values():
-        folded = fold_case(text)
-        if len(folded) > SCAN_CHARS or not folded.isascii() and fold_case(folded) != folded:
-            return False
-    return True
+        if folded.isascii():
+            words[name] = folded
+            plain = plain and len(folded) <= SCAN_CHARS
+        else:
+            words[name] = " ".join(TOKEN.findall(folded))
+            plain = plain and len(folded) <= SCAN_CHARS and fold_case(folded) == folded
+    return words, plain
 
 
 def scan_vocabulary(record: dict, fields: dict[str, schema.Field] | None = None) -> set[str]:

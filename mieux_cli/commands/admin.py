@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from mieux_cli.commands import commit, load_catalogue, options, store
+from mieux_cli.commands import announce, commit, load_catalogue, options, store
 
 
 def _short(value, limit: int = 60) -> str:
@@ -52,8 +52,8 @@ def history_command(
     from mieux_cli.output import Output
 
     out = Output(json_)
-    catalogue = load_catalogue(ctx, out)
-    entries = store(ctx).history()
+    catalogue, entries = store(ctx).load_with_history()
+    announce(out, catalogue)
     if record_id is not None:
         wanted = {catalogue.resolve_id(record_id, also={c["id"] for e in entries for c in e["changes"]})}
         if next(iter(wanted)) in catalogue.by_id:  # its changes under its former IDs too
@@ -103,12 +103,16 @@ def undo_command(
     from mieux_cli.output import Output
 
     out = Output()
-    load_catalogue(ctx, out)
-    history = store(ctx).history()
-    plan, undone = plan_undo(history, to)
-    number = commit(ctx, plan, undoes=undone)
-    entries = {e["n"]: e for e in history}
-    described = ", ".join(f"#{n} ({entries[n]['command']})" for n in reversed(undone))
+    commands = {}
+
+    def plan(catalogue):
+        """Planned on the history read under the lock, with the records."""
+        changes, plan.undoes = plan_undo(catalogue.history, to)
+        commands.update((e["n"], e["command"]) for e in catalogue.history)
+        return changes(catalogue)
+
+    number = commit(ctx, plan)
+    described = ", ".join(f"#{n} ({commands[n]})" for n in reversed(plan.undoes))
     if number is None:
         out.notice(f"Nothing to undo: {described} left the records as they are.")
         return
@@ -272,7 +276,12 @@ def check_command(
     out = Output(json_)
     if sources_dir is not None and not sources_dir.is_dir():
         raise MieuxError(f"There is no folder {sources_dir}.", "Give the folder that holds the text copies of your sources.")
-    catalogue = load_catalogue(ctx, out)
+    catalogue, index_problem, remade = store(ctx).verify_index()
+    announce(out, catalogue)
+    if index_problem is None:
+        index_line = "matches the catalogue file, record for record"
+    else:
+        index_line = f"{index_problem}; " + ("made again from the file" if remade else "it could not be made again here")
     everything = catalogue.records + [record for record, _ in catalogue.damaged]
     report = check(everything, show_all, SourceFolder(sources_dir) if sources_dir else None)
     if sources_dir is not None and report.without_copies:
@@ -281,7 +290,8 @@ def check_command(
     if out.mode == "json":
         out.json({"errors": len(report.errors), "warnings": len(report.problems) - len(report.errors),
                   "problems": [p.as_dict() for p in report.problems],
-                  "completeness": {"overall": report.overall, "records": report.completeness}})
+                  "completeness": {"overall": report.overall, "records": report.completeness},
+                  "index": {"problem": index_problem, "remade": remade}})
     else:
         for problem in report.problems:
             out.line(f"{problem.severity:<8} {problem.record_id}  {problem.field}: {problem.message}")
@@ -291,6 +301,7 @@ def check_command(
         label = "Every record" if show_all else "Least complete"
         if shown:
             out.line(f"{label}: " + ", ".join(f"{record_id} {score:.0%}" for record_id, score in shown) + ".")
+        out.line(f"Index: {index_line}.")
         warnings = len(report.problems) - len(report.errors)
         out.notice(f"{len(report.errors)} errors, {warnings} warnings.")
     if report.errors:

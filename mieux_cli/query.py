@@ -1,0 +1,390 @@
+"""Reads answered by the index (store/index.py): the filter options turned into SQL, their values
+always as parameters, and every question list, search, show, summary, brief and completion ask
+of a catalogue, answered as catalogue.Catalogue answers it over the records in memory (its
+reference implementation; tests/test_index.py compares the two command by command).
+
+Only what a command shows is read: the records of a page, the hits of a search, counts as
+numbers. Search finds its candidates and their words' counts in the full-text table, then
+scores them with search.py's own arithmetic, so that its ranking is exactly the in-memory one.
+"""
+
+import functools
+import sqlite3
+from collections import Counter
+
+import orjson
+
+from mieux_cli.catalogue import Catalogue
+from mieux_cli.errors import IndexBroken
+from mieux_cli.store.index import RecordsById
+
+
+def _marks(values) -> str:
+    return ", ".join("?" * len(values))
+
+
+def where(filters) -> tuple[str, list]:
+    """The condition on the `records` table, and its parameters, that keeps what
+    filters.Filters.matches keeps."""
+    from mieux_cli.records import first_day
+
+    clauses: list[str] = []
+    params: list = []
+
+    def among(column: str, values) -> None:
+        values = sorted(values)
+        clauses.append(f"{column} IN ({_marks(values)})")
+        params.extend(values)
+
+    def listed(fields: list[str], values) -> None:
+        values = sorted(values)
+        clauses.append(f"pos IN (SELECT pos FROM record_values WHERE field IN ({_marks(fields)}) "
+                       f"AND value IN ({_marks(values)}))")
+        params.extend([*fields, *values])
+
+    if filters.kinds:
+        among("kind", filters.kinds)
+    if filters.regions:
+        among("region", filters.regions)
+    if filters.countries:
+        listed({"beneficiary": ["countries"], "participant": ["participants"]}.get(filters.role, ["countries", "participants"]),
+               filters.countries)
+    for field in ("themes", "areas", "gcm", "tags"):
+        if getattr(filters, field):
+            listed([field], getattr(filters, field))
+    if filters.statuses:
+        among("status", filters.statuses)
+    if filters.as_of:  # status_known: the last day of the period the status was known in
+        clauses.append("status_known >= ?")
+        params.append(first_day(filters.as_of).isoformat())
+    if filters.years:  # years active overlapping any of the ranges
+        clauses.append("(" + " OR ".join("(year_last >= ? AND year_first <= ?)" for _ in filters.years) + ")")
+        params.extend(bound for span in filters.years for bound in span)
+    return " AND ".join(clauses) or "1", params
+
+
+# Catalogue.select's sorts (catalogue.sort_records), then the catalogue's order for equal keys.
+ORDER = {
+    None: "pos",
+    "kind": "kind_order, id, pos",
+    "id": "id_key, kind_order, id, pos",
+    "title": "title_key, kind_order, id, pos",
+    "start": "start IS NULL, coalesce(start, ''), kind_order, id, pos",
+    "end": '"end" IS NULL, coalesce("end", \'\'), kind_order, id, pos',
+    "region": "region IS NULL, coalesce(region, ''), kind_order, id, pos",
+}
+# The columns a summary groups by, for each field it counts by (summary._values reads them).
+GROUPED = {"kind": ("kind",), "region": ("region",), "country": ("countries", "participants"), "theme": ("themes",),
+           "area": ("areas",), "gcm": ("gcm",), "year": ("year_first", "year_last"), "status": ("status", "status_as_of")}
+_JSON_COLUMNS = {"countries", "participants", "themes", "areas", "gcm"}
+
+
+def _guarded(method):
+    """A read that fails in SQLite raises IndexBroken."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as e:
+            raise IndexBroken(str(e)) from e
+
+    return guarded
+
+
+class _Aliases:
+    """Former ID -> the ID its record has now, read as asked (the last record that has it)."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def get(self, alias, default=None):
+        row = self.db.execute("SELECT r.id FROM record_values v JOIN records r ON r.pos = v.pos "
+                              "WHERE v.field = 'aliases' AND v.value = ? ORDER BY v.pos DESC LIMIT 1", (alias,)).fetchone()
+        return row[0] if row else default
+
+    def __contains__(self, alias) -> bool:
+        return self.get(alias) is not None
+
+
+class _Kinds:
+    """ID -> kind, read as asked."""
+
+    def __init__(self, by_id: RecordsById):
+        self.by_id = by_id
+
+    def get(self, record_id, default=None):
+        record = self.by_id.get(record_id)
+        return record["kind"] if record is not None else default
+
+
+class _Taken:
+    """IDs in use, now or formerly: `in` only."""
+
+    def __init__(self, catalogue: "IndexedCatalogue"):
+        self.catalogue = catalogue
+
+    def __contains__(self, record_id) -> bool:
+        return record_id in self.catalogue.by_id or record_id in self.catalogue.by_alias
+
+
+class _Linking:
+    """ID -> (field, record) for every record that links to it, in the catalogue's order, read as
+    asked; a record linking twice is one object (Catalogue.linking_to counts it once)."""
+
+    def __init__(self, db, at):
+        self.db, self.at = db, at
+
+    def get(self, target, default=None):
+        rows = self.db.execute("SELECT pos, field FROM links WHERE target = ? ORDER BY pos, ord", (target,)).fetchall()
+        if not rows:
+            return default
+        records = self.at({pos for pos, _ in rows})
+        return [(field, records[pos]) for pos, field in rows]
+
+
+class IndexedCatalogue(Catalogue):
+    """A catalogue read from its index, in one read transaction (`db`, from index.open_fresh);
+    `state`: what the index records of the file."""
+
+    def __init__(self, db: sqlite3.Connection, state: dict, path=None, created: bool = False,
+                 migrated_from: int | None = None):
+        self.db = db
+        self.changed = state.get("changed")
+        self.path = path
+        self.created = created
+        self.migrated_from = migrated_from
+        self._at: dict[int, dict] = {}
+
+    def at(self, positions) -> dict[int, dict]:
+        """The records at these positions, each read once."""
+        wanted = sorted(p for p in positions if p not in self._at)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            self._at.update((pos, orjson.loads(body)) for pos, body in self.db.execute(
+                f"SELECT pos, body FROM records WHERE pos IN ({_marks(chunk)})", chunk))
+        return {p: self._at[p] for p in positions}
+
+    @functools.cached_property
+    def records(self) -> list[dict]:
+        """Every usable record: only for what needs them all (a link typed as words of a title)."""
+        return [orjson.loads(body) for (body,) in self.db.execute("SELECT body FROM records ORDER BY pos")]
+
+    @functools.cached_property
+    def damaged(self) -> list[tuple]:
+        """(what is known of the record: its ID, or None if it is not even a mapping; why)."""
+        return [({"id": orjson.loads(i)} if i is not None else None, why)
+                for i, why in self.db.execute("SELECT id, why FROM damaged ORDER BY pos")]
+
+    @functools.cached_property
+    def by_id(self) -> RecordsById:
+        return RecordsById(self.db)
+
+    @functools.cached_property
+    def by_alias(self) -> _Aliases:
+        return _Aliases(self.db)
+
+    @functools.cached_property
+    def kinds_by_id(self) -> _Kinds:
+        return _Kinds(self.by_id)
+
+    @property
+    def taken_ids(self) -> _Taken:
+        return _Taken(self)
+
+    @functools.cached_property
+    def _linking(self) -> _Linking:
+        return _Linking(self.db, self.at)
+
+    def ids_starting(self, prefix: str):
+        return sorted({i for i, _ in self._starting(prefix)})
+
+    def titles(self):
+        return self.db.execute("SELECT id, title FROM records ORDER BY pos")
+
+    def _starting(self, prefix: str) -> list[tuple[str, str]]:
+        """(ID, title) of the records whose ID begins with `prefix`."""
+        if not prefix:
+            return self.db.execute("SELECT id, title FROM records").fetchall()
+        rows = self.db.execute("SELECT id, title FROM records WHERE id >= ? AND id < ?",
+                               (prefix, prefix[:-1] + chr(min(ord(prefix[-1]) + 1, 0x10FFFF)))).fetchall()
+        return [(i, t) for i, t in rows if i.startswith(prefix)]
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    @_guarded
+    def select(self, filters, sort: str | None = None, limit: int | None = None) -> list[dict]:
+        condition, params = where(filters)
+        rows = self.db.execute(f"SELECT body FROM records WHERE {condition} ORDER BY {ORDER[sort]} LIMIT ?",
+                               [*params, -1 if limit is None else limit])
+        return [orjson.loads(body) for (body,) in rows]
+
+    @_guarded
+    def count(self, filters) -> int:
+        condition, params = where(filters)
+        return self.db.execute(f"SELECT count(*) FROM records WHERE {condition}", params).fetchone()[0]
+
+    @_guarded
+    def completions(self, prefix: str) -> list[tuple[str, str]]:
+        return self._starting(prefix)
+
+    @_guarded
+    def summary(self, filters, by: list[str]):
+        from mieux_cli.summary import count_groups, counted_kinds
+
+        condition, params = where(filters)
+        kinds = counted_kinds(by)
+        columns = list(dict.fromkeys(["kind", *(c for field in by for c in GROUPED[field])]))
+        quoted = ", ".join(columns)
+        rows = self.db.execute(f"SELECT {quoted}, count(*) FROM records WHERE {condition} AND kind IN ({_marks(kinds)}) "
+                               f"GROUP BY {quoted}", [*params, *kinds])
+
+        def groups():
+            for *values, n in rows:
+                record = {c: orjson.loads(v) if c in _JSON_COLUMNS else v for c, v in zip(columns, values)}
+                first, last = record.pop("year_first", None), record.pop("year_last", None)
+                yield record, (first, last) if first is not None else None, n
+
+        return count_groups(groups(), by, filters.role)
+
+    @_guarded
+    def search(self, filters, query: str, limit: int):
+        from mieux_cli.search import Found, Hit, Results, query_terms, with_snippets
+
+        words = query_terms(query)
+        searching = _Searching(self, filters)
+        if not words:
+            return Found([], 0, {})
+        found = [searching.occurrences(word) for word in words]
+        corrections: dict[str, list[str]] = {}
+        for i, word in enumerate(words):
+            if not found[i] and searching.correctable(word):
+                close = searching.corrections(word)
+                if close:
+                    corrections[word] = close
+                    found[i] = searching.occurrences(word, tuple(close))
+        scored = searching.scores(found)
+        best = searching.best(scored, limit)
+        records = self.at([pos for _, pos in best])
+        hits = [Hit(records[pos], score, []) for score, pos in best]
+        return Found(with_snippets(Results(hits, corrections), query, limit), len(scored), corrections)
+
+
+class _Searching:
+    """One search over the index: the words' occurrences in the records `filters` keep, read
+    from the full-text table, counted and scored as search.search counts and scores them."""
+
+    def __init__(self, catalogue: IndexedCatalogue, filters):
+        from mieux_cli import search
+
+        self.catalogue = catalogue
+        self.db = catalogue.db
+        self.filtered = filters != type(filters)()
+        self.condition, self.params = where(filters)
+        self.fields = search.searched_fields()
+        self.column = {name: i for i, name in enumerate(self.fields)}
+        self.weights = [f.weight for f in self.fields.values()]
+        if not self.db.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'word_instances'").fetchone():
+            self.db.execute("CREATE VIRTUAL TABLE temp.word_instances USING fts5vocab(main, words, instance)")
+            self.db.execute("CREATE VIRTUAL TABLE temp.word_list USING fts5vocab(main, words, row)")
+
+    def _in_scope(self) -> tuple[str, list]:
+        if not self.filtered:
+            return "", []
+        return f" AND doc IN (SELECT pos FROM records WHERE {self.condition})", self.params
+
+    def occurrences(self, word: str, corrections: tuple[str, ...] = ()) -> dict[int, dict[int, float]]:
+        """Record -> field (its column) -> how often it holds the word (search._Term.frequency):
+        the word itself, longer words it begins (for words of PREFIX_MIN letters or more) and the
+        corrections, the first COUNTED_MAX matches of a field counted."""
+        from mieux_cli.search import COUNTED_MAX, PREFIX_MIN, frequency
+
+        scope, params = self._in_scope()
+        column = self.column
+        rows = self.db.execute(f"SELECT doc, col FROM temp.word_instances WHERE term = ?{scope}", [word, *params])
+        exact = {(doc, column[col]): n for (doc, col), n in Counter(rows).items()}
+        others: dict[tuple[int, int], set[int]] = {}  # where the other words matched are (their offsets)
+        queries = [(f"term > ? AND term < ?{scope}", [word, word + "\U0010ffff", *params])] if len(word) >= PREFIX_MIN else []
+        queries += [(f"term = ?{scope}", [c, *params]) for c in corrections]
+        for condition, values in queries:
+            for doc, col, term, offset in self.db.execute(
+                    f"SELECT doc, col, term, offset FROM temp.word_instances WHERE {condition}", values):
+                if term != word and (term.startswith(word) or term in corrections):
+                    others.setdefault((doc, column[col]), set()).add(offset)
+        counts: dict[int, dict[int, float]] = {}
+        for key in exact.keys() | others.keys():
+            whole, partial = exact.get(key, 0), len(others.get(key, ()))
+            if whole + partial > COUNTED_MAX and partial:  # only the first matches count: which ones, by their place
+                whole, partial = self._first_matches(word, key, others[key])
+            counts.setdefault(key[0], {})[key[1]] = frequency(min(whole, COUNTED_MAX), partial)
+        return counts
+
+    def _first_matches(self, word: str, key: tuple[int, int], other_offsets: set[int]) -> tuple[int, int]:
+        from mieux_cli.search import COUNTED_MAX
+
+        name = list(self.fields)[key[1]]
+        offsets = [(o, True) for (o,) in self.db.execute(
+            "SELECT offset FROM temp.word_instances WHERE term = ? AND doc = ? AND col = ?", (word, key[0], name))]
+        first = sorted(offsets + [(o, False) for o in other_offsets])[:COUNTED_MAX]
+        whole = sum(1 for _, is_word in first if is_word)
+        return whole, len(first) - whole
+
+    def correctable(self, word: str) -> bool:
+        from mieux_cli.search import FUZZY_MIN
+
+        return len(word) >= FUZZY_MIN
+
+    def corrections(self, word: str) -> list[str]:
+        """search.search's corrections: the closest words (difflib, as it ranks them) of those
+        the records in scope hold in the first SCAN_CHARS characters of their fields. Those are
+        the index's words for most records; for the others (index_words), read from the records."""
+        import difflib
+
+        from mieux_cli.search import FUZZY_CUTOFF, scan_vocabulary
+
+        special: set[str] = set()
+        for (body,) in self.db.execute(f"SELECT body FROM records WHERE plain_vocabulary = 0 AND {self.condition}", self.params):
+            special |= scan_vocabulary(orjson.loads(body), self.fields)
+        known = {term for (term,) in self.db.execute("SELECT term FROM temp.word_list")} | special
+        ranked = difflib.get_close_matches(word, list(known), n=len(known) or 1, cutoff=FUZZY_CUTOFF)
+        close = []
+        for candidate in ranked:
+            if candidate in special or self.db.execute(
+                    f"SELECT 1 FROM words WHERE words MATCH ? AND rowid IN "
+                    f"(SELECT pos FROM records WHERE plain_vocabulary = 1 AND {self.condition}) LIMIT 1",
+                    [f'"{candidate}"', *self.params]).fetchone():
+                close.append(candidate)
+                if len(close) == 3:
+                    break
+        return close
+
+    def total(self) -> int:
+        return self.db.execute(f"SELECT count(*) FROM records WHERE {self.condition}", self.params).fetchone()[0]
+
+    def scores(self, found: list[dict[int, dict[int, float]]]) -> dict[int, float]:
+        """Record -> its score (search.combined), for every record that holds a word."""
+        from mieux_cli.search import combined, rarity, term_weight
+
+        total = self.total()
+        idf = [rarity(total, len(counts)) for counts in found]
+        weights = self.weights
+        scored = {}
+        for pos in set().union(*found):
+            term_weights = [term_weight((weights[c], tf) for c, tf in sorted(counts[pos].items())) if pos in counts else 0.0
+                            for counts in found]
+            scored[pos] = combined(idf, term_weights, sum(1 for counts in found if pos in counts), len(found))
+        return scored
+
+    def best(self, scored: dict[int, float], limit: int) -> list[tuple[float, int]]:
+        """The `limit` best (score, position), as search.search orders hits: by score, then ID,
+        then the catalogue's order."""
+        if not scored:
+            return []
+        ranked = sorted(scored.values(), reverse=True)
+        threshold = ranked[min(limit, len(ranked)) - 1]
+        contenders = [pos for pos, score in scored.items() if score >= threshold]
+        ids = {}
+        for start in range(0, len(contenders), 500):
+            chunk = contenders[start:start + 500]
+            ids.update(self.db.execute(f"SELECT pos, id FROM records WHERE pos IN ({_marks(chunk)})", chunk))
+        return sorted(((scored[pos], pos) for pos in contenders), key=lambda sp: (-sp[0], ids[sp[1]], sp[1]))[:limit]
