@@ -133,9 +133,16 @@ class _MieuxGroup(TyperGroup):
             from mieux_cli.store import NO_INDEX, Store
 
             Store(ctx.obj).discard_index()  # the next read makes it again
-            os.environ[NO_INDEX] = "1"
             ctx._protected_args, ctx.args = args
-            return super().invoke(ctx)
+            before = os.environ.get(NO_INDEX)
+            os.environ[NO_INDEX] = "1"  # this command reads the file
+            try:
+                return super().invoke(ctx)
+            finally:
+                if before is None:
+                    del os.environ[NO_INDEX]
+                else:
+                    os.environ[NO_INDEX] = before
 
 
 # Options that once meant something else, or were spelled otherwise: where to point people.

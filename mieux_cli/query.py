@@ -16,7 +16,7 @@ import orjson
 
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.errors import IndexBroken
-from mieux_cli.store.index import RecordsById
+from mieux_cli.store.index import RecordsById, record_of, rows
 
 
 def _marks(values) -> str:
@@ -80,13 +80,13 @@ _JSON_COLUMNS = {"countries", "participants", "themes", "areas", "gcm"}
 
 
 def _guarded(method):
-    """A read that fails in SQLite raises IndexBroken."""
+    """A read that fails half-way (in SQLite, or a record that does not parse) raises IndexBroken."""
 
     @functools.wraps(method)
     def guarded(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
-        except sqlite3.Error as e:
+        except (sqlite3.Error, orjson.JSONDecodeError) as e:
             raise IndexBroken(str(e)) from e
 
     return guarded
@@ -99,9 +99,9 @@ class _Aliases:
         self.db = db
 
     def get(self, alias, default=None):
-        row = self.db.execute("SELECT r.id FROM record_values v JOIN records r ON r.pos = v.pos "
-                              "WHERE v.field = 'aliases' AND v.value = ? ORDER BY v.pos DESC LIMIT 1", (alias,)).fetchone()
-        return row[0] if row else default
+        found = rows(self.db, "SELECT r.id FROM record_values v JOIN records r ON r.pos = v.pos "
+                     "WHERE v.field = 'aliases' AND v.value = ? ORDER BY v.pos DESC LIMIT 1", (alias,))
+        return found[0][0] if found else default
 
     def __contains__(self, alias) -> bool:
         return self.get(alias) is not None
@@ -136,11 +136,11 @@ class _Linking:
         self.db, self.at = db, at
 
     def get(self, target, default=None):
-        rows = self.db.execute("SELECT pos, field FROM links WHERE target = ? ORDER BY pos, ord", (target,)).fetchall()
-        if not rows:
+        found = rows(self.db, "SELECT pos, field FROM links WHERE target = ? ORDER BY pos, ord", (target,))
+        if not found:
             return default
-        records = self.at({pos for pos, _ in rows})
-        return [(field, records[pos]) for pos, field in rows]
+        records = self.at({pos for pos, _ in found})
+        return [(field, records[pos]) for pos, field in found]
 
 
 class IndexedCatalogue(Catalogue):
@@ -161,20 +161,20 @@ class IndexedCatalogue(Catalogue):
         wanted = sorted(p for p in positions if p not in self._at)
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
-            self._at.update((pos, orjson.loads(body)) for pos, body in self.db.execute(
-                f"SELECT pos, body FROM records WHERE pos IN ({_marks(chunk)})", chunk))
+            self._at.update((pos, record_of(body)) for pos, body in rows(
+                self.db, f"SELECT pos, body FROM records WHERE pos IN ({_marks(chunk)})", chunk))
         return {p: self._at[p] for p in positions}
 
     @functools.cached_property
     def records(self) -> list[dict]:
         """Every usable record: only for what needs them all (a link typed as words of a title)."""
-        return [orjson.loads(body) for (body,) in self.db.execute("SELECT body FROM records ORDER BY pos")]
+        return [record_of(body) for (body,) in rows(self.db, "SELECT body FROM records ORDER BY pos")]
 
     @functools.cached_property
     def damaged(self) -> list[tuple]:
         """(what is known of the record: its ID, or None if it is not even a mapping; why)."""
-        return [({"id": orjson.loads(i)} if i is not None else None, why)
-                for i, why in self.db.execute("SELECT id, why FROM damaged ORDER BY pos")]
+        return [({"id": record_of(i)} if i is not None else None, why)
+                for i, why in rows(self.db, "SELECT id, why FROM damaged ORDER BY pos")]
 
     @functools.cached_property
     def by_id(self) -> RecordsById:
@@ -200,29 +200,29 @@ class IndexedCatalogue(Catalogue):
         return sorted({i for i, _ in self._starting(prefix)})
 
     def titles(self):
-        return self.db.execute("SELECT id, title FROM records ORDER BY pos")
+        return rows(self.db, "SELECT id, title FROM records ORDER BY pos")
 
     def _starting(self, prefix: str) -> list[tuple[str, str]]:
         """(ID, title) of the records whose ID begins with `prefix`."""
         if not prefix:
-            return self.db.execute("SELECT id, title FROM records").fetchall()
-        rows = self.db.execute("SELECT id, title FROM records WHERE id >= ? AND id < ?",
-                               (prefix, prefix[:-1] + chr(min(ord(prefix[-1]) + 1, 0x10FFFF)))).fetchall()
-        return [(i, t) for i, t in rows if i.startswith(prefix)]
+            return rows(self.db, "SELECT id, title FROM records")
+        found = rows(self.db, "SELECT id, title FROM records WHERE id >= ? AND id < ?",
+                     (prefix, prefix[:-1] + chr(min(ord(prefix[-1]) + 1, 0x10FFFF))))
+        return [(i, t) for i, t in found if i.startswith(prefix)]
 
     # -- reads -----------------------------------------------------------------------------------
 
     @_guarded
     def select(self, filters, sort: str | None = None, limit: int | None = None) -> list[dict]:
         condition, params = where(filters)
-        rows = self.db.execute(f"SELECT body FROM records WHERE {condition} ORDER BY {ORDER[sort]} LIMIT ?",
-                               [*params, -1 if limit is None else limit])
-        return [orjson.loads(body) for (body,) in rows]
+        found = rows(self.db, f"SELECT body FROM records WHERE {condition} ORDER BY {ORDER[sort]} LIMIT ?",
+                     [*params, -1 if limit is None else limit])
+        return [record_of(body) for (body,) in found]
 
     @_guarded
     def count(self, filters) -> int:
         condition, params = where(filters)
-        return self.db.execute(f"SELECT count(*) FROM records WHERE {condition}", params).fetchone()[0]
+        return rows(self.db, f"SELECT count(*) FROM records WHERE {condition}", params)[0][0]
 
     @_guarded
     def completions(self, prefix: str) -> list[tuple[str, str]]:
@@ -236,11 +236,11 @@ class IndexedCatalogue(Catalogue):
         kinds = counted_kinds(by)
         columns = list(dict.fromkeys(["kind", *(c for field in by for c in GROUPED[field])]))
         quoted = ", ".join(columns)
-        rows = self.db.execute(f"SELECT {quoted}, count(*) FROM records WHERE {condition} AND kind IN ({_marks(kinds)}) "
-                               f"GROUP BY {quoted}", [*params, *kinds])
+        found = rows(self.db, f"SELECT {quoted}, count(*) FROM records WHERE {condition} AND kind IN ({_marks(kinds)}) "
+                     f"GROUP BY {quoted}", [*params, *kinds])
 
         def groups():
-            for *values, n in rows:
+            for *values, n in found:
                 record = {c: orjson.loads(v) if c in _JSON_COLUMNS else v for c, v in zip(columns, values)}
                 first, last = record.pop("year_first", None), record.pop("year_last", None)
                 yield record, (first, last) if first is not None else None, n
@@ -301,8 +301,8 @@ class _Searching:
 
         scope, params = self._in_scope()
         column = self.column
-        rows = self.db.execute(f"SELECT doc, col FROM temp.word_instances WHERE term = ?{scope}", [word, *params])
-        exact = {(doc, column[col]): n for (doc, col), n in Counter(rows).items()}
+        found = self.db.execute(f"SELECT doc, col FROM temp.word_instances WHERE term = ?{scope}", [word, *params])
+        exact = {(doc, column[col]): n for (doc, col), n in Counter(found).items()}
         others: dict[tuple[int, int], set[int]] = {}  # where the other words matched are (their offsets)
         queries = [(f"term > ? AND term < ?{scope}", [word, word + "\U0010ffff", *params])] if len(word) >= PREFIX_MIN else []
         queries += [(f"term = ?{scope}", [c, *params]) for c in corrections]

@@ -201,3 +201,174 @@ def test_completion_is_the_same_from_the_index_and_the_file(catalogue):
     assert isinstance(indexed, IndexedCatalogue)
     for prefix in ("", "a", "act-", "prc-cr-i", "fct-", "zzz", "act-bench-1"):
         assert sorted(indexed.completions(prefix)) == sorted(from_file.completions(prefix)), prefix
+
+
+# -- the index is a cache: losing it, damaging it or letting it fall behind never gives a wrong answer
+
+READS = [("list",), ("list", "--json"), ("search", "integration"), ("show", "fct-lac-regional-integration"),
+         ("summary", "--by", "region", "--by", "theme"), ("brief", "--region", "LAC")]
+
+
+def answers_from_the_file(db) -> list:
+    runner = CliRunner()
+    results = [runner.invoke(app, ["--db", str(db), *args], env={NO_INDEX: "1"}) for args in READS]
+    return [(r.exit_code, r.stdout, r.stderr) for r in results]
+
+
+def answers(db) -> list:
+    """What the reads answer, each from an index that matches the file."""
+    runner = CliRunner()
+    found = []
+    for args in READS:
+        result = runner.invoke(app, ["--db", str(db), *args])
+        found.append((result.exit_code, result.stdout, result.stderr))
+        assert isinstance(Store(db).read(), IndexedCatalogue), args
+    return found
+
+
+@pytest.fixture
+def indexed(db):
+    """The shipped catalogue, changed once, with its index."""
+    add_records(db, {"id": "fct-added", "kind": "fact", "title": "An added fact on integration", "text": "T", "region": "LAC"})
+    assert isinstance(Store(db).read(), IndexedCatalogue)
+    return db
+
+
+def test_a_deleted_index_is_made_again(indexed):
+    Store(indexed).index_path.unlink()
+    assert answers(indexed) == answers_from_the_file(indexed)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "empty", "truncated", "zeroed pages", "records zeroed"])
+def test_a_damaged_index_is_made_again(indexed, damage):
+    sys.path.insert(0, str(Path(__file__).parent / "bench"))
+    from run import synthetic
+
+    source = indexed.with_name("records.json")
+    source.write_text(json.dumps(synthetic(400)))
+    assert CliRunner().invoke(app, ["--db", str(indexed), "import", str(source)]).exit_code == 0
+    path = Store(indexed).index_path
+    data = path.read_bytes()
+    if damage == "garbage":
+        path.write_bytes(b"\x00garbage\xff" * 5000)
+    elif damage == "empty":
+        path.write_bytes(b"")
+    elif damage == "truncated":  # a whole header, its first pages, then nothing
+        path.write_bytes(data[:len(data) // 3])
+    elif damage == "zeroed pages":
+        path.write_bytes(data[:8192] + bytes(len(data) - 16384) + data[-8192:])
+    else:  # the records table alone: the index opens, and fails in the middle of a read
+        import sqlite3
+
+        with sqlite3.connect(path) as db:
+            page_size = db.execute("PRAGMA page_size").fetchone()[0]
+            (root,) = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'records'").fetchone()
+        path.write_bytes(data[:(root - 1) * page_size] + bytes(page_size) + data[root * page_size:])
+    expected = answers_from_the_file(indexed)
+    assert answers(indexed) == expected
+    assert answers(indexed) == expected  # and once more, from the index made again
+
+
+def test_an_index_older_than_the_file_is_made_again(indexed, tmp_path):
+    """The file changed by other means than this mieux: by hand (in place, even keeping its size),
+    by an older mieux (which replaces it without touching the index), or restored from a copy."""
+    path = Store(indexed).index_path
+    old_index = path.read_bytes()
+    text = indexed.read_text()
+    with open(indexed, "r+") as f:  # in place, same size: only the file's times tell
+        f.write(text.replace("An added fact on integration", "An added fact on migrations!", 1))
+    assert answers(indexed) == answers_from_the_file(indexed)
+    assert "migrations!" in answers(indexed)[0][1]
+    shutil.copy(indexed, tmp_path / "before.json")
+    add_records(indexed, {"id": "fct-later", "kind": "fact", "title": "Later", "text": "T"})
+    path.write_bytes(old_index)  # as if an older mieux had written the file: the index is behind
+    assert answers(indexed) == answers_from_the_file(indexed)
+    assert "fct-later" in answers(indexed)[0][1]
+    shutil.copy(tmp_path / "before.json", indexed)  # a copy put back: the index is ahead
+    assert answers(indexed) == answers_from_the_file(indexed)
+    assert "fct-later" not in answers(indexed)[0][1]
+
+
+class Killed(BaseException):
+    """A process dying at this point."""
+
+
+def test_a_write_that_dies_between_the_file_and_the_index_never_gives_a_wrong_answer(indexed, monkeypatch):
+    from mieux_cli.store import index
+
+    def dies(*args, **kwargs):
+        raise Killed()
+
+    monkeypatch.setattr(index, "update", dies)
+    with pytest.raises(Killed):
+        CliRunner().invoke(app, ["--db", str(indexed), "edit", "fct-added", "--set", "title=Written, not indexed"])
+    monkeypatch.undo()
+    assert Store(indexed).load().by_id["fct-added"]["title"] == "Written, not indexed"  # the file was replaced
+    assert answers(indexed) == answers_from_the_file(indexed)
+    assert "Written, not indexed" in answers(indexed)[0][1]
+
+
+KILLED_AT = """
+import os, signal, sys
+from mieux_cli.store import index
+from mieux_cli.app import main
+
+def killed(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+# update: the file is replaced, the index not touched; _respan: in the middle of the index's own transaction
+setattr(index, sys.argv[1], killed)
+sys.argv = ["mieux", *sys.argv[2:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("where", ["update", "_respan"])
+def test_a_writer_killed_between_the_file_and_the_index_or_inside_the_index_s_transaction(indexed, where):
+    import subprocess
+
+    command = [sys.executable, "-c", KILLED_AT, where, "--db", str(indexed), "edit", "fct-added", "--set", "title=Killed writer"]
+    assert subprocess.run(command, capture_output=True, check=False).returncode == -9
+    assert Store(indexed).load().by_id["fct-added"]["title"] == "Killed writer"
+    assert answers(indexed) == answers_from_the_file(indexed)
+    assert "Killed writer" in answers(indexed)[0][1]
+
+
+@pytest.mark.slow
+def test_readers_at_once_while_the_index_is_made_and_the_file_written_get_whole_answers(tmp_path):
+    """Readers started together on a catalogue without an index wait for one of them to make it
+    (none reads half an index); readers running while a writer changes the file get the answer
+    from before or from after the change, never a mix or an error."""
+    import os
+    import subprocess
+
+    sys.path.insert(0, str(Path(__file__).parent / "bench"))
+    from run import synthetic
+
+    db = tmp_path / "catalogue.json"
+    source = tmp_path / "records.json"
+    source.write_text(json.dumps(synthetic(3000)))
+    assert CliRunner().invoke(app, ["--db", str(db), "import", str(source)]).exit_code == 0
+    reads = [["list", "--region", "LAC", "--json"], ["search", "protocol", "--json"], ["summary", "--by", "year"],
+             ["show", "act-bench-2"]]
+    env = {**os.environ, "NO_COLOR": "1"}
+
+    def run(args, **extra):
+        return subprocess.Popen([sys.executable, "-m", "mieux_cli", "--db", str(db), *args], env={**env, **extra},
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    expected = [run(args, MIEUX_NO_INDEX="1").communicate() for args in reads]
+    for _ in range(3):
+        Store(db).index_path.unlink()
+        readers = [run(args) for args in reads * 3]
+        outputs = [reader.communicate() for reader in readers]
+        assert [r.returncode for r in readers] == [0] * len(readers)
+        assert outputs == expected * 3
+    before = Store(db).load().by_id["act-bench-2"]["title"]
+    for round in range(3):
+        writer = run(["edit", "act-bench-2", "--set", f"title=Changed while read {round}"])
+        readers = [run(["show", "act-bench-2", "--json"]) for _ in range(6)]
+        titles = {json.loads(reader.communicate()[0])["title"] for reader in readers}
+        assert writer.wait() == 0
+        assert titles <= {before, f"Changed while read {round}"}
+        before = f"Changed while read {round}"

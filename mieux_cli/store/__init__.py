@@ -398,20 +398,28 @@ class Store:
 
         return Backups(self.real_path)
 
+    @property
+    def _index_journal(self) -> Path:
+        """Where SQLite keeps what a change to the index replaces until it is committed."""
+        return self.index_path.with_name(self.index_path.name + "-journal")
+
     def part_at(self, path: Path) -> str | None:
-        """What `path` is of this catalogue, or None: its file, its lock, in its backups folder,
-        one of its temporary files. However the path is spelled (symlinks, "..") and whatever its
+        """What `path` is of this catalogue, or None: its file, its lock, its index (and the
+        index's journal), in its backups folder, one of its temporary files. However the path is spelled (symlinks, "..") and whatever its
         name (a hard link), so that no export or brief is ever written over them."""
         resolved = Path(os.path.realpath(path))
         if resolved == self.real_path:
             return f"the catalogue file {self.path}"
         if resolved == self.lock_path:
             return f"the lock file of the catalogue {self.path}"
+        if resolved in (self.index_path, self._index_journal):
+            return f"the index of the catalogue {self.path}"
         if resolved == self._backups.root or self._backups.root in resolved.parents:
             return f"in the backups folder of the catalogue {self.path}"
         if resolved.parent == self.real_path.parent and resolved.name.startswith(f".{self.real_path.name}."):
             return f"a temporary file of the catalogue {self.path}"
-        for own, what in ((self.real_path, "the catalogue file"), (self.lock_path, "the lock file of the catalogue")):
+        for own, what in ((self.real_path, "the catalogue file"), (self.lock_path, "the lock file of the catalogue"),
+                          (self.index_path, "the index of the catalogue")):
             with contextlib.suppress(OSError):
                 if os.path.samefile(path, own):
                     return f"a hard link to {what} {self.path}"

@@ -34,6 +34,7 @@ from pathlib import Path
 import orjson
 
 from mieux_cli import __version__
+from mieux_cli.errors import IndexBroken
 
 FORMAT = 1  # of the index itself: an index of another format is rebuilt
 SUFFIX = ".index.sqlite"
@@ -161,6 +162,23 @@ class Lookup:
         self.by_id = by_id
 
 
+def rows(db: sqlite3.Connection, sql: str, params=()) -> list[tuple]:
+    """A read of an index opened by open_fresh; IndexBroken if it fails half-way (damage its
+    header did not show)."""
+    try:
+        return db.execute(sql, params).fetchall()
+    except sqlite3.Error as e:
+        raise IndexBroken(str(e)) from e
+
+
+def record_of(body: bytes) -> dict:
+    """A record as the index holds it."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as e:
+        raise IndexBroken(str(e)) from e
+
+
 class RecordsById:
     """The index's usable records by ID, read as they are asked for."""
 
@@ -170,9 +188,9 @@ class RecordsById:
 
     def get(self, record_id, default=None):
         if record_id not in self._cache:
-            row = self.db.execute("SELECT body FROM records WHERE id = ? ORDER BY pos DESC LIMIT 1",
-                                  (record_id,)).fetchone() if isinstance(record_id, str) else None
-            self._cache[record_id] = orjson.loads(row[0]) if row else None
+            found = rows(self.db, "SELECT body FROM records WHERE id = ? ORDER BY pos DESC LIMIT 1",
+                         (record_id,)) if isinstance(record_id, str) else None
+            self._cache[record_id] = record_of(found[0][0]) if found else None
         record = self._cache[record_id]
         return default if record is None else record
 
@@ -187,7 +205,7 @@ class RecordsById:
 
     def __iter__(self):
         """The IDs, in the order they first appear."""
-        return (i for (i,) in self.db.execute("SELECT id FROM records GROUP BY id ORDER BY min(pos)"))
+        return (i for (i,) in rows(self.db, "SELECT id FROM records GROUP BY id ORDER BY min(pos)"))
 
 
 def _scalar(value):
@@ -432,7 +450,7 @@ def _delete(db, rows: _Rows, doc: str, record) -> int:
     return pos
 
 
-def _respan(db, rows: _Rows, changed_ids: set[str], inserted: list[int]) -> None:
+def _respan(db, made: _Rows, changed_ids: set[str], inserted: list[int]) -> None:
     """Recompute the years active of the practices whose years come from records that changed
     (a practice without dates takes those of its actions or event), and of those inserted."""
     todo = set(inserted)
@@ -446,11 +464,11 @@ def _respan(db, rows: _Rows, changed_ids: set[str], inserted: list[int]) -> None
                 f"SELECT DISTINCT l.pos FROM links l JOIN records r ON r.pos = l.pos "
                 f"WHERE l.target IN ({marks}) AND r.kind = 'practice'", sorted(fresh))}
         positions, todo = sorted(todo), set()
-        rows.lookup.by_id = RecordsById(db)  # what changed meanwhile is read anew
+        made.lookup.by_id = RecordsById(db)  # what changed meanwhile is read anew
         for pos in positions:
             body, record_id, first, last = db.execute(
                 "SELECT body, id, year_first, year_last FROM records WHERE pos = ?", (pos,)).fetchone()
-            span = rows.span(orjson.loads(body)) or (None, None)
+            span = made.span(orjson.loads(body)) or (None, None)
             if tuple(span) != (first, last):
                 db.execute("UPDATE records SET year_first = ?, year_last = ? WHERE pos = ?", (*span, pos))
                 changed_ids.add(record_id)  # a practice linking to this one (a hand edit) follows it
