@@ -25,6 +25,7 @@ and the next read rebuilds.
 """
 
 import contextlib
+import gc
 import os
 import sqlite3
 import weakref
@@ -40,6 +41,7 @@ FORMAT = 1  # of the index itself: an index of another format is rebuilt
 SUFFIX = ".index.sqlite"
 BUSY_SECONDS = 10.0  # how long a reader or a writer waits for another's transaction on the index
 BULK = 2000  # a write changing more records than this rebuilds the index rather than update it
+CHUNK = 1000  # records whose rows are made and inserted together
 VALUE_FIELDS = ("countries", "participants", "themes", "areas", "gcm", "tags", "aliases")
 FACET_FIELDS = ("countries", "participants", "themes", "areas", "gcm")  # as JSON, for summaries
 
@@ -208,6 +210,10 @@ class RecordsById:
         return (i for (i,) in rows(self.db, "SELECT id FROM records GROUP BY id ORDER BY min(pos)"))
 
 
+def _json(values) -> bytes:
+    return orjson.dumps(values) if values else b"[]"
+
+
 def _scalar(value):
     """A value SQLite can hold as it is; anything else (a list where a code belongs, in a record
     changed by hand) as JSON, which no filter value equals."""
@@ -250,7 +256,7 @@ class _Rows:
         row = (pos, doc, record["id"], record["id"].casefold(), record["kind"], self.kind_order[record["kind"]],
                record["title"], record["title"].casefold(), _scalar(record.get("region")),
                _scalar(record.get("status")), _scalar(record.get("status_as_of")), known, _scalar(record.get("start")),
-               _scalar(record.get("end")), *span, *(orjson.dumps(record.get(f, [])) for f in FACET_FIELDS),
+               _scalar(record.get("end")), *span, *(_json(record.get(f)) for f in FACET_FIELDS),
                int(plain), orjson.dumps(record))
         return row, (pos, *(words.get(name) for name in self.fields))
 
@@ -307,6 +313,8 @@ def build(path: Path, records: dict, state: dict, like: os.stat_result | None = 
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
+    collecting = gc.isenabled()
+    gc.disable()  # rows for every record, none of them garbage: collecting would only cost time
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         try:
@@ -338,29 +346,33 @@ def build(path: Path, records: dict, state: dict, like: os.stat_result | None = 
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+    finally:
+        if collecting:
+            gc.enable()
     sync_folder(path.parent)
 
 
 def _insert(db, rows: _Rows, verdicts, first: int, advance=_nothing) -> None:
-    """Rows for (doc, record, why damaged) at positions first, first + 1 ..."""
-    usable, damaged, entries = [], [], []
-    for n, (pos, (doc, record, why)) in enumerate(enumerate(verdicts, first), 1):
-        if why:
-            damaged.append((pos, doc, _damaged_id(record), why))
-        else:
-            usable.append((pos, record))
-            entries.append(rows.entry(pos, doc, record))
-        if n % 1000 == 0:
-            advance(1000)
-    advance(len(verdicts) % 1000)
-    db.executemany(f"INSERT INTO records({', '.join(_RECORD_COLUMNS)}) VALUES ({', '.join('?' * len(_RECORD_COLUMNS))})",
-                   (row for row, _ in entries))
-    db.executemany(_insert_words(rows.fields), (words for _, words in entries))
-    db.executemany("INSERT INTO record_values VALUES (?, ?, ?)",
-                   (value for pos, record in usable for value in rows.values(pos, record)))
-    db.executemany("INSERT INTO links VALUES (?, ?, ?, ?)",
-                   (link for pos, record in usable for link in rows.links(pos, record)))
-    db.executemany("INSERT INTO damaged VALUES (?, ?, ?, ?)", damaged)
+    """Rows for (doc, record, why damaged) at positions first, first + 1 ..., a thousand records
+    at a time (the rows of them all would take more memory than the records)."""
+    insert_record = f"INSERT INTO records({', '.join(_RECORD_COLUMNS)}) VALUES ({', '.join('?' * len(_RECORD_COLUMNS))})"
+    insert_words = _insert_words(rows.fields)
+    for start in range(0, len(verdicts), CHUNK):
+        usable, damaged, entries = [], [], []
+        for pos, (doc, record, why) in enumerate(verdicts[start:start + CHUNK], first + start):
+            if why:
+                damaged.append((pos, doc, _damaged_id(record), why))
+            else:
+                usable.append((pos, record))
+                entries.append(rows.entry(pos, doc, record))
+        db.executemany(insert_record, [row for row, _ in entries])
+        db.executemany(insert_words, [words for _, words in entries])
+        db.executemany("INSERT INTO record_values VALUES (?, ?, ?)",
+                       [value for pos, record in usable for value in rows.values(pos, record)])
+        db.executemany("INSERT INTO links VALUES (?, ?, ?, ?)",
+                       [link for pos, record in usable for link in rows.links(pos, record)])
+        db.executemany("INSERT INTO damaged VALUES (?, ?, ?, ?)", damaged)
+        advance(len(entries) + len(damaged))
 
 
 # -- updating after a write --------------------------------------------------------------------------
