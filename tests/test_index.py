@@ -311,7 +311,7 @@ def test_a_write_that_dies_between_the_file_and_the_index_never_gives_a_wrong_an
 KILLED_AT = """
 import os, signal, sys
 from mieux_cli.store import index
-from mieux_cli.app import main
+from mieux_cli.console import main
 
 def killed(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
