@@ -16,6 +16,7 @@ import orjson
 
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.errors import IndexBroken
+from mieux_cli.schema import KINDS
 from mieux_cli.store.index import RecordsById, record_of, rows
 
 
@@ -162,13 +163,13 @@ class IndexedCatalogue(Catalogue):
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
             self._at.update((pos, record_of(body)) for pos, body in rows(
-                self.db, f"SELECT pos, body FROM records WHERE pos IN ({_marks(chunk)})", chunk))
+                self.db, f"SELECT pos, body FROM bodies WHERE pos IN ({_marks(chunk)})", chunk))
         return {p: self._at[p] for p in positions}
 
     @functools.cached_property
     def records(self) -> list[dict]:
         """Every usable record: only for what needs them all (a link typed as words of a title)."""
-        return [record_of(body) for (body,) in rows(self.db, "SELECT body FROM records ORDER BY pos")]
+        return [record_of(body) for (body,) in rows(self.db, "SELECT body FROM bodies ORDER BY pos")]
 
     @functools.cached_property
     def damaged(self) -> list[tuple]:
@@ -215,9 +216,10 @@ class IndexedCatalogue(Catalogue):
     @_guarded
     def select(self, filters, sort: str | None = None, limit: int | None = None) -> list[dict]:
         condition, params = where(filters)
-        found = rows(self.db, f"SELECT body FROM records WHERE {condition} ORDER BY {ORDER[sort]} LIMIT ?",
-                     [*params, -1 if limit is None else limit])
-        return [record_of(body) for (body,) in found]
+        positions = [pos for (pos,) in rows(self.db, f"SELECT pos FROM records WHERE {condition} ORDER BY {ORDER[sort]} LIMIT ?",
+                                            [*params, -1 if limit is None else limit])]
+        records = self.at(positions)
+        return [records[pos] for pos in positions]
 
     @_guarded
     def count(self, filters) -> int:
@@ -234,13 +236,14 @@ class IndexedCatalogue(Catalogue):
 
         condition, params = where(filters)
         kinds = counted_kinds(by)
-        columns = list(dict.fromkeys(["kind", *(c for field in by for c in GROUPED[field])]))
-        quoted = ", ".join(columns)
-        found = rows(self.db, f"SELECT {quoted}, count(*) FROM records WHERE {condition} AND kind IN ({_marks(kinds)}) "
-                     f"GROUP BY {quoted}", [*params, *kinds])
+        if len(kinds) < len(KINDS):
+            condition, params = f"{condition} AND kind IN ({_marks(kinds)})", [*params, *kinds]
+        columns = list(dict.fromkeys(c for field in by for c in GROUPED[field]))
+        # Counted here rather than by GROUP BY, which sorts every row first (twice as long).
+        found = Counter(rows(self.db, f"SELECT {', '.join(columns)} FROM records WHERE {condition}", params))
 
         def groups():
-            for *values, n in found:
+            for values, n in found.items():
                 record = {c: orjson.loads(v) if c in _JSON_COLUMNS else v for c, v in zip(columns, values)}
                 first, last = record.pop("year_first", None), record.pop("year_last", None)
                 yield record, (first, last) if first is not None else None, n
@@ -255,19 +258,30 @@ class IndexedCatalogue(Catalogue):
         searching = _Searching(self, filters)
         if not words:
             return Found([], 0, {})
-        found = [searching.occurrences(word) for word in words]
+        found = [searching.weights(word) for word in words]
         corrections: dict[str, list[str]] = {}
         for i, word in enumerate(words):
             if not found[i] and searching.correctable(word):
                 close = searching.corrections(word)
                 if close:
                     corrections[word] = close
-                    found[i] = searching.occurrences(word, tuple(close))
+                    found[i] = searching.weights(word, tuple(close))
         scored = searching.scores(found)
         best = searching.best(scored, limit)
         records = self.at([pos for _, pos in best])
         hits = [Hit(records[pos], score, []) for score, pos in best]
         return Found(with_snippets(Results(hits, corrections), query, limit), len(scored), corrections)
+
+
+def _in_order(keys: list[tuple[int, str]], column: dict[str, int]) -> bool:
+    """Whether (record, field) keys come by record, then by the field's column."""
+    previous = (-1, -1)
+    for doc, col in keys:
+        current = (doc, column[col])
+        if current < previous:
+            return False
+        previous = current
+    return True
 
 
 class _Searching:
@@ -283,7 +297,7 @@ class _Searching:
         self.condition, self.params = where(filters)
         self.fields = search.searched_fields()
         self.column = {name: i for i, name in enumerate(self.fields)}
-        self.weights = [f.weight for f in self.fields.values()]
+        self.weight = {name: f.weight for name, f in self.fields.items()}
         if not self.db.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'word_instances'").fetchone():
             self.db.execute("CREATE VIRTUAL TABLE temp.word_instances USING fts5vocab(main, words, instance)")
             self.db.execute("CREATE VIRTUAL TABLE temp.word_list USING fts5vocab(main, words, row)")
@@ -293,38 +307,41 @@ class _Searching:
             return "", []
         return f" AND doc IN (SELECT pos FROM records WHERE {self.condition})", self.params
 
-    def occurrences(self, word: str, corrections: tuple[str, ...] = ()) -> dict[int, dict[int, float]]:
-        """Record -> field (its column) -> how often it holds the word (search._Term.frequency):
-        the word itself, longer words it begins (for words of PREFIX_MIN letters or more) and the
-        corrections, the first COUNTED_MAX matches of a field counted."""
-        from mieux_cli.search import COUNTED_MAX, PREFIX_MIN, frequency
+    def weights(self, word: str, corrections: tuple[str, ...] = ()) -> dict[int, float]:
+        """Record -> how strongly it holds the word (search.term_weight over its fields), for the
+        records that hold it: the word itself, longer words it begins (for words of PREFIX_MIN
+        letters or more) and the corrections, the first COUNTED_MAX matches of a field counted."""
+        from mieux_cli.search import COUNTED_MAX, PREFIX_MIN, frequency, saturated
 
         scope, params = self._in_scope()
-        column = self.column
-        found = self.db.execute(f"SELECT doc, col FROM temp.word_instances WHERE term = ?{scope}", [word, *params])
-        exact = {(doc, column[col]): n for (doc, col), n in Counter(found).items()}
-        others: dict[tuple[int, int], set[int]] = {}  # where the other words matched are (their offsets)
+        # Rows come by record, then field (in the table's column order), then place.
+        exact = Counter(self.db.execute(f"SELECT doc, col FROM temp.word_instances WHERE term = ?{scope}", [word, *params]))
+        others: dict[tuple[int, str], set[int]] = {}  # where the other words matched are (their offsets)
         queries = [(f"term > ? AND term < ?{scope}", [word, word + "\U0010ffff", *params])] if len(word) >= PREFIX_MIN else []
         queries += [(f"term = ?{scope}", [c, *params]) for c in corrections]
         for condition, values in queries:
             for doc, col, term, offset in self.db.execute(
                     f"SELECT doc, col, term, offset FROM temp.word_instances WHERE {condition}", values):
                 if term != word and (term.startswith(word) or term in corrections):
-                    others.setdefault((doc, column[col]), set()).add(offset)
-        counts: dict[int, dict[int, float]] = {}
-        for key in exact.keys() | others.keys():
+                    others.setdefault((doc, col), set()).add(offset)
+        column = self.column
+        keys = list(exact.keys() | others.keys()) if others else list(exact)
+        if others or not _in_order(keys, column):
+            keys.sort(key=lambda k: (k[0], column[k[1]]))
+        weight = self.weight
+        found: dict[int, float] = {}
+        for key in keys:  # by record, then field: summed as term_weight sums, in the schema's field order
             whole, partial = exact.get(key, 0), len(others.get(key, ()))
             if whole + partial > COUNTED_MAX and partial:  # only the first matches count: which ones, by their place
                 whole, partial = self._first_matches(word, key, others[key])
-            counts.setdefault(key[0], {})[key[1]] = frequency(min(whole, COUNTED_MAX), partial)
-        return counts
+            found[key[0]] = found.get(key[0], 0.0) + saturated(weight[key[1]], frequency(min(whole, COUNTED_MAX), partial))
+        return found
 
-    def _first_matches(self, word: str, key: tuple[int, int], other_offsets: set[int]) -> tuple[int, int]:
+    def _first_matches(self, word: str, key: tuple[int, str], other_offsets: set[int]) -> tuple[int, int]:
         from mieux_cli.search import COUNTED_MAX
 
-        name = list(self.fields)[key[1]]
         offsets = [(o, True) for (o,) in self.db.execute(
-            "SELECT offset FROM temp.word_instances WHERE term = ? AND doc = ? AND col = ?", (word, key[0], name))]
+            "SELECT offset FROM temp.word_instances WHERE term = ? AND doc = ? AND col = ?", (word, *key))]
         first = sorted(offsets + [(o, False) for o in other_offsets])[:COUNTED_MAX]
         whole = sum(1 for _, is_word in first if is_word)
         return whole, len(first) - whole
@@ -343,7 +360,8 @@ class _Searching:
         from mieux_cli.search import FUZZY_CUTOFF, scan_vocabulary
 
         special: set[str] = set()
-        for (body,) in self.db.execute(f"SELECT body FROM records WHERE plain_vocabulary = 0 AND {self.condition}", self.params):
+        for (body,) in self.db.execute(f"SELECT body FROM bodies WHERE pos IN (SELECT pos FROM records "
+                                       f"WHERE plain_vocabulary = 0 AND {self.condition})", self.params):
             special |= scan_vocabulary(orjson.loads(body), self.fields)
         known = {term for (term,) in self.db.execute("SELECT term FROM temp.word_list")} | special
         ranked = difflib.get_close_matches(word, list(known), n=len(known) or 1, cutoff=FUZZY_CUTOFF)
@@ -361,19 +379,19 @@ class _Searching:
     def total(self) -> int:
         return self.db.execute(f"SELECT count(*) FROM records WHERE {self.condition}", self.params).fetchone()[0]
 
-    def scores(self, found: list[dict[int, dict[int, float]]]) -> dict[int, float]:
+    def scores(self, found: list[dict[int, float]]) -> dict[int, float]:
         """Record -> its score (search.combined), for every record that holds a word."""
-        from mieux_cli.search import combined, rarity, term_weight
+        from mieux_cli.search import combined, rarity
 
-        total = self.total()
-        idf = [rarity(total, len(counts)) for counts in found]
-        weights = self.weights
-        scored = {}
-        for pos in set().union(*found):
-            term_weights = [term_weight((weights[c], tf) for c, tf in sorted(counts[pos].items())) if pos in counts else 0.0
-                            for counts in found]
-            scored[pos] = combined(idf, term_weights, sum(1 for counts in found if pos in counts), len(found))
-        return scored
+        idf = [rarity(self.total(), len(weights)) for weights in found]
+        terms = len(found)
+        if terms == 1:  # many records weigh the same: each weight scored once
+            scored: dict[float, float] = {}
+            for weight in set(found[0].values()):
+                scored[weight] = combined(idf, [weight], 1, 1)
+            return {pos: scored[weight] for pos, weight in found[0].items()}
+        return {pos: combined(idf, [weights.get(pos, 0.0) for weights in found], sum(1 for w in found if pos in w), terms)
+                for pos in set().union(*found)}
 
     def best(self, scored: dict[int, float], limit: int) -> list[tuple[float, int]]:
         """The `limit` best (score, position), as search.search orders hits: by score, then ID,

@@ -97,13 +97,19 @@ def frequency(exact: int, partial: int) -> float:
 
 
 def term_weight(frequencies) -> float:
-    """How strongly a record holds a term, before its rarity: (field weight, frequency) pairs in
-    the schema's field order; repeated words saturate."""
+    """How strongly a record holds a term, before its rarity: the sum of `saturated` over
+    (field weight, frequency) pairs in the schema's field order, from 0.0."""
     total = 0.0
     for weight, tf in frequencies:
         if tf:
-            total += weight * tf / (tf + 1.0)
+            total += saturated(weight, tf)
     return total
+
+
+def saturated(weight: float, tf: float) -> float:
+    """What a field holding a term `tf` times adds to the record's weight for it: repeated words
+    saturate."""
+    return weight * tf / (tf + 1.0)
 
 
 def rarity(total: int, df: int) -> float:

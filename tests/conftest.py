@@ -18,6 +18,7 @@ def _isolated_environment(monkeypatch, tmp_path):
     for name in ("MIEUX_DB", "NO_COLOR", "MIEUX_LOCK_TIMEOUT", "COLUMNS", "LINES"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
 
 
 @pytest.fixture

@@ -374,12 +374,47 @@ def _user_templates(folder: Path):
     return jinja2.FunctionLoader(load)
 
 
+def _compiled_templates():
+    """Templates compiled once and kept between runs, in the user's cache folder (compiling the
+    shipped ones took most of a small brief's time); keyed by each template's text, so an edited
+    one is compiled again. Only from a folder of this user's that no one else may write to, and
+    never a reason for a brief to fail."""
+    import contextlib
+    import os
+    import stat
+
+    import jinja2
+    from platformdirs import user_cache_path
+
+    class Compiled(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except (OSError, EOFError, ValueError, TypeError):  # a cache file cut short or damaged: compile
+                bucket.reset()
+
+        def dump_bytecode(self, bucket) -> None:
+            with contextlib.suppress(OSError):
+                super().dump_bytecode(bucket)
+
+    folder = user_cache_path("mieux", appauthor=False) / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        info = os.stat(folder)
+    except OSError:
+        return None
+    if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return None
+    return Compiled(str(folder))
+
+
 def render(brief: dict, fmt: str, width: int, template: Path | None = None) -> str:
     import jinja2
 
     loader = _user_templates(template.parent) if template else jinja2.FileSystemLoader([str(TEMPLATES)])
     env = jinja2.Environment(loader=loader, autoescape=False, keep_trailing_newline=True,
-                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+                             bytecode_cache=_compiled_templates())
     escape = _markdown if fmt == "markdown" else _text
 
     def wrap(value, indent: str = "", first: str | None = None) -> str:

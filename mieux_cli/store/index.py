@@ -4,7 +4,8 @@ answer without parsing every record.
 It is a cache of the catalogue file, which stays the catalogue of record (what is locked, backed
 up, migrated and exported): deleting the index loses nothing. It holds
 - records: one row per usable record, in the file's order (pos), with the columns filters and
-  sorts use, the values summaries count, and the record itself (body);
+  sorts use and the values summaries count; bodies: the record itself, apart, so that a scan
+  of records (a summary) does not read every record's text;
 - record_values: the values of the list fields filters match (countries, participants, themes,
   areas, gcm, tags) and the former IDs (aliases), one row each;
 - links: every link of every record (its field, its target), for the records linking to one;
@@ -37,7 +38,7 @@ import orjson
 from mieux_cli import __version__
 from mieux_cli.errors import IndexBroken
 
-FORMAT = 1  # of the index itself: an index of another format is rebuilt
+FORMAT = 2  # of the index itself: an index of another format is rebuilt
 SUFFIX = ".index.sqlite"
 BUSY_SECONDS = 10.0  # how long a reader or a writer waits for another's transaction on the index
 BULK = 2000  # a write changing more records than this rebuilds the index rather than update it
@@ -51,7 +52,8 @@ CREATE TABLE records(
     pos INTEGER PRIMARY KEY, doc TEXT NOT NULL, id TEXT NOT NULL, id_key TEXT NOT NULL, kind TEXT NOT NULL,
     kind_order INTEGER NOT NULL, title TEXT NOT NULL, title_key TEXT NOT NULL, region, status, status_as_of,
     status_known, start, "end", year_first INTEGER, year_last INTEGER, countries BLOB, participants BLOB,
-    themes BLOB, areas BLOB, gcm BLOB, plain_vocabulary INTEGER NOT NULL, body BLOB NOT NULL);
+    themes BLOB, areas BLOB, gcm BLOB, plain_vocabulary INTEGER NOT NULL);
+CREATE TABLE bodies(pos INTEGER PRIMARY KEY, body BLOB NOT NULL);
 CREATE TABLE record_values(field TEXT NOT NULL, value, pos INTEGER NOT NULL);
 CREATE TABLE links(target, pos INTEGER NOT NULL, ord INTEGER NOT NULL, field TEXT NOT NULL);
 CREATE TABLE damaged(pos INTEGER PRIMARY KEY, doc TEXT NOT NULL, id BLOB, why TEXT NOT NULL);
@@ -69,7 +71,7 @@ CREATE INDEX damaged_by_doc ON damaged(doc);
 """
 _RECORD_COLUMNS = ("pos", "doc", "id", "id_key", "kind", "kind_order", "title", "title_key", "region", "status",
                    "status_as_of", "status_known", "start", '"end"', "year_first", "year_last", *FACET_FIELDS,
-                   "plain_vocabulary", "body")
+                   "plain_vocabulary")
 
 
 def path_of(catalogue: Path) -> Path:
@@ -190,8 +192,8 @@ class RecordsById:
 
     def get(self, record_id, default=None):
         if record_id not in self._cache:
-            found = rows(self.db, "SELECT body FROM records WHERE id = ? ORDER BY pos DESC LIMIT 1",
-                         (record_id,)) if isinstance(record_id, str) else None
+            found = rows(self.db, "SELECT body FROM bodies WHERE pos = (SELECT pos FROM records WHERE id = ? "
+                                  "ORDER BY pos DESC LIMIT 1)", (record_id,)) if isinstance(record_id, str) else None
             self._cache[record_id] = record_of(found[0][0]) if found else None
         record = self._cache[record_id]
         return default if record is None else record
@@ -241,7 +243,7 @@ class _Rows:
             return None
 
     def entry(self, pos: int, doc: str, record: dict) -> tuple[tuple, tuple]:
-        """The record's row in `records`, and in `words`."""
+        """The record's row in `records`, and in `words` (its body is orjson.dumps(record))."""
         from mieux_cli.filters import status_of
         from mieux_cli.records import last_day
         from mieux_cli.search import index_words
@@ -256,8 +258,7 @@ class _Rows:
         row = (pos, doc, record["id"], record["id"].casefold(), record["kind"], self.kind_order[record["kind"]],
                record["title"], record["title"].casefold(), _scalar(record.get("region")),
                _scalar(record.get("status")), _scalar(record.get("status_as_of")), known, _scalar(record.get("start")),
-               _scalar(record.get("end")), *span, *(_json(record.get(f)) for f in FACET_FIELDS),
-               int(plain), orjson.dumps(record))
+               _scalar(record.get("end")), *span, *(_json(record.get(f)) for f in FACET_FIELDS), int(plain))
         return row, (pos, *(words.get(name) for name in self.fields))
 
     @staticmethod
@@ -276,7 +277,7 @@ class _Rows:
 
 
 def _words_table(fields) -> str:
-    # contentless: the words are only looked up, never read back (records.body holds the text)
+    # contentless: the words are only looked up, never read back (bodies holds the records)
     return f"CREATE VIRTUAL TABLE words USING fts5({_quoted(fields)}, content='', tokenize='ascii')"
 
 
@@ -366,6 +367,7 @@ def _insert(db, rows: _Rows, verdicts, first: int, advance=_nothing) -> None:
                 usable.append((pos, record))
                 entries.append(rows.entry(pos, doc, record))
         db.executemany(insert_record, [row for row, _ in entries])
+        db.executemany("INSERT INTO bodies VALUES (?, ?)", [(pos, orjson.dumps(record)) for pos, record in usable])
         db.executemany(insert_words, [words for _, words in entries])
         db.executemany("INSERT INTO record_values VALUES (?, ?, ?)",
                        [value for pos, record in usable for value in rows.values(pos, record)])
@@ -457,7 +459,7 @@ def _delete(db, rows: _Rows, doc: str, record) -> int:
     _, words = rows.entry(pos, doc, record)  # a contentless table forgets a row given its words
     db.execute(f"INSERT INTO words(words, rowid, {_quoted(rows.fields)}) VALUES ('delete', ?{', ?' * len(rows.fields)})",
                words)
-    for table in ("records", "record_values", "links"):
+    for table in ("records", "bodies", "record_values", "links"):
         db.execute(f"DELETE FROM {table} WHERE pos = ?", (pos,))
     return pos
 
@@ -479,7 +481,7 @@ def _respan(db, made: _Rows, changed_ids: set[str], inserted: list[int]) -> None
         made.lookup.by_id = RecordsById(db)  # what changed meanwhile is read anew
         for pos in positions:
             body, record_id, first, last = db.execute(
-                "SELECT body, id, year_first, year_last FROM records WHERE pos = ?", (pos,)).fetchone()
+                "SELECT body, id, year_first, year_last FROM records JOIN bodies USING (pos) WHERE pos = ?", (pos,)).fetchone()
             span = made.span(orjson.loads(body)) or (None, None)
             if tuple(span) != (first, last):
                 db.execute("UPDATE records SET year_first = ?, year_last = ? WHERE pos = ?", (*span, pos))
@@ -512,6 +514,9 @@ def verify(path: Path, identity: list[int], records: dict) -> str | None:
         usable = [(pos, doc, r) for pos, (doc, r, why) in enumerate(verdicts, 1) if not why]
         wanted = [rows.entry(pos, doc, r)[0] for pos, doc, r in usable]
         if [row[1:] for row in stored] != [row[1:] for row in wanted]:
+            return "its records differ from the file's"
+        bodies = db.execute("SELECT b.body FROM records r JOIN bodies b USING (pos) ORDER BY pos").fetchall()
+        if [body for (body,) in bodies] != [orjson.dumps(r) for _, _, r in usable]:
             return "its records differ from the file's"
         doc_at = {row[0]: row[1] for row in stored}
         for table, made, at in (("record_values", rows.values, 2), ("links", rows.links, 1)):

@@ -85,8 +85,13 @@ def synthetic(n: int, seed: int = 7) -> list[dict]:
     return records
 
 
+TIME = shutil.which("time", path="/usr/bin:/bin")  # GNU time, for peak memory
+
+
 def run_once(command: list[str], env: dict) -> tuple[float, int]:
-    """Seconds and peak RSS (KiB) of one whole process."""
+    """Seconds and peak RSS (KiB) of one whole process. The RSS that wait4 reports for a child
+    started from this (large) process counts this process's memory too, so it is taken from a
+    second run under GNU time when there is one."""
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
@@ -94,6 +99,16 @@ def run_once(command: list[str], env: dict) -> tuple[float, int]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(command)}")
     return elapsed, usage.ru_maxrss
+
+
+def peak_memory(command: list[str], env: dict) -> int | None:
+    """Peak RSS (KiB) of the command, measured by GNU time."""
+    if not TIME:
+        return None
+    with tempfile.NamedTemporaryFile("r") as report:
+        subprocess.run([TIME, "-f", "%M", "-o", report.name, *command], env=env, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=True)
+        return int(report.read().split()[-1])
 
 
 def run_on_a_terminal(command: list[str], env: dict) -> tuple[float, int]:
@@ -126,7 +141,7 @@ def summarize(samples: list[tuple[float, int]]) -> dict:
 
 
 def measure(command: list[str], env: dict, runs: int, runner=run_once, before=None) -> dict:
-    """A warm-up, then `runs` runs; `before()` runs before each (untimed)."""
+    """A warm-up, then `runs` runs; `before()` runs before each (untimed); then the peak memory."""
     samples = []
     for run in range(runs + 1):
         if before:
@@ -134,6 +149,11 @@ def measure(command: list[str], env: dict, runs: int, runner=run_once, before=No
         sample = runner(command, env)
         if run:
             samples.append(sample)
+    if before:
+        before()
+    memory = peak_memory(command, env)
+    if memory is not None:
+        samples = [(elapsed, memory) for elapsed, _ in samples]
     return summarize(samples)
 
 
