@@ -33,6 +33,7 @@ import math
 import os
 import shlex
 import stat
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -275,15 +276,14 @@ class Store:
 
     def _index_file(self, data: dict, info: os.stat_result, progress=None) -> bool:
         """(Re)build the index of the file as read (`data`) under the lock; False if none can be
-        made here (a read-only folder, a full disk, a SQLite without full-text search)."""
-        import sqlite3
-
+        made here (a read-only folder, a full disk, a SQLite without full-text search): reads then
+        answer from the file, which is always right, only slower."""
         from mieux_cli.store import index
 
         state = index.state_of(index.file_identity(info), change_counter(data), data.get(META_TABLE, {}).get("1", {}).get("changed"))
         try:
             index.build(self.index_path, data.get(RECORDS_TABLE, {}), state, like=info, progress=progress)
-        except (OSError, sqlite3.Error):
+        except Exception:  # noqa: BLE001 - whatever stops the cache, the file answers
             return False
         return True
 
@@ -466,8 +466,6 @@ class Store:
         """The index brought to the file just written: updated if it matched the file as read,
         else rebuilt. The change is saved whatever happens here; an index left as it was no
         longer matches the file, which the next read sees."""
-        import sqlite3
-
         from mieux_cli.store import index
 
         try:
@@ -475,12 +473,15 @@ class Store:
             state = index.state_of(index.file_identity(info), change_counter(data), data[META_TABLE]["1"]["changed"])
             if expected is not None and index.update(self.index_path, expected, state, old_records, data[RECORDS_TABLE]):
                 return
-        except (OSError, sqlite3.Error):
+        except Exception:  # noqa: BLE001 - a cache that cannot be updated is made again by the next read
             return
         self._index_file(data, info, progress)
 
     @contextlib.contextmanager
     def _locked(self):
+        index = sys.modules.get("mieux_cli.store.index")
+        if index is not None:  # never wait for the lock while reading the index: its holder may be updating it
+            index.end_reads()
         timeout = self.lock_timeout
         try:
             fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)

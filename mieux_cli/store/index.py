@@ -107,12 +107,13 @@ class _Connection(sqlite3.Connection):
     """A connection to an index (a subclass, so that _READERS can refer to it)."""
 
 
-# The connections of this process reading an index, each in a read transaction: a write by this
-# same process (a command reads, then changes) ends them first, or it would wait for them.
+# The connections of this process reading an index, each in a read transaction: a process ends
+# them before it waits for the catalogue's lock (a command reads, then changes): the process
+# holding the lock may be updating the index, which waits for every reader of it.
 _READERS: "weakref.WeakSet[_Connection]" = weakref.WeakSet()
 
 
-def _end_reads() -> None:
+def end_reads() -> None:
     for reader in list(_READERS):
         with contextlib.suppress(sqlite3.Error):
             if reader.in_transaction:
@@ -400,7 +401,7 @@ def update(path: Path, expected: dict, state: dict, old: dict, new: dict) -> boo
         return False
     if [k for k in new if k in old] != [k for k in old if k in new] or (added and list(new)[-len(added):] != added):
         return False
-    _end_reads()
+    end_reads()
     try:
         db = _connect(path)
     except sqlite3.Error:
