@@ -196,6 +196,7 @@ def _run(prepared, folder, command, failure=None, monkeypatch=None, without_back
     shutil.copytree(prepared, folder)
     if without_backups:
         shutil.rmtree(folder / "backups")
+    Store(folder / "catalogue.json").read()  # a copy is a new file: its index is made again first, as by any read
     args = ["--db", str(folder / "catalogue.json"), *(a.format(folder=folder) for a in WRITES[command])]
     before, fired = _files(folder), []
     if failure is None:
