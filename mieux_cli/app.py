@@ -129,10 +129,13 @@ class _MieuxGroup(TyperGroup):
         args = (list(ctx._protected_args), list(ctx.args))
         try:
             return super().invoke(ctx)
-        except IndexBroken:
+        except IndexBroken as e:
             from mieux_cli.store import NO_INDEX, Store
 
-            Store(ctx.obj).discard_index()  # the next read makes it again
+            if ctx.meta.get("mieux.committed"):  # never run a change twice
+                raise
+            if e.damaged:
+                Store(ctx.obj).discard_index()  # the next read makes it again
             ctx._protected_args, ctx.args = args
             before = os.environ.get(NO_INDEX)
             os.environ[NO_INDEX] = "1"  # this command reads the file

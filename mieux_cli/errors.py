@@ -44,5 +44,10 @@ class StorageError(MieuxError):
 
 
 class IndexBroken(Exception):
-    """The index failed half-way through a read (a file damaged in a way its header did not show):
-    the command runs again from the catalogue file, and the next read makes the index again."""
+    """The index failed half-way through a read (a file damaged in a way its header did not show),
+    or was updated by a write in the middle of one: the command runs again from the catalogue
+    file; a damaged index is removed, and the next read makes it again."""
+
+    def __init__(self, reason: str, damaged: bool = True):
+        super().__init__(reason)
+        self.damaged = damaged

@@ -17,7 +17,7 @@ import orjson
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.errors import IndexBroken
 from mieux_cli.schema import KINDS
-from mieux_cli.store.index import RecordsById, record_of, rows
+from mieux_cli.store.index import RecordsById, record_of, rows, unchanged
 
 
 def _marks(values) -> str:
@@ -86,7 +86,9 @@ def _guarded(method):
     @functools.wraps(method)
     def guarded(self, *args, **kwargs):
         try:
-            return method(self, *args, **kwargs)
+            answer = method(self, *args, **kwargs)
+            unchanged(self.db)
+            return answer
         except (sqlite3.Error, orjson.JSONDecodeError) as e:
             raise IndexBroken(str(e)) from e
 

@@ -372,3 +372,29 @@ def test_readers_at_once_while_the_index_is_made_and_the_file_written_get_whole_
         assert writer.wait() == 0
         assert titles <= {before, f"Changed while read {round}"}
         before = f"Changed while read {round}"
+
+
+def test_a_reader_left_open_does_not_hold_up_another_process_s_update_of_the_index(indexed):
+    """A command that waits while it reads (an editor open, a slow pipe) holds no lock on the
+    index: another process's write updates it in place at once (it waited 10 s, then left it to be
+    made again), and a read the first command makes after that runs again from the file."""
+    import os
+    import subprocess
+
+    from mieux_cli.errors import IndexBroken
+    from mieux_cli.filters import Filters
+    from mieux_cli.store import index
+
+    reader = Store(indexed).read()
+    assert len(reader.select(Filters(), limit=1)) == 1  # reading, and left open
+    path = Store(indexed).index_path
+    inode = os.stat(path).st_ino
+    other = subprocess.run([sys.executable, "-m", "mieux_cli", "--db", str(indexed), "edit", "fct-added", "--set",
+                            "title=Changed by another process"], capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "MIEUX_LOCK_TIMEOUT": "0"}, check=False)
+    assert other.returncode == 0, other.stderr
+    assert os.stat(path).st_ino == inode  # updated in place, not made again
+    assert index.open_fresh(path, index.file_identity(os.stat(indexed))) is not None
+    with pytest.raises(IndexBroken) as changed:
+        reader.select(Filters())
+    assert not changed.value.damaged

@@ -104,20 +104,23 @@ def _same(state: dict, wanted: dict, keys=("format", "version", "words", "file")
 
 
 class _Connection(sqlite3.Connection):
-    """A connection to an index (a subclass, so that _READERS can refer to it)."""
+    """A connection to an index. A reader's holds no transaction between its statements (a
+    reader that waits, for an editor or a slow pipe, must not hold up a writer's update of the
+    index): `version` is the index's data version when it was opened, and a statement that finds
+    it changed raises IndexBroken, and the command runs again from the file."""
+
+    version: int | None = None
+    detached = False  # this process is writing: what it reads next may be newer, and is right
 
 
-# The connections of this process reading an index, each in a read transaction: a process ends
-# them before it waits for the catalogue's lock (a command reads, then changes): the process
-# holding the lock may be updating the index, which waits for every reader of it.
+# The connections of this process reading an index: a process that takes the catalogue's lock to
+# write detaches them (its own update of the index changes the data version they check).
 _READERS: "weakref.WeakSet[_Connection]" = weakref.WeakSet()
 
 
 def end_reads() -> None:
     for reader in list(_READERS):
-        with contextlib.suppress(sqlite3.Error):
-            if reader.in_transaction:
-                reader.execute("COMMIT")
+        reader.detached = True
 
 
 def _connect(path: Path, mode: str = "rw") -> sqlite3.Connection:
@@ -135,9 +138,8 @@ def _state(db: sqlite3.Connection) -> dict | None:
 
 
 def open_fresh(path: Path, identity: list[int] | None) -> tuple[sqlite3.Connection, dict] | None:
-    """The index, in a read transaction held until it is closed (so that a whole command sees one
-    version of it), with its state; None when it is missing, damaged, of another format, or made
-    from another version of the file."""
+    """The index, with its state, for reading (see _Connection); None when it is missing,
+    damaged, of another format, or made from another version of the file."""
     if identity is None or not os.path.isfile(path):
         return None
     try:
@@ -145,15 +147,27 @@ def open_fresh(path: Path, identity: list[int] | None) -> tuple[sqlite3.Connecti
     except sqlite3.Error:
         return None
     try:
-        db.execute("BEGIN")
+        version = _version(db)
         state = _state(db)
-        if state is not None and _same(state, state_of(identity, 0, None)):
+        if state is not None and _same(state, state_of(identity, 0, None)) and _version(db) == version:
+            db.version = version
             _READERS.add(db)
             return db, state
     except (sqlite3.Error, orjson.JSONDecodeError):
         pass
     db.close()
     return None
+
+
+def _version(db: sqlite3.Connection) -> int:
+    return db.execute("PRAGMA data_version").fetchone()[0]
+
+
+def unchanged(db: sqlite3.Connection) -> None:
+    """IndexBroken if the index was updated since `db` opened it (its reads may then mix two
+    versions of the catalogue)."""
+    if db.version is not None and not db.detached and _version(db) != db.version:
+        raise IndexBroken("the index was updated during the read", damaged=False)
 
 
 # -- building --------------------------------------------------------------------------------------
@@ -171,7 +185,9 @@ def rows(db: sqlite3.Connection, sql: str, params=()) -> list[tuple]:
     """A read of an index opened by open_fresh; IndexBroken if it fails half-way (damage its
     header did not show)."""
     try:
-        return db.execute(sql, params).fetchall()
+        found = db.execute(sql, params).fetchall()
+        unchanged(db)
+        return found
     except sqlite3.Error as e:
         raise IndexBroken(str(e)) from e
 
