@@ -480,7 +480,7 @@ class Store:
     @contextlib.contextmanager
     def _locked(self):
         index = sys.modules.get("mieux_cli.store.index")
-        if index is not None:  # never wait for the lock while reading the index: its holder may be updating it
+        if index is not None:  # this process's own update of the index is no reason to read its reads again
             index.end_reads()
         timeout = self.lock_timeout
         try:
