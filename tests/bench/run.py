@@ -252,10 +252,24 @@ def main() -> None:
         r["x_typer_hello"] = round(r["median_ms"] / (hello_terminal if "terminal" in name else hello), 2)
         sizes = f"  (file {r['file_mb']} MB, index {r['index_mb']} MB)" if "file_mb" in r else ""
         print(f"{name:<56} {r['median_ms']:>8.1f}ms {r['x_typer_hello']:>8.2f} {r['peak_rss_mb']:>6.1f}MB{sizes}")
+    print_by_size(results, [int(s) for s in args.sizes.split(",") if s])
     machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
                "system": platform.platform(), "processor": _processor(), "runs": args.runs}
     Path(args.output).write_text(json.dumps({"machine": machine, "results": results}, indent=2) + "\n")
     print(f"\n{machine}\nwritten to {args.output}")
+
+
+def print_by_size(results: dict, sizes: list[int]) -> None:
+    """The measurements made at every size as one table: a row per command, a column per size
+    (median, ratio to the hello-world, peak memory)."""
+    commands = list(dict.fromkeys(name.split(": ", 1)[1] for name in results if name.split(":")[0].isdigit()))
+    print(f"\n{'command':<48}" + "".join(f"{size:>26,}" for size in sizes))
+    for command in commands:
+        cells = []
+        for size in sizes:
+            r = results.get(f"{size}: {command}")
+            cells.append(f"{r['median_ms']:>9.1f}ms {r['x_typer_hello']:>5.2f}x {r['peak_rss_mb']:>5.0f}MB" if r else "")
+        print(f"{command:<48}" + "".join(f"{cell:>26}" for cell in cells))
 
 
 def _processor() -> str:
