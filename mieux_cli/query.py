@@ -17,7 +17,7 @@ import orjson
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.errors import IndexBroken
 from mieux_cli.schema import KINDS
-from mieux_cli.store.index import RecordsById, record_of, rows, unchanged
+from mieux_cli.store.index import RecordsById, bit_of, record_of, rows, unchanged
 
 
 def _marks(values) -> str:
@@ -50,9 +50,13 @@ def where(filters) -> tuple[str, list]:
     if filters.countries:
         listed({"beneficiary": ["countries"], "participant": ["participants"]}.get(filters.role, ["countries", "participants"]),
                filters.countries)
-    for field in ("themes", "areas", "gcm", "tags"):
+    for field in ("themes", "areas", "gcm"):  # small vocabularies: a bit a code
         if getattr(filters, field):
-            listed([field], getattr(filters, field))
+            bit = bit_of(field)
+            clauses.append(f"({field}_bits & ?) != 0")
+            params.append(sum(bit[code] for code in set(getattr(filters, field))))
+    if filters.tags:
+        listed(["tags"], filters.tags)
     if filters.statuses:
         among("status", filters.statuses)
     if filters.as_of:  # status_known: the last day of the period the status was known in

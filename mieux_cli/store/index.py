@@ -38,13 +38,14 @@ import orjson
 from mieux_cli import __version__
 from mieux_cli.errors import IndexBroken
 
-FORMAT = 2  # of the index itself: an index of another format is rebuilt
+FORMAT = 4  # of the index itself: an index of another format is rebuilt
 SUFFIX = ".index.sqlite"
 BUSY_SECONDS = 10.0  # how long a reader or a writer waits for another's transaction on the index
 BULK = 2000  # a write changing more records than this rebuilds the index rather than update it
 CHUNK = 1000  # records whose rows are made and inserted together
 VALUE_FIELDS = ("countries", "participants", "themes", "areas", "gcm", "tags", "aliases")
 FACET_FIELDS = ("countries", "participants", "themes", "areas", "gcm")  # as JSON, for summaries
+BIT_FIELDS = ("themes", "areas", "gcm")  # small vocabularies: also a bit a code, for filters
 
 _TABLES = """
 CREATE TABLE state(key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -52,17 +53,21 @@ CREATE TABLE records(
     pos INTEGER PRIMARY KEY, doc TEXT NOT NULL, id TEXT NOT NULL, id_key TEXT NOT NULL, kind TEXT NOT NULL,
     kind_order INTEGER NOT NULL, title TEXT NOT NULL, title_key TEXT NOT NULL, region, status, status_as_of,
     status_known, start, "end", year_first INTEGER, year_last INTEGER, countries BLOB, participants BLOB,
-    themes BLOB, areas BLOB, gcm BLOB, plain_vocabulary INTEGER NOT NULL);
+    themes BLOB, areas BLOB, gcm BLOB, themes_bits INTEGER NOT NULL, areas_bits INTEGER NOT NULL,
+    gcm_bits INTEGER NOT NULL, plain_vocabulary INTEGER NOT NULL);
 CREATE TABLE bodies(pos INTEGER PRIMARY KEY, body BLOB NOT NULL);
 CREATE TABLE record_values(field TEXT NOT NULL, value, pos INTEGER NOT NULL);
 CREATE TABLE links(target, pos INTEGER NOT NULL, ord INTEGER NOT NULL, field TEXT NOT NULL);
 CREATE TABLE damaged(pos INTEGER PRIMARY KEY, doc TEXT NOT NULL, id BLOB, why TEXT NOT NULL);
 """
-# Made after the rows are in: a sort is quicker than keeping them in order row by row.
+# Made after the rows are in: a sort is quicker than keeping them in order row by row. A list of
+# a region, by theme, area or objective, and its count, read records_by_region alone; a page of
+# the whole catalogue in its default order, records_in_order.
 _INDEXES = """
 CREATE INDEX records_by_id ON records(id);
 CREATE INDEX records_by_doc ON records(doc);
-CREATE INDEX records_by_region ON records(region);
+CREATE INDEX records_by_region ON records(region, kind, themes_bits, areas_bits, gcm_bits, kind_order, id);
+CREATE INDEX records_in_order ON records(kind_order, id);
 CREATE INDEX values_by_value ON record_values(field, value, pos);
 CREATE INDEX values_by_pos ON record_values(pos);
 CREATE INDEX links_by_target ON links(target, pos, ord);
@@ -71,7 +76,7 @@ CREATE INDEX damaged_by_doc ON damaged(doc);
 """
 _RECORD_COLUMNS = ("pos", "doc", "id", "id_key", "kind", "kind_order", "title", "title_key", "region", "status",
                    "status_as_of", "status_known", "start", '"end"', "year_first", "year_last", *FACET_FIELDS,
-                   "plain_vocabulary")
+                   *(f"{f}_bits" for f in BIT_FIELDS), "plain_vocabulary")
 
 
 def path_of(catalogue: Path) -> Path:
@@ -229,6 +234,29 @@ class RecordsById:
         return (i for (i,) in rows(self.db, "SELECT id FROM records GROUP BY id ORDER BY min(pos)"))
 
 
+def bit_of(field: str) -> dict:
+    """Code -> its bit, for a field of BIT_FIELDS: the vocabulary's order."""
+    from mieux_cli import vocab
+
+    if field not in _BITS:
+        codes = {"themes": vocab.THEMES, "areas": vocab.AREAS, "gcm": vocab.GCM}[field]
+        _BITS[field] = {code: 1 << n for n, code in enumerate(codes)}
+    return _BITS[field]
+
+
+_BITS: dict[str, dict] = {}
+
+
+def bits(field: str, values) -> int:
+    """The bits of the codes a record has in a field of BIT_FIELDS (a value outside the
+    vocabulary, which no filter can name, has none)."""
+    bit = bit_of(field)
+    found = 0
+    for value in values if isinstance(values, list) else ():
+        found |= bit.get(value, 0) if isinstance(value, (str, int)) else 0
+    return found
+
+
 def _json(values) -> bytes:
     return orjson.dumps(values) if values else b"[]"
 
@@ -275,7 +303,8 @@ class _Rows:
         row = (pos, doc, record["id"], record["id"].casefold(), record["kind"], self.kind_order[record["kind"]],
                record["title"], record["title"].casefold(), _scalar(record.get("region")),
                _scalar(record.get("status")), _scalar(record.get("status_as_of")), known, _scalar(record.get("start")),
-               _scalar(record.get("end")), *span, *(_json(record.get(f)) for f in FACET_FIELDS), int(plain))
+               _scalar(record.get("end")), *span, *(_json(record.get(f)) for f in FACET_FIELDS),
+               *(bits(f, record.get(f)) for f in BIT_FIELDS), int(plain))
         return row, (pos, *(words.get(name) for name in self.fields))
 
     @staticmethod
