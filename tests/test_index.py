@@ -398,3 +398,21 @@ def test_a_reader_left_open_does_not_hold_up_another_process_s_update_of_the_ind
     with pytest.raises(IndexBroken) as changed:
         reader.select(Filters())
     assert not changed.value.damaged
+
+
+def test_check_compares_the_index_with_the_file_and_makes_a_wrong_one_again(indexed):
+    import sqlite3
+
+    runner = CliRunner()
+    checked = runner.invoke(app, ["--db", str(indexed), "check"])
+    assert "\nIndex: matches the catalogue file, record for record.\n" in checked.stdout
+    with sqlite3.connect(Store(indexed).index_path) as db:  # a row lost, the state as it was
+        db.execute("DELETE FROM records WHERE id = 'fct-added'")
+    report = json.loads(runner.invoke(app, ["--db", str(indexed), "check", "--json"]).stdout)
+    assert report["index"] == {"problem": "its records differ from the file's", "remade": True}
+    checked = runner.invoke(app, ["--db", str(indexed), "check"])
+    assert checked.exit_code == 0
+    assert "\nIndex: matches the catalogue file, record for record.\n" in checked.stdout
+    Store(indexed).index_path.unlink()
+    assert "\nIndex: missing; made again from the file.\n" in runner.invoke(app, ["--db", str(indexed), "check"]).stdout
+    assert answers(indexed) == answers_from_the_file(indexed)
