@@ -1,3 +1,3 @@
-from mieux_cli.app import main
+from mieux_cli.console import main
 
 main()

@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from mieux_cli import __version__
-from mieux_cli.errors import EXIT_INTERRUPTED, MieuxError
+from mieux_cli.errors import EXIT_INTERRUPTED, IndexBroken, MieuxError
 
 COMMAND_MODULES = {
     "list": "query", "search": "query", "show": "query", "summary": "summary", "brief": "brief",
@@ -114,7 +114,7 @@ class _MieuxGroup(TyperGroup):
 
         try:
             try:
-                return super().invoke(ctx)
+                return self._invoke_reading_the_file_if_the_index_breaks(ctx)
             finally:
                 output.flush_stdout()  # a failure now can be reported; at exit it would be a traceback
         except UsageError as e:
@@ -127,6 +127,31 @@ class _MieuxGroup(TyperGroup):
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except output.OutputFailed as e:
             raise typer.Exit(output.output_failed(e, committed=ctx.meta.get("mieux.committed", False))) from None
+
+
+    def _invoke_reading_the_file_if_the_index_breaks(self, ctx):
+        import os
+
+        args = (list(ctx._protected_args), list(ctx.args))
+        try:
+            return super().invoke(ctx)
+        except IndexBroken as e:
+            from mieux_cli.store import NO_INDEX, Store
+
+            if ctx.meta.get("mieux.committed"):  # never run a change twice
+                raise
+            if e.damaged:
+                Store(ctx.obj).discard_index()  # the next read makes it again
+            ctx._protected_args, ctx.args = args
+            before = os.environ.get(NO_INDEX)
+            os.environ[NO_INDEX] = "1"  # this command reads the file
+            try:
+                return super().invoke(ctx)
+            finally:
+                if before is None:
+                    del os.environ[NO_INDEX]
+                else:
+                    os.environ[NO_INDEX] = before
 
 
 # Options that once meant something else, or were spelled otherwise: where to point people.

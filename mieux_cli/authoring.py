@@ -79,7 +79,7 @@ def check_free(record_id: str, catalogue: Catalogue) -> None:
 
 
 def check_links(record: dict, catalogue: Catalogue) -> None:
-    problems = link_problems(record, {r["id"]: r["kind"] for r in catalogue.records})
+    problems = link_problems(record, catalogue.kinds_by_id)
     if problems:
         field, message = problems[0]
         raise MieuxError(f"{field}: {message}.", "See `mieux list` for the IDs.")

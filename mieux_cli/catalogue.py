@@ -1,4 +1,11 @@
-"""The catalogue as read for one command: plain record dicts, indexed by ID, with their links."""
+"""The catalogue as read for one command: plain record dicts, indexed by ID, with their links.
+
+Two classes answer the same questions: this one, over every record of the catalogue file in
+memory, and query.IndexedCatalogue, over the SQLite index beside the file (store/index.py).
+Reads use the index; this one is the reference implementation the index is tested against
+(tests/test_index.py runs every read both ways; MIEUX_NO_INDEX=1 makes reads use it), and what
+writes plan against: the records read under the lock.
+"""
 
 import difflib
 import functools
@@ -8,11 +15,24 @@ from pathlib import Path
 from mieux_cli.errors import UnknownValue
 
 PREFIX_CANDIDATES_LISTED = 5
+SORT_KEYS = ("kind", "id", "title", "start", "end", "region")
+
+
+def sort_records(records: list[dict], key: str) -> list[dict]:
+    """Sorted by `key`, then kind and ID; records without a date sort after those with one."""
+    from mieux_cli.schema import KIND_ORDER
+
+    tie = lambda r: (KIND_ORDER[r["kind"]], r["id"])
+    if key == "kind":
+        return sorted(records, key=tie)
+    if key in ("start", "end", "region"):
+        return sorted(records, key=lambda r: (r.get(key) is None, r.get(key) or "", tie(r)))
+    return sorted(records, key=lambda r: (str(r[key]).casefold(), tie(r)))
 
 
 class Catalogue:
     def __init__(self, records: list[dict], changed: str | None = None, path: Path | None = None, created: bool = False,
-                 migrated_from: int | None = None):
+                 migrated_from: int | None = None, history: list[dict] | None = None):
         from mieux_cli.records import damage
 
         # A file changed by hand may hold records no command can use: they are set aside, named
@@ -24,6 +44,7 @@ class Catalogue:
         self.path = path
         self.created = created  # True when this command created it from the shipped catalogue
         self.migrated_from = migrated_from  # the format this command migrated it from, if it did
+        self.history = history  # the changes recorded, oldest first, when read with them (a write's)
 
     @functools.cached_property
     def by_id(self) -> dict[str, dict]:
@@ -33,6 +54,10 @@ class Catalogue:
     def by_alias(self) -> dict[str, str]:
         """A former ID (see `mieux rename`) -> the record's ID now."""
         return {alias: r["id"] for r in self.records for alias in r.get("aliases", [])}
+
+    @functools.cached_property
+    def kinds_by_id(self) -> dict[str, str]:
+        return {r["id"]: r["kind"] for r in self.records}
 
     @property
     def taken_ids(self) -> set[str]:
@@ -75,10 +100,10 @@ class Catalogue:
         only the history still knows); a whole former ID gives the ID the record has now. Used where people type IDs; changes look IDs up exactly
         (get), so that a record removed meanwhile is never mistaken for one its ID begins."""
         wanted = typed.strip().lower()
-        known = self.by_id.keys() | set(also)
-        if wanted in known or wanted in self.by_alias:  # a former ID gives the record's ID now
+        also = set(also)
+        if wanted in self.by_id or wanted in also or wanted in self.by_alias:  # a former ID gives the record's ID now
             return self.current_id(wanted)
-        candidates = sorted(i for i in known if wanted and i.startswith(wanted))
+        candidates = sorted(set(self.ids_starting(wanted)) | {i for i in also if i.startswith(wanted)}) if wanted else []
         if len(candidates) == 1:
             return candidates[0]
         if candidates:
@@ -97,9 +122,17 @@ class Catalogue:
         close = difflib.get_close_matches(record_id.strip().lower(), list(self.by_id), n=3, cutoff=0.6)
         if not close:  # people type words from the title rather than the ID
             words = record_id.lower().split()
-            close = [r["id"] for r in self.records if words and all(w in r["title"].lower() for w in words)][:3]
+            close = [i for i, title in self.titles() if words and all(w in title.lower() for w in words)][:3]
         hint = ("Did you mean " + " or ".join(f"'{c}'" for c in close) + "? ") if close else ""
         return UnknownValue(f"No record with ID '{record_id}'.", f"{hint}See `mieux list` for the IDs.")
+
+    def ids_starting(self, prefix: str):
+        """The IDs (of usable records) that begin with `prefix`."""
+        return [i for i in self.by_id if i.startswith(prefix)]
+
+    def titles(self):
+        """(ID, title) of every record, in the catalogue's order."""
+        return ((r["id"], r["title"]) for r in self.records)
 
     @functools.cached_property
     def _linking(self) -> dict[str, list[tuple[str, dict]]]:
@@ -119,6 +152,33 @@ class Catalogue:
     def practices_linked_to(self, record_id: str) -> list[dict]:
         """Practices that came from this action, or were reported at this event."""
         return [r for r in self.linking_to(record_id) if r["kind"] == "practice"]
+
+    # -- reads: what list, search, summary and brief ask -----------------------------------------
+
+    def select(self, filters, sort: str | None = None, limit: int | None = None) -> list[dict]:
+        """The records `filters` keep, in the catalogue's order or sorted by `sort` (SORT_KEYS)."""
+        matching = [r for r in self.records if filters.matches(r, self)]
+        return (sort_records(matching, sort) if sort else matching)[:limit]
+
+    def count(self, filters) -> int:
+        return sum(1 for r in self.records if filters.matches(r, self))
+
+    def search(self, filters, query: str, limit: int):
+        """The best `limit` records for `query` among those `filters` keep (search.py)."""
+        from mieux_cli.search import Found, search, with_snippets
+
+        results = search(self.select(filters), query)
+        return Found(with_snippets(results, query, limit), len(results.hits), results.corrections)
+
+    def summary(self, filters, by: list[str]):
+        """The records `filters` keep, counted by one or two fields (summary.py)."""
+        from mieux_cli.summary import summarize
+
+        return summarize(self.select(filters), by, self, filters.role)
+
+    def completions(self, prefix: str) -> list[tuple[str, str]]:
+        """(ID, title) of the records whose ID begins with `prefix`, in no particular order."""
+        return [(r["id"], r["title"]) for r in self.records if r["id"].startswith(prefix)]
 
     def linked(self, record: dict) -> list[tuple[str, dict]]:
         """(relation, record) for every record this one links to or is linked from."""

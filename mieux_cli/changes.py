@@ -22,48 +22,8 @@ import orjson
 
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.errors import MieuxError
-from mieux_cli.store import HISTORY_TABLE, RECORDS_TABLE, Store
+from mieux_cli.store import HISTORY_TABLE, RECORDS_TABLE, Store, history_of
 from mieux_cli.text import os_text
-
-
-def history(store: Store) -> list[dict]:
-    """Every recorded change, oldest first, each with its number `n`. An entry damaged by a hand
-    edit is kept in its place as {"n", "damaged": why}: `history` shows it, `check` reports it,
-    and `undo` refuses to go back across it."""
-    entries = []
-    for key, entry in store.history_table().items():
-        numbered = key.isascii() and key.isdigit()
-        n = int(key) if numbered else key  # the next write numbers it (store._number_every_key)
-        why = entry_damage(entry) if numbered else "has a number that is not a number"
-        entries.append({"n": n, "damaged": why} if why else {"n": n, **entry})
-    return entries
-
-
-_OPS = {"add": ("kind", "title", "hash"), "update": ("kind", "title", "hash"), "remove": ("kind", "title")}
-
-
-def entry_damage(entry) -> str | None:
-    """What makes a history entry unusable, in words; None if nothing does."""
-    if not isinstance(entry, dict):
-        return "is not a change"
-    if not all(isinstance(entry.get(name), str) for name in ("at", "user", "command")):
-        return "lacks its time, user or command"
-    undoes = entry.get("undoes")
-    if not (undoes is None or isinstance(undoes, list) and all(isinstance(n, int) for n in undoes)):
-        return "has an 'undoes' that is not a list of change numbers"
-    changes = entry.get("changes")
-    if not isinstance(changes, list):
-        return "has no list of changes"
-    for change in changes:
-        if not (isinstance(change, dict) and change.get("op") in _OPS and isinstance(change.get("id"), str)
-                and all(isinstance(change.get(name), str) for name in _OPS[change["op"]])):
-            return "holds a change without its operation, ID, kind, title or digest"
-        if change["op"] == "remove" and not isinstance(change.get("record"), dict):
-            return "holds a removal without the record removed"
-        if change["op"] == "update" and not (isinstance(change.get("diff"), dict) and all(
-                isinstance(pair, list) and len(pair) == 2 for pair in change["diff"].values())):
-            return "holds a change without the fields it changed"
-    return None
 
 
 def digest(record: dict) -> str:
@@ -113,13 +73,15 @@ def current_user() -> str:
         return "unknown"
 
 
-def commit(store: Store, plan, command: str, undoes: list[int] | None = None) -> int | None:
+def commit(store: Store, plan, command: str, progress=None) -> int | None:
     """Run plan(catalogue) -> [Change] under the lock and apply what it returns; the number of
-    the history entry, or None when there was nothing to change."""
-    with store.transaction() as db:
+    the history entry, or None when there was nothing to change. The catalogue the plan gets
+    holds the history too; a plan that undoes changes says which in `plan.undoes`."""
+    with store.transaction(progress) as db:
         # The records as stored, without building a TinyDB Document for each (0.1 s at 10,000).
-        stored = db.storage.read().get(RECORDS_TABLE, {})
-        catalogue = Catalogue(list(stored.values()), path=store.path)
+        data = db.storage.read()
+        stored = data.get(RECORDS_TABLE, {})
+        catalogue = Catalogue(list(stored.values()), path=store.path, history=history_of(data))
         changes = plan(catalogue)
         if not changes:
             return None
@@ -131,7 +93,7 @@ def commit(store: Store, plan, command: str, undoes: list[int] | None = None) ->
             "user": os_text(current_user()),
             "command": os_text(command),
             "changes": [c.as_dict() for c in changes],
-            "undoes": undoes,
+            "undoes": getattr(plan, "undoes", None),
         })
 
 

@@ -41,3 +41,13 @@ class InvalidRecord(MieuxError):
 
 class StorageError(MieuxError):
     exit_code = EXIT_STORAGE
+
+
+class IndexBroken(Exception):
+    """The index failed half-way through a read (a file damaged in a way its header did not show),
+    or was updated by a write in the middle of one: the command runs again from the catalogue
+    file; a damaged index is removed, and the next read makes it again."""
+
+    def __init__(self, reason: str, damaged: bool = True):
+        super().__init__(reason)
+        self.damaged = damaged

@@ -102,9 +102,6 @@ class Filters:
                 return False
         return True
 
-    def apply(self, catalogue: Catalogue) -> list[dict]:
-        return [r for r in catalogue.records if self.matches(r, catalogue)]
-
 
 def resolve_status(value: str) -> str:
     """A status of an action or an event (the two vocabularies share most of their codes)."""

@@ -318,16 +318,40 @@ def damage(record) -> str | None:
         return f"has no known kind ({record.get('kind')!r})"
     if not isinstance(record.get("title"), str):
         return "has no title"
-    for f in schema.fields_of(record["kind"]):
-        value = record.get(f.name, f.empty())
-        if f.is_list:
-            if not isinstance(value, list) or (f.type == "items" and not all(isinstance(v, dict) for v in value)):
-                return f"has a {f.name} field that is not a list"
-            if f.type != "items" and not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
-                return f"has a {f.name} field that holds something other than text"
-        elif value is not None and not isinstance(value, str) and not (f.vocab == "gcm" and isinstance(value, int)):
-            return f"has a {f.name} field that is not text"
+    for name, shape in _shape(record["kind"]):
+        value = record.get(name)
+        if value is None:
+            if shape < _SCALAR and name in record:  # a list field may be left out, not be null
+                return f"has a {name} field that is not a list"
+            continue
+        if shape == _ITEMS:
+            if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                return f"has a {name} field that is not a list"
+        elif shape == _LIST:
+            if not isinstance(value, list):
+                return f"has a {name} field that is not a list"
+            for v in value:
+                if not (isinstance(v, str) or isinstance(v, int) and not isinstance(v, bool)):
+                    return f"has a {name} field that holds something other than text"
+        elif not isinstance(value, str) and not (shape == _SCALAR_OR_NUMBER and isinstance(value, int)):
+            return f"has a {name} field that is not text"
     return None
+
+
+_ITEMS, _LIST, _SCALAR, _SCALAR_OR_NUMBER = range(4)
+_SHAPES: dict[tuple, tuple] = {}
+
+
+def _shape(kind: str) -> tuple[tuple[str, int], ...]:
+    """(field, what it must hold) for the fields of a kind, as `damage` checks them; made once
+    for each schema (schema.extended adds fields)."""
+    key = (kind, len(schema.FIELDS))
+    if key not in _SHAPES:
+        _SHAPES[key] = tuple(
+            (f.name, _ITEMS if f.type == "items" else _LIST if f.is_list else
+             _SCALAR_OR_NUMBER if f.vocab == "gcm" else _SCALAR)
+            for f in schema.fields_of(kind))
+    return _SHAPES[key]
 
 
 def link_fields(record: dict) -> list[Field]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from mieux_cli import schema
 from mieux_cli.display import code_text
 from mieux_cli.errors import MieuxError
-from mieux_cli.text import fold, fold_case, tokens
+from mieux_cli.text import TOKEN, fold, fold_case, tokens
 
 # The fields a snippet is taken from, best first (the field with most matches wins).
 SNIPPET_FIELDS = ("summary", "text", "why", "results", "outputs", "activities", "notes", "title")
@@ -63,6 +63,66 @@ def field_texts(record: dict, fields: dict[str, schema.Field] | None = None) -> 
     return texts
 
 
+def index_words(record: dict, fields: dict[str, schema.Field] | None = None) -> tuple[dict[str, str], bool]:
+    """What the index's full-text table holds for a record: each searchable field's words, folded
+    as `search` folds them and one space apart (its tokenizer splits at ASCII spaces and
+    punctuation only), so that the index finds exactly the words this module finds. And whether
+    the words corrections take from the record (each field's first SCAN_CHARS characters) are
+    exactly those: no field is longer, and none is changed by folding twice. The index reads the
+    others' words from the records themselves."""
+    words, plain = {}, True
+    for name, text in field_texts(record, fields).items():
+        folded = fold_case(text)
+        if folded.isascii():
+            words[name] = folded
+            plain = plain and len(folded) <= SCAN_CHARS
+        else:
+            words[name] = " ".join(TOKEN.findall(folded))
+            plain = plain and len(folded) <= SCAN_CHARS and fold_case(folded) == folded
+    return words, plain
+
+
+def scan_vocabulary(record: dict, fields: dict[str, schema.Field] | None = None) -> set[str]:
+    """The words corrections are taken from in one record: those of the first SCAN_CHARS
+    characters of each field."""
+    return {w for text in field_texts(record, fields).values() for w in tokens(fold_case(text)[:SCAN_CHARS])}
+
+
+# -- scoring: the arithmetic both the in-memory search and the index's use, so that they rank alike
+
+def frequency(exact: int, partial: int) -> float:
+    """How often a field holds a term: whole words at full weight, longer words it begins and
+    corrections at half weight."""
+    return exact + 0.5 * partial
+
+
+def term_weight(frequencies) -> float:
+    """How strongly a record holds a term, before its rarity: the sum of `saturated` over
+    (field weight, frequency) pairs in the schema's field order, from 0.0."""
+    total = 0.0
+    for weight, tf in frequencies:
+        if tf:
+            total += saturated(weight, tf)
+    return total
+
+
+def saturated(weight: float, tf: float) -> float:
+    """What a field holding a term `tf` times adds to the record's weight for it: repeated words
+    saturate."""
+    return weight * tf / (tf + 1.0)
+
+
+def rarity(total: int, df: int) -> float:
+    """The idf of a term found in `df` of `total` records."""
+    return math.log(1 + (total - df + 0.5) / (df + 0.5))
+
+
+def combined(idf: list[float], weights: list[float], matched: int, terms: int) -> float:
+    """A record's score: its terms' weights times their rarity, scaled by the share of the
+    query's terms it holds (squared, so that records holding every term rank first)."""
+    return round(sum(i * x for i, x in zip(idf, weights)) * (matched / terms) ** 2, 3)
+
+
 FUZZY_MIN = 5  # shorter words are not corrected
 FUZZY_CUTOFF = 0.8
 
@@ -106,17 +166,12 @@ class _Term:
                 exact += 1
             else:
                 partial += 1
-        return exact + 0.5 * partial
+        return frequency(exact, partial)
 
 
 def _weighted(term: _Term, fields: dict[str, str], weights: dict[str, float]) -> float:
     """How strongly a record's fields hold a term, before its rarity (idf) is counted."""
-    total = 0.0
-    for name, text in fields.items():
-        tf = term.frequency(text)
-        if tf:
-            total += weights[name] * tf / (tf + 1.0)
-    return total
+    return term_weight((weights[name], term.frequency(text)) for name, text in fields.items())
 
 
 def search(records: list[dict], query: str) -> Results:
@@ -141,16 +196,23 @@ def search(records: list[dict], query: str) -> Results:
                 for w, (_, texts) in zip(scores, indexed):
                     w[i] = _weighted(terms[i], texts, weights)
     total = len(indexed)
-    frequency = [sum(1 for w in scores if w[i]) for i in range(len(terms))]
-    idf = [math.log(1 + (total - df + 0.5) / (df + 0.5)) for df in frequency]
+    idf = [rarity(total, sum(1 for w in scores if w[i])) for i in range(len(terms))]
     hits = []
     for (record, _), w in zip(indexed, scores):
         matched = sum(1 for x in w if x)
         if matched:
-            score = sum(i * x for i, x in zip(idf, w)) * (matched / len(terms)) ** 2
-            hits.append(Hit(record, round(score, 3), []))
+            hits.append(Hit(record, combined(idf, w, matched, len(terms)), []))
     hits.sort(key=lambda h: (-h.score, h.record["id"]))
     return Results(hits, corrections)
+
+
+@dataclass
+class Found:
+    """What `search` shows: the best hits, with their snippets, out of `total`."""
+
+    hits: list[Hit]
+    total: int
+    corrections: dict[str, list[str]]
 
 
 def with_snippets(results: Results, query: str, limit: int) -> list[Hit]:

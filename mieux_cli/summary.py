@@ -22,7 +22,8 @@ _BY_PLURALS = {"kinds": "kind", "regions": "region", "countries": "country", "th
                "areas": "area", "objectives": "gcm", "years": "year", "statuses": "status"}
 
 
-def _values(record: dict, by: str, catalogue: Catalogue, role: str | None) -> list:
+def _values(record: dict, by: str, span: tuple[int, int] | None, role: str | None) -> list:
+    """The values a record counts under; `span` is the years it was active (filters.active_years)."""
     if by == "kind":
         values = [record["kind"]]
     elif by == "region":
@@ -36,7 +37,6 @@ def _values(record: dict, by: str, catalogue: Catalogue, role: str | None) -> li
     elif by == "gcm":
         values = record["gcm"]
     elif by == "year":
-        span = active_years(record, catalogue)
         values = list(range(span[0], span[1] + 1)) if span else []
     else:  # a status with the date it was known: an old "ongoing" is never counted as current
         values = [status_of(record)] if status_of(record) else []
@@ -121,18 +121,28 @@ def counted_kinds(by: list[str]) -> list[str]:
 
 
 def summarize(records: list[dict], by: list[str], catalogue: Catalogue, role: str | None = None) -> Summary:
+    """The counts over records in memory (Catalogue.summary); the index counts groups of
+    records that have the same values (query.py), through `count_groups` too."""
     kinds = counted_kinds(by)
-    records = [r for r in records if r["kind"] in kinds]
+    return count_groups(((r, active_years(r, catalogue) if "year" in by else None, 1) for r in records if r["kind"] in kinds),
+                        by, role)
+
+
+def count_groups(groups, by: list[str], role: str | None = None) -> Summary:
+    """The summary of (record, years active, number of such records) groups, each record (or a
+    stand-in holding the fields counted by) of a kind counted_kinds(by) keeps."""
     counts: dict = {}
-    for record in records:
-        first = _values(record, by[0], catalogue, role)
-        second = _values(record, by[1], catalogue, role) if len(by) == 2 else [None]
+    total = 0
+    for record, span, n in groups:
+        total += n
+        first = _values(record, by[0], span, role)
+        second = _values(record, by[1], span, role) if len(by) == 2 else [None]
         for a in first:
             for b in second:
                 key = (a,) if b is None else (a, b)
-                counts[key] = counts.get(key, 0) + 1
+                counts[key] = counts.get(key, 0) + n
     rows = sorted({k[0] for k in counts}, key=_natural_order(by[0]))
     columns = sorted({k[1] for k in counts}, key=_natural_order(by[1])) if len(by) == 2 else []
     if len(by) == 1 and by[0] not in ("year", "gcm"):
         rows.sort(key=lambda v: (v == NONE, -counts[(v,)]))  # stable: equal counts keep the natural order; none last
-    return Summary(by=by, kinds=kinds, total=len(records), rows=rows, columns=columns, counts=counts)
+    return Summary(by=by, kinds=counted_kinds(by), total=total, rows=rows, columns=columns, counts=counts)

@@ -5,7 +5,7 @@ import re
 import unicodedata
 
 _NON_WORD = re.compile(r"[\W_]+")
-_TOKEN = re.compile(r"[^\W_]+")
+TOKEN = re.compile(r"[^\W_]+")  # a word: letters and digits
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
@@ -24,7 +24,7 @@ def fold(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(fold(text))
+    return TOKEN.findall(fold(text))
 
 
 def os_text(text: str) -> str:

@@ -9,7 +9,6 @@ import pexpect
 import pytest
 from conftest import interrupt, read_bytes
 
-from mieux_cli.changes import history as history_of
 from mieux_cli.errors import MieuxError
 from mieux_cli.store import Store
 
@@ -58,7 +57,7 @@ def test_undo_to_a_change_reverts_everything_after_it(cli):
     assert result.exit_code == 0
     assert title(cli) == "First"
     assert "fct-mx-leading-gcm-negotiations" in Store(cli.db).load().by_id
-    assert history_of(Store(cli.db))[-1]["undoes"] == [2, 3, 4]
+    assert Store(cli.db).history()[-1]["undoes"] == [2, 3, 4]
 
 
 def test_undo_refuses_to_overwrite_a_later_change(cli):
@@ -70,7 +69,7 @@ def test_undo_refuses_to_overwrite_a_later_change(cli):
     assert result.stderr == "Error: There is no change #0. See `mieux history` for the numbers.\n"
     from mieux_cli.authoring import plan_undo
 
-    history = history_of(Store(cli.db))
+    history = Store(cli.db).history()
     plan, _ = plan_undo(history[:1], None)  # undo #1 alone, though #2 changed the record since
     with pytest.raises(MieuxError, match="Change #1 cannot be undone: 'fct-lac-regional-integration' has changed since"):
         plan(Store(cli.db).load())
@@ -80,7 +79,7 @@ def test_undo_refuses_to_overwrite_a_later_change(cli):
 def test_the_history_is_compact(cli):
     cli("remove", "fct-lac-regional-integration", "--yes")
     cli("add", "fact", "--title", "New fact", "--text", "T", "--source", "S", "--no-input")
-    removal, addition = (e["changes"][0] for e in history_of(Store(cli.db)))
+    removal, addition = (e["changes"][0] for e in Store(cli.db).history())
     assert set(addition) == {"op", "id", "kind", "title", "hash"}  # the record is in the catalogue
     assert removal["record"]["title"] == "Comparatively high regional integration in LAC"  # kept to bring it back
 

@@ -13,7 +13,6 @@ import pexpect
 import pytest
 from conftest import at_question, interrupt, read_bytes
 
-from mieux_cli.changes import history as history_of
 from mieux_cli.store import Store
 
 # A practice typed at the prompts (one question per field, in the schema's order): a wrong
@@ -73,7 +72,7 @@ def test_add_interactively_corrects_a_wrong_answer_and_shows_the_record_before_s
                                   "language": None, "accessed": None, "page": None, "file": None}]
     assert record["partners"] == [{"name": "Asylum office", "role": "counterpart", "country": "CR", "kind": "agency"}]
     assert record["figures"] == [{"label": "files reviewed", "value": 40, "unit": "files", "as_of": "2019", "source": None}]
-    assert history_of(Store(cli.db))[-1]["command"] == f"mieux --db {cli.db} add practice"
+    assert Store(cli.db).history()[-1]["command"] == f"mieux --db {cli.db} add practice"
 
 
 def test_input_ending_early_writes_nothing_and_never_hangs(cli):

@@ -9,7 +9,7 @@ from mieux_cli.store import Store
 
 
 def ids(filters, catalogue):
-    return sorted(r["id"] for r in filters.apply(catalogue))
+    return sorted(r["id"] for r in catalogue.select(filters))
 
 
 @pytest.fixture

@@ -229,6 +229,8 @@ def _protected_paths(db):
         "the catalogue, through ..": folder / "sub" / ".." / db.name,
         "a hard link to the catalogue": folder / "hard-link.json",
         "the lock": folder / (db.name + ".lock"),
+        "the index": folder / (db.name + ".index.sqlite"),
+        "the index's journal": folder / (db.name + ".index.sqlite-journal"),
         "a backup": Store(db).backups()[-1].path,
         "the backups folder": folder / "backups",
         "the catalogue's own backups folder": folder / "backups" / db.name,
@@ -241,7 +243,7 @@ def _state(folder) -> dict:
 
 
 FILES = ["the catalogue", "the catalogue, through a symlink", "the catalogue, through ..", "a hard link to the catalogue",
-         "the lock", "a backup"]
+         "the lock", "the index", "the index's journal", "a backup"]
 FOLDERS = ["the backups folder", "the catalogue's own backups folder", "a folder whose facts/ is the backups folder"]
 
 

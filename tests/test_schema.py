@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 
 from mieux_cli import schema
 from mieux_cli.app import _MieuxGroup, app
-from mieux_cli.changes import history as history_of
 from mieux_cli.records import normalize
 from mieux_cli.schema import KINDS, PART_TYPES, TYPES, Field
 from mieux_cli.store import FORMAT, Store
@@ -261,7 +260,7 @@ def test_a_format1_catalogue_migrates_once_after_a_backup_and_says_so(format1):
     assert data["meta"]["1"]["format"] == FORMAT
     backups = Store(format1).backups()
     assert len(backups) == 1 and read_bytes(backups[0].path) == before
-    history = history_of(Store(format1))
+    history = Store(format1).history()
     assert history[-1]["command"] == "migrated from format 1" and history[-1]["migrated"] == {"from": 1, "to": 2}
     assert len(history) == 5
     # once: the next command reads format 2 and writes nothing

@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 
 from mieux_cli import transfer
 from mieux_cli.app import app
-from mieux_cli.changes import history as history_of
 from mieux_cli.errors import MieuxError
 from mieux_cli.records import normalize
 from mieux_cli.store import Store
@@ -188,15 +187,15 @@ def test_an_import_adds_and_updates_by_id_and_is_recorded_in_the_history(cli, tm
     assert len(after.records) == 26
     assert after.by_id["fct-lac-regional-integration"] == changed
     assert after.by_id["fct-new-one"] == a_fact("fct-new-one")
-    entry = history_of(Store(cli.db))[-1]
+    entry = Store(cli.db).history()[-1]
     assert entry["command"] == f"mieux --db {cli.db} import {path}"
     assert [(c["op"], c["id"]) for c in entry["changes"]] == [
         ("add", "fct-new-one"), ("update", "fct-lac-regional-integration"), ("add", "fct-new-two"),
     ]
     assert entry["changes"][1]["diff"] == {field: [old[field], changed[field]] for field in old if old[field] != changed[field]}
-    history = history_of(Store(cli.db))
+    history = Store(cli.db).history()
     assert cli("import", str(path)).stdout == "Added 0, changed 0, unchanged 4.\n"
-    assert history_of(Store(cli.db)) == history  # nothing to change: nothing written
+    assert Store(cli.db).history() == history  # nothing to change: nothing written
 
 
 def test_an_import_prints_one_summary_line_and_each_record_only_with_verbose(cli, tmp_path):
@@ -208,7 +207,7 @@ def test_an_import_prints_one_summary_line_and_each_record_only_with_verbose(cli
     result = cli("import", str(path), "--verbose")
     assert result.stdout == ("Added 1, changed 2, unchanged 0.\nadded  fct-more\n"
                              "changed  fct-many-0000\nchanged  fct-many-0001\n")
-    assert history_of(Store(cli.db))[-1]["command"] == f"mieux --db {cli.db} import {path} --verbose"
+    assert Store(cli.db).history()[-1]["command"] == f"mieux --db {cli.db} import {path} --verbose"
 
 
 def test_dry_run_shows_the_changes_field_by_field_and_writes_nothing(cli, tmp_path):
@@ -264,7 +263,7 @@ def test_importing_into_a_new_file_creates_a_catalogue_with_only_those_records(t
     catalogue = Store(db).load()
     assert not catalogue.created
     assert catalogue.records == [a_fact("fct-one"), a_fact("fct-two")]
-    assert len(history_of(Store(db))) == 1
+    assert len(Store(db).history()) == 1
 
 
 def test_a_csv_import_reads_lists_and_the_parts_of_sources_experts_and_activities(cli, tmp_path):

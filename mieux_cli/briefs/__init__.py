@@ -195,15 +195,16 @@ def describe(filters: Filters) -> tuple[str, str]:
     return title, " ".join(scope_parts) + "."
 
 
-def _context_facts(catalogue: Catalogue, filters: Filters) -> list[dict]:
+def _context_facts(catalogue: Catalogue, filters: Filters, in_scope: list[dict]) -> list[dict]:
     """Facts in scope; a fact about a whole region (no countries) is context for a brief on a
     country of that region."""
-    facts = [r for r in catalogue.records if r["kind"] == "fact" and filters.matches(r, catalogue)]
+    facts = [r for r in in_scope if r["kind"] == "fact"]
     regions = {vocab.COUNTRY_REGION[c] for c in filters.countries if c in vocab.COUNTRY_REGION}
     if regions:
-        wider = Filters(**{**filters.__dict__, "countries": set(), "regions": regions})
-        facts += [r for r in catalogue.records if r["kind"] == "fact" and not r["countries"]
-                  and r not in facts and wider.matches(r, catalogue)]
+        # Only facts count: other kinds are not read (a kind filter without facts keeps none).
+        kinds = filters.kinds if filters.kinds and "fact" not in filters.kinds else {"fact"}
+        wider = Filters(**{**filters.__dict__, "countries": set(), "regions": regions, "kinds": kinds})
+        facts += [r for r in catalogue.select(wider) if r["kind"] == "fact" and not r["countries"] and r not in facts]
     return sorted(facts, key=lambda r: (r.get("start") or "9999", r["id"]))
 
 
@@ -233,11 +234,11 @@ def split_by_role(records: list[dict], filters: Filters) -> tuple[list[dict], li
 
 
 def build_scope(catalogue: Catalogue, filters: Filters, as_of: str) -> dict:
-    in_scope = filters.apply(catalogue)
+    in_scope = catalogue.select(filters)
     if not in_scope:  # wider context alone is no brief
         raise MieuxError("No records in this scope: there is nothing to brief on.", nearest_hint(catalogue, filters))
     about, took_part = split_by_role([r for r in in_scope if r["kind"] != "fact"], filters)
-    facts = _context_facts(catalogue, filters)
+    facts = _context_facts(catalogue, filters, in_scope)
     title, scope = describe(filters)
     sources = _Sources()
     context = [_entry(f, catalogue, sources) for f in facts]
@@ -311,7 +312,7 @@ def nearest_hint(catalogue: Catalogue, filters: Filters) -> str:
     for field, option in options.items():
         if getattr(filters, field):
             relaxed = Filters(**{**filters.__dict__, field: type(getattr(filters, field))()})
-            count = len(relaxed.apply(catalogue))
+            count = catalogue.count(relaxed)
             if count and (best is None or count > best[1]):
                 best = (option, count)
     if best is None:
@@ -373,12 +374,47 @@ def _user_templates(folder: Path):
     return jinja2.FunctionLoader(load)
 
 
+def _compiled_templates():
+    """Templates compiled once and kept between runs, in the user's cache folder (compiling the
+    shipped ones took most of a small brief's time); keyed by each template's text, so an edited
+    one is compiled again. Only from a folder of this user's that no one else may write to, and
+    never a reason for a brief to fail."""
+    import contextlib
+    import os
+    import stat
+
+    import jinja2
+    from platformdirs import user_cache_path
+
+    class Compiled(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except (OSError, EOFError, ValueError, TypeError):  # a cache file cut short or damaged: compile
+                bucket.reset()
+
+        def dump_bytecode(self, bucket) -> None:
+            with contextlib.suppress(OSError):
+                super().dump_bytecode(bucket)
+
+    folder = user_cache_path("mieux", appauthor=False) / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        info = os.stat(folder)
+    except OSError:
+        return None
+    if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return None
+    return Compiled(str(folder))
+
+
 def render(brief: dict, fmt: str, width: int, template: Path | None = None) -> str:
     import jinja2
 
     loader = _user_templates(template.parent) if template else jinja2.FileSystemLoader([str(TEMPLATES)])
     env = jinja2.Environment(loader=loader, autoescape=False, keep_trailing_newline=True,
-                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+                             bytecode_cache=_compiled_templates())
     escape = _markdown if fmt == "markdown" else _text
 
     def wrap(value, indent: str = "", first: str | None = None) -> str:

@@ -11,8 +11,15 @@ from mieux_cli.errors import MieuxError
 
 
 def load_catalogue(ctx: typer.Context, out) -> Catalogue:
-    """The catalogue selected by --db / MIEUX_DB, with a notice when this run created it."""
-    catalogue = store(ctx).load()
+    """The catalogue selected by --db / MIEUX_DB, as its index answers it (store.Store.read),
+    with a notice when this run created it, migrated it, or found damaged records in it."""
+    catalogue = store(ctx).read(out.progress)
+    announce(out, catalogue)
+    return catalogue
+
+
+def announce(out, catalogue: Catalogue) -> None:
+    """What a command says about the catalogue it read before anything else."""
     if catalogue.created:
         out.notice(f"Created your catalogue at {catalogue.path} from the {len(catalogue.records)} shipped records.")
     if catalogue.damaged:
@@ -23,7 +30,6 @@ def load_catalogue(ctx: typer.Context, out) -> Catalogue:
     if catalogue.migrated_from:
         out.notice(f"Updated your catalogue {catalogue.path} from format {catalogue.migrated_from} to the current "
                    f"format; the file as it was is kept as a backup (`mieux backup --list`).")
-    return catalogue
 
 
 def get_record(catalogue: Catalogue, out, record_id: str) -> dict:
@@ -40,12 +46,13 @@ def command_line(ctx: typer.Context) -> str:
     return shlex.join(["mieux", *ctx.find_root().meta.get("mieux.argv", [])])
 
 
-def commit(ctx: typer.Context, plan, undoes: list[int] | None = None) -> int | None:
+def commit(ctx: typer.Context, plan, progress=None) -> int | None:
     """changes.commit for this command; once a change is saved the command has succeeded, and
-    the edge (app.py) does not let a failure to print the confirmation say otherwise."""
+    the edge (app.py) does not let a failure to print the confirmation say otherwise.
+    `progress` (Output.progress) shows while a large catalogue's index is remade."""
     from mieux_cli.changes import commit as commit_changes
 
-    number = commit_changes(store(ctx), plan, command_line(ctx), undoes=undoes)
+    number = commit_changes(store(ctx), plan, command_line(ctx), progress)
     ctx.find_root().meta["mieux.committed"] = number is not None
     return number
 

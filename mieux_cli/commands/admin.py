@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from mieux_cli.commands import commit, confirm, load_catalogue, options, paged, store
+from mieux_cli.commands import (
+    announce,
+    commit,
+    confirm,
+    load_catalogue,
+    options,
+    paged,
+    store,
+)
 
 
 def _short(value, limit: int = 60) -> str:
@@ -49,12 +57,11 @@ def history_command(
 
       mieux history --limit 5 --json
     """
-    from mieux_cli.changes import history
     from mieux_cli.output import Output
 
     out = Output(json_)
-    catalogue = load_catalogue(ctx, out)
-    entries = history(store(ctx))
+    catalogue, entries = store(ctx).load_with_history()
+    announce(out, catalogue)
     if record_id is not None:
         wanted = {catalogue.resolve_id(record_id, also={c["id"] for e in entries for c in e.get("changes", [])})}
         if next(iter(wanted)) in catalogue.by_id:  # its changes under its former IDs too
@@ -120,13 +127,12 @@ def undo_command(
       mieux undo --yes
     """
     from mieux_cli.authoring import plan_undo
-    from mieux_cli.changes import history
     from mieux_cli.errors import MieuxError
     from mieux_cli.output import Output
 
     out = Output()
-    catalogue = load_catalogue(ctx, out)
-    recorded = history(store(ctx))
+    catalogue, recorded = store(ctx).load_with_history()
+    announce(out, catalogue)
     plan, undone = plan_undo(recorded, to)
     entries = {e["n"]: e for e in recorded}
     described = ", ".join(f"#{n} ({entries[n]['command']})" for n in reversed(undone))
@@ -144,14 +150,16 @@ def undo_command(
     shown = [(c.op, c.record_id) for c in changes]
 
     def as_shown(current):
-        """The undo that was shown, or none: another process may have changed the records since."""
-        now = plan(current)
-        if [(c.op, c.record_id) for c in now] != shown:
+        """The undo that was shown, planned again on the records and history as they are under
+        the lock, or none: another process may have changed them since."""
+        again, as_shown.undoes = plan_undo(current.history, to)
+        now = again(current)
+        if as_shown.undoes != undone or [(c.op, c.record_id) for c in now] != shown:
             raise MieuxError("The catalogue changed while the undo was shown: nothing was undone.",
                              "Run `mieux undo` again to see what it would do now.")
         return now
 
-    number = commit(ctx, as_shown, undoes=undone)
+    number = commit(ctx, as_shown)
     out.notice(f"Undid {described}. This undo is change #{number}; `mieux undo` again reverts it.")
 
 
@@ -322,7 +330,6 @@ def check_command(
 
       mieux check --sources ~/mieux-sources/
     """
-    from mieux_cli.changes import history
     from mieux_cli.checks import Problem, check, steps
     from mieux_cli.errors import MieuxError
     from mieux_cli.fidelity import SourceFolder
@@ -331,7 +338,12 @@ def check_command(
     out = Output(json_)
     if sources_dir is not None and not sources_dir.is_dir():
         raise MieuxError(f"There is no folder {sources_dir}.", "Give the folder that holds the text copies of your sources.")
-    catalogue = load_catalogue(ctx, out)
+    catalogue, index_problem, remade = store(ctx).verify_index()
+    announce(out, catalogue)
+    if index_problem is None:
+        index_line = "matches the catalogue file, record for record"
+    else:
+        index_line = f"{index_problem}; " + ("made again from the file" if remade else "it could not be made again here")
     everything = catalogue.records + [record for record, _ in catalogue.damaged]
     sources = SourceFolder(sources_dir) if sources_dir else None
     with out.progress(steps(everything, sources), "Checking") as advance:
@@ -339,14 +351,15 @@ def check_command(
     report.problems += [
         Problem("error", f"history #{entry['n']}", "history", (
             f"is damaged: it {entry['damaged']}; `mieux undo` cannot go back across it (restore a backup for that)"))
-        for entry in history(store(ctx)) if "damaged" in entry]
+        for entry in store(ctx).history() if "damaged" in entry]
     if sources_dir is not None and report.without_copies:
         out.notice(f"{len(report.without_copies)} of {len(catalogue.records)} records cite no source with a copy in "
                    f"{sources_dir}: they were not compared with their sources.")
     if out.mode == "json":
         out.json({"errors": len(report.errors), "warnings": len(report.problems) - len(report.errors),
                   "problems": [p.as_dict() for p in report.problems],
-                  "completeness": {"overall": report.overall, "records": report.completeness}})
+                  "completeness": {"overall": report.overall, "records": report.completeness},
+                  "index": {"problem": index_problem, "remade": remade}})
     else:
         with paged(ctx, out):
             for problem in report.problems:
@@ -357,6 +370,7 @@ def check_command(
             label = "Every record" if show_all else "Least complete"
             if shown:
                 out.line(f"{label}: " + ", ".join(f"{record_id} {score:.0%}" for record_id, score in shown) + ".")
+            out.line(f"Index: {index_line}.")
         warnings = len(report.problems) - len(report.errors)
         out.notice(f"{len(report.errors)} errors, {warnings} warnings.")
     if report.errors:

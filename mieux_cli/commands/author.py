@@ -287,7 +287,7 @@ def _add_from(ctx, path: Path, out) -> None:
     catalogue_store = store(ctx)
     if not catalogue_store.path.exists():  # first use: the records join the shipped catalogue
         load_catalogue(ctx, out)
-    commit(ctx, plan_add(records))
+    commit(ctx, plan_add(records), out.progress)
     out.notice(f"Added {len(records)} record{'s' if len(records) != 1 else ''}: {', '.join(r['id'] for r in records)}.")
 
 

@@ -8,16 +8,16 @@ import typer
 from mieux_cli.commands import catalogue_option, options, store
 
 # The environment variables mieux reads (the README's table), shown when they are set.
-VARIABLES = ("MIEUX_DB", "MIEUX_CONFIG", "MIEUX_LOCK_TIMEOUT", "MIEUX_PAGER", "PAGER", "LESS", "NO_COLOR")
+VARIABLES = ("MIEUX_DB", "MIEUX_CONFIG", "MIEUX_LOCK_TIMEOUT", "MIEUX_NO_INDEX", "MIEUX_PAGER", "PAGER", "LESS", "NO_COLOR")
 
 
 def info_command(
     ctx: typer.Context,
-    json_: options.json_option("where each thing is: catalogue, lock, backups, drafts, pager and settings") = False,
+    json_: options.json_option("where each thing is: catalogue, index, lock, backups, drafts, pager and settings") = False,
 ) -> None:
-    """Show where the catalogue, its lock file, its backups, your unfinished records (drafts) and
-    your settings file are, which pager long output goes through, and the environment variables
-    of mieux that are set.
+    """Show where the catalogue, its index, its lock file, its backups, your unfinished records
+    (drafts) and your settings file are, which pager long output goes through, and the
+    environment variables of mieux that are set.
 
     It reads and writes nothing: on first use, it says where the catalogue will be created.
 
@@ -31,6 +31,7 @@ def info_command(
     from mieux_cli.errors import MieuxError
     from mieux_cli.output import Output, pager_command
     from mieux_cli.schema import KINDS
+    from mieux_cli.store import NO_INDEX
     from mieux_cli.text import os_text
 
     out = Output(json_)
@@ -40,6 +41,11 @@ def info_command(
         size = catalogue.real_path.stat().st_size
     except OSError:
         size = None
+    try:
+        index_size = catalogue.index_path.stat().st_size
+    except OSError:
+        index_size = None
+    index_used = not os.environ.get(NO_INDEX)
     backups = catalogue.backups()
     kept = []
     for kind in KINDS:
@@ -61,6 +67,8 @@ def info_command(
         out.json({
             "catalogue": {"path": os_text(os.path.abspath(catalogue.path)), "file": os_text(str(catalogue.real_path)), "exists": size is not None, "bytes": size,
                           "given_by": given_by.removeprefix("the ")},
+            "index": {"file": os_text(str(catalogue.index_path)), "exists": index_size is not None, "bytes": index_size,
+                      "used": index_used},
             "lock": os_text(str(catalogue.lock_path)),
             "backups": {"folder": os_text(str(catalogue.backups_folder)), "count": len(backups)},
             "drafts": {"folder": os_text(str(drafts.folder())), "drafts": kept},
@@ -81,6 +89,9 @@ def info_command(
     from_environment = ", ".join(f"{name}={value}" for name, value in environment.items())
     out.fields("Where mieux keeps things", [
         ("Catalogue", [f"{path} ({state}), {'chosen by ' if given_by != 'the default' else ''}{given_by}"]),
+        ("Index", [f"{catalogue.index_path} ("
+                   + (f"{index_size / 1024:.0f} KB" if index_size is not None else "not made yet: the next read makes it")
+                   + ("" if index_used else f"; not used: {NO_INDEX} is set") + ")"]),
         ("Lock file", [str(catalogue.lock_path)]),
         ("Backups", [f"{catalogue.backups_folder} ({len(backups)} backup{'s' if len(backups) != 1 else ''})"]),
         ("Drafts", [f"{drafts.folder()} ({'for this catalogue: ' + drafts_here if kept else 'none for this catalogue'})"]),

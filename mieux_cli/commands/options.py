@@ -17,11 +17,10 @@ def complete_ids(ctx: typer.Context, incomplete: str):
     from mieux_cli.store import Store
 
     try:
-        records = Store(ctx.find_root().meta.get("mieux.db")).load().records
+        found = Store(ctx.find_root().meta.get("mieux.db")).read().completions(incomplete.lower())
     except MieuxError:  # no catalogue to complete from: complete nothing rather than fail
         return []
-    prefix = incomplete.lower()
-    return sorted((r["id"], plain_line(r["title"], COMPLETION_CHARS)) for r in records if r["id"].startswith(prefix))
+    return sorted((record_id, plain_line(title, COMPLETION_CHARS)) for record_id, title in found)
 
 
 def _complete(vocabulary: str):

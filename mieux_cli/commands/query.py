@@ -4,21 +4,8 @@ from typing import Annotated
 
 import typer
 
+from mieux_cli.catalogue import SORT_KEYS
 from mieux_cli.commands import get_record, load_catalogue, options, paged
-
-SORT_KEYS = ("kind", "id", "title", "start", "end", "region")
-
-
-def sort_records(records: list[dict], key: str) -> list[dict]:
-    """Sorted by `key`, then kind and ID; records without a date sort after those with one."""
-    from mieux_cli.schema import KIND_ORDER
-
-    tie = lambda r: (KIND_ORDER[r["kind"]], r["id"])
-    if key == "kind":
-        return sorted(records, key=tie)
-    if key in ("start", "end", "region"):
-        return sorted(records, key=lambda r: (r.get(key) is None, r.get(key) or "", tie(r)))
-    return sorted(records, key=lambda r: (str(r[key]).casefold(), tie(r)))
 
 
 def list_rows(records: list[dict]) -> list[dict]:
@@ -84,11 +71,11 @@ def list_command(
     out = Output(json_)
     selected = options.filters(options.one_kind(kind_argument, kind), **where)
     catalogue = load_catalogue(ctx, out)
-    matching = sort_records(selected.apply(catalogue), sort)
-    records = matching[:limit]
+    records = catalogue.select(selected, sort, limit)
+    total = catalogue.count(selected) if limit is not None and len(records) == limit else len(records)
     if out.mode == "json":
         out.json(records)
-        say_count(out, len(records), len(matching), "record", "records")
+        say_count(out, len(records), total, "record", "records")
         return
     if not records:
         out.notice("No records match." + (" Try fewer filters." if selected != Filters() else ""))
@@ -96,7 +83,7 @@ def list_command(
     kinds = selected.kinds or {r["kind"] for r in records}
     with paged(ctx, out):
         out.table(list_columns(kinds), list_rows(records))
-    say_count(out, len(records), len(matching), "record", "records")
+    say_count(out, len(records), total, "record", "records")
 
 
 def say_count(out, shown: int, total: int, one: str, many: str) -> None:
@@ -128,29 +115,30 @@ def search_command(
       mieux search protocol --kind practices --json
     """
     from mieux_cli.output import Output
-    from mieux_cli.search import search, with_snippets
+    from mieux_cli.search import query_terms
 
     out = Output(json_)
     selected = options.filters(kind, **where)
-    catalogue = load_catalogue(ctx, out)
     query = " ".join(words)
-    results = search(selected.apply(catalogue), query)
-    hits = with_snippets(results, query, limit)
-    for word, used in results.corrections.items():
+    query_terms(query)  # a query too long to search is refused before the catalogue is read
+    catalogue = load_catalogue(ctx, out)
+    found = catalogue.search(selected, query, limit)
+    hits = found.hits
+    for word, used in found.corrections.items():
         out.notice(f"No record contains '{word}'; showing matches for {' or '.join(repr(w) for w in used)}.")
     if out.mode == "json":
         out.json([
             {"id": h.record["id"], "score": h.score, "snippet": "".join(t for t, _ in h.snippet), "record": h.record}
             for h in hits
         ])
-        say_count(out, len(hits), len(results.hits), "match", "matches")
+        say_count(out, len(hits), found.total, "match", "matches")
         return
     if not hits:
         out.notice("No records match.")
         return
     with paged(ctx, out):
         out.hits([(h.record["id"], h.record["kind"], h.record["title"], h.snippet) for h in hits])
-    say_count(out, len(hits), len(results.hits), "match", "matches")
+    say_count(out, len(hits), found.total, "match", "matches")
 
 
 def show_command(

@@ -39,13 +39,13 @@ def summary_command(
       mieux summary --by gcm --json
     """
     from mieux_cli.output import Output
-    from mieux_cli.summary import json_value, parse_by, summarize
+    from mieux_cli.summary import json_value, parse_by
 
     out = Output(json_)
     fields = parse_by(by or [])
     selected = options.filters(options.one_kind(kind_argument, kind), **where)
     catalogue = load_catalogue(ctx, out)
-    result = summarize(selected.apply(catalogue), fields, catalogue, selected.role)
+    result = catalogue.summary(selected, fields)
     if out.mode == "json":
         out.json({
             "by": fields,

@@ -77,7 +77,7 @@ def import_command(
     target = store(ctx)
     creating = not target.path.exists()
     try:
-        changes = _dry_run(target, prepared, creating) if dry_run else _import(ctx, prepared)
+        changes = _dry_run(target, prepared, creating) if dry_run else _import(ctx, prepared, out.progress)
     except transfer.ImportRefused as e:
         show_problems(out, e.problems)
         out.notice(str(e))
@@ -127,7 +127,7 @@ def show_problems(out, problems: list) -> None:
         out.notice(f"... and {hidden} more problems (the first {PROBLEMS_LISTED} are listed).")
 
 
-def _import(ctx: typer.Context, prepared) -> list:
+def _import(ctx: typer.Context, prepared, progress) -> list:
     """Plan and apply under the lock, against the catalogue as it is then; a missing file starts
     empty (Store.load would first fill it with the shipped records)."""
     from mieux_cli.transfer import plan_import
@@ -138,7 +138,7 @@ def _import(ctx: typer.Context, prepared) -> list:
         planned[:] = plan_import(prepared, catalogue)
         return planned
 
-    commit(ctx, plan)
+    commit(ctx, plan, progress)
     return planned
 
 
@@ -251,7 +251,7 @@ def export_command(
         raise MieuxError(f"{transfer.count_of(damaged, 'record')} of the catalogue {'is' if damaged == 1 else 'are'} "
                          "damaged: nothing was exported.",
                          "See `mieux check`; fix them in the file or restore a backup, then export again.")
-    records = transfer.export_order(selected.apply(catalogue))
+    records = transfer.export_order(catalogue.select(selected))
     if not records and not everything:
         out.notice("No records match. Try fewer filters.")  # JSON and CSV still write an empty array or table
         if fmt == "yaml":

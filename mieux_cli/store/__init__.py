@@ -1,28 +1,39 @@
-"""The only module that touches the catalogue file.
+"""The only package that touches the catalogue file, and its index.
 
 The working catalogue is a TinyDB JSON file. TinyDB's own JSONStorage rewrites the file in place
 and never locks, so a crash mid-write or two writers at once corrupt it. Here instead:
-- reads parse the file once per command (orjson) and never lock: writers replace the file
-  atomically, so a reader sees either the old or the new file, never half of one;
+- reads answer from the index beside the file (index.py), a SQLite cache of it, and never lock
+  while it matches the file; a missing or stale index is rebuilt once, under the lock, and a
+  reader that cannot rebuild it (a read-only folder, the lock held too long) reads the file;
+- the file is parsed (orjson) once per command that needs it, with the garbage collector
+  paused: writers replace the file atomically, so a reader sees either the old or the new file,
+  never half of one;
 - every write is a transaction: an exclusive inter-process lock (flock, released by the OS if the
   holder dies), a fresh read, TinyDB operations on that data in memory, then one atomic replace
-  (temporary file in the same folder, fsync, rename, fsync of the folder);
+  (temporary file in the same folder, fsync, rename, fsync of the folder), then the index
+  updated to match (if the process dies between the two, the next read rebuilds it);
 - before each replace, the previous file is kept in its backups (backups.py); they rotate only
   after the replace succeeded;
 - a symlinked catalogue (kept in a synced folder, say) is written through the link: the file it
   points to is replaced, and the lock and the backups sit beside that file;
 - the file is read only if it is a regular file, and never more than MAX_FILE_BYTES of it.
 The package's modules: files.py (bounded reads, atomic writes and copies, used for every file
-mieux reads or writes), backups.py (each catalogue's backups).
+mieux reads or writes), backups.py (each catalogue's backups), index.py (the index).
+
+MIEUX_NO_INDEX=1 makes reads parse the file instead of using the index (writes still keep the
+index up to date): a troubleshooting switch, and how the tests compare the two.
 """
 
 import contextlib
 import errno
 import fcntl
 import functools
+import gc
 import math
 import os
 import shlex
+import stat
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +49,7 @@ from mieux_cli.store.files import (
     NotRegularFile,
     TooLarge,
     read_regular_file,
+    read_regular_file_and_stat,
     remove_temporary_files,
     write_atomically,
 )
@@ -52,6 +64,8 @@ DEFAULT_LOCK_TIMEOUT = 10.0
 # A catalogue file larger than this is not one mieux wrote (100,000 records are about 100 MB).
 MAX_FILE_BYTES = 1 << 30
 BYTE_ORDER_MARK = b"\xef\xbb\xbf"  # written by some editors; not data
+INDEX_SUFFIX = ".index.sqlite"  # the index of catalogue.json is catalogue.json.index.sqlite
+NO_INDEX = "MIEUX_NO_INDEX"
 
 
 def data_dir_path() -> Path:
@@ -69,6 +83,52 @@ def catalogue_of(data: dict, path: Path | None = None, created: bool = False, mi
         created=created,
         migrated_from=migrated_from,
     )
+
+
+def history_of(data: dict) -> list[dict]:
+    """Every recorded change, oldest first, each with its number `n` (see changes.py). An entry
+    damaged by a hand edit is kept in its place as {"n", "damaged": why}: `history` shows it,
+    `check` reports it, and `undo` refuses to go back across it."""
+    entries = []
+    for key, entry in data.get(HISTORY_TABLE, {}).items():
+        numbered = key.isascii() and key.isdigit()
+        n = int(key) if numbered else key  # the next write numbers it (_number_every_key)
+        why = entry_damage(entry) if numbered else "has a number that is not a number"
+        entries.append({"n": n, "damaged": why} if why else {"n": n, **entry})
+    return entries
+
+
+_OPS = {"add": ("kind", "title", "hash"), "update": ("kind", "title", "hash"), "remove": ("kind", "title")}
+
+
+def entry_damage(entry) -> str | None:
+    """What makes a history entry unusable, in words; None if nothing does."""
+    if not isinstance(entry, dict):
+        return "is not a change"
+    if not all(isinstance(entry.get(name), str) for name in ("at", "user", "command")):
+        return "lacks its time, user or command"
+    undoes = entry.get("undoes")
+    if not (undoes is None or isinstance(undoes, list) and all(isinstance(n, int) for n in undoes)):
+        return "has an 'undoes' that is not a list of change numbers"
+    changes = entry.get("changes")
+    if not isinstance(changes, list):
+        return "has no list of changes"
+    for change in changes:
+        if not (isinstance(change, dict) and change.get("op") in _OPS and isinstance(change.get("id"), str)
+                and all(isinstance(change.get(name), str) for name in _OPS[change["op"]])):
+            return "holds a change without its operation, ID, kind, title or digest"
+        if change["op"] == "remove" and not isinstance(change.get("record"), dict):
+            return "holds a removal without the record removed"
+        if change["op"] == "update" and not (isinstance(change.get("diff"), dict) and all(
+                isinstance(pair, list) and len(pair) == 2 for pair in change["diff"].values())):
+            return "holds a change without the fields it changed"
+    return None
+
+
+def change_counter(data: dict) -> int:
+    """How many times mieux has written the file (its index records the count it was made at)."""
+    counter = data.get(META_TABLE, {}).get("1", {}).get("counter", 0)
+    return counter if isinstance(counter, int) and not isinstance(counter, bool) else 0
 
 
 def file_format(data: dict) -> int:
@@ -92,10 +152,15 @@ class NewerFormat(Exception):
 
 def parse_catalogue(raw: bytes) -> dict:
     """The data of a catalogue file; NotACatalogue or NewerFormat if it is not one this mieux reads."""
+    collecting = gc.isenabled()
+    gc.disable()  # millions of new objects, none of them garbage: collecting would only cost time
     try:
         data = orjson.loads(raw.removeprefix(BYTE_ORDER_MARK))
     except orjson.JSONDecodeError:
         raise NotACatalogue("is damaged (not valid JSON)") from None
+    finally:
+        if collecting:  # in a program that uses mieux as a library (the mieux command runs without it)
+            gc.enable()
     meta = data.get(META_TABLE, {}) if isinstance(data, dict) else None
     if not (isinstance(meta, dict) and isinstance(meta.get("1", {}), dict) and isinstance(data.get(RECORDS_TABLE), dict)
             and isinstance(data.get(HISTORY_TABLE, {}), dict)):
@@ -189,40 +254,114 @@ class Store:
         # The file written: a symlinked catalogue is written through the link (see above).
         self.real_path = Path(os.path.realpath(self.path))
         self.lock_path = self.real_path.with_name(self.real_path.name + ".lock")
+        self.index_path = self.real_path.with_name(self.real_path.name + INDEX_SUFFIX)
         self.lock_timeout = lock_timeout()  # refused now, not after the user typed a whole record
 
     # -- reading ---------------------------------------------------------------------------------
 
+    def read(self, progress=None):
+        """The catalogue for a read, from the index (query.IndexedCatalogue): rebuilt first, once
+        and under the lock, when it is missing or does not match the file (with `progress`, as
+        Output.progress, when that takes a while). The file is created from the shipped
+        catalogue if it does not exist yet, and migrated if an older mieux wrote it. Read from the
+        file instead (a Catalogue) with MIEUX_NO_INDEX set, or when no index can be made."""
+        if os.environ.get(NO_INDEX):
+            return self.load()
+        view = self._indexed()
+        if view is not None:
+            return view
+        with contextlib.ExitStack() as held:
+            try:
+                held.enter_context(self._locked())
+            except StorageError:  # a read-only folder, or a writer holding the lock too long: the file is whole
+                return self.load()
+            view = self._indexed()  # another process rebuilt it meanwhile
+            if view is not None:
+                return view
+            data, info, created, migrated_from = self._read_locked(create=True, progress=progress)
+            view = self._indexed(created, migrated_from)  # made already if this read created or migrated the file
+            if view is None and self._index_file(data, info, progress):
+                view = self._indexed(created, migrated_from)
+            return view or catalogue_of(data, self.path, created, migrated_from)
+
     def load(self) -> Catalogue:
-        """The catalogue, created from the shipped one if the file does not exist yet, migrated
-        if an older mieux wrote it."""
+        """The catalogue from the file itself (catalogue.py), created from the shipped one if the
+        file does not exist yet, migrated if an older mieux wrote it."""
+        return self.load_with_history()[0]
+
+    def load_with_history(self) -> tuple[Catalogue, list[dict]]:
+        """The catalogue, as `load` gives it, and its history, from one read of the file."""
         data = self._read()
         created, migrated_from = False, None
-        if data is None:
-            created = self._create_from_shipped()
-            data = self._read()
-        elif file_format(data) < FORMAT:
-            migrated_from = self._migrate()
-            data = self._read()
-        return catalogue_of(data, self.path, created, migrated_from)
+        if data is None or file_format(data) < FORMAT:
+            with self._locked():
+                data, _, created, migrated_from = self._read_locked(create=True)
+        return catalogue_of(data, self.path, created, migrated_from), history_of(data)
 
-    def history_table(self) -> dict:
-        """The history as stored: number -> entry (changes.history reads it)."""
-        data = self._read() or {}
-        return data.get(HISTORY_TABLE, {})
+    def history(self) -> list[dict]:
+        """Every recorded change, oldest first, each with its number `n` (see changes.py)."""
+        return history_of(self._read() or {})
+
+    def _indexed(self, created: bool = False, migrated_from: int | None = None):
+        """The catalogue as the index answers it, if the index matches the file; else None."""
+        from mieux_cli.store import index
+
+        try:
+            info = os.stat(self.real_path)
+        except OSError:
+            return None
+        opened = index.open_fresh(self.index_path, index.file_identity(info) if stat.S_ISREG(info.st_mode) else None)
+        if opened is None:
+            return None
+        from mieux_cli.query import IndexedCatalogue
+
+        return IndexedCatalogue(*opened, path=self.path, created=created, migrated_from=migrated_from)
+
+    def discard_index(self) -> None:
+        """Remove an index that cannot be read: the next read makes it again."""
+        with contextlib.suppress(StorageError, OSError), self._locked():
+            self.index_path.unlink(missing_ok=True)
+
+    def _index_file(self, data: dict, info: os.stat_result, progress=None) -> bool:
+        """(Re)build the index of the file as read (`data`) under the lock; False if none can be
+        made here (a read-only folder, a full disk, a SQLite without full-text search): reads then
+        answer from the file, which is always right, only slower."""
+        from mieux_cli.store import index
+
+        state = index.state_of(index.file_identity(info), change_counter(data), data.get(META_TABLE, {}).get("1", {}).get("changed"))
+        try:
+            index.build(self.index_path, data.get(RECORDS_TABLE, {}), state, like=info, progress=progress)
+        except Exception:  # noqa: BLE001 - whatever stops the cache, the file answers
+            return False
+        return True
+
+    def verify_index(self) -> tuple[Catalogue, str | None, bool]:
+        """The catalogue, from the file; what is wrong with its index (None: it matches the file
+        record for record, index.verify); and whether a wrong one could be made again."""
+        from mieux_cli.store import index
+
+        with self._locked():
+            data, info, created, migrated_from = self._read_locked(create=True)
+            problem = index.verify(self.index_path, index.file_identity(info), data.get(RECORDS_TABLE, {}))
+            remade = problem is not None and self._index_file(data, info)
+        return catalogue_of(data, self.path, created, migrated_from), problem, remade
 
     def _read(self) -> dict | None:
         """The parsed file, or None when it does not exist. Anything else wrong is a StorageError
         that names the way to recover; the file itself is never touched."""
+        return self._read_and_stat()[0]
+
+    def _read_and_stat(self) -> tuple[dict | None, os.stat_result | None]:
+        """_read, with the stat of the file read."""
         try:
-            raw = read_regular_file(self.real_path, MAX_FILE_BYTES)
+            raw, info = read_regular_file_and_stat(self.real_path, MAX_FILE_BYTES)
         except FileNotFoundError:
             if not self.real_path.parent.is_dir():
                 raise StorageError(
                     f"The folder {self.real_path.parent} does not exist.",
                     "Create it first, or choose another file with --db or MIEUX_DB.",
                 ) from None
-            return None
+            return None, None
         except NotRegularFile as e:
             raise StorageError(f"{self.path} is {e.what}, not a catalogue file.", "Give the path of a .json file with --db.") from None
         except TooLarge:
@@ -232,7 +371,7 @@ class Store:
         except OSError as e:
             raise StorageError(f"Cannot read {self.path}: {e.strerror}.", "Check the disk, or use --db to choose another file.") from None
         try:
-            return parse_catalogue(raw)
+            return parse_catalogue(raw), info
         except NotACatalogue as e:
             raise self._damaged(e.what) from None
         except NewerFormat as e:
@@ -240,6 +379,45 @@ class Store:
                 f"{self.path} was written by a newer mieux (format {e.file_format}; this one reads {FORMAT}).",
                 "Upgrade mieux (pip install --upgrade mieux-cli) to use it; the file was left as it is.",
             ) from None
+
+    def _read_locked(self, create: bool, progress=None) -> tuple[dict | None, os.stat_result | None, bool, int | None]:
+        """With the lock held: the file as read (data, stat), after creating it from the shipped
+        catalogue if it does not exist and `create` is set, or migrating it if an older mieux
+        wrote it; and whether it was created, and the format it was migrated from."""
+        data, info = self._read_and_stat()
+        if data is None and create:
+            from mieux_cli.shipped import shipped_records
+
+            data = {RECORDS_TABLE: {}}
+            self._change(data, lambda db: db.table(RECORDS_TABLE).insert_multiple(shipped_records()), progress)
+            return (*self._read_and_stat(), True, None)
+        if data is not None and file_format(data) < FORMAT:
+            older = file_format(data)
+            self._change(data, self._migration, progress)
+            return (*self._read_and_stat(), False, older)
+        return data, info, False, None
+
+    @staticmethod
+    def _migration(db) -> None:
+        """Bring an older file to the current format, once: after a backup (every replace makes
+        one), recorded in the history. A record that cannot be read is kept as it was, for
+        `mieux check` to report."""
+        from mieux_cli.changes import current_user
+        from mieux_cli.errors import InvalidRecord
+        from mieux_cli.text import os_text
+
+        data = db.storage.read()
+        older = file_format(data)
+        records = data[RECORDS_TABLE]
+        for key, record in records.items():
+            try:
+                records[key] = migrate_records([record])[0]
+            except InvalidRecord:
+                pass
+        db.table(HISTORY_TABLE).insert({
+            "at": _now(), "user": os_text(current_user()), "command": f"migrated from format {older}",
+            "changes": [], "undoes": None, "migrated": {"from": older, "to": FORMAT},
+        })
 
     def _damaged(self, what: str) -> StorageError:
         # Hints are typed into a shell: every path quoted. They name the real file (a symlink's
@@ -268,20 +446,28 @@ class Store:
 
         return Backups(self.real_path)
 
+    @property
+    def _index_journal(self) -> Path:
+        """Where SQLite keeps what a change to the index replaces until it is committed."""
+        return self.index_path.with_name(self.index_path.name + "-journal")
+
     def part_at(self, path: Path) -> str | None:
-        """What `path` is of this catalogue, or None: its file, its lock, in its backups folder,
-        one of its temporary files. However the path is spelled (symlinks, "..") and whatever its
+        """What `path` is of this catalogue, or None: its file, its lock, its index (and the
+        index's journal), in its backups folder, one of its temporary files. However the path is spelled (symlinks, "..") and whatever its
         name (a hard link), so that no export or brief is ever written over them."""
         resolved = Path(os.path.realpath(path))
         if resolved == self.real_path:
             return f"the catalogue file {self.path}"
         if resolved == self.lock_path:
             return f"the lock file of the catalogue {self.path}"
+        if resolved in (self.index_path, self._index_journal):
+            return f"the index of the catalogue {self.path}"
         if resolved == self._backups.root or self._backups.root in resolved.parents:
             return f"in the backups folder of the catalogue {self.path}"
         if resolved.parent == self.real_path.parent and resolved.name.startswith(f".{self.real_path.name}."):
             return f"a temporary file of the catalogue {self.path}"
-        for own, what in ((self.real_path, "the catalogue file"), (self.lock_path, "the lock file of the catalogue")):
+        for own, what in ((self.real_path, "the catalogue file"), (self.lock_path, "the lock file of the catalogue"),
+                          (self.index_path, "the index of the catalogue")):
             with contextlib.suppress(OSError):
                 if os.path.samefile(path, own):
                     return f"a hard link to {what} {self.path}"
@@ -290,62 +476,61 @@ class Store:
     # -- writing ---------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def transaction(self):
-        """Yield a TinyDB over the current data, locked; write it back atomically on success.
-        An exception inside the block writes nothing."""
+    def transaction(self, progress=None):
+        """Yield a TinyDB over the current data, locked; write it back atomically on success, and
+        the index with it. An exception inside the block writes nothing. A file an older mieux
+        wrote is migrated first. Records are replaced (TinyDB insert and remove), never changed in
+        place: the index follows the records that are new objects (index.update)."""
+        with self._locked():
+            data, info, _, _ = self._read_locked(create=False, progress=progress)
+            yield from self._changing(data or {RECORDS_TABLE: {}}, info, progress)
+
+    def _change(self, data: dict, change, progress=None) -> None:
+        """Apply change(db) to the data read under the lock held, and write it."""
+        with contextlib.contextmanager(self._changing)(data, None, progress) as db:
+            change(db)
+
+    def _changing(self, data: dict, info: os.stat_result | None, progress=None):
+        """Yield a TinyDB over `data` (read under the lock held, with the stat `info` of the file
+        read), then write it and update the index."""
         import tinydb
 
-        with self._locked():
-            data = self._read() or {RECORDS_TABLE: {}}
-            _number_every_key(data)
-            storage = _MemoryStorage(data)
-            db = tinydb.TinyDB(storage=lambda: storage)
-            yield db
-            meta = storage.data.setdefault(META_TABLE, {}).setdefault("1", {})
-            meta.update(format=FORMAT, changed=_now())
-            meta.setdefault("created", meta["changed"])
-            self._replace(storage.data)
+        from mieux_cli.store import index
 
-    def _migrate(self) -> int | None:
-        """Bring an older file to the current format, once: under the lock (another process may
-        have done it meanwhile), after a backup (every replace makes one), recorded in the
-        history. A record that cannot be read is kept as it was, for `mieux check` to report."""
-        from mieux_cli.changes import current_user
-        from mieux_cli.errors import InvalidRecord
-        from mieux_cli.text import os_text
+        old_records = dict(data.get(RECORDS_TABLE, {}))
+        _number_every_key(data)  # a renumbered record is one removed and one added, for the index
+        meta = data.get(META_TABLE, {}).get("1", {})
+        expected = index.state_of(index.file_identity(info), change_counter(data), meta.get("changed")) if info else None
+        storage = _MemoryStorage(data)
+        db = tinydb.TinyDB(storage=lambda: storage)
+        yield db
+        data = storage.data
+        meta = data.setdefault(META_TABLE, {}).setdefault("1", {})
+        meta.update(format=FORMAT, changed=_now(), counter=change_counter(data) + 1)
+        meta.setdefault("created", meta["changed"])
+        self._replace(data)
+        self._update_index(data, old_records, expected, progress)
 
-        with self.transaction() as db:
-            data = db.storage.read()
-            older = file_format(data)
-            if older >= FORMAT:
-                return None
-            records = data[RECORDS_TABLE]
-            for key, record in records.items():
-                try:
-                    records[key] = migrate_records([record])[0]
-                except InvalidRecord:
-                    pass
-            db.table(HISTORY_TABLE).insert({
-                "at": _now(), "user": os_text(current_user()), "command": f"migrated from format {older}",
-                "changes": [], "undoes": None, "migrated": {"from": older, "to": FORMAT},
-            })
-        return older
+    def _update_index(self, data: dict, old_records: dict, expected: dict | None, progress=None) -> None:
+        """The index brought to the file just written: updated if it matched the file as read,
+        else rebuilt. The change is saved whatever happens here; an index left as it was no
+        longer matches the file, which the next read sees."""
+        from mieux_cli.store import index
 
-    def _create_from_shipped(self) -> bool:
-        """Fill a missing catalogue file from the shipped records; False if another process did
-        it first (both wait on the same lock)."""
-        from mieux_cli.shipped import shipped_records
-
-        records = shipped_records()
-        with self.transaction() as db:
-            table = db.table(RECORDS_TABLE)
-            if len(table):
-                return False
-            table.insert_multiple(records)
-        return True
+        try:
+            info = os.stat(self.real_path)
+            state = index.state_of(index.file_identity(info), change_counter(data), data[META_TABLE]["1"]["changed"])
+            if expected is not None and index.update(self.index_path, expected, state, old_records, data[RECORDS_TABLE]):
+                return
+        except Exception:  # noqa: BLE001 - a cache that cannot be updated is made again by the next read
+            return
+        self._index_file(data, info, progress)
 
     @contextlib.contextmanager
     def _locked(self):
+        index = sys.modules.get("mieux_cli.store.index")
+        if index is not None:  # this process's own update of the index is no reason to read its reads again
+            index.end_reads()
         timeout = self.lock_timeout
         try:
             fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)

@@ -41,6 +41,11 @@ def read_regular_file(path, limit: int) -> bytes:
     """The bytes of a regular file (symlinks followed) of at most `limit` bytes. Anything else
     is refused before a byte is read; the read itself is bounded too, because some files say
     they are smaller than they are. Raises NotRegularFile, TooLarge or OSError."""
+    return read_regular_file_and_stat(path, limit)[0]
+
+
+def read_regular_file_and_stat(path, limit: int) -> tuple[bytes, os.stat_result]:
+    """read_regular_file, with the stat of the file read (which a rename may have replaced since)."""
     # O_NONBLOCK: opening a named pipe does not wait for a writer (it has no effect on files).
     with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb") as f:
         info = os.fstat(f.fileno())
@@ -51,7 +56,7 @@ def read_regular_file(path, limit: int) -> bytes:
         data = f.read(limit + 1)
     if len(data) > limit:
         raise TooLarge(None, limit)
-    return data
+    return data, info
 
 
 def write_atomically(path, payload: bytes, before_replace=None) -> None:
@@ -111,7 +116,7 @@ def _replace_whole(path: Path, fill, like: os.stat_result | None, before_replace
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
         with open(os.open(tmp, flags, 0o600 if like else 0o666), "wb") as f:
             if like is not None:
-                _keep_owner_and_mode(f.fileno(), like)
+                keep_owner_and_mode(f.fileno(), like)
             fill(f)
             f.flush()
             os.fsync(f.fileno())
@@ -122,10 +127,10 @@ def _replace_whole(path: Path, fill, like: os.stat_result | None, before_replace
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    _sync_folder(path.parent)
+    sync_folder(path.parent)
 
 
-def _keep_owner_and_mode(fd: int, like: os.stat_result) -> None:
+def keep_owner_and_mode(fd: int, like: os.stat_result) -> None:
     # The group, if this user may give it (a member of it, or root); the owner too when root
     # writes another user's file (sudo). Changing them can clear set-ID bits: the mode comes last.
     owner = like.st_uid if os.geteuid() == 0 else -1
@@ -135,7 +140,7 @@ def _keep_owner_and_mode(fd: int, like: os.stat_result) -> None:
     os.fchmod(fd, stat.S_IMODE(like.st_mode))
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """Make a rename durable. Best effort: the file is already replaced by then (reporting a
     failure would be wrong), and some file systems cannot sync a folder."""
     with contextlib.suppress(OSError):

@@ -1,23 +1,32 @@
 """The mieux benchmark: whole processes, timed as a person waits for them.
 
-    python tests/bench/run.py [--runs N] [--sizes 1000,10000,100000] [--out bench.json]
+    python tests/bench/run.py [--runs N] [--sizes 1000,10000,100000] [--output bench.json]
 
-It builds synthetic catalogues through mieux's real import path, times each command as a whole
-process (a warm-up, then N runs; medians), measures peak memory (RSS), and times the floors in
-the same run: `python -c pass`, a hello-world on the same Typer version, and a one-liner that
-loads the same JSON file with orjson and filters it with a list comprehension. It prints one
-table of medians and ratios to those floors and writes it as JSON. Not part of the test suite.
+It builds synthetic catalogues through mieux's real import (which also makes their index), then
+times each command as a whole process (a warm-up, then N runs; medians) with its peak memory
+(RSS), beside the floors measured in the same run: `python -c pass` and a hello-world on the same
+Typer version (the ratio "x hello" is to it), also on a pseudo-terminal, where rich draws tables.
+The peer is sqlite-utils: the same records in a SQLite table with its FTS5 search, searched with
+its command line (`pip install sqlite-utils` to measure it; it is not a dependency of mieux).
+It prints one table of medians and ratios and writes them as JSON. Not part of the test suite.
 """
 
 import argparse
+import contextlib
+import fcntl
 import json
 import os
 import platform
+import pty
 import random
+import select
+import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 from pathlib import Path
 
@@ -31,13 +40,11 @@ def main(name: str = "world"):
     print(f"hello {name}")
 app()
 """
-LOAD_AND_FILTER = """
-import orjson, sys
-data = orjson.loads(open(sys.argv[1], "rb").read())
-rows = [r for r in data["records"].values() if "LAC" == r["region"] and "IMT" in r["themes"]]
-print(len(rows))
-"""
-WORDS = ["migration", "policy", "protection", "integration", "trafficking", "smuggling", "children", "labour", "diaspora", "cooperation", "protocol", "training", "curriculum", "assessment", "workshop", "strategy", "return", "asylum", "data", "border", "health", "dialogue", "institutions", "plan", "national", "regional", "government", "capacity"]
+WORDS = ["migration", "policy", "protection", "integration", "trafficking", "smuggling", "children", "labour", "diaspora",
+         "cooperation", "protocol", "training", "curriculum", "assessment", "workshop", "strategy", "return", "asylum",
+         "data", "border", "health", "dialogue", "institutions", "plan", "national", "regional", "government", "capacity"]
+RARE = "xenophobia"  # in one record of a thousand
+COMMON = "protocol"  # in nine records of ten
 
 
 def sentence(rng, n):
@@ -72,8 +79,13 @@ def synthetic(n: int, seed: int = 7) -> list[dict]:
             event_ids.append(record["id"])
         else:
             record.update(text=sentence(rng, 25), figure=f"{rng.randint(1, 99)}%")
+        if i % 1000 == 7:
+            record["title"] += f" against {RARE}"
         records.append(record)
     return records
+
+
+TIME = shutil.which("time", path="/usr/bin:/bin")  # GNU time, for peak memory
 
 
 def iati_activities(n: int, seed: int = 11) -> str:
@@ -120,7 +132,9 @@ def iati_activities(n: int, seed: int = 11) -> str:
 
 
 def run_once(command: list[str], env: dict) -> tuple[float, int]:
-    """Seconds and peak RSS (KiB) of one whole process."""
+    """Seconds and peak RSS (KiB) of one whole process. The RSS that wait4 reports for a child
+    started from this (large) process counts this process's memory too, so it is taken from a
+    second run under GNU time when there is one."""
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
@@ -130,36 +144,60 @@ def run_once(command: list[str], env: dict) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss
 
 
-def measure(command: list[str], env: dict, runs: int) -> dict:
-    run_once(command, env)  # warm-up: caches, .pyc files
-    samples = [run_once(command, env) for _ in range(runs)]
+def peak_memory(command: list[str], env: dict) -> int | None:
+    """Peak RSS (KiB) of the command, measured by GNU time."""
+    if not TIME:
+        return None
+    with tempfile.NamedTemporaryFile("r") as report:
+        subprocess.run([TIME, "-f", "%M", "-o", report.name, *command], env=env, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=True)
+        return int(report.read().split()[-1])
+
+
+def run_on_a_terminal(command: list[str], env: dict) -> tuple[float, int]:
+    """run_once on a pseudo-terminal of 120 columns, reading all it draws."""
+    started = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: its standard streams are the terminal
+        with contextlib.suppress(BaseException):
+            os.execvpe(command[0], command, env)
+        os._exit(127)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    while True:
+        ready, _, _ = select.select([fd], [], [], 30)
+        try:
+            if not ready or not os.read(fd, 65536):
+                break
+        except OSError:  # the child closed the terminal
+            break
+    _, status, usage = os.wait4(pid, 0)
+    elapsed = time.perf_counter() - started
+    os.close(fd)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed on a terminal: {' '.join(command)}")
+    return elapsed, usage.ru_maxrss
+
+
+def summarize(samples: list[tuple[float, int]]) -> dict:
     return {"median_ms": round(statistics.median(s[0] for s in samples) * 1000, 1),
             "peak_rss_mb": round(max(s[1] for s in samples) / 1024, 1)}
 
 
-def bench_iati(results: dict, mieux: list[str], env: dict, work: Path, size: int, runs: int) -> None:
-    """Import an IATI file of `size` activities into an empty catalogue (streamed, checked, written
-    in one change), then export the catalogue as IATI."""
-    activities = work / f"iati-{size}.xml"
-    activities.write_text(iati_activities(size))
-    fresh = work / f"iati-{size}.json"
-    file_mb = round(activities.stat().st_size / 1024 / 1024, 1)
+def measure(command: list[str], env: dict, runs: int, runner=run_once, before=None) -> dict:
+    """A warm-up, then `runs` runs; `before()` runs before each (untimed); then the peak memory."""
     samples = []
-    for _ in range(max(3, runs // 3)):
-        fresh.unlink(missing_ok=True)
-        samples.append(run_once([*mieux, "--db", str(fresh), "import", str(activities)], env))
-    name = f"{size}: IATI import into an empty catalogue"
-    results[name] = {"median_ms": round(statistics.median(s[0] for s in samples) * 1000, 1),
-                     "peak_rss_mb": round(max(s[1] for s in samples) / 1024, 1), "file_mb": file_mb}
-    print(f"  {name:<44} {results[name]['median_ms']:>8.1f} ms  {results[name]['peak_rss_mb']:>7.1f} MB", flush=True)
-    settings = work / "config.toml"
-    settings.write_text('[iati]\npublisher-ref = "XM-BENCH-2"\npublisher-name = "Bench"\npublisher-type = "40"\n'
-                        'publisher-role = "4"\n')
-    out = work / f"iati-{size}-export.xml"
-    name = f"{size}: IATI export"
-    results[name] = measure([*mieux, "--db", str(fresh), "export", "--format", "iati", "--output", str(out)],
-                            {**env, "MIEUX_CONFIG": str(settings)}, max(3, runs // 3))
-    print(f"  {name:<44} {results[name]['median_ms']:>8.1f} ms  {results[name]['peak_rss_mb']:>7.1f} MB", flush=True)
+    for run in range(runs + 1):
+        if before:
+            before()
+        sample = runner(command, env)
+        if run:
+            samples.append(sample)
+    if before:
+        before()
+    memory = peak_memory(command, env)
+    if memory is not None:
+        samples = [(elapsed, memory) for elapsed, _ in samples]
+    return summarize(samples)
 
 
 def main() -> None:
@@ -171,93 +209,154 @@ def main() -> None:
     python = sys.executable
     # The console script, as people run it (python -m adds runpy's ~7 ms).
     mieux = [str(Path(python).parent / "mieux")]
+    sqlite_utils = shutil.which("sqlite-utils", path=str(Path(python).parent)) or shutil.which("sqlite-utils")
     work = Path(tempfile.mkdtemp(prefix="mieux-bench-"))
     env = {**os.environ, "NO_COLOR": "1", "XDG_DATA_HOME": str(work / "data")}
     env.pop("MIEUX_DB", None)
+    terminal_env = {k: v for k, v in env.items() if k != "NO_COLOR"} | {"TERM": "xterm-256color"}
     (work / "hello.py").write_text(HELLO)
-    (work / "floor.py").write_text(LOAD_AND_FILTER)
     results: dict[str, dict] = {}
 
-    def bench(name, command, **extra):
-        results[name] = {**measure(command, env, args.runs), **extra}
-        print(f"  {name:<44} {results[name]['median_ms']:>8.1f} ms  {results[name]['peak_rss_mb']:>7.1f} MB", flush=True)
+    hello_samples: list[float] = []
+
+    def bench(name, command, runs=args.runs, **options):
+        extra = options.pop("extra", {})
+        results[name] = {**measure(command, options.pop("env", env), runs, **options), **extra}
+        print(f"  {name:<52} {results[name]['median_ms']:>9.1f} ms  {results[name]['peak_rss_mb']:>7.1f} MB", flush=True)
+
+    def hello_again():
+        """The hello-world once more, runs times: the ratios are to the median of all its runs,
+        spread over the whole benchmark, so that a busy moment of the machine does not skew them."""
+        hello_samples.extend(run_once([python, str(work / "hello.py")], env)[0] * 1000 for _ in range(args.runs))
+
+    def bench_iati(size):
+        """Import an IATI file of `size` activities into an empty catalogue (streamed, checked,
+        written in one change), then export that catalogue as IATI."""
+        activities = work / f"iati-{size}.xml"
+        activities.write_text(iati_activities(size))
+        imported = work / f"iati-{size}.json"
+        bench(f"{size}: IATI import into an empty catalogue",
+              [*mieux, "--db", str(imported), "import", str(activities)], runs=max(3, args.runs // 3),
+              before=lambda: without_catalogue(imported))
+        subprocess.run([*mieux, "--db", str(imported), "import", str(activities)], env=env, capture_output=True, check=True)
+        settings = work / "config.toml"
+        settings.write_text('[iati]\npublisher-ref = "XM-BENCH-2"\npublisher-name = "Bench"\npublisher-type = "40"\n'
+                            'publisher-role = "4"\n')
+        bench(f"{size}: IATI export", [*mieux, "--db", str(imported), "export", "--format", "iati", "--output",
+                                       str(work / f"iati-{size}-export.xml")],
+              env={**env, "MIEUX_CONFIG": str(settings)}, runs=max(3, args.runs // 3))
 
     print("floors")
     bench("python -c pass", [python, "-c", "pass"])
     bench("typer hello-world", [python, str(work / "hello.py")])
+    bench("typer hello-world, on a terminal", [python, str(work / "hello.py")], env=terminal_env, runner=run_on_a_terminal)
     shipped = work / "shipped.json"
     db = ["--db", str(shipped)]
     subprocess.run([*mieux, *db, "list"], env=env, capture_output=True, check=True)
     print("shipped catalogue")
     bench("mieux --version", [*mieux, "--version"])
-    bench("mieux --help", [*mieux, "--help"])
-    tab_env = {**env, "_MIEUX_COMPLETE": "complete_bash", "COMP_WORDS": f"mieux --db {shipped} show act-", "COMP_CWORD": "4"}
-    results["completion TAB (show ID)"] = measure([*mieux], tab_env, args.runs)
-    print(f"  {'completion TAB (show ID)':<44} {results['completion TAB (show ID)']['median_ms']:>8.1f} ms")
+    bench("list, on a terminal", [*mieux, *db, "list"], env=terminal_env, runner=run_on_a_terminal)
     bench("list", [*mieux, *db, "list"])
     bench("list --region LAC --theme IMT", [*mieux, *db, "list", "--region", "LAC", "--theme", "IMT"])
     bench("search unaccompanied", [*mieux, *db, "search", "unaccompanied"])
     bench("show ID", [*mieux, *db, "show", "act-cr-integration-plans"])
-    bench("summary --by theme", [*mieux, *db, "summary", "--by", "theme"])
-    bench("vocab themes", [*mieux, *db, "vocab", "themes"])
+    bench("summary --by region --by theme", [*mieux, *db, "summary", "--by", "region", "--by", "theme"])
+    bench("completion TAB (show ID)", [*mieux], env={**env, "_MIEUX_COMPLETE": "complete_bash",
+                                                      "COMP_WORDS": f"mieux --db {shipped} show act-", "COMP_CWORD": "4"})
     bench("brief --region LAC", [*mieux, *db, "brief", "--region", "LAC"])
+    bench("list, reading the file (MIEUX_NO_INDEX=1)", [*mieux, *db, "list"], env={**env, "MIEUX_NO_INDEX": "1"})
+    bench("show ID, reading the file (MIEUX_NO_INDEX=1)", [*mieux, *db, "show", "act-cr-integration-plans"],
+          env={**env, "MIEUX_NO_INDEX": "1"})
+    hello_again()
     for size in [int(s) for s in args.sizes.split(",") if s]:
         print(f"{size} records")
+        hello_again()
+        runs = args.runs if size < 100_000 else max(3, args.runs // 2)
+        records = synthetic(size)
         source = work / f"records-{size}.json"
-        source.write_text(json.dumps(synthetic(size)))
+        source.write_text(json.dumps(records))
         path = work / f"bench-{size}.json"
-        started = time.perf_counter()
-        subprocess.run([*mieux, "--db", str(path), "import", str(source)], env=env, capture_output=True, check=True)
-        results[f"{size}: import (first build)"] = {"median_ms": round((time.perf_counter() - started) * 1000, 1)}
-        file_mb = round(path.stat().st_size / 1024 / 1024, 1)
+
+        bench(f"{size}: import into an empty catalogue", [*mieux, "--db", str(path), "import", str(source)],
+              runs=max(2, runs // 3), before=lambda path=path: without_catalogue(path))
         db = ["--db", str(path)]
-        bench(f"{size}: floor: orjson load + filter", [python, str(work / "floor.py"), str(path)])
-        bench(f"{size}: list --region LAC --theme IMT", [*mieux, *db, "list", "--region", "LAC", "--theme", "IMT"], file_mb=file_mb)
-        bench(f"{size}: list", [*mieux, *db, "list"], file_mb=file_mb)
-        bench(f"{size}: search protocol", [*mieux, *db, "search", "protocol"], file_mb=file_mb)
-        bench(f"{size}: summary --by theme", [*mieux, *db, "summary", "--by", "theme"], file_mb=file_mb)
-        bench(f"{size}: brief --region LAC --theme IMT", [*mieux, *db, "brief", "--region", "LAC", "--theme", "IMT"], file_mb=file_mb)
-        if size == 10000:
-            one = work / "one.json"
-            counter = iter(range(10**6))
+        sizes = {"file_mb": round(path.stat().st_size / 2**20, 1),
+                 "index_mb": round(path.with_name(path.name + ".index.sqlite").stat().st_size / 2**20, 1)}
+        index = path.with_name(path.name + ".index.sqlite")
+        bench(f"{size}: first read, making the index", [*mieux, *db, "show", "act-bench-0"], runs=max(2, runs // 3),
+              before=lambda index=index: index.unlink(missing_ok=True), extra=sizes)
+        bench(f"{size}: show ID", [*mieux, *db, "show", f"act-bench-{size // 2}"])
+        bench(f"{size}: list --region LAC --theme IMT --limit 20", [*mieux, *db, "list", "--region", "LAC", "--theme", "IMT",
+                                                                   "--limit", "20"])
+        bench(f"{size}: search {RARE} (rare; top 20)", [*mieux, *db, "search", RARE])
+        bench(f"{size}: search {COMMON} (in 9 records of 10; top 20)", [*mieux, *db, "search", COMMON])
+        bench(f"{size}: summary --by region --by theme", [*mieux, *db, "summary", "--by", "region", "--by", "theme"])
+        bench(f"{size}: completion TAB (show act-bench-12)", [*mieux], env={
+            **env, "_MIEUX_COMPLETE": "complete_bash", "COMP_WORDS": f"mieux --db {path} show act-bench-12", "COMP_CWORD": "4"})
+        bench(f"{size}: brief --region LAC", [*mieux, *db, "brief", "--region", "LAC"])
+        one = work / "one.json"
+        counter = iter(range(10**6))
 
-            def add_one(one=one, counter=counter, db=db):
-                one.write_text(json.dumps({"id": f"fct-one-{next(counter)}", "kind": "fact", "title": "One more",
-                                           "text": "A fact.", "sources": ["bench"]}))
-                return run_once([*mieux, *db, "add", "--from", str(one)], env)
-
-            add_one()
-            samples = [add_one() for _ in range(args.runs)]
-            results[f"{size}: add --from (one record)"] = {"median_ms": round(statistics.median(s[0] for s in samples) * 1000, 1),
-                                                          "peak_rss_mb": round(max(s[1] for s in samples) / 1024, 1)}
-            print(f"  {size}: add --from (one record)".ljust(47) + f"{results[f'{size}: add --from (one record)']['median_ms']:>8.1f} ms")
-            fresh = work / "import-10000.json"
-            samples = []
-            for _ in range(max(3, args.runs // 3)):
-                fresh.unlink(missing_ok=True)
-                samples.append(run_once([*mieux, "--db", str(fresh), "import", str(source)], env))
-            results[f"{size}: import into an empty catalogue"] = {
-                "median_ms": round(statistics.median(s[0] for s in samples) * 1000, 1),
-                "peak_rss_mb": round(max(s[1] for s in samples) / 1024, 1)}
-            print(f"  {size}: import into an empty catalogue".ljust(47) + f"{results[f'{size}: import into an empty catalogue']['median_ms']:>8.1f} ms")
-            bench_iati(results, mieux, env, work, size, args.runs)
-    if not any(int(s) == 10000 for s in args.sizes.split(",") if s):
+        def next_record(one=one, counter=counter):
+            one.write_text(json.dumps({"id": f"fct-one-{next(counter)}", "kind": "fact", "title": "One more",
+                                       "text": "A fact.", "sources": ["bench"]}))
+        bench(f"{size}: add --from (one record)", [*mieux, *db, "add", "--from", str(one)], before=next_record)
+        if sqlite_utils:
+            peer = work / f"peer-{size}.db"
+            peer.unlink(missing_ok=True)
+            subprocess.run([sqlite_utils, "insert", str(peer), "records", str(source), "--pk", "id", "--alter"],
+                           env=env, check=True, capture_output=True)
+            subprocess.run([sqlite_utils, "enable-fts", str(peer), "records", "title", "summary", "why", "text",
+                            "--fts5", "--create-triggers"], env=env, check=True, capture_output=True)
+            bench(f"{size}: peer: sqlite-utils search {RARE}", [sqlite_utils, "search", str(peer), "records", RARE, "--limit", "20"])
+            bench(f"{size}: peer: sqlite-utils search {COMMON}", [sqlite_utils, "search", str(peer), "records", COMMON,
+                                                                 "--limit", "20"])
+        if size == 10_000:
+            bench_iati(size)
+    if 10_000 not in [int(s) for s in args.sizes.split(",") if s]:
         print("IATI")
-        bench_iati(results, mieux, env, work, 10000, args.runs)
+        bench_iati(10_000)
+    hello_again()
+    results["typer hello-world"]["median_ms"] = round(statistics.median(hello_samples), 1)
     hello = results["typer hello-world"]["median_ms"]
-    print(f"\n{'what':<46} {'median':>9} {'x hello':>8} {'x floor':>8} {'RSS':>8} {'file':>7}")
+    hello_terminal = results["typer hello-world, on a terminal"]["median_ms"]
+    print(f"\n{'what':<56} {'median':>10} {'x hello':>8} {'RSS':>8}")
     for name, r in results.items():
-        size = name.split(":")[0]
-        floor = results.get(f"{size}: floor: orjson load + filter", {}).get("median_ms")
-        r["x_typer_hello"] = round(r["median_ms"] / hello, 2)
-        if floor and not name.endswith("filter") and size.isdigit():
-            r["x_load_filter_floor"] = round(r["median_ms"] / floor, 2)
-        print(f"{name:<46} {r['median_ms']:>7.1f}ms {r['x_typer_hello']:>8.2f} "
-              f"{r.get('x_load_filter_floor', ''):>8} {r.get('peak_rss_mb', ''):>7} {r.get('file_mb', ''):>7}")
+        r["x_typer_hello"] = round(r["median_ms"] / (hello_terminal if "terminal" in name else hello), 2)
+        sizes = f"  (file {r['file_mb']} MB, index {r['index_mb']} MB)" if "file_mb" in r else ""
+        print(f"{name:<56} {r['median_ms']:>8.1f}ms {r['x_typer_hello']:>8.2f} {r['peak_rss_mb']:>6.1f}MB{sizes}")
+    print_by_size(results, [int(s) for s in args.sizes.split(",") if s])
     machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
-               "system": platform.platform(), "runs": args.runs}
-    Path(args.out).write_text(json.dumps({"machine": machine, "results": results}, indent=2) + "\n")
-    print(f"\nwritten to {args.out}")
+               "system": platform.platform(), "processor": _processor(), "runs": args.runs}
+    Path(args.output).write_text(json.dumps({"machine": machine, "results": results}, indent=2) + "\n")
+    print(f"\n{machine}\nwritten to {args.output}")
+
+
+def without_catalogue(path: Path) -> None:
+    """Remove a catalogue file and its index, for a command to start from none."""
+    for leftover in (path, path.with_name(path.name + ".index.sqlite")):
+        leftover.unlink(missing_ok=True)
+
+
+def print_by_size(results: dict, sizes: list[int]) -> None:
+    """The measurements made at every size as one table: a row per command, a column per size
+    (median, ratio to the hello-world, peak memory)."""
+    commands = list(dict.fromkeys(name.split(": ", 1)[1] for name in results if name.split(":")[0].isdigit()))
+    print(f"\n{'command':<48}" + "".join(f"{size:>26,}" for size in sizes))
+    for command in commands:
+        cells = []
+        for size in sizes:
+            r = results.get(f"{size}: {command}")
+            cells.append(f"{r['median_ms']:>9.1f}ms {r['x_typer_hello']:>5.2f}x {r['peak_rss_mb']:>5.0f}MB" if r else "")
+        print(f"{command:<48}" + "".join(f"{cell:>26}" for cell in cells))
+
+
+def _processor() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor()
 
 
 if __name__ == "__main__":

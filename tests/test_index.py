@@ -1,0 +1,418 @@
+"""The index gives the same answers as the file: every read command run both ways (the index,
+and MIEUX_NO_INDEX=1, which parses the file and answers in memory, the reference), on every kind
+of catalogue the tests make, gives the same output byte for byte."""
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import add_records
+from typer.testing import CliRunner
+
+from mieux_cli.app import app
+from mieux_cli.query import IndexedCatalogue
+from mieux_cli.store import NO_INDEX, RECORDS_TABLE, Store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LONG_FIELD = " ".join(["migration policy"] * 700) + " beyondthecut integratoin zebrafish"  # > 10,000 characters
+
+
+def _tamper(db, change):
+    data = json.loads(db.read_text())
+    change(data[RECORDS_TABLE])
+    db.write_text(json.dumps(data))
+
+
+def _by_id(records, record_id):
+    return next(r for r in records.values() if isinstance(r, dict) and r.get("id") == record_id)
+
+
+def _shipped(db):
+    Store(db).load()
+
+
+def _format_1(db):
+    shutil.copy(FIXTURES / "format1-catalogue.json", db)
+
+
+def _hostile(db):
+    Store(db).load()
+    add_records(db, {"id": "fct-hostile", "kind": "fact", "title": "[bold]Loud[/bold] :smile: \x1b[31mred\x07 \u202eflip",
+                     "text": "[link=http://evil]click[/link] \u200b zero\nnew line #99 forged", "tags": ["x\ny"]},
+                {"id": "fct-invisible", "kind": "fact", "title": "Hidden \u061c \u200b \ufeff \U000e0041 \u2028 end",
+                 "text": "T \u2029 migration"})
+
+
+def _damaged(db):
+    Store(db).load()
+    add_records(db, {"id": "prc-undated", "kind": "practice", "title": "Undated practice from two actions",
+                     "summary": "Takes its years from its actions.",
+                     "actions": ["act-ibero-american-prosecutors-som-protocol", "act-do-migration-school-journalists"]},
+                {"id": "prc-from-event", "kind": "practice", "title": "Practice dated by its event", "summary": "S",
+                 "event": "evt-2018-mexico-city-roundtable"})
+
+    def damage(records):
+        records["900"] = "not a record"
+        records["901"] = {"kind": "fact", "title": "No ID"}
+        records["902"] = {"id": "fct-bogus-kind", "kind": "bogus", "title": "Unknown kind"}
+        records["903"] = {**_by_id(records, "fct-lac-regional-integration"), "id": "fct-null-countries", "countries": None}
+        records["904"] = {**_by_id(records, "fct-lac-regional-integration"), "title": "A second record with this ID"}
+        records["905"] = {**_by_id(records, "fct-lac-share-of-activities-2017"), "id": "fct-with-status",
+                          "status": "ongoing", "status_as_of": "2019"}
+        records["906"] = {**_by_id(records, "act-cr-integration-plans"), "id": "act-listed-status", "status": ["x"]}
+        _by_id(records, "prc-cr-integration-shared-responsibility")["actions"] = ["act-gone"]
+
+    _tamper(db, damage)
+
+
+def _renamed(db):
+    Store(db).load()
+    runner = CliRunner()
+    for args in (["rename", "act-ibero-american-prosecutors-som-protocol", "act-aiamp-som-protocol"],
+                 ["remove", "fct-mx-leading-gcm-negotiations", "--yes"],
+                 ["edit", "act-cr-integration-plans", "--set", "end=2022", "--set", "status=ongoing"],
+                 ["add", "--from", str(db.with_name("new.json"))]):
+        db.with_name("new.json").write_text(json.dumps({
+            "id": "prc-linked-by-a-former-id", "kind": "practice", "title": "Practice linked by a former ID", "summary": "S",
+            "actions": ["act-ibero-american-prosecutors-som-protocol"], "sources": ["S"]}))
+        assert runner.invoke(app, ["--db", str(db), *args]).exit_code == 0, args
+
+
+def _words(db):
+    """Accents, folding, a field longer than what corrections read, a word repeated more often
+    than a field's matches count, and longer words a query word begins."""
+    add_records(db, {"id": "act-words", "kind": "action", "title": "Côte d'Ivoire: Straße ﬁnancing and AQUÍ", "summary": LONG_FIELD,
+                     "countries": ["CI"], "start": "2015", "status": "ongoing", "status_as_of": "2016"},
+                {"id": "fct-repeat", "kind": "fact", "title": "Repeated words",
+                 "text": " ".join(["migration", "migrations", "migrant"] * 60) + " República Dominicana", "start": "2016"},
+                {"id": "fct-repeat-two", "kind": "fact", "title": "Migrants", "text": "migrant " * 150, "start": "2016",
+                 "tags": ["Migration"]},
+                {"id": "prc-words", "kind": "practice", "title": "Integration plans", "summary": "integration of migrants",
+                 "actions": ["act-words"]})
+
+
+def _synthetic(db):
+    sys.path.insert(0, str(Path(__file__).parent / "bench"))
+    from run import synthetic
+
+    source = db.with_name("records.json")
+    source.write_text(json.dumps(synthetic(600)))
+    assert CliRunner().invoke(app, ["--db", str(db), "import", str(source)]).exit_code == 0
+
+
+MAKERS = {"shipped": _shipped, "format-1": _format_1, "hostile": _hostile, "damaged": _damaged, "renamed": _renamed,
+          "words": _words, "synthetic": _synthetic}
+
+
+@pytest.fixture(params=[pytest.param(name, marks=pytest.mark.slow) if name == "synthetic" else name for name in MAKERS])
+def catalogue(request, tmp_path):
+    db = tmp_path / "catalogue.json"
+    MAKERS[request.param](db)
+    CliRunner().invoke(app, ["--db", str(db), "list", "--limit", "1"])  # created, migrated and indexed once
+    assert isinstance(Store(db).read(), IndexedCatalogue)
+    return db
+
+
+def same_both_ways(db, *args):
+    """The command's exit code, standard output and standard error, the same from the index and
+    from the file."""
+    runner = CliRunner()
+    indexed = runner.invoke(app, ["--db", str(db), *args], catch_exceptions=False)
+    from_file = runner.invoke(app, ["--db", str(db), *args], env={NO_INDEX: "1"}, catch_exceptions=False)
+    assert (indexed.exit_code, indexed.stdout, indexed.stderr) == (from_file.exit_code, from_file.stdout, from_file.stderr), args
+    return indexed
+
+
+def record_ids(db) -> list[str]:
+    return [r["id"] for r in Store(db).load().records]
+
+
+FILTERS = [
+    [], ["actions"], ["practices", "--country", "costa rica"], ["--region", "LAC", "--theme", "IMT"], ["--area", "THB", "--area", "SOM"],
+    ["--gcm", "10"], ["--status", "ongoing"], ["--status", "ongoing", "--as-of", "2018"], ["--status", "completed", "--as-of", "2015-06"],
+    ["--year", "2017"], ["--year", "2015-"], ["--year", "2010-2013", "--year", "2018"], ["--tag", "integration"],
+    ["--country", "MX", "--role", "participant"], ["--country", "MX", "--role", "beneficiary"], ["--country", "US"],
+    ["facts", "--region", "LAC"], ["--country", "France"],
+]
+
+
+def test_list_is_the_same_from_the_index_and_the_file(catalogue):
+    for filters in FILTERS:
+        same_both_ways(catalogue, "list", *filters)
+    for sort in ("kind", "id", "title", "start", "end", "region"):
+        same_both_ways(catalogue, "list", "--sort", sort)
+        same_both_ways(catalogue, "list", "--sort", sort, "--limit", "3", "--json")
+    same_both_ways(catalogue, "list", "--json")
+    same_both_ways(catalogue, "list", "events", "--limit", "1")
+
+
+QUERIES = ["unaccompanied", "migrant", "migration", "integracion", "integratoin", "aqui", "AQUÍ", "strasse", "financing",
+           "smuggl", "the", "of the", "journalists manual", "zzyzx", "republica dominicana", "migration children protocol",
+           "2017", "a", "beyondthecut", "zebrafsh", "cote d ivoire", "policy", "protocol training", "!!!"]
+
+
+def test_search_is_the_same_from_the_index_and_the_file(catalogue):
+    for query in QUERIES:
+        same_both_ways(catalogue, "search", *query.split())
+        same_both_ways(catalogue, "search", *query.split(), "--json", "--limit", "50")
+    for filters in FILTERS[1:8]:
+        same_both_ways(catalogue, "search", "migration", *[f for f in filters if f not in ("actions", "practices", "facts")])
+    same_both_ways(catalogue, "search", "integracion", "--region", "LAC")
+    same_both_ways(catalogue, "search", "protocol", "--kind", "practices", "-n", "2")
+
+
+def test_show_is_the_same_from_the_index_and_the_file(catalogue):
+    ids = record_ids(catalogue)
+    for record_id in ids[::max(1, len(ids) // 40)]:
+        same_both_ways(catalogue, "show", record_id)
+        same_both_ways(catalogue, "show", record_id, "--json")
+    for typed in ("act-cr", "ACT-CR-INT", "prc-cr-in", "prc", "act-aiamp-som-protocol", "act-cr-integraton",
+                  "fct-bogus-kind", "integration plans", "nothing at all", "fct-lac-regional-integration"):
+        same_both_ways(catalogue, "show", typed)
+
+
+def test_summary_is_the_same_from_the_index_and_the_file(catalogue):
+    fields = ["kind", "region", "country", "theme", "area", "gcm", "year", "status"]
+    for by in fields:
+        same_both_ways(catalogue, "summary", "--by", by)
+        same_both_ways(catalogue, "summary", "--by", by, "--json")
+    for first, second in (("region", "theme"), ("year", "status"), ("country", "kind"), ("theme", "gcm"), ("status", "area")):
+        same_both_ways(catalogue, "summary", "--by", first, "--by", second)
+    for filters in FILTERS[1:10]:
+        same_both_ways(catalogue, "summary", *filters, "--by", "country", "--by", "year")
+    same_both_ways(catalogue, "summary", "--country", "MX", "--role", "participant", "--by", "country")
+
+
+def test_brief_is_the_same_from_the_index_and_the_file(catalogue):
+    for filters in (["--region", "LAC"], ["--country", "costa rica"], ["--country", "US"], ["--theme", "IMT", "--year", "2015-"],
+                    ["--area", "THB"], [], ["--kind", "practices", "--country", "MX"], ["--country", "France"]):
+        same_both_ways(catalogue, "brief", *filters, "--date", "2026-01-01")
+    same_both_ways(catalogue, "brief", "--region", "LAC", "--format", "markdown")
+    same_both_ways(catalogue, "brief", "--region", "LAC")  # dated by the catalogue's last change
+    records = [r for r in Store(catalogue).load().records if r["kind"] != "fact"]
+    for record in records[::max(1, len(records) // 12)]:
+        same_both_ways(catalogue, "brief", record["id"], "--date", "2026-01-01")
+
+
+def test_completion_is_the_same_from_the_index_and_the_file(catalogue):
+    indexed, from_file = Store(catalogue).read(), Store(catalogue).load()
+    assert isinstance(indexed, IndexedCatalogue)
+    for prefix in ("", "a", "act-", "prc-cr-i", "fct-", "zzz", "act-bench-1"):
+        assert sorted(indexed.completions(prefix)) == sorted(from_file.completions(prefix)), prefix
+
+
+# -- the index is a cache: losing it, damaging it or letting it fall behind never gives a wrong answer
+
+READS = [("list",), ("list", "--json"), ("search", "integration"), ("show", "fct-lac-regional-integration"),
+         ("summary", "--by", "region", "--by", "theme"), ("brief", "--region", "LAC")]
+
+
+def answers_from_the_file(db) -> list:
+    runner = CliRunner()
+    results = [runner.invoke(app, ["--db", str(db), *args], env={NO_INDEX: "1"}) for args in READS]
+    return [(r.exit_code, r.stdout, r.stderr) for r in results]
+
+
+def answers(db) -> list:
+    """What the reads answer, each from an index that matches the file."""
+    runner = CliRunner()
+    found = []
+    for args in READS:
+        result = runner.invoke(app, ["--db", str(db), *args])
+        found.append((result.exit_code, result.stdout, result.stderr))
+        assert isinstance(Store(db).read(), IndexedCatalogue), args
+    return found
+
+
+@pytest.fixture
+def indexed(db):
+    """The shipped catalogue, changed once, with its index."""
+    add_records(db, {"id": "fct-added", "kind": "fact", "title": "An added fact on integration", "text": "T", "region": "LAC"})
+    assert isinstance(Store(db).read(), IndexedCatalogue)
+    return db
+
+
+def test_a_deleted_index_is_made_again(indexed):
+    Store(indexed).index_path.unlink()
+    assert answers(indexed) == answers_from_the_file(indexed)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "empty", "truncated", "zeroed pages", "records zeroed"])
+def test_a_damaged_index_is_made_again(indexed, damage):
+    sys.path.insert(0, str(Path(__file__).parent / "bench"))
+    from run import synthetic
+
+    source = indexed.with_name("records.json")
+    source.write_text(json.dumps(synthetic(400)))
+    assert CliRunner().invoke(app, ["--db", str(indexed), "import", str(source)]).exit_code == 0
+    path = Store(indexed).index_path
+    data = path.read_bytes()
+    if damage == "garbage":
+        path.write_bytes(b"\x00garbage\xff" * 5000)
+    elif damage == "empty":
+        path.write_bytes(b"")
+    elif damage == "truncated":  # a whole header, its first pages, then nothing
+        path.write_bytes(data[:len(data) // 3])
+    elif damage == "zeroed pages":
+        path.write_bytes(data[:8192] + bytes(len(data) - 16384) + data[-8192:])
+    else:  # the records table alone: the index opens, and fails in the middle of a read
+        import sqlite3
+
+        with sqlite3.connect(path) as db:
+            page_size = db.execute("PRAGMA page_size").fetchone()[0]
+            (root,) = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'records'").fetchone()
+        path.write_bytes(data[:(root - 1) * page_size] + bytes(page_size) + data[root * page_size:])
+    expected = answers_from_the_file(indexed)
+    assert answers(indexed) == expected
+    assert answers(indexed) == expected  # and once more, from the index made again
+
+
+def test_an_index_older_than_the_file_is_made_again(indexed, tmp_path):
+    """The file changed by other means than this mieux: by hand (in place, even keeping its size),
+    by an older mieux (which replaces it without touching the index), or restored from a copy."""
+    path = Store(indexed).index_path
+    old_index = path.read_bytes()
+    text = indexed.read_text()
+    with open(indexed, "r+") as f:  # in place, same size: only the file's times tell
+        f.write(text.replace("An added fact on integration", "An added fact on migrations!", 1))
+    assert answers(indexed) == answers_from_the_file(indexed)
+    assert "migrations!" in answers(indexed)[0][1]
+    shutil.copy(indexed, tmp_path / "before.json")
+    add_records(indexed, {"id": "fct-later", "kind": "fact", "title": "Later", "text": "T"})
+    path.write_bytes(old_index)  # as if an older mieux had written the file: the index is behind
+    assert answers(indexed) == answers_from_the_file(indexed)
+    assert "fct-later" in answers(indexed)[0][1]
+    shutil.copy(tmp_path / "before.json", indexed)  # a copy put back: the index is ahead
+    assert answers(indexed) == answers_from_the_file(indexed)
+    assert "fct-later" not in answers(indexed)[0][1]
+
+
+class Killed(BaseException):
+    """A process dying at this point."""
+
+
+def test_a_write_that_dies_between_the_file_and_the_index_never_gives_a_wrong_answer(indexed, monkeypatch):
+    from mieux_cli.store import index
+
+    def dies(*args, **kwargs):
+        raise Killed()
+
+    monkeypatch.setattr(index, "update", dies)
+    with pytest.raises(Killed):
+        CliRunner().invoke(app, ["--db", str(indexed), "edit", "fct-added", "--set", "title=Written, not indexed"])
+    monkeypatch.undo()
+    assert Store(indexed).load().by_id["fct-added"]["title"] == "Written, not indexed"  # the file was replaced
+    assert answers(indexed) == answers_from_the_file(indexed)
+    assert "Written, not indexed" in answers(indexed)[0][1]
+
+
+KILLED_AT = """
+import os, signal, sys
+from mieux_cli.store import index
+from mieux_cli.console import main
+
+def killed(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+# update: the file is replaced, the index not touched; _respan: in the middle of the index's own transaction
+setattr(index, sys.argv[1], killed)
+sys.argv = ["mieux", *sys.argv[2:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("where", ["update", "_respan"])
+def test_a_writer_killed_between_the_file_and_the_index_or_inside_the_index_s_transaction(indexed, where):
+    import subprocess
+
+    command = [sys.executable, "-c", KILLED_AT, where, "--db", str(indexed), "edit", "fct-added", "--set", "title=Killed writer"]
+    assert subprocess.run(command, capture_output=True, check=False).returncode == -9
+    assert Store(indexed).load().by_id["fct-added"]["title"] == "Killed writer"
+    assert answers(indexed) == answers_from_the_file(indexed)
+    assert "Killed writer" in answers(indexed)[0][1]
+
+
+@pytest.mark.slow
+def test_readers_at_once_while_the_index_is_made_and_the_file_written_get_whole_answers(tmp_path):
+    """Readers started together on a catalogue without an index wait for one of them to make it
+    (none reads half an index); readers running while a writer changes the file get the answer
+    from before or from after the change, never a mix or an error."""
+    import os
+    import subprocess
+
+    sys.path.insert(0, str(Path(__file__).parent / "bench"))
+    from run import synthetic
+
+    db = tmp_path / "catalogue.json"
+    source = tmp_path / "records.json"
+    source.write_text(json.dumps(synthetic(3000)))
+    assert CliRunner().invoke(app, ["--db", str(db), "import", str(source)]).exit_code == 0
+    reads = [["list", "--region", "LAC", "--json"], ["search", "protocol", "--json"], ["summary", "--by", "year"],
+             ["show", "act-bench-2"]]
+    env = {**os.environ, "NO_COLOR": "1"}
+
+    def run(args, **extra):
+        return subprocess.Popen([sys.executable, "-m", "mieux_cli", "--db", str(db), *args], env={**env, **extra},
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    expected = [run(args, MIEUX_NO_INDEX="1").communicate() for args in reads]
+    for _ in range(3):
+        Store(db).index_path.unlink()
+        readers = [run(args) for args in reads * 3]
+        outputs = [reader.communicate() for reader in readers]
+        assert [r.returncode for r in readers] == [0] * len(readers)
+        assert outputs == expected * 3
+    before = Store(db).load().by_id["act-bench-2"]["title"]
+    for round in range(3):
+        writer = run(["edit", "act-bench-2", "--set", f"title=Changed while read {round}"])
+        readers = [run(["show", "act-bench-2", "--json"]) for _ in range(6)]
+        titles = {json.loads(reader.communicate()[0])["title"] for reader in readers}
+        assert writer.wait() == 0
+        assert titles <= {before, f"Changed while read {round}"}
+        before = f"Changed while read {round}"
+
+
+def test_a_reader_left_open_does_not_hold_up_another_process_s_update_of_the_index(indexed):
+    """A command that waits while it reads (an editor open, a slow pipe) holds no lock on the
+    index: another process's write updates it in place at once (it waited 10 s, then left it to be
+    made again), and a read the first command makes after that runs again from the file."""
+    import os
+    import subprocess
+
+    from mieux_cli.errors import IndexBroken
+    from mieux_cli.filters import Filters
+    from mieux_cli.store import index
+
+    reader = Store(indexed).read()
+    assert len(reader.select(Filters(), limit=1)) == 1  # reading, and left open
+    path = Store(indexed).index_path
+    inode = os.stat(path).st_ino
+    other = subprocess.run([sys.executable, "-m", "mieux_cli", "--db", str(indexed), "edit", "fct-added", "--set",
+                            "title=Changed by another process"], capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "MIEUX_LOCK_TIMEOUT": "0"}, check=False)
+    assert other.returncode == 0, other.stderr
+    assert os.stat(path).st_ino == inode  # updated in place, not made again
+    assert index.open_fresh(path, index.file_identity(os.stat(indexed))) is not None
+    with pytest.raises(IndexBroken) as changed:
+        reader.select(Filters())
+    assert not changed.value.damaged
+
+
+def test_check_compares_the_index_with_the_file_and_makes_a_wrong_one_again(indexed):
+    import sqlite3
+
+    runner = CliRunner()
+    checked = runner.invoke(app, ["--db", str(indexed), "check"])
+    assert "\nIndex: matches the catalogue file, record for record.\n" in checked.stdout
+    with sqlite3.connect(Store(indexed).index_path) as db:  # a row lost, the state as it was
+        db.execute("DELETE FROM records WHERE id = 'fct-added'")
+    report = json.loads(runner.invoke(app, ["--db", str(indexed), "check", "--json"]).stdout)
+    assert report["index"] == {"problem": "its records differ from the file's", "remade": True}
+    checked = runner.invoke(app, ["--db", str(indexed), "check"])
+    assert checked.exit_code == 0
+    assert "\nIndex: matches the catalogue file, record for record.\n" in checked.stdout
+    Store(indexed).index_path.unlink()
+    assert "\nIndex: missing; made again from the file.\n" in runner.invoke(app, ["--db", str(indexed), "check"]).stdout
+    assert answers(indexed) == answers_from_the_file(indexed)
