@@ -21,6 +21,7 @@ import pty
 import random
 import select
 import shutil
+import signal
 import statistics
 import struct
 import subprocess
@@ -165,8 +166,11 @@ def run_on_a_terminal(command: list[str], env: dict) -> tuple[float, int]:
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     while True:
         ready, _, _ = select.select([fd], [], [], 30)
+        if not ready:  # waiting for input that will never come
+            os.kill(pid, signal.SIGKILL)
+            break
         try:
-            if not ready or not os.read(fd, 65536):
+            if not os.read(fd, 65536):
                 break
         except OSError:  # the child closed the terminal
             break
@@ -213,7 +217,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="mieux-bench-"))
     env = {**os.environ, "NO_COLOR": "1", "XDG_DATA_HOME": str(work / "data")}
     env.pop("MIEUX_DB", None)
-    terminal_env = {k: v for k, v in env.items() if k != "NO_COLOR"} | {"TERM": "xterm-256color"}
+    # No pager: it would wait for a key (and the time measured would be less's, not mieux's).
+    terminal_env = {k: v for k, v in env.items() if k != "NO_COLOR"} | {"TERM": "xterm-256color", "MIEUX_PAGER": ""}
     (work / "hello.py").write_text(HELLO)
     results: dict[str, dict] = {}
 
