@@ -204,6 +204,26 @@ def test_undo_shows_what_it_will_undo_and_asks_first(cli):
     assert title(cli) == "Comparatively high regional integration in LAC"
 
 
+def test_an_undo_confirmed_after_another_process_changed_the_catalogue_undoes_nothing(cli, tmp_path, monkeypatch):
+    _set_title(cli, "First")
+
+    def someone_else_edits_while_the_question_waits(out, question, verb):
+        subprocess.run([sys.executable, "-m", "mieux_cli", "--db", str(cli.db), "edit", "fct-mx-leading-gcm-negotiations",
+                        "--set", "tags=meanwhile"], cwd=tmp_path, check=True, capture_output=True)
+        return True
+
+    monkeypatch.setattr("mieux_cli.commands.admin.confirm", someone_else_edits_while_the_question_waits)
+    result = cli("undo")
+    assert result.stdout.splitlines()[1:] == ["It would change 1 record:", "    change fct-lac-regional-integration: title"]
+    assert (result.exit_code, result.stderr) == (
+        2, ("Error: The catalogue changed while the undo was shown: nothing was undone. "
+            "Run `mieux undo` again to see what it would do now.\n"))
+    assert title(cli) == "First"
+    assert Store(cli.db).load().by_id["fct-mx-leading-gcm-negotiations"]["tags"] == ["meanwhile"]
+    assert [e["command"].split(" ", 3)[-1] for e in Store(cli.db).history()] == [
+        "edit fct-lac-regional-integration --set title=First", "edit fct-mx-leading-gcm-negotiations --set tags=meanwhile"]
+
+
 def test_undo_of_many_changes_lists_a_few_and_counts_the_rest(cli):
     _set_title(cli, "First")
     for _ in range(9):
