@@ -146,7 +146,15 @@ def active_years(record: dict, catalogue: Catalogue) -> tuple[int, int] | None:
     """The years a record was active in, or None when the catalogue does not know.
     An ongoing or planned record with no end runs to the year its status was last known (not to
     this year: that would make an old status current); a practice without dates of its own takes
-    those of the actions it came from, or the year it was reported."""
+    those of the actions it came from, or the year it was reported. Dates a hand edit broke
+    ("20x") give none: `mieux check` reports them."""
+    try:
+        return _active_years(record, catalogue)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):  # a practice its own action
+        return None
+
+
+def _active_years(record: dict, catalogue: Catalogue) -> tuple[int, int] | None:
     start, end = record.get("start"), record.get("end")
     if start is None and end is None and record["kind"] == "practice":
         spans = [active_years(catalogue.by_id[i], catalogue) for i in record["actions"] if i in catalogue.by_id]

@@ -73,10 +73,13 @@ def _natural_order(by: str):
             return (0, orders[by].index(value) if value in orders[by] else 99, str(value))
         if by == "status":
             order = [*vocab.ACTION_STATUSES, *vocab.EVENT_STATUSES]
-            return (0, order.index(value[0]), value[1] is None, value[1] or "")
+            rank = order.index(value[0]) if value[0] in order else len(order)
+            return (0, rank, str(value[0]), value[1] is None, str(value[1] or ""))
         if by == "country":
             return (0, 0, vocab.country_name(value))
-        return (0, value, "")  # gcm and year are numbers
+        if isinstance(value, int):  # gcm and year are numbers
+            return (0, 0, value, "")
+        return (0, 1, 0, str(value))  # a value a hand edit left: after the numbers
 
     return key
 

@@ -216,12 +216,16 @@ def _year_span(spans: list[tuple[int, int]]) -> str:
 
 
 def own_years(record: dict) -> tuple[int, int] | None:
-    """The years a record's own dates give (a practice's are not taken from its action or event)."""
+    """The years a record's own dates give (a practice's are not taken from its action or event);
+    None for dates a hand edit broke ("20x"), which `mieux check` reports."""
     start, end = record.get("start"), record.get("end")
     if not start and not end:
         return None
-    first = int((start or end)[:4])
-    return first, int(end[:4]) if end else first
+    try:
+        first = int((start or end)[:4])
+        return first, int(end[:4]) if end else first
+    except (ValueError, TypeError):
+        return None
 
 
 def split_by_role(records: list[dict], filters: Filters) -> tuple[list[dict], list[dict]]:
