@@ -17,7 +17,16 @@ import orjson
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.errors import IndexBroken
 from mieux_cli.schema import KINDS
-from mieux_cli.store.index import RecordsById, bit_of, record_of, rows, unchanged
+from mieux_cli.store.index import (
+    BIT_FIELDS,
+    OUTSIDE,
+    RecordsById,
+    bit_of,
+    codes_of,
+    record_of,
+    rows,
+    unchanged,
+)
 
 
 def _marks(values) -> str:
@@ -82,6 +91,8 @@ ORDER = {
 GROUPED = {"kind": ("kind",), "region": ("region",), "country": ("countries", "participants"), "theme": ("themes",),
            "area": ("areas",), "gcm": ("gcm",), "year": ("year_first", "year_last"), "status": ("status", "status_as_of")}
 _JSON_COLUMNS = {"countries", "participants", "themes", "areas", "gcm"}
+# Summaries by these alone are counted by SQLite over records_by_region, which holds them all.
+_BIT_GROUPED = {"kind": "kind", "region": "region", "theme": "themes", "area": "areas", "gcm": "gcm"}
 
 
 def _guarded(method):
@@ -244,6 +255,8 @@ class IndexedCatalogue(Catalogue):
         kinds = counted_kinds(by)
         if len(kinds) < len(KINDS):
             condition, params = f"{condition} AND kind IN ({_marks(kinds)})", [*params, *kinds]
+        if set(by) <= _BIT_GROUPED.keys():
+            return count_groups(self._grouped_by_bits(condition, params, by), by, filters.role)
         columns = list(dict.fromkeys(c for field in by for c in GROUPED[field]))
         # Counted here rather than by GROUP BY, which sorts every row first (twice as long).
         found = Counter(rows(self.db, f"SELECT {', '.join(columns)} FROM records WHERE {condition}", params))
@@ -255,6 +268,25 @@ class IndexedCatalogue(Catalogue):
                 yield record, (first, last) if first is not None else None, n
 
         return count_groups(groups(), by, filters.role)
+
+    def _grouped_by_bits(self, condition: str, params: list, by: list[str]):
+        """(stand-in record, None, number) for each group of records with the same region, kind
+        and bits, which GROUP BY counts in one pass over records_by_region, in its order (no
+        sort: 6 ms for 100,000 records, against 50 for reading their values). A group whose bits
+        in a field counted by do not say all it holds (OUTSIDE) is read record by record."""
+        keys = ["region", "kind", *(f"{f}_bits" for f in BIT_FIELDS)]
+        counted = [_BIT_GROUPED[field] for field in by if _BIT_GROUPED[field] in BIT_FIELDS]
+        groups = rows(self.db, f"SELECT {', '.join(keys)}, count(*) FROM records WHERE {condition} "
+                               f"GROUP BY {', '.join(keys)}", params)
+        for region, kind, *field_bits, n in groups:
+            found = dict(zip(BIT_FIELDS, field_bits))
+            if not any(found[field] & OUTSIDE for field in counted):
+                yield {"region": region, "kind": kind, **{f: codes_of(f, found[f]) for f in BIT_FIELDS}}, None, n
+                continue
+            same = " AND ".join(["region IS ?", *(f"{key} = ?" for key in keys[1:])])
+            for values in rows(self.db, f"SELECT {', '.join(BIT_FIELDS)} FROM records WHERE {condition} AND {same}",
+                               [*params, region, kind, *field_bits]):
+                yield {"region": region, "kind": kind, **dict(zip(BIT_FIELDS, map(orjson.loads, values)))}, None, 1
 
     @_guarded
     def search(self, filters, query: str, limit: int):

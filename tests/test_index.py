@@ -62,6 +62,9 @@ def _damaged(db):
         records["905"] = {**_by_id(records, "fct-lac-share-of-activities-2017"), "id": "fct-with-status",
                           "status": "ongoing", "status_as_of": "2019"}
         records["906"] = {**_by_id(records, "act-cr-integration-plans"), "id": "act-listed-status", "status": ["x"]}
+        # Values the vocabularies' bits cannot say: summaries read them as they are.
+        records["907"] = {**_by_id(records, "fct-lac-regional-integration"), "id": "fct-odd-codes",
+                          "themes": ["IMT", "IMT", "XYZ"], "areas": ["THB", 7], "gcm": ["3", 3], "region": "Nowhere"}
         _by_id(records, "prc-cr-integration-shared-responsibility")["actions"] = ["act-gone"]
 
     _tamper(db, damage)
@@ -182,6 +185,8 @@ def test_summary_is_the_same_from_the_index_and_the_file(catalogue):
         same_both_ways(catalogue, "summary", "--by", first, "--by", second)
     for filters in FILTERS[1:10]:
         same_both_ways(catalogue, "summary", *filters, "--by", "country", "--by", "year")
+        same_both_ways(catalogue, "summary", *filters, "--by", "region", "--by", "theme")
+        same_both_ways(catalogue, "summary", *filters, "--by", "gcm", "--json")
     same_both_ways(catalogue, "summary", "--country", "MX", "--role", "participant", "--by", "country")
 
 

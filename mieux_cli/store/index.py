@@ -38,14 +38,15 @@ import orjson
 from mieux_cli import __version__
 from mieux_cli.errors import IndexBroken
 
-FORMAT = 4  # of the index itself: an index of another format is rebuilt
+FORMAT = 5  # of the index itself: an index of another format is rebuilt
 SUFFIX = ".index.sqlite"
 BUSY_SECONDS = 10.0  # how long a reader or a writer waits for another's transaction on the index
 BULK = 2000  # a write changing more records than this rebuilds the index rather than update it
 CHUNK = 1000  # records whose rows are made and inserted together
 VALUE_FIELDS = ("countries", "participants", "themes", "areas", "gcm", "tags", "aliases")
 FACET_FIELDS = ("countries", "participants", "themes", "areas", "gcm")  # as JSON, for summaries
-BIT_FIELDS = ("themes", "areas", "gcm")  # small vocabularies: also a bit a code, for filters
+BIT_FIELDS = ("themes", "areas", "gcm")  # small vocabularies: also a bit a code, for filters and summaries
+OUTSIDE = 1 << 62  # in a field's bits: it holds a value that has no bit of its own (see bits)
 
 _TABLES = """
 CREATE TABLE state(key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -248,13 +249,20 @@ _BITS: dict[str, dict] = {}
 
 
 def bits(field: str, values) -> int:
-    """The bits of the codes a record has in a field of BIT_FIELDS (a value outside the
-    vocabulary, which no filter can name, has none)."""
+    """The bits of the codes a record has in a field of BIT_FIELDS. A value outside the
+    vocabulary (which no filter can name) or a code given twice sets OUTSIDE instead: the bits
+    then do not say all the field holds, and a summary reads the record's values as they are."""
     bit = bit_of(field)
     found = 0
     for value in values if isinstance(values, list) else ():
-        found |= bit.get(value, 0) if isinstance(value, (str, int)) else 0
+        code = bit.get(value, 0) if isinstance(value, (str, int)) else 0
+        found |= code if code and not found & code else OUTSIDE
     return found
+
+
+def codes_of(field: str, found: int) -> list:
+    """The codes whose bits are set in `found` (bits without OUTSIDE), in the vocabulary's order."""
+    return [code for code, bit in bit_of(field).items() if found & bit]
 
 
 def _json(values) -> bytes:
@@ -282,10 +290,7 @@ class _Rows:
     def span(self, record: dict) -> tuple | None:
         from mieux_cli.filters import active_years
 
-        try:
-            return active_years(record, self.lookup)
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):  # dates a hand edit broke
-            return None
+        return active_years(record, self.lookup)
 
     def entry(self, pos: int, doc: str, record: dict) -> tuple[tuple, tuple]:
         """The record's row in `records`, and in `words` (its body is orjson.dumps(record))."""
