@@ -270,23 +270,28 @@ class IndexedCatalogue(Catalogue):
         return count_groups(groups(), by, filters.role)
 
     def _grouped_by_bits(self, condition: str, params: list, by: list[str]):
-        """(stand-in record, None, number) for each group of records with the same region, kind
-        and bits, which GROUP BY counts in one pass over records_by_region, in its order (no
-        sort: 6 ms for 100,000 records, against 50 for reading their values). A group whose bits
-        in a field counted by do not say all it holds (OUTSIDE) is read record by record."""
-        keys = ["region", "kind", *(f"{f}_bits" for f in BIT_FIELDS)]
-        counted = [_BIT_GROUPED[field] for field in by if _BIT_GROUPED[field] in BIT_FIELDS]
-        groups = rows(self.db, f"SELECT {', '.join(keys)}, count(*) FROM records WHERE {condition} "
-                               f"GROUP BY {', '.join(keys)}", params)
-        for region, kind, *field_bits, n in groups:
-            found = dict(zip(BIT_FIELDS, field_bits))
-            if not any(found[field] & OUTSIDE for field in counted):
-                yield {"region": region, "kind": kind, **{f: codes_of(f, found[f]) for f in BIT_FIELDS}}, None, n
+        """(stand-in record, None, number) for each group of records with the same values of the
+        fields counted by (the codes of a small vocabulary as their bits), counted by SQLite.
+        Grouped by a beginning of records_by_region (region, kind, themes), it reads that index in
+        its order: 6 ms for 100,000 records, against 50 for reading each record's values; other
+        groupings sort first (20-40 ms). A group whose bits do not say all a field holds
+        (OUTSIDE) is read record by record."""
+        wanted = {_BIT_GROUPED[field] for field in by}
+        columns = [f"{f}_bits" if f in BIT_FIELDS else f for f in ("region", "kind", *BIT_FIELDS) if f in wanted]
+        in_order = ["region", "kind", "themes_bits"]
+        if set(columns) <= set(in_order):
+            columns = in_order[:max(in_order.index(c) for c in columns) + 1]
+        fields = [c.removesuffix("_bits") for c in columns]
+        groups = rows(self.db, f"SELECT {', '.join(columns)}, count(*) FROM records WHERE {condition} "
+                               f"GROUP BY {', '.join(columns)}", params)
+        for *values, n in groups:
+            if not any(v & OUTSIDE for f, v in zip(fields, values) if f in BIT_FIELDS):
+                yield {f: codes_of(f, v) if f in BIT_FIELDS else v for f, v in zip(fields, values)}, None, n
                 continue
-            same = " AND ".join(["region IS ?", *(f"{key} = ?" for key in keys[1:])])
-            for values in rows(self.db, f"SELECT {', '.join(BIT_FIELDS)} FROM records WHERE {condition} AND {same}",
-                               [*params, region, kind, *field_bits]):
-                yield {"region": region, "kind": kind, **dict(zip(BIT_FIELDS, map(orjson.loads, values)))}, None, 1
+            same = " AND ".join(f"{c} IS ?" for c in columns)
+            for exact in rows(self.db, f"SELECT {', '.join(fields)} FROM records WHERE {condition} AND {same}",
+                              [*params, *values]):
+                yield {f: orjson.loads(v) if f in BIT_FIELDS else v for f, v in zip(fields, exact)}, None, 1
 
     @_guarded
     def search(self, filters, query: str, limit: int):

@@ -262,7 +262,13 @@ def bits(field: str, values) -> int:
 
 def codes_of(field: str, found: int) -> list:
     """The codes whose bits are set in `found` (bits without OUTSIDE), in the vocabulary's order."""
-    return [code for code, bit in bit_of(field).items() if found & bit]
+    key = (field, found)
+    if key not in _CODES:
+        _CODES[key] = [code for code, bit in bit_of(field).items() if found & bit]
+    return _CODES[key]
+
+
+_CODES: dict[tuple, list] = {}
 
 
 def _json(values) -> bytes:
