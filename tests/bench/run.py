@@ -5,7 +5,7 @@
 It builds synthetic catalogues through mieux's real import (which also makes their index), then
 times each command as a whole process (a warm-up, then N runs; medians) with its peak memory
 (RSS), beside the floors measured in the same run: `python -c pass` and a hello-world on the same
-Typer version (the ratio "x hello" is to it), also on a pseudo-terminal, where rich draws tables.
+Typer version (the ratio "x hello" is to it), also on a pseudo-terminal, where tables are drawn.
 The peer is sqlite-utils: the same records in a SQLite table with its FTS5 search, searched with
 its command line (`pip install sqlite-utils` to measure it; it is not a dependency of mieux).
 It prints one table of medians and ratios and writes them as JSON. Not part of the test suite.
