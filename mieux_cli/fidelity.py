@@ -118,31 +118,27 @@ def unsupported(record: dict, source: Source) -> list[Unsupported]:
 
 def _texts(record: dict):
     """(field, text) for every text a record states (tags, codes and IDs are the cataloguer's)."""
-    for f in schema.fields_of(record["kind"]):
-        value = record.get(f.name)
-        if not value or f.name in ("tags", "sources", "alternatives"):
-            continue
-        if f.type in ("text", "texts"):
-            for text in value if isinstance(value, list) else [value]:
-                yield f.name, text
-        elif f.type == "items":
-            for item in value:
-                for part in f.parts:
-                    if part.type == "text" and item.get(part.name):
-                        yield f"{f.name}.{part.name}", item[part.name]
+    return _stated(record, ("text", "texts"), "text", skipped=("tags", "sources", "alternatives"))
 
 
 def _dates(record: dict):
+    return _stated(record, ("date",), "date", skipped=("sources", "alternatives"))
+
+
+def _stated(record: dict, types: tuple[str, ...], part_type: str, skipped: tuple[str, ...]):
+    """(field, value) for each value of a field of `types`, or part of type `part_type` of a
+    structured item, that a record states (`field.part` for parts), but in the fields skipped."""
     for f in schema.fields_of(record["kind"]):
         value = record.get(f.name)
-        if not value or f.name in ("sources", "alternatives"):
+        if not value or f.name in skipped:
             continue
-        if f.type == "date":
-            yield f.name, value
+        if f.type in types:
+            for one in value if isinstance(value, list) else [value]:
+                yield f.name, one
         elif f.type == "items":
             for item in value:
                 for part in f.parts:
-                    if part.type == "date" and item.get(part.name):
+                    if part.type == part_type and item.get(part.name):
                         yield f"{f.name}.{part.name}", item[part.name]
 
 
