@@ -9,7 +9,7 @@ from mieux_cli import schema
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.changes import Change, added, removed, undo_into, updated
 from mieux_cli.errors import InvalidRecord, MieuxError, UnknownValue
-from mieux_cli.records import MAX_ID_LENGTH, link_problems, links_of, normalize
+from mieux_cli.records import MAX_ID_LENGTH, link_problems, links_of, normalize, parse_new_id
 from mieux_cli.schema import ID_PREFIXES
 from mieux_cli.text import tokens
 
@@ -96,7 +96,9 @@ def plan_add(records: list[dict]):
 
 
 def plan_rename(old_id: str, new_id: str):
-    """The record under a new ID, keeping the old one as an alias, with every link to it updated."""
+    """The record under a new ID, keeping the old one as an alias, with every link to it updated.
+    ValueError at once for a new ID that is empty or not an ID."""
+    new_id = parse_new_id(new_id)
 
     def plan(catalogue: Catalogue) -> list[Change]:
         record = catalogue.get(old_id)

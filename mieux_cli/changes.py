@@ -100,7 +100,14 @@ def commit(store: Store, plan, command: str, progress=None) -> int | None:
 def apply(records, doc_ids: dict[str, int], catalogue: Catalogue, changes: list[Change]) -> None:
     """Apply changes to the TinyDB table in two calls whatever their number: removing the old
     versions, then inserting the new ones (per-document updates rewrite the table each time)."""
+    from mieux_cli.records import damage
+
     for change in changes:
+        if change.after is not None and (why := damage(change.after)):
+            # No way in may store a record that every read would then set aside (an ID of None
+            # made the record vanish, and its links with it).
+            raise MieuxError(f"Refused to save '{change.record_id}': the record {why}. Nothing was written.",
+                             "This is a bug in mieux: please report the command that led to it.")
         current = catalogue.by_id.get(change.record_id)
         if change.op == "add" and current is not None:
             raise MieuxError(f"A record with ID '{change.record_id}' already exists.", "Choose another ID.")

@@ -112,6 +112,15 @@ def _record_id(value) -> str | None:
     return text
 
 
+def parse_new_id(value) -> str:
+    """An ID given for a record, which cannot be left empty (an unset shell variable gives "")."""
+    record_id = _record_id(value)
+    if record_id is None:
+        raise ValueError("the new ID is empty; give lowercase letters, digits and single hyphens "
+                         "(for example act-cr-integration-plans)")
+    return record_id
+
+
 def resolve_code(vocabulary: str, value):
     """A value of a vocabulary -> its code, with the look-ups some vocabularies need."""
     if vocabulary == "areas":

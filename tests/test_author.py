@@ -13,6 +13,7 @@ import pexpect
 import pytest
 from conftest import at_question, interrupt, read_bytes
 
+from mieux_cli.errors import MieuxError
 from mieux_cli.store import Store
 
 # A practice typed at the prompts (one question per field, in the schema's order): a wrong
@@ -420,6 +421,32 @@ def test_rename_refuses_a_taken_or_bad_id_and_changes_nothing(cli):
     assert result.exit_code == 2 and result.stderr.startswith("Error: NEW: 'Not An ID' is not a valid ID")
     result = cli("rename", "act-nowhere", "act-somewhere")
     assert result.exit_code == 2 and result.stderr.startswith("Error: No record with ID 'act-nowhere'.")
+    assert read_bytes(cli.db) == before
+
+
+@pytest.mark.parametrize("new_id", ["", "   ", "\t"])
+def test_rename_to_an_empty_id_is_refused_and_the_record_and_its_links_stay(cli, new_id):
+    """An unset shell variable gives "": the record was stored with an ID of None, vanished from
+    every read, and took the links to it along."""
+    before = read_bytes(cli.db)
+    result = cli("rename", "act-cr-integration-plans", new_id)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", (
+        "Error: NEW: the new ID is empty; give lowercase letters, digits and single hyphens "
+        "(for example act-cr-integration-plans).\n"))
+    assert read_bytes(cli.db) == before
+
+
+def test_no_change_can_store_a_record_that_reads_would_set_aside(cli):
+    from mieux_cli.changes import Change, commit
+
+    before = read_bytes(cli.db)
+
+    def plan(catalogue):
+        record = catalogue.by_id["fct-lac-regional-integration"]
+        return [Change("update", record["id"], record, {**record, "id": None})]
+
+    with pytest.raises(MieuxError, match="Refused to save 'fct-lac-regional-integration': the record has no ID"):
+        commit(Store(cli.db), plan, "test")
     assert read_bytes(cli.db) == before
 
 

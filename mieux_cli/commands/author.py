@@ -502,11 +502,11 @@ def rename_command(
     """
     from mieux_cli.authoring import plan_rename
     from mieux_cli.output import Output
-    from mieux_cli.records import parse_field
+    from mieux_cli.records import parse_new_id
 
     out = Output()
     try:
-        new_id = parse_field("id", new_id, "action")
+        new_id = parse_new_id(new_id)
     except ValueError as e:
         raise MieuxError(f"NEW: {e}.") from None
     catalogue = load_catalogue(ctx, out)
