@@ -9,7 +9,13 @@ from mieux_cli import schema
 from mieux_cli.catalogue import Catalogue
 from mieux_cli.changes import Change, added, removed, undo_into, updated
 from mieux_cli.errors import InvalidRecord, MieuxError, UnknownValue
-from mieux_cli.records import MAX_ID_LENGTH, link_problems, links_of, normalize, parse_new_id
+from mieux_cli.records import (
+    MAX_ID_LENGTH,
+    link_problems,
+    links_of,
+    normalize,
+    parse_new_id,
+)
 from mieux_cli.schema import ID_PREFIXES
 from mieux_cli.text import tokens
 
