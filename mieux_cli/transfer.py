@@ -240,6 +240,8 @@ class Item:
     key_lines: dict[str, int] = field(default_factory=dict)  # field -> line of its key (YAML)
     problems: list[tuple[str, str]] = field(default_factory=list)  # found while reading (CSV cells)
     notes: list[str] = field(default_factory=list)  # what the file holds that mieux has no field for (IATI)
+    # IATI: former ID -> (the previous activity identifier it was read from, the reporting org's ref)
+    previous: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def line_of(self, name: str) -> int | None:
         return self.key_lines.get(name, self.line)
@@ -636,33 +638,145 @@ def check_whole_catalogue(raw_records: list, name: str) -> list[dict]:
     return [e.record for e in prepared.entries]
 
 
-def plan_import(prepared: Prepared, catalogue: Catalogue) -> list[Change]:
+@dataclass
+class ImportPlan:
+    """What an import does, as changes to apply and as a person reads it: the imported records
+    added, changed, renamed (the old ID -> the new one) or left unchanged, and the other records
+    of the catalogue whose links follow a rename. Every count is of records, and none is negative."""
+
+    changes: list[Change]
+    added: list[str]
+    changed: list[str]
+    renamed: dict[str, str]
+    relinked: list[str]
+    unchanged: int
+
+    def summary(self, would: bool = False) -> str:
+        """"Added 1, changed 0, unchanged 23." (with a rename: "...; renamed act-a to act-b,
+        relinked 3 other records."); "Would add 1, change 0, leave 23 unchanged." for a dry run."""
+        if would:
+            line = f"Would add {len(self.added)}, change {len(self.changed)}, leave {self.unchanged} unchanged"
+        else:
+            line = f"Added {len(self.added)}, changed {len(self.changed)}, unchanged {self.unchanged}"
+        also = []
+        if self.renamed:
+            names = ", ".join(f"{old} to {new}" for old, new in list(self.renamed.items())[:RENAMES_NAMED])
+            more = len(self.renamed) - RENAMES_NAMED
+            also.append(f"{'would rename' if would else 'renamed'} {names}" + (f" and {more} more" if more > 0 else ""))
+        if self.relinked:
+            also.append(f"{'would relink' if would else 'relinked'} {count_of(len(self.relinked), 'other record')} "
+                        "to the new IDs")
+        return line + ("; " + ", ".join(also) if also else "") + "."
+
+
+RENAMES_NAMED = 3  # renames the summary line names before it counts the rest
+
+
+def plan_import(prepared: Prepared, catalogue: Catalogue, publisher_ref: str | None = None) -> ImportPlan:
     """The changes that bring the import into `catalogue`: new records added, changed ones
-    replaced, identical ones left alone. A record that carries a record's ID among its former IDs
-    (renamed in a colleague's copy) replaces that record, and links to it follow. ImportRefused if
-    there is any problem."""
-    problems = prepared.problems + _duplicate_ids(prepared) + _former_ids(prepared, catalogue)
+    replaced, identical ones left alone. A record that gives a catalogue record's ID among its
+    former IDs (renamed in a colleague's copy) replaces that record, and links to it follow; it
+    may only be that record renamed (see _renames; `publisher_ref`: the IATI publisher of the
+    settings, whose own activities an IATI file may rename). ImportRefused if there is any problem."""
+    renamed, rename_problems = _renames(prepared, catalogue, publisher_ref)
+    problems = prepared.problems + _duplicate_ids(prepared) + _former_ids(prepared, catalogue) + rename_problems
     problems += _broken_links(prepared, catalogue)
     if problems:
         raise ImportRefused(problems)
     imported = {e.record_id for e in prepared.entries}
-    renamed = {alias: e.record_id for e in prepared.entries for alias in e.record["aliases"]
-               if alias in catalogue.by_id and alias not in imported}
-    changes = []
+    new_ids = set(renamed.values())
+    plan = ImportPlan([], [], [], renamed, [], 0)
     for entry in prepared.entries:
         record = catalogue.with_current_links(entry.record)
         record = {**record, **{f: _renamed(record[f], renamed) for f, _ in links_of(record)}}
         before = catalogue.by_id.get(entry.record_id)
         if before is None:
-            changes.append(added(record))
+            plan.changes.append(added(record))
+            if entry.record_id not in new_ids:
+                plan.added.append(entry.record_id)
         elif before != record:
-            changes.append(updated(before, record))
+            plan.changes.append(updated(before, record))
+            plan.changed.append(entry.record_id)
+        else:
+            plan.unchanged += 1
     for old_id, new_id in renamed.items():
-        changes.append(removed(catalogue.by_id[old_id]))
+        plan.changes.append(removed(catalogue.by_id[old_id]))
         for other in catalogue.linking_to(old_id):
             if other["id"] not in imported and other["id"] not in renamed:
-                changes.append(updated(other, relinked(other, old_id, new_id)))
-    return changes
+                plan.changes.append(updated(other, relinked(other, old_id, new_id)))
+                plan.relinked.append(other["id"])
+    return plan
+
+
+def _renames(prepared: Prepared, catalogue: Catalogue, publisher_ref: str | None) -> tuple[dict[str, str], list[Problem]]:
+    """The renames an import carries (a catalogue record's ID -> the ID the import gives it), and
+    the former IDs that cannot be renames. A former ID may only carry a rename of the same record:
+    a record of the catalogue of the same kind, that the file does not also hold, and that no
+    other record of the file or of the catalogue claims; from an IATI file, one that was imported
+    from the activity the previous identifier names, or one of the publisher's own activities.
+    Anything else would remove or repoint another record, so it is refused with both IDs named."""
+    imported = {e.record_id: e for e in prepared.entries if e.record_id != "?"}
+    renamed: dict[str, str] = {}
+    problems = []
+    for index, entry in enumerate(prepared.entries):
+        if entry.record is None:
+            continue
+        new_id = entry.record_id
+
+        def refuse(message: str, index: int = index) -> None:
+            problems.append(prepared.problem(index, "aliases", message))
+
+        current = [a for a in entry.record["aliases"] if a in catalogue.by_id and a != new_id]
+        if len(current) > 1:
+            refuse(f"gives {_quoted_ids(current)} as former IDs, and {len(current)} records of the catalogue have "
+                   "them: importing it would remove them and put one record in their place; keep only the ID it "
+                   "was renamed from")
+            continue
+        for alias in entry.record["aliases"]:
+            if alias in imported and alias != new_id:
+                refuse(f"gives '{alias}' as a former ID, but the file also holds a record '{alias}'; "
+                       "a record cannot be both: leave one of them out")
+            elif alias in catalogue.by_id and alias != new_id:
+                old = catalogue.by_id[alias]
+                if old["kind"] != entry.kind:
+                    refuse(f"gives '{alias}' as a former ID, but '{alias}' is {_a(old['kind'])} in the catalogue and "
+                           f"'{new_id}' is {_a(entry.kind)}: a rename keeps the kind; remove '{alias}' from its aliases")
+                elif new_id in catalogue.by_id:
+                    refuse(f"gives '{alias}' as a former ID, but '{alias}' and '{new_id}' are two records in the "
+                           f"catalogue: importing it would remove '{alias}'; remove '{alias}' from its aliases")
+                elif alias in renamed:
+                    refuse(f"gives '{alias}' as a former ID, and so does '{renamed[alias]}' in the same import: "
+                           "only one record can be renamed from it")
+                elif alias in entry.item.previous and not _same_activity(old, *entry.item.previous[alias], publisher_ref):
+                    ref, reporting_ref = entry.item.previous[alias]
+                    refuse(f"gives {ref} as its previous IATI identifier, which would rename '{alias}', but "
+                           f"'{alias}' in the catalogue was not imported from that activity, nor published by "
+                           f"{reporting_ref} as the publisher of your settings: it is another record; leave it "
+                           "out, or set iati.publisher-ref if this file is your organisation's")
+                else:
+                    renamed[alias] = new_id
+            elif alias in catalogue.by_alias:
+                now = catalogue.current_id(alias)
+                if now not in (new_id, *[a for a in entry.record["aliases"] if a in catalogue.by_id]):
+                    refuse(f"gives '{alias}' as a former ID, but '{alias}' was renamed '{now}' in this catalogue: "
+                           f"'{new_id}' and '{now}' cannot both be that record; remove '{alias}' from its aliases")
+    return renamed, problems
+
+
+def _same_activity(record: dict, ref: str, reporting_ref: str, publisher_ref: str | None) -> bool:
+    """Whether `record` is the IATI activity `ref` (a previous activity identifier in a file
+    `reporting_ref` published): imported from it, or made in mieux and published by the
+    publisher of the settings, which that file is then from."""
+    from mieux_cli.formats.iati import imported_from
+
+    activity = imported_from(record)
+    if activity is not None:
+        return activity == ref
+    return bool(publisher_ref) and reporting_ref == publisher_ref and ref == f"{publisher_ref}-{record['id']}"
+
+
+def _quoted_ids(ids: list[str]) -> str:
+    return ", ".join(f"'{i}'" for i in ids[:-1]) + f" and '{ids[-1]}'"
 
 
 def _renamed(value, renamed: dict[str, str]):

@@ -461,7 +461,7 @@ def test_a_colleague_s_export_after_a_rename_renames_the_record_here_too(cli, tm
     run(colleague, "export", "--output", str(tmp_path / "shared"))
     own = cli.db
     result = cli("import", str(tmp_path / "shared"), "--dry-run")
-    assert "add  fct-lac-high-regional-integration" in result.stdout
+    assert "rename  fct-lac-regional-integration -> fct-lac-high-regional-integration\n" in result.stdout
     assert cli("import", str(tmp_path / "shared")).exit_code == 0
     catalogue = Store(own).load()
     assert "fct-lac-regional-integration" not in catalogue.by_id

@@ -67,9 +67,9 @@ def records_of(path) -> dict[str, dict]:
 def without_provenance(before: dict, after: dict) -> dict:
     """The imported record without the source an import adds to name the IATI activity (a record
     that came from IATI already has it, and keeps it)."""
-    if iati._provenance(before):
+    if iati.imported_from(before):
         return after
-    identifier = iati._provenance(after)
+    identifier = iati.imported_from(after)
     return {**after, "sources": [s for s in after["sources"] if s["title"] != f"IATI activity {identifier}"]}
 
 
@@ -570,6 +570,52 @@ def test_importing_a_newer_download_updates_the_same_records(tmp_path):
     result = run("import", str(newer), "--dry-run", db=db)
     assert result.stdout.startswith("Would add 0, change 1, leave 6 unchanged.\nchange  act-xm-example-2-mig-002\n"
                                     "  status: 'ongoing' -> 'completed'\n")
+
+
+RENAMED_ACTIVITY = """<iati-activities version="2.03">
+  <iati-activity xml:lang="en">
+    <iati-identifier>XM-EXAMPLE-9-{identifier}</iati-identifier>
+    <reporting-org ref="XM-EXAMPLE-9" type="10"><narrative>Example Ministry</narrative></reporting-org>
+    <title><narrative>Border management support</narrative></title>
+    <description type="1"><narrative>Support to border management.</narrative></description>
+    <activity-status code="2"/>
+    <activity-date type="2" iso-date="2020-01-01"/>
+    <recipient-country code="CR"/>
+    <sector vocabulary="1" code="15190"/>
+    <other-identifier ref="{previous}" type="A3"/>
+  </iati-activity>
+</iati-activities>
+"""
+
+
+def test_a_previous_iati_identifier_renames_only_the_record_of_that_activity(cli, tmp_path):
+    """An activity whose previous identifier named a shipped Action removed it and repointed the
+    practices linking to it."""
+    hostile = tmp_path / "hostile.xml"
+    hostile.write_text(RENAMED_ACTIVITY.format(identifier="NEW-1", previous="XM-EXAMPLE-9-act-cr-integration-plans"))
+    before = read_bytes(cli.db)
+    result = cli("import", str(hostile))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"Error: {hostile}:11: act-xm-example-9-new-1: aliases: gives XM-EXAMPLE-9-act-cr-integration-plans as its "
+        "previous IATI identifier, which would rename 'act-cr-integration-plans', but 'act-cr-integration-plans' in "
+        "the catalogue was not imported from that activity, nor published by XM-EXAMPLE-9 as the publisher of your "
+        "settings: it is another record; leave it out, or set iati.publisher-ref if this file is your organisation's\n")
+    assert read_bytes(cli.db) == before
+    # the publisher's own activity, renamed: a rename
+    assert run("config", "set", "iati.publisher-ref", "XM-EXAMPLE-9").exit_code == 0
+    result = cli("import", str(hostile))
+    assert result.stdout == ("Added 0, changed 0, unchanged 0; renamed act-cr-integration-plans to "
+                             "act-xm-example-9-new-1, relinked 3 other records to the new IDs.\n")
+    assert run("config", "unset", "iati.publisher-ref").exit_code == 0
+    # an activity imported before, published again under a new identifier: a rename
+    old = tmp_path / "old.xml"
+    old.write_text(RENAMED_ACTIVITY.format(identifier="OLD-2", previous="XM-EXAMPLE-9-OLDER"))
+    assert cli("import", str(old)).stdout == "Added 1, changed 0, unchanged 0.\n"
+    new = tmp_path / "new.xml"
+    new.write_text(RENAMED_ACTIVITY.format(identifier="NEW-2", previous="XM-EXAMPLE-9-OLD-2"))
+    result = cli("import", str(new))
+    assert result.stdout == "Added 0, changed 0, unchanged 0; renamed act-xm-example-9-old-2 to act-xm-example-9-new-2.\n"
 
 
 def test_one_bad_activity_means_nothing_is_imported_and_each_problem_is_named(cli, tmp_path):

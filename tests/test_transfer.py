@@ -249,6 +249,95 @@ def test_dry_run_shows_the_changes_field_by_field_and_writes_nothing(cli, tmp_pa
     assert read_bytes(cli.db) == before
 
 
+# -- former IDs: an import may carry a rename of the same record, and nothing else -------------------
+
+INNOCENT = """
+    id: fct-innocent
+    kind: fact
+    title: An innocent fact
+    text: T
+    sources: [Notes]
+    aliases: [act-cr-integration-plans]
+"""
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (INNOCENT, ("f.yaml:6: fct-innocent: aliases: gives 'act-cr-integration-plans' as a former ID, but "
+     "'act-cr-integration-plans' is an action in the catalogue and 'fct-innocent' is a fact: a rename keeps the kind; "
+     "remove 'act-cr-integration-plans' from its aliases")),
+    (INNOCENT.replace("fct-innocent", "act-innocent").replace("kind: fact", "kind: action").replace("text: T", "summary: S")
+     .replace("[act-cr-integration-plans]", "[act-cr-integration-plans, act-mx-unaccompanied-children]"),
+     ("f.yaml:6: act-innocent: aliases: gives 'act-cr-integration-plans' and 'act-mx-unaccompanied-children' as former "
+     "IDs, and 2 records of the catalogue have them: importing it would remove them and put one record in their "
+     "place; keep only the ID it was renamed from")),
+    (INNOCENT.replace("id: fct-innocent", "id: fct-lac-regional-integration")
+     .replace("[act-cr-integration-plans]", "[fct-lac-share-of-activities-2017]"),
+     ("f.yaml:6: fct-lac-regional-integration: aliases: gives 'fct-lac-share-of-activities-2017' as a former ID, but "
+     "'fct-lac-share-of-activities-2017' and 'fct-lac-regional-integration' are two records in the catalogue: importing "
+     "it would remove 'fct-lac-share-of-activities-2017'; remove 'fct-lac-share-of-activities-2017' from its aliases")),
+    (INNOCENT.replace("[act-cr-integration-plans]", "[fct-twin]") + "---\nid: fct-twin\nkind: fact\ntitle: Twin\n"
+     "text: T\nsources: [Notes]\n",
+     ("f.yaml:6: fct-innocent: aliases: gives 'fct-twin' as a former ID, but the file also holds a record 'fct-twin'; a "
+     "record cannot be both: leave one of them out")),
+], ids=["another kind", "two records", "two records here", "both in the file"])
+def test_a_former_id_that_is_not_a_rename_of_that_record_is_refused_naming_both(cli, tmp_path, content, message):
+    """An imported record's former IDs silently removed other records (an Action, by a fact that
+    gave its ID) and repointed their links; the dry run said "leave -4 unchanged"."""
+    path = write(tmp_path / "f.yaml", content)
+    before = read_bytes(cli.db)
+    for args in (["import", str(path), "--dry-run"], ["import", str(path)]):
+        result = cli(*args)
+        assert (result.exit_code, result.stdout) == (2, ""), args
+        assert result.stderr.startswith(f"Error: {path.parent}/{message}\n"), result.stderr
+        assert result.stderr.endswith("Nothing was imported: 1 problem in 1 record. Fix it and run the import again.\n")
+    assert read_bytes(cli.db) == before
+
+
+def test_a_former_id_renamed_differently_here_is_refused(cli, tmp_path):
+    assert cli("rename", "fct-lac-regional-integration", "fct-lac-integration").exit_code == 0
+    path = write(tmp_path / "f.yaml", INNOCENT.replace("[act-cr-integration-plans]", "[fct-lac-regional-integration]"))
+    result = cli("import", str(path))
+    assert result.exit_code == 2
+    assert (f"Error: {path}:6: fct-innocent: aliases: gives 'fct-lac-regional-integration' as a former ID, but "
+            "'fct-lac-regional-integration' was renamed 'fct-lac-integration' in this catalogue: 'fct-innocent' and "
+            "'fct-lac-integration' cannot both be that record; remove 'fct-lac-regional-integration' from its aliases\n"
+            ) in result.stderr
+
+
+def test_a_colleague_s_rename_is_planned_and_reported_with_the_records_relinked(cli, tmp_path):
+    colleague = tmp_path / "colleague.json"
+    colleague.write_bytes(read_bytes(cli.db))
+    assert run(colleague, "rename", "act-cr-integration-plans", "act-cr-plans").exit_code == 0
+    assert run(colleague, "export", "--output", str(tmp_path / "shared")).exit_code == 0
+    path = tmp_path / "shared" / "actions" / "act-cr-plans.yaml"
+    result = cli("import", str(path), "--dry-run")
+    assert result.stdout == (
+        "Would add 0, change 0, leave 0 unchanged; would rename act-cr-integration-plans to act-cr-plans, would relink "
+        "3 other records to the new IDs.\n"
+        "rename  act-cr-integration-plans -> act-cr-plans\n"
+        "relink  prc-cr-integration-shared-responsibility\n"
+        "  actions: ['act-cr-integration-plans'] -> ['act-cr-plans']\n"
+        "relink  prc-cr-inter-institutional-working-groups\n"
+        "  actions: ['act-cr-integration-plans'] -> ['act-cr-plans']\n"
+        "relink  fct-cr-plan-spawned-aqui-todos-somos-migrantes\n"
+        "  actions: ['act-cr-integration-plans'] -> ['act-cr-plans']\n")
+    result = cli("import", str(path), "--verbose")
+    assert (result.exit_code, result.stdout) == (0, (
+        "Added 0, changed 0, unchanged 0; renamed act-cr-integration-plans to act-cr-plans, relinked 3 other records "
+        "to the new IDs.\n"
+        "renamed  act-cr-integration-plans -> act-cr-plans\n"
+        "relinked  prc-cr-integration-shared-responsibility\n"
+        "relinked  prc-cr-inter-institutional-working-groups\n"
+        "relinked  fct-cr-plan-spawned-aqui-todos-somos-migrantes\n"))
+    catalogue = Store(cli.db).load()
+    assert catalogue.by_id["act-cr-plans"]["aliases"] == ["act-cr-integration-plans"]
+    assert len(catalogue.records) == 24
+    # the whole folder: the three practices and facts come with the new link, as changes of their own
+    assert cli("undo", "--yes").exit_code == 0
+    result = cli("import", str(tmp_path / "shared"))
+    assert result.stdout == ("Added 0, changed 3, unchanged 20; renamed act-cr-integration-plans to act-cr-plans.\n")
+
+
 def test_importing_into_a_new_file_creates_a_catalogue_with_only_those_records(tmp_path):
     path = tmp_path / "two.yaml"
     path.write_text(transfer.yaml_text(a_fact("fct-one")) + "---\n" + transfer.yaml_text(a_fact("fct-two")))

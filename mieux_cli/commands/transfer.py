@@ -77,22 +77,25 @@ def import_command(
     target = store(ctx)
     creating = not target.path.exists()
     try:
-        changes = _dry_run(target, prepared, creating) if dry_run else _import(ctx, prepared, out.progress)
+        publisher_ref = _publisher_ref() if any(item.previous for item in items) else None
+        if dry_run:
+            plan = _dry_run(target, prepared, creating, publisher_ref)
+        else:
+            plan = _import(ctx, prepared, out.progress, publisher_ref)
     except transfer.ImportRefused as e:
         show_problems(out, e.problems)
         out.notice(str(e))
         raise typer.Exit(EXIT_USAGE) from None
-    unchanged = len(prepared.entries) - len(changes)
     if dry_run:
-        _show_plan(out, changes, unchanged)
+        _show_plan(out, plan)
         for line in reading.report:
             out.line(line)
         _show_not_kept(out, items)
         out.notice(f"Dry run: nothing was written{' (the catalogue file would be created)' if creating else ''}.")
         return
     if creating:
-        out.notice(f"Created a new catalogue at {target.path} with the {len(changes)} imported records.")
-    _show_changes(out, changes, unchanged, verbose)
+        out.notice(f"Created a new catalogue at {target.path} with the {len(plan.added)} imported records.")
+    _show_changes(out, plan, verbose)
     for line in reading.report:
         out.notice(line)
     with_notes = sum(1 for item in items if item.notes)
@@ -127,52 +130,70 @@ def show_problems(out, problems: list) -> None:
         out.notice(f"... and {hidden} more problems (the first {PROBLEMS_LISTED} are listed).")
 
 
-def _import(ctx: typer.Context, prepared, progress) -> list:
+def _publisher_ref() -> str | None:
+    """The IATI publisher of the settings, whose own activities an IATI file may rename."""
+    from mieux_cli import settings
+
+    return settings.load().get("iati.publisher-ref")
+
+
+def _import(ctx: typer.Context, prepared, progress, publisher_ref: str | None):
     """Plan and apply under the lock, against the catalogue as it is then; a missing file starts
-    empty (Store.load would first fill it with the shipped records)."""
+    empty (Store.load would first fill it with the shipped records). The plan applied."""
     from mieux_cli.transfer import plan_import
 
     planned = []
 
     def plan(catalogue):
-        planned[:] = plan_import(prepared, catalogue)
-        return planned
+        planned[:] = [plan_import(prepared, catalogue, publisher_ref)]
+        return planned[0].changes
 
     commit(ctx, plan, progress)
-    return planned
+    return planned[0]
 
 
-def _dry_run(target, prepared, creating: bool) -> list:
+def _dry_run(target, prepared, creating: bool, publisher_ref: str | None):
     from mieux_cli.catalogue import Catalogue
     from mieux_cli.transfer import plan_import
 
-    return plan_import(prepared, Catalogue([]) if creating else target.load())
+    return plan_import(prepared, Catalogue([]) if creating else target.load(), publisher_ref)
 
 
-def _show_changes(out, changes: list, unchanged: int, verbose: bool) -> None:
-    adds = [c.record_id for c in changes if c.op == "add"]
-    updates = [c.record_id for c in changes if c.op == "update"]
-    out.line(f"Added {len(adds)}, changed {len(updates)}, unchanged {unchanged}.")
+def _show_changes(out, plan, verbose: bool) -> None:
+    out.line(plan.summary())
     if not verbose:  # thousands of records would scroll the summary away
         return
-    for record_id in adds:
+    for record_id in plan.added:
         out.line(f"added  {record_id}")
-    for record_id in updates:
+    for record_id in plan.changed:
         out.line(f"changed  {record_id}")
+    for old_id, new_id in plan.renamed.items():
+        out.line(f"renamed  {old_id} -> {new_id}")
+    for record_id in plan.relinked:
+        out.line(f"relinked  {record_id}")
 
 
-def _show_plan(out, changes: list, unchanged: int) -> None:
+def _show_plan(out, plan) -> None:
     from mieux_cli.changes import diff
 
-    adds = [c for c in changes if c.op == "add"]
-    updates = [c for c in changes if c.op == "update"]
-    out.line(f"Would add {len(adds)}, change {len(updates)}, leave {unchanged} unchanged.")
-    for change in adds:
-        out.line(f"add  {change.record_id}")
-    for change in updates:
-        out.line(f"change  {change.record_id}")
-        for name, (old, new) in diff(change.before, change.after).items():
-            out.line(f"  {name}: {_compact(name, old)} -> {_compact(name, new)}")
+    out.line(plan.summary(would=True))
+    renamed_to = set(plan.renamed.values())
+    for change in plan.changes:
+        if change.op == "add" and change.record_id not in renamed_to:
+            out.line(f"add  {change.record_id}")
+    records = {(c.op, c.record_id): c for c in plan.changes}
+    for old_id, new_id in plan.renamed.items():
+        out.line(f"rename  {old_id} -> {new_id}")
+        before, after = records[("remove", old_id)].before, records[("add", new_id)].after
+        for name, (old, new) in diff(before, after).items():
+            if name not in ("id", "aliases"):
+                out.line(f"  {name}: {_compact(name, old)} -> {_compact(name, new)}")
+    relinked = set(plan.relinked)
+    for change in plan.changes:
+        if change.op == "update":
+            out.line(f"{'relink' if change.record_id in relinked else 'change'}  {change.record_id}")
+            for name, (old, new) in diff(change.before, change.after).items():
+                out.line(f"  {name}: {_compact(name, old)} -> {_compact(name, new)}")
 
 
 def _show_not_kept(out, items: list) -> None:

@@ -298,7 +298,7 @@ class _ActivityWriter:
     def identifier(self) -> str:
         """An Action imported from IATI keeps its activity's identifier; any other is the
         publisher's identifier and the Action's ID. Either way, one mieux already has."""
-        provenance = _provenance(self.record)
+        provenance = imported_from(self.record)
         identifier = provenance or f"{self.publisher.ref}-{self.record['id']}"
         back = record_id(identifier, self.publisher.ref)
         if back != self.record["id"]:
@@ -357,7 +357,7 @@ class _ActivityWriter:
     def documents(self, activity) -> None:
         from lxml import etree
 
-        provenance = _provenance(self.record)
+        provenance = imported_from(self.record)
         for source in self.record["sources"]:
             title = source["title"]
             if provenance and source["title"] == f"IATI activity {provenance}":
@@ -420,7 +420,7 @@ def _percent(value: Decimal) -> str:
     return text
 
 
-def _provenance(record: dict) -> str | None:
+def imported_from(record: dict) -> str | None:
     """The identifier of the IATI activity a record was imported from, if it was."""
     for source in record["sources"]:
         match = PROVENANCE.match(source["title"] or "")
@@ -819,7 +819,9 @@ class _ActivityReader:
             ref = (other.get("ref") or "").strip()
             kind = (other.get("type") or "").strip()
             if kind == PREVIOUS_IDENTIFIER and ref:
-                aliases.append(record_id(ref, reporting_ref))
+                alias = record_id(ref, reporting_ref)
+                aliases.append(alias)
+                item.previous[alias] = (ref, reporting_ref)
             else:
                 item.notes.append(f"other-identifier {kind} {ref}")
         return aliases
