@@ -138,10 +138,13 @@ class _MieuxGroup(TyperGroup):
         except IndexBroken as e:
             from mieux_cli.store import NO_INDEX, Store
 
-            if ctx.meta.get("mieux.committed"):  # never run a change twice
-                raise
             if e.damaged:
                 Store(ctx.obj).discard_index()  # the next read makes it again
+            if ctx.meta.get("mieux.committed"):  # never run a change twice
+                raise
+            if ctx.meta.get("mieux.asked"):  # nor ask a person everything again (prompts._asking)
+                raise MieuxError("The catalogue's index broke while you were answering: nothing was written.",
+                                 "It is made again at the next command; run this one again.") from None
             ctx._protected_args, ctx.args = args
             before = os.environ.get(NO_INDEX)
             os.environ[NO_INDEX] = "1"  # this command reads the file

@@ -37,6 +37,23 @@ class Cancelled(Exception):
         self.interrupted = interrupted
 
 
+def _asking() -> None:
+    """A command that asks a person anything is never run again from the start (app.py does so
+    when the index changes under a read, and every answer would be lost): its reads from then on
+    take the catalogue as it is when they run, and the write checks everything again under the
+    lock anyway (changes.commit)."""
+    from typer._click.globals import (
+        get_current_context,  # Typer 0.28 (pinned) carries its own click
+    )
+
+    ctx = get_current_context(silent=True)
+    if ctx is not None:
+        ctx.find_root().meta["mieux.asked"] = True
+    index = sys.modules.get("mieux_cli.store.index")
+    if index is not None:  # loaded: this command reads the index
+        index.end_reads()
+
+
 class Prompter:
     def __init__(self, stream=None):
         self.stream = stream or sys.stdin
@@ -88,6 +105,7 @@ class Prompter:
         return self._read(prompt).strip() or default
 
     def _read(self, prompt: str) -> str:
+        _asking()
         try:
             if self.interactive:  # readline: line editing, TAB from _complete_with; it is given the
                 # whole question, which it then redraws itself (after Ctrl-U, or a list of choices)

@@ -14,7 +14,7 @@ from mieux_cli.commands import (
     options,
     store,
 )
-from mieux_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, MieuxError
+from mieux_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, IndexBroken, MieuxError
 
 
 def _stopped(ctx, prompter, out, cancelled, kind: str | None, answers: dict) -> typer.Exit:
@@ -200,6 +200,10 @@ def add_command(ctx: typer.Context, kind=None, record_id=None, from_file=None, n
                 ask_again(prompter, choice, kind, catalogue, answers)
     except Cancelled as e:
         raise _stopped(ctx, prompter, out, e, kind if kind in schema.KINDS else None, answers) from None
+    except IndexBroken:  # damaged under the questions: the answers are kept, never asked all again
+        kept = _keep_answers(ctx, out, kind if kind in schema.KINDS else None, answers)
+        raise MieuxError("The catalogue's index could not be read while you were answering: nothing was written.",
+                         f"Your answers are kept: `{kept}` takes them up." if kept else "Run the command again.") from None
     try:
         commit(ctx, plan_add([record]))
     except MieuxError as e:
