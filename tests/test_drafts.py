@@ -172,51 +172,42 @@ def test_ctrl_c_in_a_terminal_keeps_the_answers(db):
 
 def test_an_add_is_never_asked_again_from_the_start_when_another_process_writes_meanwhile(db):
     """Another process's write changes the index under the questions; the next read made from it
-    (checking the link typed at "From actions") ran the whole command again, from "Title:", and
-    every answer was lost."""
+    (the preview's linked records) ran the whole command again, from "Title:", and every answer
+    was lost."""
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     env.update(TERM="dumb", MIEUX_DB=str(db))
     child = pexpect.spawn(sys.executable, ["-m", "mieux_cli", "add", "fact"], cwd=str(db.parent), env=env,
                           encoding="utf-8", timeout=20, dimensions=(40, 250))
-    child.expect_exact("Title: ")
-    child.sendline("A fact added while others write")
-    child.expect_exact("Text: ")
+    at_question(child, "Title")
+    answers = [*FACT_ANSWERS[:13], "act-cr-integration-plans", *FACT_ANSWERS[14:-1]]  # all but the ID
+    child.send("".join(a + "\r" for a in answers))
+    child.expect_exact("ID [fct-my-fact]: ")
     subprocess.run([sys.executable, "-m", "mieux_cli", "edit", "fct-lac-regional-integration", "--set", "tags=meanwhile"],
                    env=env, check=True, capture_output=True)
-    child.sendline("It is so.")
-    answers = {"From actions: ": "act-cr-integration-plans", "Source 1: ": "Notes",
-               "Save this fact? [Y/n/field name to change]: ": "y"}
-    titles_asked, lines = 0, []
-    while True:  # a whole line is an explanation, or an answer echoed; a line that waits is a question
-        at = child.expect([pexpect.EOF, r"[^\r\n]*\r\n", r"[^\r\n]*: "])
-        if at == 0:
-            break
-        lines.append(child.after)
-        if at == 2:
-            asked = child.after
-            if asked.startswith("Title"):  # all over again
-                titles_asked += 1
-                break
-            child.sendline(next((a for q, a in answers.items() if asked.startswith(q)), ""))
-    child.close(force=True)
-    assert (titles_asked, child.exitstatus) == (0, 0)
-    assert "Added fct-fact-added-while-others-write.\r\n" in lines
+    child.sendline("")
+    asked = child.expect_exact(["Save this fact? [Y/n/field name to change]: ", "Title: "])
+    assert asked == 0, "asked again from the start"
+    child.sendline("y")
+    child.expect_exact("Added fct-my-fact.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
     catalogue = Store(db).load()
-    assert catalogue.by_id["fct-fact-added-while-others-write"]["actions"] == ["act-cr-integration-plans"]
+    assert catalogue.by_id["fct-my-fact"]["actions"] == ["act-cr-integration-plans"]
     assert catalogue.by_id["fct-lac-regional-integration"]["tags"] == ["meanwhile"]
 
 
 def test_an_index_that_breaks_under_the_questions_keeps_the_answers(db, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from mieux_cli import authoring
+    from mieux_cli import asking
     from mieux_cli.app import app
     from mieux_cli.errors import IndexBroken
 
     def broken(*args, **kwargs):
         raise IndexBroken("database disk image is malformed")
 
-    monkeypatch.setattr(authoring, "resolve_link", broken)
+    monkeypatch.setattr(asking, "resolve_link", broken)
     answers = [*FACT_ANSWERS[:13], "act-cr-integration-plans", *FACT_ANSWERS[14:]]
     before = read_bytes(db)
     result = CliRunner().invoke(app, ["--db", str(db), "add", "fact"], input="".join(a + "\n" for a in answers))
