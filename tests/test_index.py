@@ -339,6 +339,78 @@ def test_a_writer_killed_between_the_file_and_the_index_or_inside_the_index_s_tr
     assert "Killed writer" in answers(indexed)[0][1]
 
 
+KILLED_AFTER = """
+import os, signal, sys
+from mieux_cli.store import index
+from mieux_cli.console import main
+
+made = index._connect
+steps = int(sys.argv[1])
+
+def connect(*args, **kwargs):
+    db = made(*args, **kwargs)
+    db.execute("PRAGMA cache_size=1")  # a large change spills its pages to the file before the commit
+    counted = [0]
+
+    def step():
+        counted[0] += 1
+        if counted[0] >= steps:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    db.set_progress_handler(step, 100)
+    return db
+
+index._connect = connect
+sys.argv = ["mieux", *sys.argv[2:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("steps", [1, 30, 150, 300, 500])
+@pytest.mark.parametrize("then", ["check", "delete the index"])
+def test_a_journal_left_by_a_writer_killed_inside_the_index_s_transaction_is_never_played_into_a_new_index(
+        indexed, tmp_path, steps, then):
+    """SQLite plays a journal back into whatever database next bears its name: after `check` (whose
+    read-only look cannot play it back) or a deleted index, a new index made beside the old
+    journal took the old index's pages (a record listed twice, another missing, old titles)."""
+    import subprocess
+
+    records = [{**normalize_fact(i), "title": f"Fact {i} as first imported"} for i in range(300)]
+    source = tmp_path / "records.json"
+    source.write_text(json.dumps(records))
+    assert CliRunner().invoke(app, ["--db", str(indexed), "import", str(source)]).exit_code == 0
+    source.write_text(json.dumps([{**r, "title": f"Fact {i} changed by the killed writer"} for i, r in enumerate(records)]))
+    killed = subprocess.run([sys.executable, "-c", KILLED_AFTER, str(steps), "--db", str(indexed), "import", str(source)],
+                            capture_output=True, check=False)
+    assert killed.returncode == -9, killed.stderr
+    journal = Path(f"{Store(indexed).index_path}-journal")
+    assert journal.exists()  # the killed writer's transaction, never ended
+    if then == "check":
+        assert CliRunner().invoke(app, ["--db", str(indexed), "check"]).exit_code == 0
+    else:
+        Store(indexed).index_path.unlink()
+    assert answers(indexed) == answers_from_the_file(indexed)
+    checked = CliRunner().invoke(app, ["--db", str(indexed), "check"])
+    assert "\nIndex: matches the catalogue file, record for record.\n" in checked.stdout
+    assert same_both_ways(indexed, "list", "--json").exit_code == 0
+
+
+def test_a_rebuild_killed_before_its_rename_leaves_no_temporary_file_past_the_next_rebuild(indexed):
+    import subprocess
+
+    Store(indexed).index_path.unlink()
+    command = [sys.executable, "-c", KILLED_AT, "_insert", "--db", str(indexed), "list"]
+    assert subprocess.run(command, capture_output=True, check=False).returncode == -9
+    left = sorted(p.name for p in indexed.parent.iterdir() if p.name.endswith(".tmp"))
+    assert len(left) == 1 and left[0].startswith(".catalogue.json.index.sqlite.")
+    assert answers(indexed) == answers_from_the_file(indexed)  # the next read makes the index
+    assert [p.name for p in indexed.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def normalize_fact(i: int) -> dict:
+    return {"id": f"fct-killed-{i}", "kind": "fact", "title": f"Fact {i}", "text": f"Text of fact {i}.", "sources": ["S"]}
+
+
 @pytest.mark.slow
 def test_readers_at_once_while_the_index_is_made_and_the_file_written_get_whole_answers(tmp_path):
     """Readers started together on a catalogue without an index wait for one of them to make it

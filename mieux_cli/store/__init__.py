@@ -319,8 +319,10 @@ class Store:
 
     def discard_index(self) -> None:
         """Remove an index that cannot be read: the next read makes it again."""
+        from mieux_cli.store import index
+
         with contextlib.suppress(StorageError, OSError), self._locked():
-            self.index_path.unlink(missing_ok=True)
+            index.remove(self.index_path)
 
     def _index_file(self, data: dict, info: os.stat_result, progress=None) -> bool:
         """(Re)build the index of the file as read (`data`) under the lock; False if none can be
@@ -447,9 +449,11 @@ class Store:
         return Backups(self.real_path)
 
     @property
-    def _index_journal(self) -> Path:
-        """Where SQLite keeps what a change to the index replaces until it is committed."""
-        return self.index_path.with_name(self.index_path.name + "-journal")
+    def _index_companions(self) -> list[Path]:
+        """The files SQLite keeps beside the index (its journal, a write-ahead log)."""
+        from mieux_cli.store import index
+
+        return index.companions(self.index_path)
 
     def part_at(self, path: Path) -> str | None:
         """What `path` is of this catalogue, or None: its file, its lock, its index (and the
@@ -460,7 +464,7 @@ class Store:
             return f"the catalogue file {self.path}"
         if resolved == self.lock_path:
             return f"the lock file of the catalogue {self.path}"
-        if resolved in (self.index_path, self._index_journal):
+        if resolved in (self.index_path, *self._index_companions):
             return f"the index of the catalogue {self.path}"
         if resolved == self._backups.root or self._backups.root in resolved.parents:
             return f"in the backups folder of the catalogue {self.path}"

@@ -85,6 +85,26 @@ def path_of(catalogue: Path) -> Path:
     return catalogue.with_name(catalogue.name + SUFFIX)
 
 
+# The files SQLite keeps beside a database: the rollback journal (a transaction's pages as they
+# were), and the write-ahead log and its index.
+COMPANIONS = ("-journal", "-wal", "-shm")
+
+
+def companions(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in COMPANIONS]
+
+
+def remove(path: Path) -> None:
+    """Remove the index and the files SQLite keeps beside it. A journal left by a writer killed
+    inside a transaction is played back into whatever database next bears its name: beside a new
+    index it would write the old index's pages into it (records twice, others missing). Only for
+    a caller holding the catalogue's lock: a reader that opened the index has already played back
+    any journal it found."""
+    for stale in (path, *companions(path)):
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
+
+
 def file_identity(info: os.stat_result) -> list[int]:
     """What tells one version of the catalogue file from another without reading it: a write
     by mieux makes a new file (a new inode), a change in place changes its times."""
@@ -366,11 +386,10 @@ def build(path: Path, records: dict, state: dict, like: os.stat_result | None = 
     whose permissions the index keeps (it holds the same records). `progress(total, what)`:
     as Output.progress. Raises OSError or sqlite3.Error, leaving no temporary file behind."""
     from mieux_cli.records import damage
-    from mieux_cli.store.files import keep_owner_and_mode, sync_folder
+    from mieux_cli.store.files import keep_owner_and_mode, remove_temporary_files, sync_folder
 
+    remove_temporary_files(path.parent, of=path.name)  # of a build killed before its rename (we hold the lock)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
     collecting = gc.isenabled()
     gc.disable()  # rows for every record, none of them garbage: collecting would only cost time
     try:
@@ -399,6 +418,7 @@ def build(path: Path, records: dict, state: dict, like: os.stat_result | None = 
             db.close()
         with open(tmp, "rb") as f:  # a rename of a file not on disk yet could leave a hole after a crash
             os.fsync(f.fileno())
+        remove(path)  # and the old index's journal, which would be played back into this one
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
