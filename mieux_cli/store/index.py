@@ -386,7 +386,11 @@ def build(path: Path, records: dict, state: dict, like: os.stat_result | None = 
     whose permissions the index keeps (it holds the same records). `progress(total, what)`:
     as Output.progress. Raises OSError or sqlite3.Error, leaving no temporary file behind."""
     from mieux_cli.records import damage
-    from mieux_cli.store.files import keep_owner_and_mode, remove_temporary_files, sync_folder
+    from mieux_cli.store.files import (
+        keep_owner_and_mode,
+        remove_temporary_files,
+        sync_folder,
+    )
 
     remove_temporary_files(path.parent, of=path.name)  # of a build killed before its rename (we hold the lock)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
