@@ -11,11 +11,14 @@ _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u
 
 def fold_case(text: str) -> str:
     """Lower-case and strip accents, keeping everything else: 'Côte d'Ivoire' -> 'cote d'ivoire'.
-    ASCII text, most of a catalogue, skips the Unicode decomposition (search folds every field)."""
-    text = text.casefold()
-    if not text.isascii():
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-    return text
+    Decomposed first, then case-folded (Unicode's compatibility caseless match): letters that
+    decompose to capitals ('ℌ', '𝐇' -> 'H') fold like them; case-folding first left them capitals,
+    which the index's tokenizer then lowered and search did not. ASCII text, most of a catalogue,
+    skips the Unicode decomposition (search folds every field)."""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    return _COMBINING.sub("", text)
 
 
 def fold(text: str) -> str:

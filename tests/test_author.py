@@ -535,3 +535,9 @@ def test_set_sources_reads_every_part_of_a_source(cli):
     source = Store(cli.db).load().by_id["fct-lac-regional-integration"]["sources"][0]
     assert (source["title"], source["publisher"], source["date"], source["url"]) == (
         "Report", "ICMPD", "2019", "https://example.org/r")
+
+
+def test_an_id_suggested_from_letters_that_decompose_to_capitals_is_an_id():
+    from mieux_cli.authoring import suggest_id
+
+    assert suggest_id("fact", "ℌello from 𝐇ouse", {}) == "fct-hello-from-house"  # was fct-Hello-from-House, refused

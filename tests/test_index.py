@@ -93,7 +93,9 @@ def _words(db):
                 {"id": "fct-repeat-two", "kind": "fact", "title": "Migrants", "text": "migrant " * 150, "start": "2016",
                  "tags": ["Migration"]},
                 {"id": "prc-words", "kind": "practice", "title": "Integration plans", "summary": "integration of migrants",
-                 "actions": ["act-words"]})
+                 "actions": ["act-words"]},
+                # letters that decompose to capitals, a title-case digraph, a dotted capital I
+                {"id": "fct-letterlike", "kind": "fact", "title": "ℌello from 𝐇ouse", "text": "ǅemal visited İstanbul, ℍistory"})
 
 
 def _synthetic(db):
@@ -153,7 +155,8 @@ def test_list_is_the_same_from_the_index_and_the_file(catalogue):
 
 QUERIES = ["unaccompanied", "migrant", "migration", "integracion", "integratoin", "aqui", "AQUÍ", "strasse", "financing",
            "smuggl", "the", "of the", "journalists manual", "zzyzx", "republica dominicana", "migration children protocol",
-           "2017", "a", "beyondthecut", "zebrafsh", "cote d ivoire", "policy", "protocol training", "!!!"]
+           "2017", "a", "beyondthecut", "zebrafsh", "cote d ivoire", "policy", "protocol training", "!!!", "hello", "ℌello",
+           "HOUSE", "dzemal", "istanbul", "history"]
 
 
 def test_search_is_the_same_from_the_index_and_the_file(catalogue):
@@ -493,3 +496,61 @@ def test_check_compares_the_index_with_the_file_and_makes_a_wrong_one_again(inde
     Store(indexed).index_path.unlink()
     assert "\nIndex: missing; made again from the file.\n" in runner.invoke(app, ["--db", str(indexed), "check"]).stdout
     assert answers(indexed) == answers_from_the_file(indexed)
+
+
+# -- random operations, then every read both ways ------------------------------------------------------
+
+WORD_POOL = ["migration", "integration", "ℌello", "𝐇ouse", "Côte", "AQUÍ", "Straße", "ǅemal", "İstanbul", "ﬁnancing",
+             "protocol", "trafficking", "smuggling", "children", "journalists", "[bold]loud[/bold]", "migrants", "plans"]
+
+
+@pytest.mark.slow
+def test_random_operations_then_every_read_answer_alike_with_and_without_the_index(tmp_path):
+    """Adds, edits, removals, renames, imports and undos chosen at random; after each, reads of
+    every kind (list with filters, search, show, summary, completion) run from the index and
+    from the file, and must print the same, byte for byte."""
+    import random
+
+    rng = random.Random(18)
+    db = tmp_path / "catalogue.json"
+    Store(db).load()
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(app, ["--db", str(db), *args], catch_exceptions=False)
+
+    def words(n):
+        return " ".join(rng.choice(WORD_POOL) for _ in range(n))
+
+    made = 0
+    for step in range(200):
+        ids = record_ids(db)
+        operation = rng.choice(["add", "add", "edit", "edit", "remove", "rename", "import", "undo"])
+        if operation == "add":
+            made += 1
+            run("add", "fact", "--id", f"fct-random-{made}", "--title", words(4), "--text", words(12), "--source", "S",
+                "--country", rng.choice(["CR", "MX", "SN", "TH"]), "--tag", rng.choice(WORD_POOL), "--no-input", "-y")
+        elif operation == "edit":
+            run("edit", rng.choice(ids), "--set", f"title={words(3)}", "--set", f"tags={rng.choice(WORD_POOL)}")
+        elif operation == "remove":
+            run("remove", rng.choice(ids), "--yes", "--force")
+        elif operation == "rename":
+            made += 1
+            target = rng.choice(ids)
+            run("rename", target, f"{target.split('-')[0]}-renamed-{made}")
+        elif operation == "import":
+            made += 1
+            path = tmp_path / f"import-{step}.json"
+            path.write_text(json.dumps([{"id": f"fct-imported-{made}-{i}", "kind": "fact", "title": words(5),
+                                         "text": words(20), "sources": ["S"], "region": "LAC"} for i in range(3)]))
+            run("import", str(path))
+        else:
+            run("undo", "--yes")
+        ids = record_ids(db)
+        query = words(rng.randint(1, 2))
+        same_both_ways(db, "search", *query.split(), "--json", "--limit", "50")
+        same_both_ways(db, "list", *rng.choice(FILTERS), "--json")
+        same_both_ways(db, "show", rng.choice(ids), "--json")
+        same_both_ways(db, "summary", "--by", rng.choice(["country", "year", "region", "kind"]), "--json")
+        prefix = rng.choice(ids)[:rng.randint(0, 8)]
+        assert sorted(Store(db).read().completions(prefix)) == sorted(Store(db).load().completions(prefix))

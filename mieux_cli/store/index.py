@@ -38,7 +38,7 @@ import orjson
 from mieux_cli import __version__
 from mieux_cli.errors import IndexBroken
 
-FORMAT = 5  # of the index itself: an index of another format is rebuilt
+FORMAT = 6  # of the index itself: an index of another format is rebuilt
 SUFFIX = ".index.sqlite"
 BUSY_SECONDS = 10.0  # how long a reader or a writer waits for another's transaction on the index
 BULK = 2000  # a write changing more records than this rebuilds the index rather than update it
