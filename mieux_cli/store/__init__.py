@@ -25,6 +25,7 @@ index up to date): a troubleshooting switch, and how the tests compare the two.
 """
 
 import contextlib
+import dataclasses
 import errno
 import fcntl
 import functools
@@ -243,6 +244,19 @@ class _MemoryStorage:
         pass
 
 
+@dataclasses.dataclass
+class _Read:
+    """The catalogue file as one command read it: its data (None: there is no file yet), its
+    stat, the checksum the index records of it (index.content_check), and whether this command
+    created it or migrated it (from which format)."""
+
+    data: dict | None
+    info: os.stat_result | None
+    crc: int | None = None
+    created: bool = False
+    migrated_from: int | None = None
+
+
 class Store:
     def __init__(self, path: Path | None = None):
         """`path`, else $MIEUX_DB, else the user's data directory, which is created if need be
@@ -278,11 +292,11 @@ class Store:
             view = self._indexed()  # another process rebuilt it meanwhile
             if view is not None:
                 return view
-            data, info, created, migrated_from = self._read_locked(create=True, progress=progress)
-            view = self._indexed(created, migrated_from)  # made already if this read created or migrated the file
-            if view is None and self._index_file(data, info, progress):
-                view = self._indexed(created, migrated_from)
-            return view or catalogue_of(data, self.path, created, migrated_from)
+            read = self._read_locked(create=True, progress=progress)
+            view = self._indexed(read.created, read.migrated_from)  # made already if this read created or migrated it
+            if view is None and self._index_file(read, progress):
+                view = self._indexed(read.created, read.migrated_from)
+            return view or catalogue_of(read.data, self.path, read.created, read.migrated_from)
 
     def load(self) -> Catalogue:
         """The catalogue from the file itself (catalogue.py), created from the shipped one if the
@@ -291,12 +305,11 @@ class Store:
 
     def load_with_history(self) -> tuple[Catalogue, list[dict]]:
         """The catalogue, as `load` gives it, and its history, from one read of the file."""
-        data = self._read()
-        created, migrated_from = False, None
-        if data is None or file_format(data) < FORMAT:
+        read = self._read_and_stat()
+        if read.data is None or file_format(read.data) < FORMAT:
             with self._locked():
-                data, _, created, migrated_from = self._read_locked(create=True)
-        return catalogue_of(data, self.path, created, migrated_from), history_of(data)
+                read = self._read_locked(create=True)
+        return catalogue_of(read.data, self.path, read.created, read.migrated_from), history_of(read.data)
 
     def history(self) -> list[dict]:
         """Every recorded change, oldest first, each with its number `n` (see changes.py)."""
@@ -310,7 +323,8 @@ class Store:
             info = os.stat(self.real_path)
         except OSError:
             return None
-        opened = index.open_fresh(self.index_path, index.file_identity(info) if stat.S_ISREG(info.st_mode) else None)
+        opened = index.open_fresh(self.index_path, self.real_path,
+                                  index.file_identity(info) if stat.S_ISREG(info.st_mode) else None)
         if opened is None:
             return None
         from mieux_cli.query import IndexedCatalogue
@@ -324,15 +338,17 @@ class Store:
         with contextlib.suppress(StorageError, OSError), self._locked():
             index.remove(self.index_path)
 
-    def _index_file(self, data: dict, info: os.stat_result, progress=None) -> bool:
-        """(Re)build the index of the file as read (`data`) under the lock; False if none can be
-        made here (a read-only folder, a full disk, a SQLite without full-text search): reads then
-        answer from the file, which is always right, only slower."""
+    def _index_file(self, read: "_Read", progress=None) -> bool:
+        """(Re)build the index of the file as read under the lock; False if none can be made here
+        (a read-only folder, a full disk, a SQLite without full-text search): reads then answer
+        from the file, which is always right, only slower."""
         from mieux_cli.store import index
 
-        state = index.state_of(index.file_identity(info), change_counter(data), data.get(META_TABLE, {}).get("1", {}).get("changed"))
+        data = read.data
+        state = index.state_of(index.file_identity(read.info), change_counter(data),
+                               data.get(META_TABLE, {}).get("1", {}).get("changed"), read.crc)
         try:
-            index.build(self.index_path, data.get(RECORDS_TABLE, {}), state, like=info, progress=progress)
+            index.build(self.index_path, data.get(RECORDS_TABLE, {}), state, like=read.info, progress=progress)
         except Exception:  # noqa: BLE001 - whatever stops the cache, the file answers
             return False
         return True
@@ -343,18 +359,19 @@ class Store:
         from mieux_cli.store import index
 
         with self._locked():
-            data, info, created, migrated_from = self._read_locked(create=True)
-            problem = index.verify(self.index_path, index.file_identity(info), data.get(RECORDS_TABLE, {}))
-            remade = problem is not None and self._index_file(data, info)
-        return catalogue_of(data, self.path, created, migrated_from), problem, remade
+            read = self._read_locked(create=True)
+            problem = index.verify(self.index_path, index.file_identity(read.info), read.data.get(RECORDS_TABLE, {}))
+            remade = problem is not None and self._index_file(read)
+        return catalogue_of(read.data, self.path, read.created, read.migrated_from), problem, remade
 
     def _read(self) -> dict | None:
         """The parsed file, or None when it does not exist. Anything else wrong is a StorageError
         that names the way to recover; the file itself is never touched."""
-        return self._read_and_stat()[0]
+        return self._read_and_stat().data
 
-    def _read_and_stat(self) -> tuple[dict | None, os.stat_result | None]:
-        """_read, with the stat of the file read."""
+    def _read_and_stat(self) -> "_Read":
+        """_read, with the stat of the file read, and the checksum of its bytes while its stat
+        alone cannot tell a change in place (index.content_check)."""
         try:
             raw, info = read_regular_file_and_stat(self.real_path, MAX_FILE_BYTES)
         except FileNotFoundError:
@@ -363,7 +380,7 @@ class Store:
                     f"The folder {self.real_path.parent} does not exist.",
                     "Create it first, or choose another file with --db or MIEUX_DB.",
                 ) from None
-            return None, None
+            return _Read(None, None)
         except NotRegularFile as e:
             raise StorageError(f"{self.path} is {e.what}, not a catalogue file.", "Give the path of a .json file with --db.") from None
         except TooLarge:
@@ -373,7 +390,7 @@ class Store:
         except OSError as e:
             raise StorageError(f"Cannot read {self.path}: {e.strerror}.", "Check the disk, or use --db to choose another file.") from None
         try:
-            return parse_catalogue(raw), info
+            data = parse_catalogue(raw)
         except NotACatalogue as e:
             raise self._damaged(e.what) from None
         except NewerFormat as e:
@@ -381,23 +398,24 @@ class Store:
                 f"{self.path} was written by a newer mieux (format {e.file_format}; this one reads {FORMAT}).",
                 "Upgrade mieux (pip install --upgrade mieux-cli) to use it; the file was left as it is.",
             ) from None
+        from mieux_cli.store import index
 
-    def _read_locked(self, create: bool, progress=None) -> tuple[dict | None, os.stat_result | None, bool, int | None]:
-        """With the lock held: the file as read (data, stat), after creating it from the shipped
-        catalogue if it does not exist and `create` is set, or migrating it if an older mieux
-        wrote it; and whether it was created, and the format it was migrated from."""
-        data, info = self._read_and_stat()
-        if data is None and create:
+        return _Read(data, info, index.content_check(info, raw))
+
+    def _read_locked(self, create: bool, progress=None) -> "_Read":
+        """With the lock held: the file as read, after creating it from the shipped catalogue if
+        it does not exist and `create` is set, or migrating it if an older mieux wrote it."""
+        read = self._read_and_stat()
+        if read.data is None and create:
             from mieux_cli.shipped import shipped_records
 
-            data = {RECORDS_TABLE: {}}
-            self._change(data, lambda db: db.table(RECORDS_TABLE).insert_multiple(shipped_records()), progress)
-            return (*self._read_and_stat(), True, None)
-        if data is not None and file_format(data) < FORMAT:
-            older = file_format(data)
-            self._change(data, self._migration, progress)
-            return (*self._read_and_stat(), False, older)
-        return data, info, False, None
+            self._change({RECORDS_TABLE: {}}, lambda db: db.table(RECORDS_TABLE).insert_multiple(shipped_records()), progress)
+            return dataclasses.replace(self._read_and_stat(), created=True)
+        if read.data is not None and file_format(read.data) < FORMAT:
+            older = file_format(read.data)
+            self._change(read.data, self._migration, progress)
+            return dataclasses.replace(self._read_and_stat(), migrated_from=older)
+        return read
 
     @staticmethod
     def _migration(db) -> None:
@@ -486,8 +504,8 @@ class Store:
         wrote is migrated first. Records are replaced (TinyDB insert and remove), never changed in
         place: the index follows the records that are new objects (index.update)."""
         with self._locked():
-            data, info, _, _ = self._read_locked(create=False, progress=progress)
-            yield from self._changing(data or {RECORDS_TABLE: {}}, info, progress)
+            read = self._read_locked(create=False, progress=progress)
+            yield from self._changing(read.data or {RECORDS_TABLE: {}}, read.info, progress)
 
     def _change(self, data: dict, change, progress=None) -> None:
         """Apply change(db) to the data read under the lock held, and write it."""
@@ -512,23 +530,25 @@ class Store:
         meta = data.setdefault(META_TABLE, {}).setdefault("1", {})
         meta.update(format=FORMAT, changed=_now(), counter=change_counter(data) + 1)
         meta.setdefault("created", meta["changed"])
-        self._replace(data)
-        self._update_index(data, old_records, expected, progress)
+        payload = self._replace(data)
+        self._update_index(data, payload, old_records, expected, progress)
 
-    def _update_index(self, data: dict, old_records: dict, expected: dict | None, progress=None) -> None:
-        """The index brought to the file just written: updated if it matched the file as read,
-        else rebuilt. The change is saved whatever happens here; an index left as it was no
-        longer matches the file, which the next read sees."""
+    def _update_index(self, data: dict, payload: bytes, old_records: dict, expected: dict | None, progress=None) -> None:
+        """The index brought to the file just written (`payload`: its bytes): updated if it
+        matched the file as read, else rebuilt. The change is saved whatever happens here; an
+        index left as it was no longer matches the file, which the next read sees."""
         from mieux_cli.store import index
 
         try:
-            info = os.stat(self.real_path)
-            state = index.state_of(index.file_identity(info), change_counter(data), data[META_TABLE]["1"]["changed"])
+            written = _Read(data, os.stat(self.real_path))
+            written.crc = index.content_check(written.info, payload)
+            state = index.state_of(index.file_identity(written.info), change_counter(data),
+                                   data[META_TABLE]["1"]["changed"], written.crc)
             if expected is not None and index.update(self.index_path, expected, state, old_records, data[RECORDS_TABLE]):
                 return
         except Exception:  # noqa: BLE001 - a cache that cannot be updated is made again by the next read
             return
-        self._index_file(data, info, progress)
+        self._index_file(written, progress)
 
     @contextlib.contextmanager
     def _locked(self):
@@ -561,7 +581,8 @@ class Store:
         finally:
             os.close(fd)  # closing releases the lock
 
-    def _replace(self, data: dict) -> None:
+    def _replace(self, data: dict) -> bytes:
+        """Write `data` as the catalogue file (see the module's docstring); the bytes written."""
         remove_temporary_files(self.real_path.parent, of=self.real_path.name)  # we hold the lock: no live writer's
         kept: list[Path] = []
 
@@ -569,14 +590,16 @@ class Store:
             kept.append(self._backups.keep_previous())
 
         previous = keep_previous if self.real_path.exists() else None
+        payload = orjson.dumps(data)
         try:
-            write_atomically(self.real_path, orjson.dumps(data), before_replace=previous)
+            write_atomically(self.real_path, payload, before_replace=previous)
         except OSError as e:
             for backup in kept:  # a backup of a write that did not happen would push a real one out
                 with contextlib.suppress(OSError):
                     backup.unlink()
             raise self._write_error(e) from None
         self._backups.rotate()
+        return payload
 
     def backup(self) -> Path:
         """A backup kept until removed by hand (automatic ones rotate)."""

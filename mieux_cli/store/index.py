@@ -29,7 +29,9 @@ import contextlib
 import gc
 import os
 import sqlite3
+import time
 import weakref
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -111,6 +113,34 @@ def file_identity(info: os.stat_result) -> list[int]:
     return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
 
 
+# A file's times have the resolution of its file system: a tick of the kernel's clock on ext4 or
+# XFS, a second on ext4 with small inodes and on many network shares, two seconds on FAT. A
+# change in place made within the same tick as the version an index was made from, keeping the
+# size, leaves the file's identity as it was. So while a version is this young, its identity is
+# not trusted alone: the index also records a checksum of the bytes it was made from (`crc`), and
+# a read compares the file's bytes with it ("racily clean", as git calls such entries). A read
+# that finds them equal once the version is older than this removes the checksum: a change made
+# after that moment has a later time.
+RACY_NS = 3 * 10**9
+
+
+def racy(info: os.stat_result) -> bool:
+    """Whether the file's identity alone cannot tell this version from a change made in place
+    just after it."""
+    return time.time_ns() - info.st_mtime_ns < RACY_NS
+
+
+def checksum(payload: bytes) -> int:
+    """Of a catalogue file's bytes: CRC-32, quick (70 ms for 140 MB), and not for security."""
+    return zlib.crc32(payload)
+
+
+def content_check(info: os.stat_result, payload: bytes) -> int | None:
+    """The checksum the index records of a version made from `payload` (the bytes of the file
+    whose stat is `info`), or None when its identity is enough (see RACY_NS)."""
+    return checksum(payload) if racy(info) else None
+
+
 def words_columns() -> list[str]:
     """The searched fields, which are the full-text table's columns, with their weights: an index
     made for other ones is rebuilt."""
@@ -119,10 +149,14 @@ def words_columns() -> list[str]:
     return [f"{f.name}:{f.weight}" for f in searched()]
 
 
-def state_of(identity: list[int], counter: int, changed: str | None) -> dict:
-    """The state an index records: what it was made by, and from which file."""
-    return {"format": FORMAT, "version": __version__, "words": words_columns(), "file": identity,
-            "counter": counter, "changed": changed}
+def state_of(identity: list[int], counter: int, changed: str | None, crc: int | None = None) -> dict:
+    """The state an index records: what it was made by, and from which file (with the checksum
+    of its bytes while its identity is not enough: content_check)."""
+    state = {"format": FORMAT, "version": __version__, "words": words_columns(), "file": identity,
+             "counter": counter, "changed": changed}
+    if crc is not None:
+        state["crc"] = crc
+    return state
 
 
 def _same(state: dict, wanted: dict, keys=("format", "version", "words", "file")) -> bool:
@@ -163,9 +197,10 @@ def _state(db: sqlite3.Connection) -> dict | None:
     return state if isinstance(state, dict) else None
 
 
-def open_fresh(path: Path, identity: list[int] | None) -> tuple[sqlite3.Connection, dict] | None:
+def open_fresh(path: Path, catalogue: Path, identity: list[int] | None) -> tuple[sqlite3.Connection, dict] | None:
     """The index, with its state, for reading (see _Connection); None when it is missing,
-    damaged, of another format, or made from another version of the file."""
+    damaged, of another format, or made from another version of the catalogue file (whose
+    `identity` is the one it has now, and whose bytes are compared while that is not enough)."""
     if identity is None or not os.path.isfile(path):
         return None
     try:
@@ -175,14 +210,43 @@ def open_fresh(path: Path, identity: list[int] | None) -> tuple[sqlite3.Connecti
     try:
         version = _version(db)
         state = _state(db)
-        if state is not None and _same(state, state_of(identity, 0, None)) and _version(db) == version:
-            db.version = version
+        if (state is not None and _same(state, state_of(identity, 0, None)) and _same_bytes(db, state, catalogue)
+                and _version(db) == version):
+            db.version = _version(db)
             _READERS.add(db)
             return db, state
     except (sqlite3.Error, orjson.JSONDecodeError):
         pass
     db.close()
     return None
+
+
+def _same_bytes(db: sqlite3.Connection, state: dict, catalogue: Path) -> bool:
+    """Whether the catalogue file holds the bytes the index was made from, when its state keeps
+    their checksum (content_check); once the version is old enough, the checksum is removed."""
+    crc = state.get("crc")
+    if crc is None:
+        return True
+    from mieux_cli.store.files import (
+        NotRegularFile,
+        TooLarge,
+        read_regular_file_and_stat,
+    )
+
+    try:
+        payload, info = read_regular_file_and_stat(catalogue, state["file"][2])  # its size, no more
+    except (OSError, NotRegularFile, TooLarge):
+        return False
+    if file_identity(info) != state["file"] or checksum(payload) != crc:
+        return False  # changed in place: the index is made again
+    if not racy(info):
+        settled = {k: v for k, v in state.items() if k != "crc"}
+        with contextlib.suppress(sqlite3.Error):  # best effort: a read-only folder keeps checking
+            db.execute("PRAGMA busy_timeout = 50")  # never wait on a writer for this
+            db.execute("UPDATE state SET value = ? WHERE key = 'catalogue' AND value = ?",
+                       (orjson.dumps(settled), orjson.dumps(state)))
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
+    return True
 
 
 def _version(db: sqlite3.Connection) -> int:
