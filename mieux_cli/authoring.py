@@ -7,7 +7,16 @@ import re
 
 from mieux_cli import schema
 from mieux_cli.catalogue import Catalogue
-from mieux_cli.changes import Change, added, removed, undo_into, updated
+from mieux_cli.changes import (
+    DAMAGED_OPS,
+    Change,
+    added,
+    dropped,
+    removed,
+    revived,
+    undo_into,
+    updated,
+)
 from mieux_cli.errors import InvalidRecord, MieuxError, UnknownValue
 from mieux_cli.records import (
     MAX_ID_LENGTH,
@@ -229,22 +238,42 @@ def plan_undo(history: list[dict], to: int | None):
         for entry in reversed(undone):
             undo_into(target, entry)
         changes = []
-        for record_id in dict.fromkeys(c["id"] for e in undone for c in e["changes"]):
+        for record_id in dict.fromkeys(c["id"] for e in undone for c in e["changes"] if c["op"] not in DAMAGED_OPS):
             before, after = catalogue.by_id.get(record_id), target.get(record_id)
             if before == after:
                 continue
             changes.append(added(after) if before is None else removed(before) if after is None else updated(before, after))
-        return changes
+        return changes + _damaged_back(undone, catalogue)
 
     return plan, [e["n"] for e in undone]
 
 
+def _damaged_back(undone: list[dict], catalogue: Catalogue) -> list[Change]:
+    """What undoing `undone` does to damaged records: each one dropped is put back, each one put
+    back is dropped again (the two cancel out when both are undone)."""
+    import orjson
+
+    net: dict[bytes, list] = {}
+    for entry in undone:
+        for change in entry["changes"]:
+            if change["op"] in DAMAGED_OPS:
+                key = orjson.dumps(change["record"], option=orjson.OPT_SORT_KEYS)
+                raw, count = net.get(key, (change["record"], 0))
+                net[key] = [raw, count + (1 if change["op"] == "drop" else -1)]
+    changes = []
+    for raw, count in net.values():
+        changes += [revived(raw)] * count if count > 0 else [dropped(raw)] * -count
+    return changes
+
+
 def plan_restore(backup_records: list[dict]):
-    """Make the records what they were in a backup, as one change that can itself be undone."""
+    """Make the records what they were in a backup, as one change that can itself be undone: the
+    damaged records of the file are taken out too (a backup to restore has none)."""
 
     def plan(catalogue: Catalogue) -> list[Change]:
         wanted = {r["id"]: r for r in backup_records}
-        changes = [removed(r) for r in catalogue.records if r["id"] not in wanted]
+        changes = [dropped(raw) for raw, _ in catalogue.damaged]
+        changes += [removed(r) for r in catalogue.records if r["id"] not in wanted]
         for record_id, record in wanted.items():
             current = catalogue.by_id.get(record_id)
             if current is None:

@@ -99,7 +99,7 @@ def test_backup_and_restore(cli):
     assert [b["kind"] for b in backups] == ["automatic", "manual"]
     result = cli("restore", "2", input="y\n")
     assert result.exit_code == 0, result.output
-    assert "add 0, change 1, remove 0?" in result.stdout
+    assert "(24 records): change 1 record? [y/N]: y\n" in result.stdout
     assert title(cli) == "Comparatively high regional integration in LAC"
     cli("undo", "--yes")  # a restore is a change like any other
     assert title(cli) == "Changed after the backup"
@@ -154,6 +154,52 @@ def test_restore_checks_every_record_like_import_and_refuses_a_bad_backup_changi
     )
     assert read_bytes(cli.db) == before
     assert cli("list").exit_code == 0
+
+
+def test_a_restore_that_another_process_made_meanwhile_says_so_and_names_no_change(cli, monkeypatch):
+    """Two colleagues restoring the same backup at once: the second printed "Restored X as change
+    #None; `mieux undo` reverts it." (an undo would have reverted the other's restore)."""
+    assert cli("backup").exit_code == 0
+    _set_title(cli, "Changed after the backup")
+
+    def the_other_restores_first(*args):
+        other = run_mieux(cli.db, "restore", "2", "--yes")
+        assert other.returncode == 0, other.stderr
+        return True
+
+    monkeypatch.setattr("mieux_cli.commands.admin.confirm", the_other_restores_first)
+    before = read_bytes(cli.db)
+    name = Store(cli.db).backups()[-2].path.name
+    result = cli("restore", "2")
+    assert (result.exit_code, result.stderr) == (
+        0, f"The catalogue already holds exactly the records of {name}: nothing to restore.\n")
+    assert title(cli) == "Comparatively high regional integration in LAC"
+    assert len(Store(cli.db).history()) == len(json.loads(before)["history"]) + 1  # the other's restore only
+
+
+def test_a_restore_takes_out_the_damaged_records_and_an_undo_puts_them_back(cli):
+    assert cli("backup").exit_code == 0
+    data = json.loads(read_bytes(cli.db))
+    data["records"]["900"] = "not a record"
+    data["records"]["901"] = {"id": "fct-lac-regional-integration", "kind": "bogus", "title": "A damaged twin"}
+    cli.db.write_text(json.dumps(data))
+    damaged = cli("list")
+    assert damaged.stderr == ("Skipped 2 damaged records (?, fct-lac-regional-integration): `mieux check` says what "
+                              "is wrong with them.\n")
+    result = cli("restore", "1", input="y\n")
+    assert result.exit_code == 0, result.output
+    assert "(24 records): take out 2 damaged records? [y/N]: y\n" in result.stdout
+    assert (cli("list").stderr, cli("check").exit_code) == ("", 0)
+    assert len(Store(cli.db).load().records) == 24
+    history = cli("history", "-n", "1").stdout
+    assert "    took out the damaged record ? (it is str, not a record)\n" in history
+    assert "    took out the damaged record fct-lac-regional-integration (it has no known kind ('bogus'))\n" in history
+    assert cli("undo", "--yes").exit_code == 0  # puts them back, as they were
+    assert cli("list").stderr == damaged.stderr
+    stored = list(json.loads(read_bytes(cli.db))["records"].values())
+    assert "not a record" in stored and data["records"]["901"] in stored
+    assert cli("undo", "--yes").exit_code == 0  # and an undo of that takes them out again
+    assert cli("list").stderr == ""
 
 
 def run_mieux(db, *args, stdin=subprocess.DEVNULL):

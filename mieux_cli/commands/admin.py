@@ -30,6 +30,10 @@ def _short(value, limit: int = 60) -> str:
 
 def change_lines(change: dict, detailed: bool) -> list[str]:
     """'added ID', 'removed ID', 'changed ID: title, tags' (+ one line per field when detailed)."""
+    if change["op"] == "drop":
+        return [f"took out the damaged record {change['id']} (it {change.get('why') or 'was damaged'})"]
+    if change["op"] == "revive":
+        return [f"put back the damaged record {change['id']}"]
     if change["op"] in ("add", "remove"):
         verb = "added" if change["op"] == "add" else "removed"
         return [f"{verb} {change['id']} ({change['kind']}) {_short(change['title'])}"]
@@ -74,7 +78,7 @@ def history_command(
         out.json([
             {"n": e["n"], "damaged": e["damaged"]} if "damaged" in e else
             {"n": e["n"], "at": e["at"], "user": e["user"], "command": e["command"], "undoes": e["undoes"],
-             "changes": [{"op": c["op"], "id": c["id"], "kind": c["kind"], "title": c["title"],
+             "changes": [{"op": c["op"], "id": c["id"], "kind": c.get("kind"), "title": c.get("title"),
                           **({"diff": {f: {"before": old, "after": new} for f, (old, new) in c["diff"].items()}}
                              if c["op"] == "update" else {})}
                          for c in e["changes"]]}
@@ -175,18 +179,29 @@ def _show_undo(out, entries: list[dict], changes: list) -> None:
             out.line(f"    {entry_line(entry)}")
         if len(entries) > UNDO_SHOWN:
             out.line(f"    ... and {len(entries) - UNDO_SHOWN} more changes")
-    verbs = {"add": "add", "remove": "remove", "update": "change"}
-    counts = {op: sum(1 for c in changes if c.op == op) for op in verbs}
-    out.line("It would " + ", ".join(f"{verbs[op]} {n} record{'s' if n != 1 else ''}"
-                                     for op, n in counts.items() if n) + ":")
+    out.line(f"It would {_counted(changes)}:")
     for change in changes[:UNDO_SHOWN]:
         record = change.after or change.before
         if change.op == "update":
             out.line(f"    change {change.record_id}: {', '.join(diff(change.before, change.after))}")
+        elif change.op in ("drop", "revive"):
+            out.line(f"    {_VERBS[change.op]} {change.record_id}")
         else:
-            out.line(f"    {verbs[change.op]} {change.record_id} ({record['kind']}) {_short(record['title'])}")
+            out.line(f"    {_VERBS[change.op]} {change.record_id} ({record['kind']}) {_short(record['title'])}")
     if len(changes) > UNDO_SHOWN:
         out.line(f"    ... and {len(changes) - UNDO_SHOWN} more")
+
+
+_VERBS = {"add": "add", "remove": "remove", "update": "change", "drop": "take out the damaged record",
+          "revive": "put back the damaged record"}
+_COUNTED = {"add": "add {n} record{s}", "update": "change {n} record{s}", "remove": "remove {n} record{s}",
+            "drop": "take out {n} damaged record{s}", "revive": "put back {n} damaged record{s}"}
+
+
+def _counted(changes: list) -> str:
+    """'add 1 record, remove 2 records, take out 1 damaged record'."""
+    counts = {op: sum(1 for c in changes if c.op == op) for op in _COUNTED}
+    return ", ".join(_COUNTED[op].format(n=n, s="s" if n != 1 else "") for op, n in counts.items() if n)
 
 
 def backup_command(
@@ -295,11 +310,12 @@ def restore_command(
         out.notice(f"The catalogue already holds exactly the records of {path.name}: nothing to restore.")
         return
     if not yes:
-        counts = {op: sum(1 for c in changes if c.op == op) for op in ("add", "update", "remove")}
-        if not confirm(out, f"Restore {path.name} ({len(records)} records): add {counts['add']}, "
-                            f"change {counts['update']}, remove {counts['remove']}?", "restored"):
+        if not confirm(out, f"Restore {path.name} ({len(records)} records): {_counted(changes)}?", "restored"):
             return
     number = commit(ctx, plan)
+    if number is None:  # another process restored it (or made the same records) meanwhile
+        out.notice(f"The catalogue already holds exactly the records of {path.name}: nothing to restore.")
+        return
     out.notice(f"Restored {path.name} as change #{number}; `mieux undo` reverts it.")
 
 

@@ -99,7 +99,10 @@ def history_of(data: dict) -> list[dict]:
     return entries
 
 
-_OPS = {"add": ("kind", "title", "hash"), "update": ("kind", "title", "hash"), "remove": ("kind", "title")}
+# What each kind of change must hold besides its ID (changes.py); drop and revive: a damaged
+# record, which may be anything, kept whole.
+_OPS = {"add": ("kind", "title", "hash"), "update": ("kind", "title", "hash"), "remove": ("kind", "title"),
+        "drop": (), "revive": ()}
 
 
 def entry_damage(entry) -> str | None:
@@ -120,6 +123,8 @@ def entry_damage(entry) -> str | None:
             return "holds a change without its operation, ID, kind, title or digest"
         if change["op"] == "remove" and not isinstance(change.get("record"), dict):
             return "holds a removal without the record removed"
+        if change["op"] in ("drop", "revive") and "record" not in change:
+            return "holds a damaged record taken out or put back without the record"
         if change["op"] == "update" and not (isinstance(change.get("diff"), dict) and all(
                 isinstance(pair, list) and len(pair) == 2 for pair in change["diff"].values())):
             return "holds a change without the fields it changed"
