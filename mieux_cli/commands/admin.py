@@ -309,9 +309,8 @@ def restore_command(
     if not changes:
         out.notice(f"The catalogue already holds exactly the records of {path.name}: nothing to restore.")
         return
-    if not yes:
-        if not confirm(out, f"Restore {path.name} ({len(records)} records): {_counted(changes)}?", "restored"):
-            return
+    if not yes and not confirm(out, f"Restore {path.name} ({len(records)} records): {_counted(changes)}?", "restored"):
+        return
     number = commit(ctx, plan)
     if number is None:  # another process restored it (or made the same records) meanwhile
         out.notice(f"The catalogue already holds exactly the records of {path.name}: nothing to restore.")
