@@ -62,7 +62,7 @@ def load(catalogue: Path, kind: str) -> Draft | None:
     path = _path(catalogue, kind)
     hint = f"Delete it (rm {path}) and start again with `mieux add {kind}`."
     try:
-        data = orjson.loads(read_regular_file(path, MAX_DRAFT_BYTES))
+        data = orjson.loads(read_regular_file(path, MAX_DRAFT_BYTES).removeprefix(b"\xef\xbb\xbf"))  # an editor's BOM
     except FileNotFoundError:
         return None
     except (NotRegularFile, TooLarge, orjson.JSONDecodeError):

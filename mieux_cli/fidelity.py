@@ -356,21 +356,17 @@ class SourceFolder:
 
     @staticmethod
     def _load(path) -> Source | None:
-        import os
-        import stat
-
+        """The copy at `path`; None when there is no regular file there (a named pipe would hang)."""
         from mieux_cli.errors import MieuxError
+        from mieux_cli.store.files import NotRegularFile, TooLarge, read_regular_file
 
         try:
-            with open(path, "rb") as f:
-                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                    return None
-                data = f.read(MAX_SOURCE_BYTES + 1)
-        except OSError:
+            data = read_regular_file(path, MAX_SOURCE_BYTES)
+        except (OSError, NotRegularFile):
             return None
-        if len(data) > MAX_SOURCE_BYTES:
+        except TooLarge:
             raise MieuxError(f"The source copy {path} is larger than {MAX_SOURCE_BYTES // 2**20} MB.",
-                             "Give a text copy of the source itself.")
+                             "Give a text copy of the source itself.") from None
         return Source(data.decode("utf-8", errors="replace").removeprefix("\ufeff"))
 
     def sources_of(self, record: dict) -> Source | None:

@@ -1,9 +1,12 @@
 """The user's settings: a small TOML file that `mieux config` reads and writes.
 
-Only the keys in KEYS exist; each says what it holds and checks its value, so a typo is caught
-when it is set, not when an export needs it. The file is `config.toml` in the user's config
-directory (platformdirs), or $MIEUX_CONFIG. It is read with tomllib and written whole and
-atomically (store.write_atomically); every value is a string, so writing it needs no TOML library.
+Only the keys in KEYS exist; each says what it holds and checks its value, when it is set and
+every time it is read (a file edited by hand is held to the same rules, so an invalid value
+never reaches an IATI file). The file is `config.toml` in the user's config directory
+(platformdirs), or $MIEUX_CONFIG; it is read as every file mieux reads is (a regular file only,
+never more than MAX_BYTES), with tomllib. `config set` and `unset` change the one key in the
+file as it is, with tomlkit, which keeps the rest of a hand-written file (other keys, their
+types, comments) as it was, and write it whole and atomically (store.files.write_atomically).
 """
 
 import difflib
@@ -111,22 +114,96 @@ def check(name: str, value: str) -> str:
         raise MieuxError(f"{k.name}: {e}.", f"Set it again: mieux config set {k.name} VALUE") from None
 
 
-def load() -> dict[str, str]:
-    """Every setting in the file, by dotted name; {} when there is no file."""
-    import tomllib
+MAX_BYTES = 1 << 20  # a settings file is a few lines
+
+
+def _read_text() -> str | None:
+    """The settings file's text; None when there is none. Only a regular file is read (a named
+    pipe would hang, /dev/zero never end), and never more than MAX_BYTES."""
+    from mieux_cli.store.files import NotRegularFile, TooLarge, read_regular_file
 
     path = settings_path()
+    hint = f"Give ${CONFIG_ENV} the path of a settings file (a TOML file), or unset it."
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = read_regular_file(path, MAX_BYTES)
     except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError) as e:
-        raise MieuxError(f"Cannot read the settings file {path}: {getattr(e, 'strerror', None) or e}.",
+        return None
+    except NotRegularFile as e:
+        raise MieuxError(f"The settings file {path} is {e.what}, not a file.", hint) from None
+    except TooLarge as e:
+        raise MieuxError(f"The settings file {path} is far too large to be one ({e}).", hint) from None
+    except OSError as e:
+        raise MieuxError(f"Cannot read the settings file {path}: {e.strerror or e}.",
                          "Check its permissions, or remove it and set the values again.") from None
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        raise MieuxError(f"The settings file {path} is not UTF-8 text.",
+                         "Save it as UTF-8, or remove it and set the values again with `mieux config set`.") from None
+
+
+def _parsed(text: str) -> dict:
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise MieuxError(f"The settings file {path} is not valid TOML: {e}.",
+        raise MieuxError(f"The settings file {settings_path()} is not valid TOML: {e}.",
                          "Fix it, or remove it and set the values again with `mieux config set`.") from None
-    return {name: str(value) for name, value in _flatten(data)}
+
+
+def stored() -> dict[str, object]:
+    """Every key in the file, by dotted name, with its value as TOML typed it; {} when there is
+    no file. Nothing is checked but the file's syntax (`config list` shows what is wrong)."""
+    text = _read_text()
+    return dict(_flatten(_parsed(text))) if text is not None else {}
+
+
+def problem(name: str, value) -> str | None:
+    """What is wrong with a value the file holds for a mieux setting, in words; None if nothing."""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        return f"it is {_toml_type(value)}, and it should be one value in quotes"
+    try:
+        KEYS[name].check(str(value).strip())
+    except ValueError as e:
+        return str(e)
+    return None
+
+
+def load() -> dict[str, str]:
+    """Every mieux setting in the file, by dotted name, as stored; {} when there is no file. A
+    value that breaks its setting's rules (a hand edit) is refused here, naming the fix; other
+    keys are ignored."""
+    settings = {}
+    for name, value in stored().items():
+        if name not in KEYS:
+            continue
+        why = problem(name, value)
+        if why:
+            raise MieuxError(f"The settings file {settings_path()} has {name} = {_shown(value)}: {why}.",
+                             f"Set it again: mieux config set {name} VALUE (or unset it: mieux config unset {name}).")
+        settings[name] = KEYS[name].check(str(value).strip())
+    return settings
+
+
+def _shown(value) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _toml_type(value) -> str:
+    import datetime
+
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, float):
+        return "a decimal number"
+    if isinstance(value, datetime.date | datetime.time):
+        return "a date or time"
+    return type(value).__name__
 
 
 def _flatten(data: dict, prefix: str = ""):
@@ -142,56 +219,63 @@ def get(name: str) -> str | None:
 
 
 def set_value(name: str, value: str) -> str:
-    """Store a setting (checked first); returns the value as stored."""
-    stored = check(name, value)
-    settings = load()
-    settings[key(name).name] = stored
-    _save(settings)
-    return stored
+    """Store a setting (checked first); returns the value as stored. Every other key of the file
+    stays as it was, whatever it holds."""
+    stored_value = check(name, value)
+    document = _document()
+    table, _, leaf = key(name).name.rpartition(".")
+    parent = document
+    for part in table.split(".") if table else []:
+        if part not in parent or not hasattr(parent[part], "keys"):
+            import tomlkit
+
+            parent[part] = tomlkit.table()
+        parent = parent[part]
+    parent[leaf] = stored_value
+    _save(document)
+    return stored_value
 
 
 def unset(name: str) -> bool:
     """Remove a setting; False if it was not set."""
-    settings = load()
-    if settings.pop(key(name).name, None) is None:
+    name = key(name).name
+    if name not in stored():
         return False
-    _save(settings)
+    document = _document()
+    table, _, leaf = name.rpartition(".")
+    parent = document
+    for part in table.split(".") if table else []:
+        parent = parent[part]
+    del parent[leaf]
+    _save(document)
     return True
 
 
-def _save(settings: dict[str, str]) -> None:
-    from mieux_cli.store import write_atomically
+def _document():
+    """The settings file as tomlkit reads it (its comments and layout kept), or a new one."""
+    import tomlkit
 
+    text = _read_text()
+    if text is None:
+        document = tomlkit.document()
+        document.add(tomlkit.comment("mieux settings, written by `mieux config` (`mieux config list` shows them)."))
+        document.add(tomlkit.nl())
+        return document
+    _parsed(text)  # refused with tomllib's message, as every read refuses it
+    return tomlkit.parse(text)
+
+
+def _save(document) -> None:
+    import tomlkit
+
+    from mieux_cli.store.files import write_atomically
+
+    text = tomlkit.dumps(document)
+    _parsed(text)  # never write a file that does not read back
     path = settings_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, toml_text(settings).encode("utf-8"))
+        write_atomically(path, text.encode("utf-8"))
     except OSError as e:
         raise MieuxError(f"Could not write the settings file {path}: {e.strerror or e}.",
                          f"Check that folder's permissions, or set ${CONFIG_ENV} to another file.") from None
-
-
-def toml_text(settings: dict[str, str]) -> str:
-    """A TOML file of string values, one table per prefix ("iati"), keys sorted."""
-    tables: dict[str, dict[str, str]] = {}
-    for name, value in sorted(settings.items()):
-        table, _, leaf = name.rpartition(".")
-        tables.setdefault(table, {})[leaf] = value
-    lines = ["# mieux settings, written by `mieux config` (`mieux config list` shows them)."]
-    for table, values in sorted(tables.items(), key=lambda t: t[0] != ""):  # keys of no table before any [table]
-        lines += ["", f"[{table}]"] if table else [""]
-        lines += [f"{leaf} = {toml_string(value)}" for leaf, value in values.items()]
-    return "\n".join(lines) + "\n"
-
-
-def toml_string(value: str) -> str:
-    """A TOML basic string: quotes and backslashes escaped, control characters as \\uXXXX."""
-    escaped = []
-    for c in value:
-        if c in '"\\':
-            escaped.append("\\" + c)
-        elif ord(c) < 0x20 or ord(c) == 0x7F:
-            escaped.append(f"\\u{ord(c):04X}")
-        else:
-            escaped.append(c)
-    return '"' + "".join(escaped) + '"'

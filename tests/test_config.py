@@ -1,7 +1,9 @@
 """`mieux config`: the user's settings, in a TOML file of their config directory."""
 
 import tomllib
+from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from mieux_cli.app import app
@@ -91,11 +93,106 @@ def test_a_damaged_settings_file_is_named_with_the_way_out(tmp_path):
     assert "Traceback" not in result.output
 
 
-def test_any_text_is_written_as_a_toml_string_that_reads_back_the_same():
-    from mieux_cli.settings import toml_text
+HAND_WRITTEN = """# My settings, by hand.
+top = 1979-05-27T07:32:00Z  # a date, kept a date
+"key with spaces" = "kept quoted"
+numbers = [1, 2.5, inf]
+flags = {on = true, off = false}
 
-    values = {"a.b": 'quote " backslash \\ tab \t newline \n bell \x07 delete \x7f ünï', "a.c": "", "top": "x"}
-    assert {name: value for name, value in _flat(tomllib.loads(toml_text(values)))} == values
+[iati]
+publisher-name = "MIEUX (ICMPD)"   # a comment after a value
+publisher-type = 40
+
+[[team]]
+name = "Ana"
+since = 2019-03-01
+
+[[team]]
+name = "Bo"
+"""
+
+
+def test_config_set_changes_one_key_and_keeps_the_rest_of_a_hand_written_file(tmp_path):
+    """`config set` wrote every key unquoted and every value as a string: a key with a space, a
+    date, a list or a table came back as invalid TOML or as text."""
+    path = settings_file(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_text(HAND_WRITTEN)
+    before = tomllib.loads(HAND_WRITTEN)
+    assert config("set", "iati.publisher-ref", "XM-EXAMPLE-1").exit_code == 0
+    assert tomllib.loads(path.read_text()) == {**before, "iati": {**before["iati"], "publisher-ref": "XM-EXAMPLE-1"}}
+    assert path.read_text() == HAND_WRITTEN.replace('publisher-type = 40\n',
+                                                    'publisher-type = 40\npublisher-ref = "XM-EXAMPLE-1"\n')
+    assert config("unset", "iati.publisher-name").exit_code == 0
+    assert config("unset", "iati.publisher-ref").exit_code == 0
+    text = path.read_text()
+    assert tomllib.loads(text) == {**before, "iati": {"publisher-type": 40}}
+    assert text.startswith("# My settings, by hand.\ntop = 1979-05-27T07:32:00Z  # a date, kept a date\n")
+    # any text goes in as a TOML string that reads back the same
+    assert config("set", "iati.publisher-name", 'quote " backslash \\ ünï \u00a0 end').exit_code == 0
+    assert tomllib.loads(path.read_text())["iati"]["publisher-name"] == 'quote " backslash \\ ünï \u00a0 end'
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ('publisher-ref = "XM EXAMPLE 1"', "iati.publisher-ref = 'XM EXAMPLE 1': 'XM EXAMPLE 1' is not an IATI organisation "
+     "identifier: it is an agency prefix and a number joined by hyphens, such as XM-DAC-41114 or GB-CHC-1234567 (find "
+     "yours at https://org-id.guide)"),
+    ("publisher-type = 999", "iati.publisher-type = 999: '999' is not an IATI organisation type; use one of 10 "
+     "Government, 11 Local Government, 15 Other Public Sector, 21 International NGO, 22 National NGO, 23 Regional NGO, "
+     "24 Partner Country based NGO, 30 Public Private Partnership, 40 Multilateral, 60 Foundation, 70 Private Sector, "
+     "71 Private Sector in Provider Country, 72 Private Sector in Aid Recipient Country, 73 Private Sector in Third "
+     "Country, 80 Academic, Training and Research, 90 Other"),
+    ('publisher-role = "Funding "', None),  # a name, as `config set` takes it, is fine
+    ('publisher-role = ["1", "4"]', "iati.publisher-role = ['1', '4']: it is a list, and it should be one value in quotes"),
+    ('language = "zz"', "iati.language = 'zz': Unknown language 'zz'; give an ISO 639-1 code such as en, es or fr"),
+    ("publisher-name = true", "iati.publisher-name = True: it is true or false, and it should be one value in quotes"),
+], ids=["ref with spaces", "type 999", "role by name", "a list", "language zz", "a boolean"])
+def test_settings_edited_by_hand_are_checked_when_read_with_the_rules_of_config_set(cli, tmp_path, line, message):
+    """A hand-edited identifier with spaces, organisation type 999 or language "zz" was written
+    into IATI files as it was."""
+    path = settings_file(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_text('[iati]\npublisher-ref = "XM-EXAMPLE-1"\npublisher-name = "MIEUX"\npublisher-type = "40"\n'
+                    .replace(f"{line.split(' =')[0]} =", "ignored-" + line.split(" =")[0] + " =") + line + "\n")
+    exported = cli("export", "actions", "--format", "iati")
+    name = line.split(" =")[0]
+    listed = config("list")
+    if message is None:
+        assert config("get", f"iati.{name}").stdout == "1\n"
+        assert listed.exit_code == 0 and "INVALID" not in listed.stdout
+        return
+    fix = (f"Set it again: mieux config set iati.{name} VALUE (or unset it: mieux config unset iati.{name}).")
+    assert (exported.exit_code, exported.stdout) == (2, "")
+    assert exported.stderr == f"Error: The settings file {path} has {message}. {fix}\n"
+    assert config("get", f"iati.{name}").stderr == f"Error: The settings file {path} has {message}. {fix}\n"
+    # list shows it as it is, says what is wrong, and exits 0; set fixes it
+    assert listed.exit_code == 0
+    assert f"iati.{name} = " in listed.stdout and "    # INVALID: " in listed.stdout
+    assert listed.stderr.endswith(f"Error: iati.{name} in the settings file breaks its rules, and mieux will not use "
+                                  f"it. {fix}\n")
+    assert config("unset", f"iati.{name}").exit_code == 0
+    assert "INVALID" not in config("list").stdout
+
+
+@pytest.mark.parametrize("kind", ["named pipe", "device", "folder"])
+def test_a_settings_file_that_is_not_a_file_is_refused_at_once(tmp_path, monkeypatch, kind):
+    """MIEUX_CONFIG=/dev/zero read without end; a named pipe hung config, info and export."""
+    import os
+
+    if kind == "named pipe":
+        target = tmp_path / "pipe.toml"
+        os.mkfifo(target)
+    else:
+        target = Path("/dev/zero") if kind == "device" else tmp_path
+    monkeypatch.setenv("MIEUX_CONFIG", str(target))
+    what = {"named pipe": "a named pipe", "device": "a device", "folder": "a folder"}[kind]
+    for args in (["list"], ["get", "iati.language"], ["set", "iati.language", "es"]):
+        result = config(*args)
+        assert (result.exit_code, result.stderr) == (2, (
+            f"Error: The settings file {target} is {what}, not a file. Give $MIEUX_CONFIG the path of a settings file "
+            "(a TOML file), or unset it.\n")), args
+    info = CliRunner().invoke(app, ["info"], catch_exceptions=False)
+    assert info.exit_code == 0 and "cannot be read" in info.stdout
 
 
 def _flat(data, prefix=""):

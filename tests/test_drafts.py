@@ -219,3 +219,13 @@ def test_an_index_that_breaks_under_the_questions_keeps_the_answers(db, tmp_path
     assert read_bytes(db) == before
     [draft] = drafts_folder(tmp_path).iterdir()
     assert json.loads(draft.read_text())["answers"]["text"] == "Some text."
+
+
+def test_a_draft_saved_again_with_a_byte_order_mark_is_resumed(db, tmp_path):
+    """An editor that writes a byte-order mark made the draft "damaged"."""
+    mieux(db, "add", "fact", answers=FACT_ANSWERS[:4])
+    [draft] = drafts_folder(tmp_path).iterdir()
+    draft.write_bytes(b"\xef\xbb\xbf" + draft.read_bytes())
+    resumed = mieux(db, "add", "fact", "--resume", answers=FACT_ANSWERS[4:] + ["y"])
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stderr.endswith(": 4 answers kept.\nAdded fct-other-id.\n")

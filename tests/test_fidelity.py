@@ -170,3 +170,22 @@ def test_countries_that_only_attended_mexico_s_workshop_are_participants(shipped
     for record_id in ("act-mx-unaccompanied-children", "prc-mx-regional-cooperation-unaccompanied-minors"):
         record = shipped[record_id]
         assert (record["countries"], record["participants"]) == (["MX"], ["GT", "HN", "SV", "US"])
+
+
+def test_check_sources_skips_a_named_pipe_named_like_a_source_copy(tmp_path):
+    """It waited for ever for a writer to the pipe."""
+    import os
+    import subprocess
+    import sys
+
+    from test_schema import run
+
+    db = tmp_path / "c.json"
+    run(db, "list")
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    os.mkfifo(folder / "sharing-good-practices-lac.txt")
+    result = subprocess.run([sys.executable, "-m", "mieux_cli", "--db", str(db), "check", "--sources", str(folder)],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0
+    assert result.stderr.startswith(f"24 of 24 records cite no source with a copy in {folder}: they were not compared")

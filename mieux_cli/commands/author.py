@@ -296,6 +296,7 @@ def _add_from(ctx, path: Path, out) -> None:
 
 
 EDITOR_TRIES = 5  # saves with problems before giving up: an editor that saves without asking must not run forever
+EDITED_MAX_BYTES = 1 << 24  # a record is a few KB: 16 MB is no record
 
 
 def _editor_command() -> list[str]:
@@ -334,10 +335,14 @@ def _run_editor(text: str, out) -> str:
                              "Set VISUAL or EDITOR to your editor, for example: export EDITOR=nano.") from None
         if finished.returncode != 0:
             raise MieuxError(f"The editor exited with code {finished.returncode}: nothing was changed.")
+        from mieux_cli.store.files import NotRegularFile, TooLarge, read_regular_file
+
         try:
-            saved = path.read_bytes()
+            saved = read_regular_file(path, EDITED_MAX_BYTES)
         except FileNotFoundError:
             raise MieuxError("The editor deleted the file: nothing was written.") from None
+        except (NotRegularFile, TooLarge, OSError) as e:
+            raise MieuxError(f"The editor left something mieux cannot read as the record ({e}): nothing was written.") from None
     try:
         return saved.decode("utf-8")
     except UnicodeDecodeError:

@@ -72,13 +72,23 @@ def config_command(
 
 
 def _list(out, settings) -> None:
-    stored = settings.load()
+    """Every setting, and what the file holds besides; a value that breaks its rules is listed as
+    it is, with what is wrong and the command that fixes it."""
+    stored = settings.stored()
+    wrong = []
     for name, k in settings.KEYS.items():
-        shown = stored.get(name)
-        out.line(f"{name} = {shown if shown is not None else '(not set)'}    # {k.help}")
+        value = stored.get(name)
+        why = settings.problem(name, value) if value is not None else None
+        shown = "(not set)" if value is None else str(value).strip() if not why else repr(value)
+        out.line(f"{name} = {shown}    # " + (f"INVALID: {why}" if why else k.help))
+        if why:
+            wrong.append(name)
     for name in sorted(set(stored) - set(settings.KEYS)):
         out.line(f"{name} = {stored[name]}    # not a mieux setting: ignored")
     out.notice(f"Settings file: {settings.settings_path()}")
+    for name in wrong:
+        out.error(f"{name} in the settings file breaks its rules, and mieux will not use it. "
+                  f"Set it again: mieux config set {name} VALUE (or unset it: mieux config unset {name}).")
 
 
 # The commands this module defines, by name; app.py builds each only when it is used.

@@ -491,7 +491,7 @@ def read(path: Path, options: ReadOptions, advance=lambda n=1: None) -> Reading:
     name = str(path)
     _refuse_a_dtd(path)
     reader = _ActivityReader(name, options)
-    with open(path, "rb") as f:
+    with _opened(path) as f:
         events = etree.iterparse(f, events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False,
                                  huge_tree=False, remove_comments=True, remove_pis=True)
         root, depth, position = None, 0, 0
@@ -518,11 +518,23 @@ def read(path: Path, options: ReadOptions, advance=lambda n=1: None) -> Reading:
     return Reading(reader.items, reader.report())
 
 
+def _opened(path: Path):
+    """The file to read, refused if anything but a regular file of an importable size was put in
+    its place since it was looked at (a named pipe would block the reading)."""
+    from mieux_cli.store.files import NotRegularFile, TooLarge, open_regular_file
+    from mieux_cli.transfer import MAX_IMPORT_BYTES
+
+    try:
+        return open_regular_file(path, MAX_IMPORT_BYTES)
+    except (NotRegularFile, TooLarge) as e:
+        raise UnreadableFile(str(path), None, f"not a file that can be imported ({e})") from None
+
+
 def _refuse_a_dtd(path: Path) -> None:
     """IATI files never declare a DTD; one that does may be an attack (entity expansion, external
     entities). A DOCTYPE comes before the first element, so the file's start is enough to see it;
     check_root sees any that a long prolog pushed further."""
-    with open(path, "rb") as f:
+    with _opened(path) as f:
         start = f.read(65536)
     if b"<!DOCTYPE" in start:
         raise _dtd_refused(str(path), start[:start.index(b"<!DOCTYPE")].count(b"\n") + 1)

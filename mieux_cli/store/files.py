@@ -46,17 +46,30 @@ def read_regular_file(path, limit: int) -> bytes:
 
 def read_regular_file_and_stat(path, limit: int) -> tuple[bytes, os.stat_result]:
     """read_regular_file, with the stat of the file read (which a rename may have replaced since)."""
-    # O_NONBLOCK: opening a named pipe does not wait for a writer (it has no effect on files).
-    with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb") as f:
+    with open_regular_file(path, limit) as f:
         info = os.fstat(f.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise NotRegularFile(_WHAT.get(stat.S_IFMT(info.st_mode), "not a regular file"))
-        if info.st_size > limit:
-            raise TooLarge(info.st_size, limit)
         data = f.read(limit + 1)
     if len(data) > limit:
         raise TooLarge(None, limit)
     return data, info
+
+
+def open_regular_file(path, limit: int):
+    """A regular file (symlinks followed) of at most `limit` bytes, open for reading in binary;
+    anything else is refused before a byte is read: NotRegularFile, TooLarge or OSError. The check
+    is made on the file opened, so nothing can be put in its place in between."""
+    # O_NONBLOCK: opening a named pipe does not wait for a writer (it has no effect on files).
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)  # before Python's open(), which refuses a folder with an error of its own
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(_WHAT.get(stat.S_IFMT(info.st_mode), "not a regular file"))
+        if info.st_size > limit:
+            raise TooLarge(info.st_size, limit)
+    except BaseException:
+        os.close(fd)
+        raise
+    return open(fd, "rb")
 
 
 def write_atomically(path, payload: bytes, before_replace=None) -> None:
