@@ -134,14 +134,14 @@ def test_config_set_changes_one_key_and_keeps_the_rest_of_a_hand_written_file(tm
 
 
 @pytest.mark.parametrize(("line", "message"), [
-    ('publisher-ref = "XM EXAMPLE 1"', "iati.publisher-ref = 'XM EXAMPLE 1': 'XM EXAMPLE 1' is not an IATI organisation "
+    ('publisher-ref = "XM EXAMPLE 1"', ("iati.publisher-ref = 'XM EXAMPLE 1': 'XM EXAMPLE 1' is not an IATI organisation "
      "identifier: it is an agency prefix and a number joined by hyphens, such as XM-DAC-41114 or GB-CHC-1234567 (find "
-     "yours at https://org-id.guide)"),
-    ("publisher-type = 999", "iati.publisher-type = 999: '999' is not an IATI organisation type; use one of 10 "
+     "yours at https://org-id.guide)")),
+    ("publisher-type = 999", ("iati.publisher-type = 999: '999' is not an IATI organisation type; use one of 10 "
      "Government, 11 Local Government, 15 Other Public Sector, 21 International NGO, 22 National NGO, 23 Regional NGO, "
      "24 Partner Country based NGO, 30 Public Private Partnership, 40 Multilateral, 60 Foundation, 70 Private Sector, "
      "71 Private Sector in Provider Country, 72 Private Sector in Aid Recipient Country, 73 Private Sector in Third "
-     "Country, 80 Academic, Training and Research, 90 Other"),
+     "Country, 80 Academic, Training and Research, 90 Other")),
     ('publisher-role = "Funding "', None),  # a name, as `config set` takes it, is fine
     ('publisher-role = ["1", "4"]', "iati.publisher-role = ['1', '4']: it is a list, and it should be one value in quotes"),
     ('language = "zz"', "iati.language = 'zz': Unknown language 'zz'; give an ISO 639-1 code such as en, es or fr"),
