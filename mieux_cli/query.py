@@ -161,6 +161,19 @@ class _Linking:
         return [(field, records[pos]) for pos, field in found]
 
 
+def _following(prefix: str) -> str | None:
+    """The first text after every text that begins with `prefix`, in SQLite's order (that of
+    UTF-8 bytes, which is the code points'): its last character one higher, past the surrogates
+    (which no text holds, and SQLite cannot be given); None when there is none (U+10FFFF)."""
+    for end in range(len(prefix) - 1, -1, -1):
+        code = ord(prefix[end]) + 1
+        if code == 0xD800:
+            code = 0xE000
+        if code <= 0x10FFFF:
+            return prefix[:end] + chr(code)
+    return None
+
+
 class IndexedCatalogue(Catalogue):
     """A catalogue read from its index, in one read transaction (`db`, from index.open_fresh);
     `state`: what the index records of the file."""
@@ -224,8 +237,11 @@ class IndexedCatalogue(Catalogue):
         """(ID, title) of the records whose ID begins with `prefix`."""
         if not prefix:
             return rows(self.db, "SELECT id, title FROM records")
-        found = rows(self.db, "SELECT id, title FROM records WHERE id >= ? AND id < ?",
-                     (prefix, prefix[:-1] + chr(min(ord(prefix[-1]) + 1, 0x10FFFF))))
+        following = _following(prefix)
+        if following is None:
+            found = rows(self.db, "SELECT id, title FROM records WHERE id >= ?", (prefix,))
+        else:
+            found = rows(self.db, "SELECT id, title FROM records WHERE id >= ? AND id < ?", (prefix, following))
         return [(i, t) for i, t in found if i.startswith(prefix)]
 
     # -- reads -----------------------------------------------------------------------------------

@@ -66,6 +66,8 @@ def _damaged(db):
         records["907"] = {**_by_id(records, "fct-lac-regional-integration"), "id": "fct-odd-codes",
                           "themes": ["IMT", "IMT", "XYZ"], "areas": ["THB", 7], "gcm": ["3", 3], "region": "Nowhere"}
         _by_id(records, "prc-cr-integration-shared-responsibility")["actions"] = ["act-gone"]
+        # an ID no command would make, ending in the last code point (a beginning of it has no "next" text)
+        records["908"] = {**_by_id(records, "fct-lac-regional-integration"), "id": "fct-odd-\U0010ffff"}
 
     _tamper(db, damage)
 
@@ -175,7 +177,8 @@ def test_show_is_the_same_from_the_index_and_the_file(catalogue):
         same_both_ways(catalogue, "show", record_id)
         same_both_ways(catalogue, "show", record_id, "--json")
     for typed in ("act-cr", "ACT-CR-INT", "prc-cr-in", "prc", "act-aiamp-som-protocol", "act-cr-integraton",
-                  "fct-bogus-kind", "integration plans", "nothing at all", "fct-lac-regional-integration"):
+                  "fct-bogus-kind", "integration plans", "nothing at all", "fct-lac-regional-integration",
+                  "\ud7ff", "fct-odd-\U0010ffff", "fct-odd-", "\U0010ffff", "fct-\ud7ff"):
         same_both_ways(catalogue, "show", typed)
 
 
@@ -207,7 +210,7 @@ def test_brief_is_the_same_from_the_index_and_the_file(catalogue):
 def test_completion_is_the_same_from_the_index_and_the_file(catalogue):
     indexed, from_file = Store(catalogue).read(), Store(catalogue).load()
     assert isinstance(indexed, IndexedCatalogue)
-    for prefix in ("", "a", "act-", "prc-cr-i", "fct-", "zzz", "act-bench-1"):
+    for prefix in ("", "a", "act-", "prc-cr-i", "fct-", "zzz", "act-bench-1", "\ud7ff", "fct-odd-\U0010ffff", "\U0010ffff"):
         assert sorted(indexed.completions(prefix)) == sorted(from_file.completions(prefix)), prefix
 
 
