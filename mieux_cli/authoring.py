@@ -251,13 +251,13 @@ def plan_undo(history: list[dict], to: int | None):
 def _damaged_back(undone: list[dict], catalogue: Catalogue) -> list[Change]:
     """What undoing `undone` does to damaged records: each one dropped is put back, each one put
     back is dropped again (the two cancel out when both are undone)."""
-    import orjson
+    from mieux_cli.store import encoded
 
     net: dict[bytes, list] = {}
     for entry in undone:
         for change in entry["changes"]:
             if change["op"] in DAMAGED_OPS:
-                key = orjson.dumps(change["record"], option=orjson.OPT_SORT_KEYS)
+                key = encoded(change["record"], sort_keys=True)
                 raw, count = net.get(key, (change["record"], 0))
                 net[key] = [raw, count + (1 if change["op"] == "drop" else -1)]
     changes = []

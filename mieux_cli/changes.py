@@ -166,8 +166,16 @@ def apply(db, doc_ids: dict[int, int], catalogue: Catalogue, changes: list[Chang
 def _key_of_damaged(doc_ids: dict[int, int], catalogue: Catalogue, change: Change, taken: list[int]) -> int:
     """The key of the damaged record a drop takes out: the very one read under the lock, or one
     equal to it (a plan made from the history), and not one another drop takes."""
+    from mieux_cli.store import encoded
+
+    wanted = None
     for raw, _ in sorted(catalogue.damaged, key=lambda pair: pair[0] is not change.before):
-        if (raw is change.before or raw == change.before) and doc_ids[id(raw)] not in taken:
+        if doc_ids[id(raw)] in taken:
+            continue
+        if raw is change.before:
+            return doc_ids[id(raw)]
+        wanted = wanted or encoded(change.before, sort_keys=True)  # == would recurse as deep as a hand edit nested
+        if encoded(raw, sort_keys=True) == wanted:
             return doc_ids[id(raw)]
     raise MieuxError(f"The damaged record '{change.record_id}' changed since this change was prepared.",
                      "Run the command again.")

@@ -150,19 +150,22 @@ def active_years(record: dict, catalogue: Catalogue) -> tuple[int, int] | None:
     ("20x") give none: `mieux check` reports them."""
     try:
         return _active_years(record, catalogue)
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):  # a practice its own action
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
 
 
 def _active_years(record: dict, catalogue: Catalogue) -> tuple[int, int] | None:
     start, end = record.get("start"), record.get("end")
     if start is None and end is None and record["kind"] == "practice":
-        spans = [active_years(catalogue.by_id[i], catalogue) for i in record["actions"] if i in catalogue.by_id]
+        # only an action or an event gives its years: a practice a hand edit linked to itself (or
+        # to another practice) would take them round in a circle
+        actions = [catalogue.by_id.get(i) for i in record["actions"]]
+        spans = [active_years(a, catalogue) for a in actions if a is not None and a["kind"] == "action"]
         spans = [s for s in spans if s]
         if spans:
             return min(s[0] for s in spans), max(s[1] for s in spans)
         event = catalogue.by_id.get(record.get("event") or "")
-        return active_years(event, catalogue) if event else None
+        return active_years(event, catalogue) if event and event["kind"] == "event" else None
     if start is None and end is None:
         return None
     first = int((start or end)[:4])

@@ -330,34 +330,54 @@ def damage(record) -> str | None:
     for name, shape in _shape(record["kind"]):
         value = record.get(name)
         if value is None:
-            if shape < _SCALAR and name in record:  # a list field may be left out, not be null
+            if (isinstance(shape, tuple) or shape < _SCALAR) and name in record:  # a list may be left out, not null
                 return f"has a {name} field that is not a list"
             continue
-        if shape == _ITEMS:
+        if isinstance(shape, tuple):  # items: each a mapping, each part of the type it is read as
             if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
                 return f"has a {name} field that is not a list"
-        elif shape == _LIST:
+            for item in value:
+                for part, allowed, required in shape:
+                    held = item.get(part)
+                    if held is None and required or held is not None and not _holds(held, allowed):
+                        return f"has a {name} item whose {part} is not {_PART_WORDS[allowed]}"
+        elif shape in (_LIST, _NUMBERS):
             if not isinstance(value, list):
                 return f"has a {name} field that is not a list"
             for v in value:
-                if not (isinstance(v, str) or isinstance(v, int) and not isinstance(v, bool)):
+                if not (isinstance(v, str) or shape == _NUMBERS and isinstance(v, int) and not isinstance(v, bool)):
                     return f"has a {name} field that holds something other than text"
         elif not isinstance(value, str) and not (shape == _SCALAR_OR_NUMBER and isinstance(value, int)):
             return f"has a {name} field that is not text"
     return None
 
 
-_ITEMS, _LIST, _SCALAR, _SCALAR_OR_NUMBER = range(4)
+# What a field holds, as `damage` checks it: a list of texts, a list of texts or whole numbers (GCM
+# objectives are numbers), one text, one text or number; an items field's shape is a tuple of its
+# parts' (name, what it holds, whether it is required).
+_LIST, _NUMBERS, _SCALAR, _SCALAR_OR_NUMBER = range(4)
+_PART_WORDS = {"text": "text", "count": "a whole number", "number": "a number or text"}
 _SHAPES: dict[tuple, tuple] = {}
 
 
-def _shape(kind: str) -> tuple[tuple[str, int], ...]:
+def _holds(value, allowed: str) -> bool:
+    if isinstance(value, bool):
+        return False
+    if allowed == "count":
+        return isinstance(value, int)
+    if allowed == "number":
+        return isinstance(value, str | int | float)
+    return isinstance(value, str)
+
+
+def _shape(kind: str) -> tuple[tuple[str, object], ...]:
     """(field, what it must hold) for the fields of a kind, as `damage` checks them; made once
     for each schema (schema.extended adds fields)."""
     key = (kind, len(schema.FIELDS))
     if key not in _SHAPES:
         _SHAPES[key] = tuple(
-            (f.name, _ITEMS if f.type == "items" else _LIST if f.is_list else
+            (f.name, tuple((p.name, p.type if p.type in ("count", "number") else "text", p.required) for p in f.parts)
+             if f.type == "items" else _NUMBERS if f.is_list and f.vocab == "gcm" else _LIST if f.is_list else
              _SCALAR_OR_NUMBER if f.vocab == "gcm" else _SCALAR)
             for f in schema.fields_of(kind))
     return _SHAPES[key]

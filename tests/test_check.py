@@ -148,7 +148,43 @@ FILE_DAMAGE = {
     # Of the right shape, so read, but no calendar or vocabulary knows these values.
     "values nothing knows": lambda data: next(r for r in data["records"].values() if r["id"] == "act-cr-integration-plans")
     .update(start="20x", gcm=["3", 3, "x"], status="bogus", themes=["XYZ", "XYZ"], region="Nowhere"),
+    # what a hostile tester's hand edits of valid JSON found still crashing commands
+    "a country that is a number": lambda data: _record(data, "act-cr-integration-plans").update(countries=[5]),
+    "a month that does not exist": lambda data: _record(data, "act-cr-integration-plans").update(start="2017-13"),
+    "a source title that is a number": lambda data: _record(data, "fct-lac-regional-integration")["sources"][0].update(title=5),
+    "a practice linking to itself": lambda data: _record(data, "prc-cr-integration-shared-responsibility").update(
+        actions=["prc-cr-integration-shared-responsibility"]),
+    "a change time that is a number": lambda data: data["meta"]["1"].update(changed=5),
+    "a field nested 1,000 deep": lambda data: _record(data, "fct-lac-regional-integration").update(notes=_nested(1000)),
 }
+
+
+def _record(data, record_id):
+    return next(r for r in data["records"].values() if r["id"] == record_id)
+
+
+class _Nested:
+    """A value nested `depth` lists deep, written out by _deep_json (json.dumps would recurse)."""
+
+    def __init__(self, depth):
+        self.depth = depth
+
+
+def _nested(depth):
+    return _Nested(depth)
+
+
+def _deep_json(data) -> str:
+    nested = []
+
+    def placeholder(value):
+        nested.append(value.depth)
+        return f"@nested-{len(nested) - 1}@"
+
+    text = json.dumps(data, default=placeholder)
+    for n, depth in enumerate(nested):
+        text = text.replace(f'"@nested-{n}@"', "[" * depth + '"deep"' + "]" * depth)
+    return text
 # Reads that work out years, or order and count codes: from the index and from the file.
 COUNTING = [["summary", "--by", "year", "--by", "gcm"], ["summary", "--by", "status", "--by", "theme"],
             ["summary", "--by", "region"], ["brief"], ["brief", "act-cr-integration-plans"], ["list", "--year", "2017"],
@@ -167,7 +203,7 @@ def test_every_command_on_a_hand_damaged_catalogue_ends_without_a_traceback(cli,
     if damage in FILE_DAMAGE:
         data = json.loads(cli.db.read_text())
         FILE_DAMAGE[damage](data)
-        cli.db.write_text(json.dumps(data))
+        cli.db.write_text(_deep_json(data))
     else:
         _damage_a_record(cli.db, damage)
     new = tmp_path / "new.yaml"
@@ -197,3 +233,20 @@ def test_a_damaged_history_entry_is_shown_reported_and_never_undone(cli):
         "Error: Change #1 is damaged in the catalogue file (it has no list of changes): it cannot be undone. "
         "See `mieux check`; `mieux restore` a backup to go back further.\n"))
     assert cli.db.read_bytes() == before
+
+
+def test_a_value_nested_deeper_than_orjson_writes_stops_no_write(cli):
+    """orjson writes at most 255 levels; a hand edit nesting a field 1,000 deep stopped every
+    write with a traceback, restore included."""
+    assert cli("backup").exit_code == 0
+    data = json.loads(cli.db.read_text())
+    FILE_DAMAGE["a field nested 1,000 deep"](data)
+    cli.db.write_text(_deep_json(data))
+    added = cli("add", "fact", "--title", "Still writable", "--text", "T", "--source", "S", "--no-input")
+    assert added.exit_code == 0, added.output
+    assert "fct-still-writable" in cli("list").stdout
+    result = cli("restore", "2", "--yes")  # the manual backup, from before the damage
+    assert result.exit_code == 0, result.output
+    assert cli("list").stderr == ""
+    assert cli("undo", "--yes").exit_code == 0  # the damaged record, put back whole
+    assert ("[" * 1000 + '"deep"' + "]" * 1000) in cli.db.read_text()

@@ -26,10 +26,17 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 
 
 def when(value: str | None) -> str:
-    """'2018-07' -> 'July 2018'; '2018-07-15' -> '15 July 2018'."""
+    """'2018-07' -> 'July 2018'; '2018-07-15' -> '15 July 2018'; a date a hand edit broke
+    ('2017-13') as it is written (`mieux check` reports it)."""
     if not value:
         return ""
-    parts = value.split("-")
+    from mieux_cli.records import parse_date
+
+    try:
+        canonical = parse_date(value)
+    except (ValueError, TypeError):
+        return str(value)
+    parts = canonical.split("-")
     if len(parts) == 1:
         return parts[0]
     month = MONTHS[int(parts[1]) - 1]

@@ -69,6 +69,23 @@ INDEX_SUFFIX = ".index.sqlite"  # the index of catalogue.json is catalogue.json.
 NO_INDEX = "MIEUX_NO_INDEX"
 
 
+def encoded(value, sort_keys: bool = False) -> bytes:
+    """`value` as compact JSON. orjson stops at 255 levels of nesting, and a hand edit can leave a
+    value nested deeper (a read allows 1,024), which would otherwise stop every write, and undo:
+    such a value is written by the standard library's encoder instead."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if sort_keys else None)
+    except orjson.JSONEncodeError:
+        import json
+
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 10_000))
+        try:
+            return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys).encode("utf-8")
+        finally:
+            sys.setrecursionlimit(limit)
+
+
 def data_dir_path() -> Path:
     """catalogue.json in the user's data directory (~/.local/share/mieux on Linux)."""
     from platformdirs import user_data_path
@@ -79,7 +96,7 @@ def data_dir_path() -> Path:
 def catalogue_of(data: dict, path: Path | None = None, created: bool = False, migrated_from: int | None = None) -> Catalogue:
     return Catalogue(
         records=list(data.get(RECORDS_TABLE, {}).values()),
-        changed=data.get(META_TABLE, {}).get("1", {}).get("changed"),
+        changed=changed_at(data),
         path=path,
         created=created,
         migrated_from=migrated_from,
@@ -135,6 +152,13 @@ def change_counter(data: dict) -> int:
     """How many times mieux has written the file (its index records the count it was made at)."""
     counter = data.get(META_TABLE, {}).get("1", {}).get("counter", 0)
     return counter if isinstance(counter, int) and not isinstance(counter, bool) else 0
+
+
+def changed_at(data: dict) -> str | None:
+    """When mieux last wrote the file (UTC, ISO 8601), as its meta table says; None if it does not
+    say it as text (a hand edit)."""
+    changed = data.get(META_TABLE, {}).get("1", {}).get("changed")
+    return changed if isinstance(changed, str) else None
 
 
 def file_format(data: dict) -> int:
@@ -350,8 +374,7 @@ class Store:
         from mieux_cli.store import index
 
         data = read.data
-        state = index.state_of(index.file_identity(read.info), change_counter(data),
-                               data.get(META_TABLE, {}).get("1", {}).get("changed"), read.crc)
+        state = index.state_of(index.file_identity(read.info), change_counter(data), changed_at(data), read.crc)
         try:
             index.build(self.index_path, data.get(RECORDS_TABLE, {}), state, like=read.info, progress=progress)
         except Exception:  # noqa: BLE001 - whatever stops the cache, the file answers
@@ -526,8 +549,7 @@ class Store:
 
         old_records = dict(data.get(RECORDS_TABLE, {}))
         _number_every_key(data)  # a renumbered record is one removed and one added, for the index
-        meta = data.get(META_TABLE, {}).get("1", {})
-        expected = index.state_of(index.file_identity(info), change_counter(data), meta.get("changed")) if info else None
+        expected = index.state_of(index.file_identity(info), change_counter(data), changed_at(data)) if info else None
         storage = _MemoryStorage(data)
         db = tinydb.TinyDB(storage=lambda: storage)
         yield db
@@ -547,8 +569,7 @@ class Store:
         try:
             written = _Read(data, os.stat(self.real_path))
             written.crc = index.content_check(written.info, payload)
-            state = index.state_of(index.file_identity(written.info), change_counter(data),
-                                   data[META_TABLE]["1"]["changed"], written.crc)
+            state = index.state_of(index.file_identity(written.info), change_counter(data), changed_at(data), written.crc)
             if expected is not None and index.update(self.index_path, expected, state, old_records, data[RECORDS_TABLE]):
                 return
         except Exception:  # noqa: BLE001 - a cache that cannot be updated is made again by the next read
@@ -595,7 +616,7 @@ class Store:
             kept.append(self._backups.keep_previous())
 
         previous = keep_previous if self.real_path.exists() else None
-        payload = orjson.dumps(data)
+        payload = self._encoded(data)
         try:
             write_atomically(self.real_path, payload, before_replace=previous)
         except OSError as e:
@@ -604,6 +625,22 @@ class Store:
                     backup.unlink()
             raise self._write_error(e) from None
         self._backups.rotate()
+        return payload
+
+    def _encoded(self, data: dict) -> bytes:
+        """The file's bytes for `data`; when a hand edit left a value nested deeper than orjson
+        writes (see encoded), read back first, to be sure a read takes them."""
+        try:
+            return orjson.dumps(data)
+        except orjson.JSONEncodeError:
+            pass
+        try:
+            payload = encoded(data)
+            orjson.loads(payload)
+        except (ValueError, TypeError, RecursionError, orjson.JSONDecodeError):
+            raise StorageError(f"The catalogue {self.path} holds a value nested too deeply to be written back "
+                               "(a hand edit?): nothing was changed.",
+                               "See `mieux check` for the damaged record; fix it in the file or restore a backup.") from None
         return payload
 
     def backup(self) -> Path:
