@@ -370,7 +370,13 @@ class _Searching:
         """Record -> how strongly it holds the word (search.term_weight over its fields), for the
         records that hold it: the word itself, longer words it begins (for words of PREFIX_MIN
         letters or more) and the corrections, the first COUNTED_MAX matches of a field counted."""
-        from mieux_cli.search import COUNTED_MAX, PREFIX_MIN, frequency, saturated
+        from mieux_cli.search import (
+            COUNTED_MAX,
+            PREFIX_MIN,
+            frequency,
+            saturated,
+            weight_in,
+        )
 
         scope, params = self._in_scope()
         # Rows come by record, then field (in the table's column order), then place.
@@ -383,6 +389,10 @@ class _Searching:
                     f"SELECT doc, col, term, offset FROM temp.word_instances WHERE {condition}", values):
                 if term != word and (term.startswith(word) or term in corrections):
                     others.setdefault((doc, col), set()).add(offset)
+        if self.partial:  # records the full-text table does not hold whole: weighed from the records
+            for pos in self.partial:
+                exact.pop(pos, None)
+            others = {key: found for key, found in others.items() if key[0] not in self.partial}
         column = self.column
         keys = list(exact.keys() | others.keys()) if others else list(exact)
         if others or not _in_order(keys, column):
@@ -394,7 +404,19 @@ class _Searching:
             if whole + partial > COUNTED_MAX and partial:  # only the first matches count: which ones, by their place
                 whole, partial = self._first_matches(word, key, others[key])
             found[key[0]] = found.get(key[0], 0.0) + saturated(weight[key[1]], frequency(min(whole, COUNTED_MAX), partial))
+        for pos, record in self.partial.items():
+            held = weight_in(record, word, corrections, self.fields)
+            if held:
+                found[pos] = held
         return found
+
+    @functools.cached_property
+    def partial(self) -> dict[int, dict]:
+        """The records in scope whose words the full-text table does not hold whole (a field longer
+        than search.INDEXED_CHARS), by position: few, or none."""
+        return {pos: orjson.loads(body) for pos, body in self.db.execute(
+            f"SELECT pos, body FROM bodies WHERE pos IN (SELECT pos FROM records WHERE words_whole = 0 AND "
+            f"{self.condition})", self.params)}
 
     def _first_matches(self, word: str, key: tuple[int, str], other_offsets: set[int]) -> tuple[int, int]:
         from mieux_cli.search import COUNTED_MAX

@@ -31,6 +31,7 @@ MAX_QUERY_WORDS = 32
 MAX_QUERY_CHARS = 1000
 SCAN_CHARS = 10_000
 COUNTED_MAX = 100
+INDEXED_CHARS = 100_000  # the index holds the words of a field up to this long (see index_words)
 STOPWORDS = {"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "in", "is", "it", "of", "on",
              "or", "that", "the", "to", "was", "were", "with"}
 
@@ -63,23 +64,37 @@ def field_texts(record: dict, fields: dict[str, schema.Field] | None = None) -> 
     return texts
 
 
-def index_words(record: dict, fields: dict[str, schema.Field] | None = None) -> tuple[dict[str, str], bool]:
+def index_words(record: dict, fields: dict[str, schema.Field] | None = None) -> tuple[dict[str, str], bool, bool]:
     """What the index's full-text table holds for a record: each searchable field's words, folded
     as `search` folds them and one space apart (its tokenizer splits at ASCII spaces and
-    punctuation only), so that the index finds exactly the words this module finds. And whether
-    the words corrections take from the record (each field's first SCAN_CHARS characters) are
-    exactly those: no field is longer, and none is changed by folding twice. The index reads the
-    others' words from the records themselves."""
-    words, plain = {}, True
+    punctuation only), so that the index finds exactly the words this module finds; a field
+    longer than INDEXED_CHARS is left out (one of 16 MB made the index 4 times the file, and
+    search slower than without it). Then whether the words corrections take from the record (each
+    field's first SCAN_CHARS characters) are exactly those: no field is longer, and none is changed
+    by folding twice; and whether every field's words are there. The index reads the others' words
+    from the records themselves."""
+    words, plain, whole = {}, True, True
     for name, text in field_texts(record, fields).items():
         folded = fold_case(text)
+        if len(folded) > INDEXED_CHARS:
+            plain = whole = False
+            continue
         if folded.isascii():
             words[name] = folded
             plain = plain and len(folded) <= SCAN_CHARS
         else:
             words[name] = " ".join(TOKEN.findall(folded))
             plain = plain and len(folded) <= SCAN_CHARS and fold_case(folded) == folded
-    return words, plain
+    return words, plain, whole
+
+
+def weight_in(record: dict, word: str, corrections: tuple[str, ...] = (),
+              fields: dict[str, schema.Field] | None = None) -> float:
+    """How strongly one record holds a query word (its corrections too), as `search` weighs it:
+    for the records whose words the index does not hold whole."""
+    fields = fields or searched_fields()
+    texts = {f: fold_case(t) for f, t in field_texts(record, fields).items()}
+    return _weighted(_Term(word, corrections), texts, {name: f.weight for name, f in fields.items()})
 
 
 def scan_vocabulary(record: dict, fields: dict[str, schema.Field] | None = None) -> set[str]:

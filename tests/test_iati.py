@@ -795,3 +795,25 @@ def test_reading_shows_a_progress_bar_on_a_terminal(monkeypatch):
     reading = transfer.read_import(FIXTURES / "activities-2.03.xml", output.Output(stderr=stderr).progress)
     assert len(reading.items) == 7
     assert "Reading IATI activities" in stderr.getvalue() and "100%" in stderr.getvalue()
+
+
+def test_an_activity_or_a_text_far_larger_than_any_real_one_is_refused_in_one_line_in_bounded_memory(db, tmp_path):
+    """One activity of 32 MB took 1 GB and 33 s (MemoryError under a 1.5 GB limit)."""
+    head = ('<iati-activities version="2.03">\n<iati-activity xml:lang="en"><iati-identifier>XM-BIG-1</iati-identifier>'
+            '<reporting-org ref="XM-BIG" type="10"><narrative>Big</narrative></reporting-org>')
+    big = tmp_path / "big.xml"
+    big.write_text(head + "<description>" + "<narrative>some words of a description</narrative>\n" * 300_000
+                   + "</description></iati-activity></iati-activities>\n")
+    code, out, err, peak_kib = peak_of(["--db", str(db), "import", str(big)], tmp_path)
+    assert (code, out, err) == (2, "", (
+        f"Error: {big}:2: an activity larger than 8 MB, which no IATI activity is (real ones are a few KB). Give the "
+        "file as its publisher or the IATI Registry serves it.\n"))
+    assert peak_kib < 200 * 1024
+    long = tmp_path / "long.xml"
+    long.write_text(head + "<title><narrative>" + "x" * 300_000 + "</narrative></title></iati-activity></iati-activities>\n")
+    before = read_bytes(db)
+    result = run("import", str(long), db=db)
+    assert (result.exit_code, result.stderr) == (2, (
+        f"Error: {long}:2: a text of 300,000 characters, longer than any text of an IATI activity (the limit is "
+        "200,000). Give the file as its publisher or the IATI Registry serves it.\n"))
+    assert read_bytes(db) == before

@@ -74,6 +74,11 @@ DESCRIPTION_NAMES = {"2": "objectives", "3": "target groups"}
 OUTPUT, OUTCOME = "1", "2"
 QUALITATIVE = "5"  # indicator/@measure (IndicatorMeasure)
 PREVIOUS_IDENTIFIER = "A3"  # other-identifier/@type: Previous Activity Identifier
+# Bounds on what one activity may hold: real activities are a few KB (the largest of the files
+# tried, 17 KB; their longest text, 2,400 characters), and one of 32 MB took 1 GB and half a
+# minute to read. Beyond these, a file is refused in one line before the activity is built.
+MAX_ACTIVITY_BYTES = 8 * 1024 * 1024
+MAX_TEXT_CHARS = 200_000
 WEB_PAGE, RESULTS_DOCUMENT = "A12", "A08"  # document-link category (DocumentCategory)
 # tag/@code in the publisher's own vocabulary: "theme:IMT", "area:THB", "gcm:10", "tag:protocol".
 TAG_PREFIXES = ("theme", "area", "gcm", "tag")
@@ -494,7 +499,7 @@ def read(path: Path, options: ReadOptions, advance=lambda n=1: None) -> Reading:
     with _opened(path) as f:
         events = etree.iterparse(f, events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False,
                                  huge_tree=False, remove_comments=True, remove_pis=True)
-        root, depth, position = None, 0, 0
+        root, depth, position, began = None, 0, 0, 0
         try:
             for event, element in events:
                 if event == "start":
@@ -502,6 +507,12 @@ def read(path: Path, options: ReadOptions, advance=lambda n=1: None) -> Reading:
                         root = element
                         reader.check_root(root)
                     depth += 1
+                    if depth == 2:
+                        began = f.tell()
+                    elif depth > 2 and f.tell() - began > MAX_ACTIVITY_BYTES:
+                        raise UnreadableFile(name, root[-1].sourceline if len(root) else None, (
+                            f"an activity larger than {MAX_ACTIVITY_BYTES // 2**20} MB, which no IATI activity is "
+                            "(real ones are a few KB)"), "Give the file as its publisher or the IATI Registry serves it.")
                     continue
                 depth -= 1
                 if depth == 1:  # a child of <iati-activities> is whole: read it, then let it go
@@ -676,6 +687,10 @@ class _ActivityReader:
         narratives = []
         for narrative in parent.iterchildren("narrative"):
             text = (narrative.text or "").strip()
+            if len(text) > MAX_TEXT_CHARS:
+                raise UnreadableFile(self.name, narrative.sourceline, (
+                    f"a text of {len(text):,} characters, longer than any text of an IATI activity (the limit is "
+                    f"{MAX_TEXT_CHARS:,})"), "Give the file as its publisher or the IATI Registry serves it.")
             if text:
                 lang = (narrative.get(XML_LANG) or "").strip().lower() or self.default_lang
                 narratives.append((lang, text))

@@ -11,7 +11,9 @@ up, migrated and exported): deleting the index loses nothing. It holds
 - links: every link of every record (its field, its target), for the records linking to one;
 - damaged: the records reads set aside (records.damage), with why;
 - words: a full-text table (FTS5), a column per searched field holding the field's words as
-  search.py folds and splits them (the ASCII tokenizer then splits them at the spaces only);
+  search.py folds and splits them (the ASCII tokenizer then splits them at the spaces only); a
+  field longer than search.INDEXED_CHARS is left out, and its record (words_whole = 0) is
+  searched from its body;
 - state: the index's format, and the identity of the catalogue file it was made from: device,
   inode, size, modification and change times, and the change counter the file's meta table keeps.
 
@@ -57,7 +59,7 @@ CREATE TABLE records(
     kind_order INTEGER NOT NULL, title TEXT NOT NULL, title_key TEXT NOT NULL, region, status, status_as_of,
     status_known, start, "end", year_first INTEGER, year_last INTEGER, countries BLOB, participants BLOB,
     themes BLOB, areas BLOB, gcm BLOB, themes_bits INTEGER NOT NULL, areas_bits INTEGER NOT NULL,
-    gcm_bits INTEGER NOT NULL, plain_vocabulary INTEGER NOT NULL);
+    gcm_bits INTEGER NOT NULL, plain_vocabulary INTEGER NOT NULL, words_whole INTEGER NOT NULL);
 CREATE TABLE bodies(pos INTEGER PRIMARY KEY, body BLOB NOT NULL);
 CREATE TABLE record_values(field TEXT NOT NULL, value, pos INTEGER NOT NULL);
 CREATE TABLE links(target, pos INTEGER NOT NULL, ord INTEGER NOT NULL, field TEXT NOT NULL);
@@ -79,7 +81,7 @@ CREATE INDEX damaged_by_doc ON damaged(doc);
 """
 _RECORD_COLUMNS = ("pos", "doc", "id", "id_key", "kind", "kind_order", "title", "title_key", "region", "status",
                    "status_as_of", "status_known", "start", '"end"', "year_first", "year_last", *FACET_FIELDS,
-                   *(f"{f}_bits" for f in BIT_FIELDS), "plain_vocabulary")
+                   *(f"{f}_bits" for f in BIT_FIELDS), "plain_vocabulary", "words_whole")
 
 
 def path_of(catalogue: Path) -> Path:
@@ -394,12 +396,12 @@ class _Rows:
             with contextlib.suppress(ValueError, TypeError, AttributeError):
                 known = last_day(status[1]).isoformat()
         span = self.span(record) or (None, None)
-        words, plain = index_words(record, self.fields)
+        words, plain, whole = index_words(record, self.fields)
         row = (pos, doc, record["id"], record["id"].casefold(), record["kind"], self.kind_order[record["kind"]],
                record["title"], record["title"].casefold(), _scalar(record.get("region")),
                _scalar(record.get("status")), _scalar(record.get("status_as_of")), known, _scalar(record.get("start")),
                _scalar(record.get("end")), *span, *(_json(record.get(f)) for f in FACET_FIELDS),
-               *(bits(f, record.get(f)) for f in BIT_FIELDS), int(plain))
+               *(bits(f, record.get(f)) for f in BIT_FIELDS), int(plain), int(whole))
         return row, (pos, *(words.get(name) for name in self.fields))
 
     @staticmethod
