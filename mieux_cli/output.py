@@ -215,6 +215,7 @@ class _Pager:
         self.stdout, self.command, self.variable, self.tell = stdout, command, variable, tell
         self.rows, self.columns = rows, columns
         self.held: list[str] = []
+        self.sent: list[str] = []  # what went to the pager, printed if the pager fails
         self.lines, self.partial = 0, ""
         self.state = "holding"  # then "paging" (and "quit" when it is left), or "printing" if it cannot start
         self.process = self.pipe = self.interrupt_handler = None
@@ -284,6 +285,7 @@ class _Pager:
         self.stdout.write(held)
 
     def _send(self, text: str) -> None:
+        self.sent.append(text)
         try:
             self.pipe.write(text)
         except (BrokenPipeError, ValueError):  # the pager was quit (q in less): the rest is not wanted
@@ -301,12 +303,16 @@ class _Pager:
         with contextlib.suppress(BrokenPipeError, ValueError, OSError):
             self.pipe.close()
         try:
-            self.process.wait()
+            code = self.process.wait()
         finally:
             signal.signal(signal.SIGINT, self.interrupt_handler)
+        if code != 0:  # a pager that failed (a bad option, a command the shell cannot find), not one quit with q
+            program = self.command.split()[0]
+            self._print_instead(f"The pager '{program}' ({self.variable}) failed (exit code {code})", "".join(self.sent))
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+HIT_INDENT = 4  # search results: the snippet, and every line a title or snippet wraps onto
 
 
 class Output:
@@ -500,16 +506,25 @@ class Output:
                 line.append(one_line(record_id), style="cyan")
                 line.append(f"  {kind}  ", style="dim")
                 line.append(one_line(title), style="bold")
-                self.console.print(line)
-                snippet = Text("    ")
+                snippet = Text()
                 for text, is_match in segments:
                     snippet.append(one_line(text), style="bold yellow" if is_match else None)
-                self.console.print(snippet)
+                self._indented(line, first=0)
+                self._indented(snippet, first=HIT_INDENT)
             return
         for record_id, kind, title, segments in hits:
             self.stdout.write(f"{one_line(record_id)}  {kind}  {one_line(title)}\n")
             snippet = "".join(f"*{t}*" if is_match else t for t, is_match in segments)
             self.stdout.write("    " + one_line(snippet).strip() + "\n")
+
+    def _indented(self, text, first: int) -> None:
+        """`text` wrapped to the terminal, its first line `first` columns in and the rest
+        HIT_INDENT columns in: no line it wraps onto begins with text a user typed."""
+        from rich.text import Text
+
+        width = max(self.columns - HIT_INDENT, 10)
+        for n, line in enumerate(text.wrap(self.console, width)):
+            self.console.print(Text(" " * (first if n == 0 else HIT_INDENT)) + line, soft_wrap=True)
 
     @_writes_stdout
     def bars(self, rows: list[tuple[str, str, int]], total_label: str, total: int) -> None:

@@ -431,10 +431,16 @@ def resolve_gcm(value) -> int:
     """A GCM objective number (10, "10", "GCM10", "objective 10") or label ("Eradicate trafficking")."""
     if value in GCM:
         return value
-    text = fold(str(value)).replace("gcm", "").replace("objective", "").strip()
-    if text.isascii() and text.isdigit() and 1 <= int(text) <= 23:
-        return int(text)
+    numbered = _GCM_NUMBER.match(str(value).strip().casefold())
+    if numbered:  # "-16" or "24" is no objective (folding once read "-16" as 16)
+        if 1 <= int(numbered.group(1)) <= 23:
+            return int(numbered.group(1))
+        raise UnknownValue(f"There is no GCM objective '{value}': they are numbered 1 to 23.",
+                           "See `mieux vocab gcm` for the list.")
     return GCM.resolve(value)
+
+
+_GCM_NUMBER = re.compile(r"^(?:gcm|objective)?\s*([-+]?[0-9]+)$")
 
 
 def resolve_expert_kind(value, country: str | None) -> str:

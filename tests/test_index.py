@@ -613,3 +613,26 @@ def test_a_field_longer_than_the_index_holds_is_searched_alike_without_swelling_
     for query in ("zebrafish", "protocol", "migration policy", "integr", "zebrafsh", "huge"):
         same_both_ways(db, "search", *query.split(), "--json", "--limit", "50")
     assert json.loads(same_both_ways(db, "search", "zebrafish", "--json").stdout)[0]["id"] == "fct-huge-field"
+
+
+def test_check_on_a_read_only_catalogue_checks_it_and_says_the_index_could_not_be_made_again(indexed, monkeypatch):
+    """It said "Could not save the catalogue": check writes nothing but a remade index. (CI runs as
+    root, which ignores permissions: the read-only file system is injected.)"""
+    import errno
+    import os
+    import sqlite3
+
+    opened = os.open
+    lock = str(Store(indexed).lock_path)
+
+    def read_only(path, flags, *args):
+        if str(path) == lock:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+        return opened(path, flags, *args)
+
+    with sqlite3.connect(Store(indexed).index_path) as db:  # a row lost, the state as it was
+        db.execute("DELETE FROM records WHERE id = 'fct-added'")
+    monkeypatch.setattr("mieux_cli.store.os.open", read_only)
+    checked = CliRunner().invoke(app, ["--db", str(indexed), "check"])
+    assert (checked.exit_code, checked.stderr) == (0, "0 errors, 0 warnings.\n")
+    assert checked.stdout.endswith("\nIndex: its records differ from the file's; it could not be made again here.\n")

@@ -80,6 +80,20 @@ def test_a_damaged_file_is_reported_with_the_way_back_and_left_alone(db):
     assert read_bytes(db) == b'{"records": {"1": {"id": "act-'
 
 
+@pytest.mark.parametrize(("written", "shown"), [(True, "true"), (-5, "-5"), (0, "0"), ("2", '"2"'), (None, "null")])
+def test_a_format_no_mieux_writes_is_a_damaged_file_never_migrated(db, written, shown):
+    """A format of true or -5 was "migrated from format True" (or -5), a string "written by a
+    newer mieux"."""
+    data = json.loads(db.read_text())
+    data["meta"]["1"]["format"] = written
+    db.write_text(json.dumps(data))
+    before = read_bytes(db)
+    with pytest.raises(StorageError) as error:
+        Store(db).load()
+    assert str(error.value).startswith(f"The catalogue {db} says it is in format {shown}, which no mieux writes. ")
+    assert read_bytes(db) == before
+
+
 def test_a_damaged_file_without_backups_says_how_to_start_again(tmp_path):
     path = tmp_path / "c.json"
     path.write_bytes(b"\x00\x01garbage")

@@ -221,6 +221,35 @@ def test_a_pager_that_cannot_be_found_prints_instead(db):
     assert "act-cr-integration-plans" in screen
 
 
+def test_search_results_that_wrap_on_a_terminal_never_start_a_line_with_a_record_s_text(db):
+    """A title or snippet wider than the terminal went on at column 0, so that a line of output
+    could begin with text a user typed ("ERROR: ...")."""
+    from conftest import add_records
+
+    add_records(db, {"id": "fct-forged", "kind": "fact", "title": "Protocol " + "padding words " * 6 + "ERROR: forged line",
+                     "text": "protocol " + "more padding words " * 8 + "WARNING: forged too"})
+    code, screen = run_in_terminal(db, "search", "protocol", columns=60, env={"NO_COLOR": ""})
+    assert code == 0
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in screen.splitlines()]
+    hits = [line for line in lines if line and not line.startswith("    ")]
+    assert hits and all(re.match(r"(act|prc|evt|fct)-[a-z0-9-]+  [a-z]+  ", line) for line in hits if "matches" not in line), hits
+    assert any(line.startswith("    ") and "ERROR: forged line" in line for line in lines)
+    assert all(len(line) <= 60 for line in lines)
+
+
+@pytest.mark.parametrize("pager", ["false", "sh -c 'exit 3'", "no-such-pager-here; exit 127"])
+def test_a_pager_that_fails_prints_instead_and_loses_nothing(db, pager):
+    """A pager that starts, then fails at once (a bad option, a command the shell cannot find),
+    swallowed the whole output, and mieux exited 0 as if it had been read."""
+    code, screen = run_in_terminal(db, "list", rows=10, columns=200, env={"MIEUX_PAGER": pager})
+    assert code == 0
+    program = pager.split()[0]
+    assert f"The pager '{program}' (MIEUX_PAGER) failed (exit code " in screen
+    assert "): printing instead." in screen
+    for record_id in ("act-cr-integration-plans", "fct-mx-unaccompanied-children-increase"):  # the first and the last
+        assert record_id in screen
+
+
 @pytest.mark.skipif(shutil.which("less") is None, reason="less is not installed")
 def test_less_by_default_and_ctrl_c_in_it_does_not_stop_mieux(db):
     env = {k: v for k, v in os.environ.items() if k not in ("MIEUX_PAGER", "PAGER", "NO_COLOR")}

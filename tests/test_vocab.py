@@ -48,10 +48,17 @@ def test_codes_and_labels_of_every_vocabulary_resolve():
     assert vocab.PRINCIPLES.resolve("child sensitive") == "child-sensitive"
 
 
-@pytest.mark.parametrize("value", ["0", "24", "GCM 30"])
+@pytest.mark.parametrize("value", ["0", "24", "GCM 30", "-16", "+3x"])
 def test_gcm_objectives_outside_1_to_23_are_refused(value):
     with pytest.raises(UnknownValue):
         vocab.resolve_gcm(value)
+
+
+def test_a_negative_gcm_objective_is_refused_as_one_not_read_as_another(cli):
+    """`--gcm -16` was read as objective 16."""
+    result = cli("list", "--gcm", "-16")
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", (
+        "Error: There is no GCM objective '-16': they are numbered 1 to 23. See `mieux vocab gcm` for the list.\n"))
 
 
 def test_the_vocabularies_are_complete():

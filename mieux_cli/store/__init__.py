@@ -166,6 +166,11 @@ def file_format(data: dict) -> int:
     return data.get(META_TABLE, {}).get("1", {}).get("format", 1)
 
 
+class LockUnavailable(StorageError):
+    """The catalogue's lock file cannot be opened (a read-only folder or file system): nothing
+    can be written, though the file may be read."""
+
+
 class NotACatalogue(Exception):
     """Bytes that are not a catalogue: `what` completes "The catalogue X ..."."""
 
@@ -196,7 +201,9 @@ def parse_catalogue(raw: bytes) -> dict:
             and isinstance(data.get(HISTORY_TABLE, {}), dict)):
         raise NotACatalogue("is not a mieux catalogue")
     written = file_format(data)
-    if not isinstance(written, int) or written > FORMAT:
+    if not isinstance(written, int) or isinstance(written, bool) or written < 1:  # a hand edit: true, -5, "2"
+        raise NotACatalogue(f"says it is in format {orjson.dumps(written).decode()}, which no mieux writes")
+    if written > FORMAT:
         raise NewerFormat(written)
     return data
 
@@ -386,7 +393,15 @@ class Store:
         record for record, index.verify); and whether a wrong one could be made again."""
         from mieux_cli.store import index
 
-        with self._locked():
+        with contextlib.ExitStack() as held:
+            try:
+                held.enter_context(self._locked())
+            except LockUnavailable:  # a read-only folder: the file is checked, the index cannot be remade
+                read = self._read_and_stat()
+                if read.data is None or file_format(read.data) < FORMAT:
+                    raise  # to create or migrate the file, which needs the lock
+                problem = index.verify(self.index_path, index.file_identity(read.info), read.data.get(RECORDS_TABLE, {}))
+                return catalogue_of(read.data, self.path), problem, False
             read = self._read_locked(create=True)
             problem = index.verify(self.index_path, index.file_identity(read.info), read.data.get(RECORDS_TABLE, {}))
             remade = problem is not None and self._index_file(read)
@@ -585,7 +600,8 @@ class Store:
         try:
             fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as e:
-            raise self._write_error(e) from None
+            error = self._write_error(e)
+            raise LockUnavailable(error.message, error.hint) from None
         try:
             deadline = time.monotonic() + timeout
             while True:
