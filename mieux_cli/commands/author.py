@@ -200,7 +200,10 @@ def add_command(ctx: typer.Context, kind=None, record_id=None, from_file=None, n
                 ask_again(prompter, choice, kind, catalogue, answers)
     except Cancelled as e:
         raise _stopped(ctx, prompter, out, e, kind if kind in schema.KINDS else None, answers) from None
-    except IndexBroken:  # damaged under the questions: the answers are kept, never asked all again
+    except IndexBroken:
+        if not ctx.find_root().meta.get("mieux.asked"):
+            raise  # nothing asked yet: app.py runs the command again from the file
+        # changed or damaged under the questions: the answers are kept, never asked all again
         kept = _keep_answers(ctx, out, kind if kind in schema.KINDS else None, answers)
         raise MieuxError("The catalogue's index could not be read while you were answering: nothing was written.",
                          f"Your answers are kept: `{kept}` takes them up." if kept else "Run the command again.") from None
