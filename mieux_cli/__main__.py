@@ -1,3 +1,3 @@
-from mieux_cli.console import main
+from mieux_cli.cli.console import main
 
 main()

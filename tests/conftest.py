@@ -5,9 +5,9 @@ import os
 import pytest
 from typer.testing import CliRunner
 
-from mieux_cli.app import app
-from mieux_cli.records import normalize
-from mieux_cli.store import RECORDS_TABLE, Store
+from mieux_cli.cli.app import app
+from mieux_cli.model.records import normalize
+from mieux_cli.storage.catalogue_file import RECORDS_TABLE, Store
 
 SOURCE = {"title": "Test notes", "publisher": "Test", "date": "2024", "url": None}
 

@@ -10,7 +10,7 @@ import pytest
 from conftest import interrupt, read_bytes
 
 from mieux_cli.errors import MieuxError
-from mieux_cli.store import Store
+from mieux_cli.storage.catalogue_file import Store
 
 
 def _set_title(cli, title):
@@ -67,7 +67,7 @@ def test_undo_refuses_to_overwrite_a_later_change(cli):
     result = cli("undo", "--to", "0")
     assert result.exit_code == 2
     assert result.stderr == "Error: There is no change #0. See `mieux history` for the numbers.\n"
-    from mieux_cli.authoring import plan_undo
+    from mieux_cli.authoring.plans import plan_undo
 
     history = Store(cli.db).history()
     plan, _ = plan_undo(history[:1], None)  # undo #1 alone, though #2 changed the record since
@@ -167,7 +167,7 @@ def test_a_restore_that_another_process_made_meanwhile_says_so_and_names_no_chan
         assert other.returncode == 0, other.stderr
         return True
 
-    monkeypatch.setattr("mieux_cli.commands.admin.confirm", the_other_restores_first)
+    monkeypatch.setattr("mieux_cli.cli.commands.admin.confirm", the_other_restores_first)
     before = read_bytes(cli.db)
     name = Store(cli.db).backups()[-2].path.name
     result = cli("restore", "2")
@@ -258,7 +258,7 @@ def test_an_undo_confirmed_after_another_process_changed_the_catalogue_undoes_no
                         "--set", "tags=meanwhile"], cwd=tmp_path, check=True, capture_output=True)
         return True
 
-    monkeypatch.setattr("mieux_cli.commands.admin.confirm", someone_else_edits_while_the_question_waits)
+    monkeypatch.setattr("mieux_cli.cli.commands.admin.confirm", someone_else_edits_while_the_question_waits)
     result = cli("undo")
     assert result.stdout.splitlines()[1:] == ["It would change 1 record:", "    change fct-lac-regional-integration: title"]
     assert (result.exit_code, result.stderr) == (

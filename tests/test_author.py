@@ -14,7 +14,7 @@ import pytest
 from conftest import at_question, interrupt, read_bytes
 
 from mieux_cli.errors import MieuxError
-from mieux_cli.store import Store
+from mieux_cli.storage.catalogue_file import Store
 
 # A practice typed at the prompts (one question per field, in the schema's order): a wrong
 # country first, then corrected.
@@ -437,7 +437,7 @@ def test_rename_to_an_empty_id_is_refused_and_the_record_and_its_links_stay(cli,
 
 
 def test_no_change_can_store_a_record_that_reads_would_set_aside(cli):
-    from mieux_cli.changes import Change, commit
+    from mieux_cli.storage.history import Change, commit
 
     before = read_bytes(cli.db)
 
@@ -538,6 +538,6 @@ def test_set_sources_reads_every_part_of_a_source(cli):
 
 
 def test_an_id_suggested_from_letters_that_decompose_to_capitals_is_an_id():
-    from mieux_cli.authoring import suggest_id
+    from mieux_cli.authoring.plans import suggest_id
 
     assert suggest_id("fact", "ℌello from 𝐇ouse", {}) == "fct-hello-from-house"  # was fct-Hello-from-House, refused

@@ -9,9 +9,9 @@ import pytest
 from conftest import read_bytes
 from typer.testing import CliRunner
 
-from mieux_cli.app import app
-from mieux_cli.store import Store
-from mieux_cli.store.backups import KEPT as BACKUPS_KEPT
+from mieux_cli.cli.app import app
+from mieux_cli.storage.backups import KEPT as BACKUPS_KEPT
+from mieux_cli.storage.catalogue_file import Store
 
 FACT = "fct-lac-regional-integration"
 

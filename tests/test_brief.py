@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import add_records
 
-from mieux_cli.store import Store
+from mieux_cli.storage.catalogue_file import Store
 
 GOLDEN = Path(__file__).parent / "golden"
 BRIEFS = {

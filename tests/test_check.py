@@ -108,8 +108,8 @@ def test_reads_survive_a_damaged_record_name_it_and_check_reports_it(cli, damage
 
 
 def test_check_reports_progress_record_by_record(db):
-    from mieux_cli.checks import check
-    from mieux_cli.store import Store
+    from mieux_cli.checks.catalogue import check
+    from mieux_cli.storage.catalogue_file import Store
 
     records = Store(db).load().records
     steps = []

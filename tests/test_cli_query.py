@@ -5,7 +5,7 @@ import json
 from conftest import add_records
 from typer.testing import CliRunner
 
-from mieux_cli.app import app
+from mieux_cli.cli.app import app
 
 
 def test_first_use_creates_the_catalogue_in_the_data_directory(tmp_path):
@@ -31,7 +31,7 @@ def test_db_option_and_environment_variable_choose_the_file(tmp_path):
 
 
 def test_db_is_taken_after_the_command_too_by_every_command(tmp_path):
-    from mieux_cli.app import COMMAND_MODULES, _MieuxGroup
+    from mieux_cli.cli.app import COMMAND_MODULES, _MieuxGroup
 
     runner = CliRunner()
     result = runner.invoke(app, ["list", "--db", str(tmp_path / "a.json"), "--limit", "1"])
@@ -93,7 +93,7 @@ def test_list_json_returns_full_records_with_their_action_ids(cli):
     assert [r["id"] for r in records] == ["prc-cr-integration-shared-responsibility", "prc-cr-inter-institutional-working-groups"]
     assert all(r["actions"] == ["act-cr-integration-plans"] for r in records)
     assert all(r["countries"] == ["CR"] and r["region"] == "LAC" for r in records)
-    from mieux_cli.schema import names_of
+    from mieux_cli.model.schema import names_of
 
     assert list(records[0]) == names_of(records[0]["kind"])
 
@@ -223,7 +223,7 @@ def test_user_text_cannot_forge_lines_in_history_show_and_check(cli):
     assert history[0].endswith(f"UTC  bob {FORGED}  mieux --db {cli.db} edit fct-lac-regional-integration --set "
                                f"'title=Real title {FORGED}'")
     assert history[1] == "    changed fct-lac-regional-integration: title"
-    from mieux_cli.store import RECORDS_TABLE, Store
+    from mieux_cli.storage.catalogue_file import RECORDS_TABLE, Store
 
     with Store(cli.db).transaction() as database:  # a record changed by other means than mieux
         database.table(RECORDS_TABLE).insert({"id": "fct-raw", "kind": "fact", "title": "Raw", "countries": [f"XX\n{FORGED}"]})

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mieux_cli.app import app
+from mieux_cli.cli.app import app
 
 
 def config(*args):

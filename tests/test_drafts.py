@@ -9,7 +9,7 @@ import sys
 import pexpect
 from conftest import at_question, interrupt, read_bytes
 
-from mieux_cli.store import Store
+from mieux_cli.storage.catalogue_file import Store
 
 # The reproduction, in today's order of questions (schema.py): an end before the start,
 # then the input ends at "Save this fact?".
@@ -200,8 +200,8 @@ def test_an_add_is_never_asked_again_from_the_start_when_another_process_writes_
 def test_an_index_that_breaks_under_the_questions_keeps_the_answers(db, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from mieux_cli import asking
-    from mieux_cli.app import app
+    from mieux_cli.cli import asking
+    from mieux_cli.cli.app import app
     from mieux_cli.errors import IndexBroken
 
     def broken(*args, **kwargs):

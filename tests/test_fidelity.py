@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from mieux_cli.fidelity import Source, unsupported
-from mieux_cli.records import normalize
-from mieux_cli.shipped import shipped_records
+from mieux_cli.checks.fidelity import Source, unsupported
+from mieux_cli.model.records import normalize
+from mieux_cli.storage.shipped import shipped_records
 
 # The seed article, as the shipped records cite it (their source's `file`); a copy lives with the
 # tests so that a fresh clone checks it too, and it must stay the same as the one in ../shared/seed/.

@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from mieux_cli.app import app
-from mieux_cli.checks import check
-from mieux_cli.schema import names_of as fields_of
-from mieux_cli.store import Store
-from mieux_cli.transfer import csv_columns, csv_text, yaml_text
+from mieux_cli.checks.catalogue import check
+from mieux_cli.cli.app import app
+from mieux_cli.formats.importing import csv_columns, csv_text, yaml_text
+from mieux_cli.model.schema import names_of as fields_of
+from mieux_cli.storage.catalogue_file import Store
 
 pytestmark = pytest.mark.slow
 def fuzz(examples: int):

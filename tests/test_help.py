@@ -11,7 +11,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from mieux_cli import __version__
-from mieux_cli.app import app
+from mieux_cli.cli.app import app
 
 GROUP = get_command(app)
 COMMANDS = GROUP.list_commands(None)
@@ -68,7 +68,7 @@ def test_version_imports_neither_rich_nor_tinydb(tmp_path):
 def test_list_does_not_import_lxml(tmp_path):
     """lxml is for IATI files only: the commands people run most never pay for it."""
     imported = imported_by(tmp_path, "--db", str(tmp_path / "catalogue.json"), "list")
-    assert "mieux_cli.filters" in imported  # the measurement saw `list` run ...
+    assert "mieux_cli.queries.filters" in imported  # the measurement saw `list` run ...
     assert not {m for m in imported if m.split(".")[0] == "lxml" or m.startswith("mieux_cli.formats")}  # ... not IATI
 
 
@@ -107,7 +107,7 @@ def test_options_that_changed_meaning_point_to_their_new_spelling(args, pointer)
 
 def _every_option():
     """(command, option string, parameter name, help) for every option of every command."""
-    from mieux_cli.app import _MieuxGroup
+    from mieux_cli.cli.app import _MieuxGroup
 
     group = _MieuxGroup(name="mieux")
     for name in sorted(group.list_commands(None)):
@@ -156,4 +156,4 @@ def test_list_on_a_terminal_draws_its_table_without_importing_rich_s_console(tmp
     child.expect(pexpect.EOF)
     assert "\x1b[1mID" in child.before.decode()  # a table for a terminal: its header in bold
     imported = {line.split("|")[-1].strip() for line in log.read_text().splitlines() if "|" in line}
-    assert "mieux_cli.layout" in imported and not {"rich.console", "rich.table"} & imported
+    assert "mieux_cli.cli.layout" in imported and not {"rich.console", "rich.table"} & imported

@@ -10,8 +10,8 @@ import pytest
 from conftest import add_records, read_bytes
 from typer.testing import CliRunner
 
-from mieux_cli.app import app
-from mieux_cli.store import Store
+from mieux_cli.cli.app import app
+from mieux_cli.storage.catalogue_file import Store
 
 LAUGHS = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 10)
@@ -193,7 +193,7 @@ def test_what_is_not_a_regular_file_is_refused_before_it_is_read(tmp_path, case)
 def test_every_read_is_bounded_even_when_a_file_says_it_is_empty(cli, tmp_path, monkeypatch):
     """Files of /proc say they hold 0 bytes: a check of the size alone would read them whole."""
     limit = 64
-    monkeypatch.setattr("mieux_cli.transfer.MAX_IMPORT_BYTES", limit)
+    monkeypatch.setattr("mieux_cli.formats.importing.MAX_IMPORT_BYTES", limit)
     monkeypatch.setattr("mieux_cli.briefs.MAX_TEMPLATE_BYTES", limit, raising=False)
     status = tmp_path / "status.json"
     status.symlink_to("/proc/self/status")
@@ -206,7 +206,7 @@ def test_every_read_is_bounded_even_when_a_file_says_it_is_empty(cli, tmp_path, 
     result = cli("brief", "--region", "LAC", "--template", str(template))
     assert (result.exit_code, result.stderr) == (2, (f"Error: The template {template} is too large (the limit is {limit} bytes). "
                                                     "Give the path of a Jinja2 template file.\n"))
-    monkeypatch.setattr("mieux_cli.store.MAX_FILE_BYTES", limit)  # the catalogue, and backups to restore
+    monkeypatch.setattr("mieux_cli.storage.catalogue_file.MAX_FILE_BYTES", limit)  # the catalogue, and backups to restore
     result = cli("restore", str(status), "--yes")
     assert (result.exit_code, result.stderr) == (2, (f"Error: {status} is far too large to be a mieux backup. "
                                                     "Choose another backup: see `mieux backup --list`.\n"))

@@ -15,9 +15,9 @@ from conftest import add_records, read_bytes
 from lxml import etree
 from typer.testing import CliRunner
 
-from mieux_cli.app import app
+from mieux_cli.cli.app import app
 from mieux_cli.formats import iati
-from mieux_cli.store import Store
+from mieux_cli.storage.catalogue_file import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "iati"
 SCHEMA = FIXTURES / "schema"
@@ -398,7 +398,7 @@ def test_a_date_is_actual_only_once_it_has_passed():
 
 
 def add_records_in_memory(raw: dict) -> dict:
-    from mieux_cli.records import normalize
+    from mieux_cli.model.records import normalize
 
     return normalize({"sources": [{"title": "Test notes"}], **raw})
 
@@ -784,7 +784,8 @@ def test_a_large_iati_file_is_read_in_bounded_memory(db, tmp_path):
 def test_reading_shows_a_progress_bar_on_a_terminal(monkeypatch):
     import io
 
-    from mieux_cli import output, transfer
+    from mieux_cli.cli import output
+    from mieux_cli.formats import importing as transfer
 
     class Terminal(io.StringIO):
         def isatty(self):

@@ -11,9 +11,9 @@ import pytest
 from conftest import add_records
 from typer.testing import CliRunner
 
-from mieux_cli.app import app
-from mieux_cli.query import IndexedCatalogue
-from mieux_cli.store import NO_INDEX, RECORDS_TABLE, Store
+from mieux_cli.cli.app import app
+from mieux_cli.queries.indexed import IndexedCatalogue
+from mieux_cli.storage.catalogue_file import NO_INDEX, RECORDS_TABLE, Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LONG_FIELD = " ".join(["migration policy"] * 700) + " beyondthecut integratoin zebrafish"  # > 10,000 characters
@@ -307,7 +307,7 @@ def test_a_change_in_place_within_the_same_tick_as_a_write_is_seen_on_a_coarse_f
     import os
     import sqlite3
 
-    from mieux_cli.store import index
+    from mieux_cli.storage import index
 
     # a coarse file system: times in whole seconds, and a change time no finer
     monkeypatch.setattr(index, "file_identity", lambda info: [info.st_dev, info.st_ino, info.st_size,
@@ -341,7 +341,7 @@ class Killed(BaseException):
 
 
 def test_a_write_that_dies_between_the_file_and_the_index_never_gives_a_wrong_answer(indexed, monkeypatch):
-    from mieux_cli.store import index
+    from mieux_cli.storage import index
 
     def dies(*args, **kwargs):
         raise Killed()
@@ -357,8 +357,8 @@ def test_a_write_that_dies_between_the_file_and_the_index_never_gives_a_wrong_an
 
 KILLED_AT = """
 import os, signal, sys
-from mieux_cli.store import index
-from mieux_cli.console import main
+from mieux_cli.storage import index
+from mieux_cli.cli.console import main
 
 def killed(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
@@ -383,8 +383,8 @@ def test_a_writer_killed_between_the_file_and_the_index_or_inside_the_index_s_tr
 
 KILLED_AFTER = """
 import os, signal, sys
-from mieux_cli.store import index
-from mieux_cli.console import main
+from mieux_cli.storage import index
+from mieux_cli.cli.console import main
 
 made = index._connect
 steps = int(sys.argv[1])
@@ -501,8 +501,8 @@ def test_a_reader_left_open_does_not_hold_up_another_process_s_update_of_the_ind
     import subprocess
 
     from mieux_cli.errors import IndexBroken
-    from mieux_cli.filters import Filters
-    from mieux_cli.store import index
+    from mieux_cli.queries.filters import Filters
+    from mieux_cli.storage import index
 
     reader = Store(indexed).read()
     assert len(reader.select(Filters(), limit=1)) == 1  # reading, and left open
@@ -632,7 +632,7 @@ def test_check_on_a_read_only_catalogue_checks_it_and_says_the_index_could_not_b
 
     with sqlite3.connect(Store(indexed).index_path) as db:  # a row lost, the state as it was
         db.execute("DELETE FROM records WHERE id = 'fct-added'")
-    monkeypatch.setattr("mieux_cli.store.os.open", read_only)
+    monkeypatch.setattr("mieux_cli.storage.catalogue_file.os.open", read_only)
     checked = CliRunner().invoke(app, ["--db", str(indexed), "check"])
     assert (checked.exit_code, checked.stderr) == (0, "0 errors, 0 warnings.\n")
     assert checked.stdout.endswith("\nIndex: its records differ from the file's; it could not be made again here.\n")

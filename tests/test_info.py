@@ -4,8 +4,8 @@ import json
 
 from typer.testing import CliRunner
 
-from mieux_cli import drafts
-from mieux_cli.app import app
+from mieux_cli.cli.app import app
+from mieux_cli.storage import drafts
 
 
 def row(label: str, value: str) -> str:

@@ -11,11 +11,11 @@ import re
 import pytest
 from rich.cells import cell_len
 
-from mieux_cli import output
-from mieux_cli.filters import status_label
-from mieux_cli.layout import wrap
-from mieux_cli.store import Store
-from mieux_cli.summary import label
+from mieux_cli.cli import output
+from mieux_cli.cli.layout import wrap
+from mieux_cli.queries.filters import status_label
+from mieux_cli.queries.summary import label
+from mieux_cli.storage.catalogue_file import Store
 
 WIDTHS = (50, 60, 80, 100, 120, 140, 200)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

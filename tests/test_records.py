@@ -1,8 +1,13 @@
 import pytest
 
 from mieux_cli.errors import InvalidRecord
-from mieux_cli.records import link_problems, normalize, parse_date, validate_catalogue
-from mieux_cli.schema import names_of as fields_of
+from mieux_cli.model.records import (
+    link_problems,
+    normalize,
+    parse_date,
+    validate_catalogue,
+)
+from mieux_cli.model.schema import names_of as fields_of
 
 SOURCE = {"title": "Final report", "publisher": "ICMPD", "date": "2019", "url": None}
 

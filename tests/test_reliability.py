@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from mieux_cli.checks import check
-from mieux_cli.store import Store
+from mieux_cli.checks.catalogue import check
+from mieux_cli.storage.catalogue_file import Store
 
 pytestmark = pytest.mark.slow
 
@@ -166,7 +166,7 @@ def prepared(tmp_path_factory):
     """A catalogue with a full set of automatic backups, a manual one, and a history."""
     from typer.testing import CliRunner
 
-    from mieux_cli.app import app
+    from mieux_cli.cli.app import app
 
     folder = tmp_path_factory.mktemp("prepared")
     db = folder / "catalogue.json"
@@ -191,7 +191,7 @@ def _run(prepared, folder, command, failure=None, monkeypatch=None, without_back
 
     from typer.testing import CliRunner
 
-    from mieux_cli.app import app
+    from mieux_cli.cli.app import app
 
     shutil.copytree(prepared, folder)
     if without_backups:

@@ -13,11 +13,11 @@ import pytest
 from conftest import read_bytes
 from typer.testing import CliRunner
 
-from mieux_cli import schema
-from mieux_cli.app import _MieuxGroup, app
-from mieux_cli.records import normalize
-from mieux_cli.schema import KINDS, PART_TYPES, TYPES, Field
-from mieux_cli.store import FORMAT, Store
+from mieux_cli.cli.app import _MieuxGroup, app
+from mieux_cli.model import schema
+from mieux_cli.model.records import normalize
+from mieux_cli.model.schema import KINDS, PART_TYPES, TYPES, Field
+from mieux_cli.storage.catalogue_file import FORMAT, Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "format1-catalogue.json"
 
@@ -81,7 +81,7 @@ def test_an_extra_field_in_the_schema_reaches_every_way_in_and_out(db, tmp_path,
                           "t = p.read_text()\nassert 'budget_note' in t\n"
                           "p.write_text(t.replace('EUR 5', 'EUR 6'))\n")
         monkeypatch.setenv("VISUAL", f"{sys.executable} {script}")
-        monkeypatch.setattr("mieux_cli.prompts.is_terminal", lambda stream=None: True)  # as if typed at a terminal
+        monkeypatch.setattr("mieux_cli.cli.prompts.is_terminal", lambda stream=None: True)  # as if typed at a terminal
         assert run(db, "edit", "fct-asked").exit_code == 0
         assert run(db, "edit", "fct-funding", "--set", "budget_note=EUR 7").exit_code == 0
         catalogue = Store(db).load()
@@ -148,7 +148,7 @@ def _export(db, tmp_path, name) -> dict:
 
 def test_a_record_with_every_field_goes_in_by_options_and_comes_out_identical(tmp_path, every_field):
     def cells(name):
-        from mieux_cli.cells import to_cell
+        from mieux_cli.model.cells import to_cell
 
         f = schema.get(name)
         value = every_field[name]
@@ -167,7 +167,7 @@ def test_a_record_with_every_field_goes_in_by_options_and_comes_out_identical(tm
 
 
 def test_a_record_with_every_field_goes_in_at_the_prompts(tmp_path, every_field):
-    from mieux_cli.cells import to_cell
+    from mieux_cli.model.cells import to_cell
 
     db = tmp_path / "prompts.json"
     run(db, "list")
@@ -208,7 +208,7 @@ def test_a_record_with_every_field_round_trips_through_every_format_byte_for_byt
     assert Store(again).load().by_id["act-every-field"] == every_field
     assert _export(again, tmp_path, "second") == first
     # and by add --from, from a file holding that record alone
-    from mieux_cli.transfer import csv_text, json_text, yaml_text
+    from mieux_cli.formats.importing import csv_text, json_text, yaml_text
 
     one = tmp_path / f"one.{fmt}"
     one.write_text({"yaml": yaml_text, "json": lambda r: json_text([r]), "csv": lambda r: csv_text([r])}[fmt](every_field))
@@ -220,7 +220,7 @@ def test_a_record_with_every_field_round_trips_through_every_format_byte_for_byt
 
 
 def test_csv_neutralises_formulas_and_reads_them_back_unchanged(tmp_path, every_field):
-    from mieux_cli.transfer import csv_text
+    from mieux_cli.formats.importing import csv_text
 
     text = csv_text([every_field])
     row = next(csv.DictReader(io.StringIO(text)))
@@ -295,7 +295,7 @@ def test_every_format1_value_survives_the_migration(format1):
 
 def _written(figure) -> str:
     """A migrated figure as format 1 wrote it."""
-    from mieux_cli.display import number_text
+    from mieux_cli.model.display import number_text
 
     text = number_text(figure["value"], figure["unit"])
     return text
@@ -398,7 +398,7 @@ def test_schema_import_costs_no_start_up(tmp_path):
     result = subprocess.run([sys.executable, "-X", "importtime", "-m", "mieux_cli", "--version"],
                             capture_output=True, text=True, env={**os.environ, "MIEUX_DB": str(tmp_path / "x.json")},
                             check=False)
-    assert "mieux_cli.schema" not in result.stderr
+    assert "mieux_cli.model.schema" not in result.stderr
 
 
 # -- defects found with real records --------------------------------------------------------------

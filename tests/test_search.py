@@ -7,9 +7,9 @@ import sys
 
 from conftest import add_records
 
-from mieux_cli import search as search_module
-from mieux_cli.search import search, with_snippets
-from mieux_cli.store import Store
+from mieux_cli.queries import search as search_module
+from mieux_cli.queries.search import search, with_snippets
+from mieux_cli.storage.catalogue_file import Store
 
 
 def test_unaccompanied_finds_the_mexico_work_first(db):

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import yaml
 
-from mieux_cli.schema import names_of as fields_of
-from mieux_cli.shipped import shipped_records
+from mieux_cli.model.schema import names_of as fields_of
+from mieux_cli.storage.shipped import shipped_records
 
 ROOT = Path(__file__).resolve().parent.parent / "catalogue"
 ARTICLE = "Sharing good practices in Latin America and the Caribbean"

@@ -9,8 +9,8 @@ import pytest
 from conftest import add_records, read_bytes
 
 from mieux_cli.errors import StorageError
-from mieux_cli.store import FORMAT, RECORDS_TABLE, Store
-from mieux_cli.store.backups import KEPT as BACKUPS_KEPT
+from mieux_cli.storage.backups import KEPT as BACKUPS_KEPT
+from mieux_cli.storage.catalogue_file import FORMAT, RECORDS_TABLE, Store
 
 HOLD_LOCK = """
 import fcntl, os, sys, time
@@ -174,7 +174,7 @@ def test_a_failing_disk_gives_a_clear_error_and_changes_nothing(db, monkeypatch,
     def failing_fsync(fd):
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr("mieux_cli.store.os.fsync", failing_fsync)
+    monkeypatch.setattr("mieux_cli.storage.catalogue_file.os.fsync", failing_fsync)
     with pytest.raises(StorageError) as error:
         add_records(db, {"id": "fct-new", "kind": "fact", "title": "New", "text": "T"})
     assert str(error.value) == f"Could not save the catalogue {db}: {reason}. Nothing was changed; fix that and run the command again."

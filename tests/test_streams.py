@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import add_records
 
-from mieux_cli.store import Store
+from mieux_cli.storage.catalogue_file import Store
 
 MIEUX = [sys.executable, "-m", "mieux_cli"]
 EXIT_OUTPUT, EXIT_BROKEN_PIPE = 74, 141

@@ -17,7 +17,7 @@ from conftest import add_records
 from rich.cells import cell_len
 from test_layout import joined, table
 
-from mieux_cli.store import Store
+from mieux_cli.storage.catalogue_file import Store
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 BOX = set("─│┌┐└┘├┤┬┴┼━┃╭╮╯╰")
@@ -265,8 +265,8 @@ def test_less_by_default_and_ctrl_c_in_it_does_not_stop_mieux(db):
 
 
 def test_a_long_table_drawn_in_pieces_is_one_table(monkeypatch):
-    from mieux_cli import output
-    from mieux_cli.output import Column, Output
+    from mieux_cli.cli import output
+    from mieux_cli.cli.output import Column, Output
 
     class Terminal(io.StringIO):
         def isatty(self):

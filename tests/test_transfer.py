@@ -13,11 +13,11 @@ import pytest
 from conftest import add_records, all_files, read_bytes
 from typer.testing import CliRunner
 
-from mieux_cli import transfer
-from mieux_cli.app import app
+from mieux_cli.cli.app import app
 from mieux_cli.errors import MieuxError
-from mieux_cli.records import normalize
-from mieux_cli.store import Store
+from mieux_cli.formats import importing as transfer
+from mieux_cli.model.records import normalize
+from mieux_cli.storage.catalogue_file import Store
 
 ROOT = Path(__file__).resolve().parent.parent / "catalogue"
 KIND_FOLDERS = ("actions", "practices", "events", "facts")
@@ -632,7 +632,7 @@ def test_reading_one_large_yaml_file_reports_progress_as_it_goes(tmp_path):
 
 
 def test_an_import_and_check_show_a_progress_bar_on_a_terminal(db, tmp_path, monkeypatch):
-    from mieux_cli import output
+    from mieux_cli.cli import output
 
     class Terminal(io.StringIO):
         def isatty(self):

@@ -1,7 +1,7 @@
 import pytest
 
-from mieux_cli import vocab
 from mieux_cli.errors import UnknownValue
+from mieux_cli.model import vocab
 
 
 @pytest.mark.parametrize(

@@ -11,13 +11,13 @@ import shlex
 import textwrap
 from pathlib import Path
 
-from mieux_cli import schema, vocab
-from mieux_cli.catalogue import Catalogue
-from mieux_cli.display import item_text, source_text
+from mieux_cli.cli.output import clean
 from mieux_cli.errors import MieuxError
-from mieux_cli.filters import Filters, status_label
-from mieux_cli.output import clean
-from mieux_cli.schema import KIND_ORDER
+from mieux_cli.model import schema, vocab
+from mieux_cli.model.catalogue import Catalogue
+from mieux_cli.model.display import item_text, source_text
+from mieux_cli.model.schema import KIND_ORDER
+from mieux_cli.queries.filters import Filters, status_label
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_TEMPLATE_BYTES = 1 << 20  # a brief template, with what it includes, is a page or two of text
@@ -30,7 +30,7 @@ def when(value: str | None) -> str:
     ('2017-13') as it is written (`mieux check` reports it)."""
     if not value:
         return ""
-    from mieux_cli.records import parse_date
+    from mieux_cli.model.records import parse_date
 
     try:
         canonical = parse_date(value)
@@ -362,7 +362,7 @@ def _user_templates(folder: Path):
     import jinja2
     from jinja2.loaders import split_template_path
 
-    from mieux_cli.store.files import NotRegularFile, TooLarge, read_regular_file
+    from mieux_cli.storage.files import NotRegularFile, TooLarge, read_regular_file
 
     def load(name: str):
         path = folder.joinpath(*split_template_path(name))  # refuses names that leave the folder

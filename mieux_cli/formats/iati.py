@@ -26,11 +26,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from mieux_cli import vocab
 from mieux_cli.errors import MieuxError
-from mieux_cli.records import MAX_ID_LENGTH, first_day, last_day, parse_date
+from mieux_cli.formats.importing import Item, Reading, UnreadableFile
+from mieux_cli.model import vocab
+from mieux_cli.model.records import MAX_ID_LENGTH, first_day, last_day, parse_date
 from mieux_cli.text import fold
-from mieux_cli.transfer import Item, Reading, UnreadableFile
 
 VERSION = "2.03"
 READ_VERSIONS = ("2.01", "2.02", "2.03")
@@ -532,8 +532,8 @@ def read(path: Path, options: ReadOptions, advance=lambda n=1: None) -> Reading:
 def _opened(path: Path):
     """The file to read, refused if anything but a regular file of an importable size was put in
     its place since it was looked at (a named pipe would block the reading)."""
-    from mieux_cli.store.files import NotRegularFile, TooLarge, open_regular_file
-    from mieux_cli.transfer import MAX_IMPORT_BYTES
+    from mieux_cli.formats.importing import MAX_IMPORT_BYTES
+    from mieux_cli.storage.files import NotRegularFile, TooLarge, open_regular_file
 
     try:
         return open_regular_file(path, MAX_IMPORT_BYTES)

@@ -31,7 +31,7 @@ import termios
 import time
 from pathlib import Path
 
-from mieux_cli import vocab
+from mieux_cli.model import vocab
 
 HELLO = """
 import typer

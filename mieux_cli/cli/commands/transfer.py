@@ -1,0 +1,374 @@
+"""import and export."""
+
+import os
+import shlex
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mieux_cli.cli.commands import (
+    commit,
+    load_catalogue,
+    options,
+    refuse_writing_over_the_catalogue,
+    store,
+)
+
+EXPORT_FORMATS = ("yaml", "json", "csv", "iati")
+
+
+def import_command(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(
+        metavar="PATH", show_default=False,
+        help="A YAML, JSON or CSV file, a folder of YAML files as `mieux export` writes them, or an IATI "
+        "activity file (.xml).",
+    )],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be added and changed; write nothing.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also list each record added or changed.")] = False,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", metavar="CODE", show_default=False,
+        help="IATI files: the language of the texts to keep, ISO 639-1 (default en); a text with none in it "
+        "keeps the first language given.",
+    )] = None,
+    country: Annotated[list[str] | None, typer.Option(
+        "--country", "-c", metavar="NAME", show_default=False,
+        help="IATI files: only the activities in this recipient country (name or ISO code); repeat for several.",
+    )] = None,
+    sector: Annotated[list[str] | None, typer.Option(
+        "--sector", metavar="CODE", show_default=False,
+        help="IATI files: only the activities with this sector code (15190 is migration); repeat for several.",
+    )] = None,
+    reporting_org: Annotated[list[str] | None, typer.Option(
+        "--reporting-org", metavar="REF", show_default=False,
+        help="IATI files: only the activities this organisation identifier published; repeat for several.",
+    )] = None,
+) -> None:
+    """Add and update records from a YAML, JSON or CSV file, a folder of YAML files, or an IATI file.
+
+    Records are matched by ID: new ones are added, changed ones replaced by the imported
+    version, identical ones left alone. Everything is checked first; if any record has a
+    problem, nothing is written and every problem is listed with its file and line. It prints
+    one summary line; --verbose lists each record too, --dry-run each change field by field.
+
+    An IATI activity file (2.01 to 2.03, as the IATI Registry, d-portal or the Datastore serve
+    it) is read as Actions; --dry-run also lists, per activity, what mieux has no field for.
+
+    Examples:
+
+      mieux import new-actions.yaml --dry-run
+
+      mieux import exported/
+
+      mieux import records.csv
+
+      mieux import activities.xml --sector 15190 --country MX --lang es --dry-run
+    """
+    from mieux_cli.cli.output import Output
+    from mieux_cli.errors import EXIT_USAGE
+    from mieux_cli.formats import importing as transfer
+
+    out = Output()
+    reading = transfer.read_import(path, out.progress, _iati_options(lang, country, sector, reporting_org))
+    items = reading.items
+    with out.progress(len(items), "Importing") as advance:
+        prepared = transfer.prepare(items, advance)
+    target = store(ctx)
+    creating = not target.path.exists()
+    try:
+        publisher_ref = _publisher_ref() if any(item.previous for item in items) else None
+        if dry_run:
+            plan = _dry_run(target, prepared, creating, publisher_ref)
+        else:
+            plan = _import(ctx, prepared, out.progress, publisher_ref)
+    except transfer.ImportRefused as e:
+        show_problems(out, e.problems)
+        out.notice(str(e))
+        raise typer.Exit(EXIT_USAGE) from None
+    if dry_run:
+        _show_plan(out, plan)
+        for line in reading.report:
+            out.line(line)
+        _show_not_kept(out, items)
+        out.notice(f"Dry run: nothing was written{' (the catalogue file would be created)' if creating else ''}.")
+        return
+    if creating:
+        out.notice(f"Created a new catalogue at {target.path} with the {len(plan.added)} imported records.")
+    _show_changes(out, plan, verbose)
+    for line in reading.report:
+        out.notice(line)
+    with_notes = sum(1 for item in items if item.notes)
+    if with_notes:
+        out.notice(f"{transfer.count_of(with_notes, 'record')} came with parts mieux has no field for; "
+                   f"`mieux import --dry-run {shlex.quote(str(path))}` lists them.")
+
+
+def _iati_options(lang, countries, sectors, reporting_orgs):
+    """What to read from an IATI file; None when no option chooses (the defaults)."""
+    if lang is None and not (countries or sectors or reporting_orgs):
+        return None
+    from mieux_cli.formats.iati import ReadOptions
+    from mieux_cli.model import vocab
+
+    return ReadOptions(
+        lang=vocab.LANGUAGES.resolve(lang) if lang else "en",
+        countries=tuple(dict.fromkeys(vocab.COUNTRIES.resolve(c) for c in countries or [])),
+        sectors=tuple(dict.fromkeys(s.strip() for s in sectors or [])),
+        reporting_orgs=tuple(dict.fromkeys(r.strip() for r in reporting_orgs or [])),
+    )
+
+
+def show_problems(out, problems: list) -> None:
+    """One line per problem, in file order; past PROBLEMS_LISTED, a count of the rest."""
+    from mieux_cli.formats.importing import PROBLEMS_LISTED
+
+    for problem in problems[:PROBLEMS_LISTED]:
+        out.error(str(problem))
+    hidden = len(problems) - PROBLEMS_LISTED
+    if hidden > 0:
+        out.notice(f"... and {hidden} more problems (the first {PROBLEMS_LISTED} are listed).")
+
+
+def _publisher_ref() -> str | None:
+    """The IATI publisher of the settings, whose own activities an IATI file may rename."""
+    from mieux_cli.storage import settings
+
+    return settings.load().get("iati.publisher-ref")
+
+
+def _import(ctx: typer.Context, prepared, progress, publisher_ref: str | None):
+    """Plan and apply under the lock, against the catalogue as it is then; a missing file starts
+    empty (Store.load would first fill it with the shipped records). The plan applied."""
+    from mieux_cli.formats.importing import plan_import
+
+    planned = []
+
+    def plan(catalogue):
+        planned[:] = [plan_import(prepared, catalogue, publisher_ref)]
+        return planned[0].changes
+
+    commit(ctx, plan, progress)
+    return planned[0]
+
+
+def _dry_run(target, prepared, creating: bool, publisher_ref: str | None):
+    from mieux_cli.formats.importing import plan_import
+    from mieux_cli.model.catalogue import Catalogue
+
+    return plan_import(prepared, Catalogue([]) if creating else target.load(), publisher_ref)
+
+
+def _show_changes(out, plan, verbose: bool) -> None:
+    out.line(plan.summary())
+    if not verbose:  # thousands of records would scroll the summary away
+        return
+    for record_id in plan.added:
+        out.line(f"added  {record_id}")
+    for record_id in plan.changed:
+        out.line(f"changed  {record_id}")
+    for old_id, new_id in plan.renamed.items():
+        out.line(f"renamed  {old_id} -> {new_id}")
+    for record_id in plan.relinked:
+        out.line(f"relinked  {record_id}")
+
+
+def _show_plan(out, plan) -> None:
+    from mieux_cli.storage.history import diff
+
+    out.line(plan.summary(would=True))
+    renamed_to = set(plan.renamed.values())
+    for change in plan.changes:
+        if change.op == "add" and change.record_id not in renamed_to:
+            out.line(f"add  {change.record_id}")
+    records = {(c.op, c.record_id): c for c in plan.changes}
+    for old_id, new_id in plan.renamed.items():
+        out.line(f"rename  {old_id} -> {new_id}")
+        before, after = records[("remove", old_id)].before, records[("add", new_id)].after
+        for name, (old, new) in diff(before, after).items():
+            if name not in ("id", "aliases"):
+                out.line(f"  {name}: {_compact(name, old)} -> {_compact(name, new)}")
+    relinked = set(plan.relinked)
+    for change in plan.changes:
+        if change.op == "update":
+            out.line(f"{'relink' if change.record_id in relinked else 'change'}  {change.record_id}")
+            for name, (old, new) in diff(change.before, change.after).items():
+                out.line(f"  {name}: {_compact(name, old)} -> {_compact(name, new)}")
+
+
+def _show_not_kept(out, items: list) -> None:
+    noted = [item for item in items if item.notes]
+    if noted:
+        out.line("Not kept, because mieux has no field for them:")
+    for item in noted:
+        out.line(f"  {item.raw.get('id') or '?'}: {'; '.join(item.notes)}")
+
+
+def _compact(name: str, value) -> str:
+    """A value on one line: text quoted (newlines escaped), lists in brackets, an item (a source,
+    a partner) as its cell text."""
+    from mieux_cli.model import schema
+    from mieux_cli.model.cells import to_cell
+
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "[" + ", ".join(_compact(name, v) for v in value) + "]"
+    if isinstance(value, dict):
+        return repr(to_cell(schema.get(name), [value]))
+    return repr(value)
+
+
+@options.with_filters
+def export_command(
+    ctx: typer.Context,
+    where: dict,
+    kind_argument: options.Kind = None,
+    kind: options.KindOption = None,
+    format_: Annotated[str, typer.Option(
+        "--format", "-f", metavar="FORMAT", autocompletion=lambda: list(EXPORT_FORMATS),
+        help="yaml (a folder with a file per record), json (one array), csv (a row per record) or iati "
+        "(IATI 2.03 activity XML: the Actions).",
+    )] = "yaml",
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", metavar="PATH", show_default=False,
+        help="The folder (yaml) or file (json, csv, iati) to write; json, csv and iati go to standard output without it.",
+    )] = None,
+) -> None:
+    """Export records as a folder of YAML files, as one JSON or CSV file, or as IATI activities.
+
+    YAML writes DIR/actions/<id>.yaml, DIR/practices/ ... with the fields in a fixed order, so
+    that a git diff shows exactly what changed; exporting the whole catalogue also removes the
+    files of records that are no longer in it. IATI writes each Action as an IATI 2.03 activity,
+    published by the organisation `mieux config` names, and lists on standard error what IATI has
+    no place for. Takes the same filters as `mieux list`.
+
+    Examples:
+
+      mieux export --output catalogue/
+
+      mieux export practices --country CR --format json --output practices.json
+
+      mieux export --format csv --region LAC > lac.csv
+
+      mieux export --format iati --region LAC --output lac.xml
+    """
+    from mieux_cli.cli.output import Output
+    from mieux_cli.errors import MieuxError
+    from mieux_cli.formats import importing as transfer
+    from mieux_cli.queries.filters import Filters
+
+    out = Output()
+    fmt = format_.strip().lower()
+    if fmt not in EXPORT_FORMATS:
+        raise MieuxError(f"Unknown format '{format_}'.", "Use --format yaml, json, csv or iati (IATI activity XML).")
+    _check_out(ctx, fmt, output)
+    publisher = _iati_publisher() if fmt == "iati" else None
+    selected = options.filters(options.one_kind(kind_argument, kind), **where)
+    everything = selected == Filters()
+    catalogue = load_catalogue(ctx, out)
+    if catalogue.damaged:  # an export without them would look whole, and prune their files from a team's folder
+        damaged = len(catalogue.damaged)
+        raise MieuxError(f"{transfer.count_of(damaged, 'record')} of the catalogue {'is' if damaged == 1 else 'are'} "
+                         "damaged: nothing was exported.",
+                         "See `mieux check`; fix them in the file or restore a backup, then export again.")
+    records = transfer.export_order(catalogue.select(selected))
+    if not records and not everything:
+        out.notice("No records match. Try fewer filters.")  # JSON and CSV still write an empty array or table
+        if fmt == "yaml":
+            return
+    if fmt == "yaml":
+        _export_folder(out, records, output, prune=everything)
+    elif fmt == "iati":
+        _export_iati(out, records, output, publisher)
+    else:
+        _export_file(out, fmt, records, output)
+
+
+def _export_folder(out, records: list[dict], folder: Path, prune: bool) -> None:
+    from mieux_cli.formats.importing import count_of, export_folder
+
+    with out.progress(len(records), "Exporting") as advance:
+        result = export_folder(records, folder, prune, advance)
+    shown = str(folder).rstrip(os.sep) + os.sep  # a folder, as `ls -F` shows one
+    out.notice(f"Exported {count_of(len(records), 'record')} to {shown}: "
+               f"{count_of(result.written, 'file')} written, {result.unchanged} unchanged.")
+    if result.removed:
+        n = len(result.removed)
+        out.notice(f"Removed {count_of(n, 'file')} whose record{' is' if n == 1 else 's are'} no longer in the catalogue.")
+
+
+def _export_file(out, fmt: str, records: list[dict], path: Path | None) -> None:
+    from mieux_cli.formats.importing import count_of, csv_text, json_text, write_file
+
+    if fmt == "json":
+        text = json_text(records)  # one orjson call, far quicker than the second a progress bar waits
+    else:
+        with out.progress(len(records), "Exporting") as advance:
+            text = csv_text(records, advance)
+    if path is None:
+        out.data(text)
+        return
+    write_file(path, text.encode("utf-8"))
+    out.notice(f"Exported {count_of(len(records), 'record')} to {path}.")
+
+
+def _iati_publisher():
+    """The publisher from the settings, refused (with the commands to type) before anything is read."""
+    from mieux_cli.formats.iati import publisher
+    from mieux_cli.storage import settings
+
+    return publisher(settings.load())
+
+
+def _export_iati(out, records: list[dict], path: Path | None, publisher) -> None:
+    from datetime import UTC, datetime
+
+    from mieux_cli.errors import MieuxError
+    from mieux_cli.formats import iati
+    from mieux_cli.formats.importing import count_of, write_file
+
+    result = iati.export(records, publisher, datetime.now(UTC))
+    for line in iati.report_lines(result):
+        out.notice(line)
+    if not result.exported:
+        hint = ("Complete the Actions listed above, or change the filters." if result.incomplete else
+                "Choose Actions: mieux export actions --format iati ..." if result.other_kinds else "Try fewer filters.")
+        raise MieuxError("There is no Action to write, and an IATI file holds at least one activity.", hint)
+    if path is None:
+        out.data(result.xml.decode("utf-8"))
+        return
+    write_file(path, result.xml)
+    out.notice(f"Exported {count_of(len(result.exported), 'Action')} to {path} as IATI {iati.VERSION} activities.")
+
+
+def _check_out(ctx: typer.Context, fmt: str, output: Path | None) -> None:
+    """Refuse a missing or mistaken --output before the catalogue is even read, and any that would
+    write over the catalogue, its lock or its backups."""
+    from mieux_cli.errors import MieuxError
+    from mieux_cli.formats.importing import KIND_FOLDERS, MANIFEST
+
+    if fmt == "yaml" and output is None:
+        raise MieuxError("A YAML export is a folder of files: say which with --output.",
+                         "Type: mieux export --output DIR (or use --format json or csv for standard output).")
+    if fmt == "yaml" and output.exists() and not output.is_dir():
+        raise MieuxError(f"{output} is a file, and a YAML export is a folder.", "Give a folder with --output, or use --format json, csv or iati.")
+    if fmt != "yaml" and output is not None and output.is_dir():
+        suffix = "xml" if fmt == "iati" else fmt
+        raise MieuxError(f"{output} is a folder.", f"Give a file name: --output {shlex.quote(str(output / ('catalogue.' + suffix)))}")
+    if output is None:
+        return
+    written = [output]
+    if fmt == "yaml":  # the folder, its manifest, its kind folders, and a file there named like the catalogue
+        catalogue_name = store(ctx).real_path.name
+        kind_folders = [output / folder for folder in KIND_FOLDERS.values()]
+        written += [output / MANIFEST, *kind_folders, *(folder / catalogue_name for folder in kind_folders)]
+    for path in written:
+        refuse_writing_over_the_catalogue(ctx, path, "--output")
+
+
+# The commands this module defines, by name; app.py builds each only when it is used.
+COMMANDS = {
+    "import": import_command,
+    "export": export_command,
+}

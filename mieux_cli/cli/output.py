@@ -1,0 +1,588 @@
+"""The one output layer: it alone writes to the terminal.
+
+Three modes, chosen once per command:
+- json: `--json` was given; full records as documented in the README, for scripts;
+- rich: standard output is a terminal and NO_COLOR is not set; tables that fit its width;
+- plain: piped, redirected, NO_COLOR or TERM=dumb; no colour, no box drawing, one line a row.
+
+User text is data, never markup: rich is given Text objects (never markup strings) from a
+Console with markup and emoji off, and control characters (ESC sequences, BEL, bidi overrides)
+are shown as visible escapes in every mode but JSON, where they are written as \\uXXXX escapes.
+
+On a terminal, long output goes through a pager, as git does (see Output.paged): only what does
+not fit the screen, never JSON, never when piped.
+
+Standard output can fail: closed (`>&-`), full (`> /dev/full`), or a pipe whose reader has gone
+(`| head -1`). A write to it that fails raises OutputFailed, which the app's edge turns into one line
+and an exit code (or a quiet exit for a broken pipe). Messages on standard error are best effort:
+when it is closed there is no one to tell, and that must not turn a success into a failure.
+"""
+
+import contextlib
+import functools
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass
+
+from mieux_cli.errors import EXIT_BROKEN_PIPE, EXIT_OK, EXIT_OUTPUT
+
+PROGRESS_AFTER = 1.0  # seconds of work before a progress bar is worth showing
+BAR_MAX = 40  # the longest bar of a chart on a terminal, in cells
+ROWS_AT_ONCE = 200  # rows of a table written at a time on a terminal
+TABLE_GAP = "   "  # between two columns of a table on a terminal
+# The styles columns use, as terminal codes (SGR).
+_SGR = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36"}
+
+# Characters that control the terminal or cannot be seen: C0 and C1 controls except tab and
+# newline, DEL; bidirectional formatting (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069);
+# zero-width and other invisible format characters (U+180E, U+200B-U+200D, U+2060-U+2064,
+# U+206A-U+206F, U+FEFF, U+FFF9-U+FFFB, the tag characters U+E0000-U+E007F); and the line and
+# paragraph separators U+2028-U+2029, which some terminals and rich treat as line breaks.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064"
+                      "\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
+
+
+_SPACE = re.compile(r"\s+")
+_LINE_BREAK = re.compile(r"[^\S\n]*\n\s*|\t")  # a newline with the white space around it, or a tab
+_NON_ASCII = re.compile("[^\x00-\x7f]|" + _CONTROL.pattern)
+
+
+def _escape(match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def clean(text) -> str:
+    """`text` with every control or invisible character shown as a visible escape (ESC -> \\x1b,
+    ZERO WIDTH SPACE -> \\u200b)."""
+    text = "" if text is None else str(text)
+    return _CONTROL.sub(_escape, text)
+
+
+def plain_line(text, limit: int) -> str:
+    """`text` where escapes would not help (a shell's completion menu): without control or
+    invisible characters, on one line, at most `limit` characters (the last an ellipsis)."""
+    text = _SPACE.sub(" ", _CONTROL.sub("", "" if text is None else str(text))).strip()
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _styled(text: str, style: str | None) -> str:
+    return f"\x1b[{';'.join(_SGR[word] for word in style.split())}m{text}\x1b[0m" if style and text else text
+
+
+def _justified(text: str, width: int, justify: str) -> str:
+    from rich.cells import cell_len
+
+    room = " " * (width - cell_len(text))
+    return room + text if justify == "right" else text + room
+
+
+def _writes_unicode(stream) -> bool:
+    encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
+    return encoding.startswith("utf")
+
+
+def json_escaped(text: str, ascii_only: bool = False) -> str:
+    """JSON text with control and invisible characters (and, for a stream that cannot encode
+    them, every non-ASCII character) written as \\uXXXX escapes: the same JSON, safe to print.
+    Outside strings JSON text is ASCII, so every such character is inside a string."""
+    pattern = _NON_ASCII if ascii_only else _CONTROL
+
+    def escape(match) -> str:
+        code = ord(match.group())
+        if code > 0xFFFF:  # a surrogate pair, as JSON writes characters beyond the BMP
+            code -= 0x10000
+            return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+        return f"\\u{code:04x}"
+
+    return pattern.sub(escape, text)
+
+
+def one_line(text) -> str:
+    """`text` cleaned, with every run of white space (newlines included) made one space."""
+    return _SPACE.sub(" ", clean(text))
+
+
+@dataclass
+class Column:
+    """A table column; on a terminal, mieux_cli.cli.layout decides what is shown and how wide."""
+
+    header: str
+    key: str  # which cell of a row dict
+    wrap: bool = False  # may take several lines (titles, IDs, countries); otherwise always whole
+    main: bool = False  # the column the others give way to (a title); at most one a table
+    min_width: int = 0  # a wrapping column is not narrowed below this before optional columns are dropped
+    drop: int = 0  # optional: on a narrow terminal, the columns with the highest `drop` go first (0: never)
+    justify: str = "left"
+    style: str | None = None
+
+
+class OutputFailed(Exception):
+    """Standard output could not be written: closed, full, or a pipe with no reader left."""
+
+    def __init__(self, reason: str, broken_pipe: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.broken_pipe = broken_pipe
+
+
+@contextlib.contextmanager
+def _writing_stdout():
+    """Turn a failing write to standard output into OutputFailed."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise OutputFailed("the pipe was closed", broken_pipe=True) from None
+    except (OSError, ValueError) as e:  # ValueError: writing to a closed file object
+        reason = getattr(e, "strerror", None) or "it is closed"
+        raise OutputFailed(reason) from None
+
+
+def _writes_stdout(method):
+    """For the Output methods that write to standard output."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        if self.stdout is None:  # the process started with its standard output closed
+            raise OutputFailed("it is closed")
+        with _writing_stdout():
+            return method(self, *args, **kwargs)
+
+    return guarded
+
+
+def configure_streams() -> None:
+    """Text the terminal's encoding cannot show (PYTHONIOENCODING=ascii, a C locale) is written
+    as escapes such as \\xed instead of failing the command."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def flush_stdout() -> None:
+    """Write out what is buffered, so that a failure is reported now rather than at exit."""
+    if sys.stdout is not None:
+        with _writing_stdout():
+            sys.stdout.flush()
+
+
+def output_failed(failure: OutputFailed, committed: bool) -> int:
+    """Report a failure to write standard output; the exit code. A broken pipe is the reader's
+    choice (`| head`), so it is quiet; a change already saved stays a success."""
+    with contextlib.suppress(AttributeError, ValueError, OSError):  # what is still buffered goes nowhere
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    if committed:
+        if not failure.broken_pipe:
+            Output().notice(f"The change was saved, but its report could not be written to standard output: {failure.reason}.")
+        return EXIT_OK
+    if failure.broken_pipe:
+        return EXIT_BROKEN_PIPE
+    Output().error(f"Cannot write to standard output: {failure.reason}.")
+    return EXIT_OUTPUT
+
+
+def choose_mode(json_requested: bool, stream=None) -> str:
+    if json_requested:
+        return "json"
+    stream = stream or sys.stdout
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return "plain"
+    isatty = getattr(stream, "isatty", None)
+    return "rich" if isatty and isatty() else "plain"
+
+
+def pager_command() -> tuple[str, str] | None:
+    """The pager and the variable that named it: $MIEUX_PAGER, else $PAGER, else less if there is
+    one; None when the one set is empty or `cat`."""
+    import shutil
+
+    for variable in ("MIEUX_PAGER", "PAGER"):
+        if variable in os.environ:
+            command = os.environ[variable].strip()
+            return None if command in ("", "cat") else (command, variable)
+    return ("less", "default") if shutil.which("less") else None
+
+
+class _Pager:
+    """Standard output while a command's data may be paged: held until it is longer than the
+    screen, then it and the rest go to the pager, whose output is the terminal."""
+
+    def __init__(self, stdout, command: str, variable: str, rows: int, columns: int, tell):
+        self.stdout, self.command, self.variable, self.tell = stdout, command, variable, tell
+        self.rows, self.columns = rows, columns
+        self.held: list[str] = []
+        self.sent: list[str] = []  # what went to the pager, printed if the pager fails
+        self.lines, self.partial = 0, ""
+        self.state = "holding"  # then "paging" (and "quit" when it is left), or "printing" if it cannot start
+        self.process = self.pipe = self.interrupt_handler = None
+
+    # Enough of a text stream for Output and rich: the terminal's, seen through the pager.
+    def isatty(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.stdout.fileno()
+
+    @property
+    def encoding(self):
+        return self.stdout.encoding
+
+    def flush(self) -> None:
+        pass
+
+    def write(self, text: str) -> int:
+        if self.state == "holding":
+            self.held.append(text)
+            self._count(text)
+            if self.lines >= self.rows:  # it would not fit with the prompt under it
+                self._start()
+        elif self.state == "paging":
+            self._send(text)
+        elif self.state == "printing":
+            self.stdout.write(text)
+        return len(text)  # "quit": the pager was left, the rest is not wanted
+
+    def _count(self, text: str) -> None:
+        """Lines of the screen the held text takes, a long line taking several."""
+        *complete, self.partial = (self.partial + text).split("\n")
+        for line in complete:
+            self.lines += max(1, -(-len(_ANSI.sub("", line)) // self.columns))
+
+    def _start(self) -> None:
+        import io
+        import shutil
+        import signal
+        import subprocess
+
+        held, self.held = "".join(self.held), []
+        # A plain command is looked for first, so that a mistyped one prints rather than loses the
+        # output; one with shell syntax ("less -R | tee log") is the shell's to run.
+        program = self.command.split()[0]
+        if not set(self.command) & set("{}()|&;<>$`'\"\\*?") and shutil.which(program) is None:
+            self._print_instead(f"The pager '{program}' ({self.variable}) was not found", held)
+            return
+        env = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}  # as git sets it
+        self.stdout.flush()
+        try:
+            self.process = subprocess.Popen(self.command, shell=True, stdin=subprocess.PIPE, env=env)
+        except OSError as e:  # no shell to run it
+            self._print_instead(f"The pager '{program}' ({self.variable}) cannot be started ({e.strerror})", held)
+            return
+        # Ctrl-C is the pager's (less stops a search with it); mieux goes on and waits for it.
+        self.interrupt_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        self.pipe = io.TextIOWrapper(self.process.stdin, encoding=self.stdout.encoding or "utf-8",
+                                     errors="backslashreplace", write_through=True)
+        self.state = "paging"
+        self._send(held)
+
+    def _print_instead(self, why: str, held: str) -> None:
+        self.tell(f"{why}: printing instead.")
+        self.state = "printing"
+        self.stdout.write(held)
+
+    def _send(self, text: str) -> None:
+        self.sent.append(text)
+        try:
+            self.pipe.write(text)
+        except (BrokenPipeError, ValueError):  # the pager was quit (q in less): the rest is not wanted
+            self.state = "quit"
+
+    def finish(self) -> None:
+        """Everything was written: print what is held, or close the pager and wait until the
+        person quits it."""
+        import signal
+
+        if self.state == "holding":
+            self.stdout.write("".join(self.held))
+        if self.process is None:
+            return
+        with contextlib.suppress(BrokenPipeError, ValueError, OSError):
+            self.pipe.close()
+        try:
+            code = self.process.wait()
+        finally:
+            signal.signal(signal.SIGINT, self.interrupt_handler)
+        if code != 0:  # a pager that failed (a bad option, a command the shell cannot find), not one quit with q
+            program = self.command.split()[0]
+            self._print_instead(f"The pager '{program}' ({self.variable}) failed (exit code {code})", "".join(self.sent))
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+HIT_INDENT = 4  # search results: the snippet, and every line a title or snippet wraps onto
+
+
+class Output:
+    def __init__(self, json_requested: bool = False, stdout=None, stderr=None, width: int | None = None):
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+        self.mode = choose_mode(json_requested, self.stdout)
+        self.width = width
+        self._console = None
+
+    @property
+    def console(self):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(
+                file=self.stdout, markup=False, emoji=False, highlight=False, width=self.columns,
+                force_terminal=True if self.mode == "rich" else None,
+            )
+        return self._console
+
+    @property
+    def columns(self) -> int:
+        """The terminal's width, as rich would find it: the width given, else $COLUMNS, else the
+        size of the terminal on standard input, output or error, else 80."""
+        if self.width:
+            return self.width
+        columns = os.environ.get("COLUMNS", "")
+        if columns.isdigit() and int(columns) > 0:
+            return int(columns)
+        for descriptor in (0, 1, 2):
+            with contextlib.suppress(OSError):
+                return os.get_terminal_size(descriptor).columns or 80
+        return 80
+
+    @contextlib.contextmanager
+    def paged(self, enabled: bool = True):
+        """What is written inside goes through the pager when standard output is a terminal and
+        it is longer than the screen (never JSON, never TERM=dumb, not with --no-pager)."""
+        isatty = getattr(self.stdout, "isatty", None)
+        pager = pager_command() if enabled and self.mode != "json" and isatty and isatty() else None
+        if pager is None or os.environ.get("TERM") == "dumb":
+            yield
+            return
+        try:
+            columns, rows = os.get_terminal_size(self.stdout.fileno())
+        except (AttributeError, ValueError, OSError):
+            yield
+            return
+        stdout = self.stdout
+        self.stdout = _Pager(stdout, *pager, rows=rows, columns=max(columns, 1), tell=self.notice)
+        self._console = None
+        try:
+            yield
+        finally:
+            pager_stream, self.stdout, self._console = self.stdout, stdout, None
+            with _writing_stdout():
+                pager_stream.finish()
+
+    # -- messages (standard error) ----------------------------------------------------------------
+
+    def notice(self, message: str) -> None:
+        self._tell(one_line(message))
+
+    def error(self, message: str) -> None:
+        self._tell("Error: " + one_line(message))
+
+    def _tell(self, line: str) -> None:
+        with contextlib.suppress(AttributeError, ValueError, OSError):  # closed or broken: no one to tell
+            self.stderr.write(line + "\n")
+            self.stderr.flush()
+
+    # -- data --------------------------------------------------------------------------------------
+
+    @_writes_stdout
+    def json(self, data) -> None:
+        import orjson
+
+        text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
+        self.stdout.write(json_escaped(text, ascii_only=not _writes_unicode(self.stdout)) + "\n")
+
+    @_writes_stdout
+    def data(self, text: str) -> None:
+        """A document (an export, a brief) on standard output: when piped or redirected, its
+        UTF-8 bytes exactly, as --output would write them, whatever the locale's encoding; on a
+        terminal, control characters made visible."""
+        isatty = getattr(self.stdout, "isatty", None)
+        if isatty and isatty():
+            self.stdout.write(clean(text))
+            return
+        binary = getattr(self.stdout, "buffer", None)
+        if binary is None:
+            self.stdout.write(text)
+            return
+        self.stdout.flush()
+        binary.write(text.encode("utf-8"))
+        binary.flush()
+
+    @_writes_stdout
+    def line(self, text: str = "") -> None:
+        """One line whatever the text holds, so that user text in it can never start a line of its
+        own (a forged history entry): each newline, with the white space around it, and each tab
+        made one space; the spacing the caller laid out is kept."""
+        self.stdout.write(_LINE_BREAK.sub(" ", clean(text)) + "\n")
+
+    @_writes_stdout
+    def table(self, columns: list[Column], rows: list[dict], title: str | None = None) -> None:
+        if self.mode == "rich":
+            from mieux_cli.cli.layout import fit
+
+            cells = [{c.key: one_line(row.get(c.key, "")) for c in columns} for row in rows]
+            self._draw_table(fit(columns, cells, self.columns, gap=len(TABLE_GAP)), cells, title)
+            return
+        cells = [[c.header.upper() for c in columns]]
+        cells += [[one_line(row.get(c.key, "")).strip() for c in columns] for row in rows]
+        if title:
+            self.line(title)
+        widths = [max((len(r[i]) for r in cells), default=0) for i in range(len(columns))]
+        for r in cells:
+            parts = [cell.rjust(widths[i]) if columns[i].justify == "right" else cell.ljust(widths[i])
+                     for i, cell in enumerate(r)]
+            self.stdout.write("  ".join(parts).rstrip() + "\n")
+
+    def _draw_table(self, shown: list[tuple[Column, int]], cells: list[dict], title: str | None) -> None:
+        """The columns and widths layout chose, drawn by mieux itself (importing rich's console
+        and table was a fifth of `mieux list` on a terminal): the title and the header in bold, a
+        rule, then each row with its cells wrapped to their columns, TABLE_GAP apart; written
+        ROWS_AT_ONCE rows at a time, so the first screen reaches the terminal (or the pager)
+        without waiting for the rest."""
+        from mieux_cli.cli.layout import wrap
+
+        width = sum(w for _, w in shown) + len(TABLE_GAP) * (len(shown) - 1)
+        lines = [_styled(line, "bold") for line in wrap(one_line(title), width)] if title else []
+        lines.append(TABLE_GAP.join(_styled(_justified(c.header, w, c.justify), "bold") for c, w in shown))
+        lines.append("─" * width)
+        for number, row in enumerate(cells, 1):
+            wrapped = [wrap(row[c.key], w) for c, w in shown]
+            for i in range(max(1, *map(len, wrapped))):
+                lines.append(TABLE_GAP.join(_styled(_justified(parts[i] if i < len(parts) else "", w, c.justify), c.style)
+                                            for (c, w), parts in zip(shown, wrapped)))
+            if number % ROWS_AT_ONCE == 0:
+                self.stdout.write("".join(f"{line}\n" for line in lines))
+                lines = []
+        self.stdout.write("".join(f"{line}\n" for line in lines))
+
+    def _draw(self, shown: list[tuple[Column, int]], cells: list[dict]) -> None:
+        """A rich grid (no header, no rule) with the columns and widths layout chose."""
+        from rich.table import Table
+        from rich.text import Text
+
+        from mieux_cli.cli.layout import wrap
+
+        grid = Table.grid(padding=(0, 1))
+        for column, width in shown:
+            grid.add_column(width=width, no_wrap=True, justify=column.justify, style=column.style)
+        for row in cells:
+            grid.add_row(*(Text("\n".join(wrap(row[c.key], width))) for c, width in shown))
+        self.console.print(grid)
+
+    @_writes_stdout
+    def fields(self, heading: str, pairs: list[tuple[str, list[str]]]) -> None:
+        """A record, readable: a heading, then each label with its value lines."""
+        if self.mode == "rich":
+            from rich.table import Table
+            from rich.text import Text
+
+            self.console.print(Text(one_line(heading), style="bold"))
+            grid = Table.grid(padding=(0, 2))
+            grid.add_column(style="bold", no_wrap=True)
+            grid.add_column(overflow="fold")
+            for label, lines in pairs:
+                grid.add_row(Text(label), Text("\n".join(one_line(line) for line in lines)))
+            self.console.print(grid)
+            return
+        self.line(heading)
+        width = max((len(label) for label, _ in pairs), default=0) + 2
+        for label, lines in pairs:
+            first, *rest = lines or [""]
+            self.stdout.write(f"{label + ':':<{width}}{one_line(first)}\n")
+            for line in rest:
+                self.stdout.write(" " * width + one_line(line) + "\n")
+
+    @_writes_stdout
+    def hits(self, hits: list[tuple[str, str, str, list[tuple[str, bool]]]]) -> None:
+        """Search results: (id, kind, title, snippet segments), best first."""
+        if self.mode == "rich":
+            from rich.text import Text
+
+            for record_id, kind, title, segments in hits:
+                line = Text()
+                line.append(one_line(record_id), style="cyan")
+                line.append(f"  {kind}  ", style="dim")
+                line.append(one_line(title), style="bold")
+                snippet = Text()
+                for text, is_match in segments:
+                    snippet.append(one_line(text), style="bold yellow" if is_match else None)
+                self._indented(line, first=0)
+                self._indented(snippet, first=HIT_INDENT)
+            return
+        for record_id, kind, title, segments in hits:
+            self.stdout.write(f"{one_line(record_id)}  {kind}  {one_line(title)}\n")
+            snippet = "".join(f"*{t}*" if is_match else t for t, is_match in segments)
+            self.stdout.write("    " + one_line(snippet).strip() + "\n")
+
+    def _indented(self, text, first: int) -> None:
+        """`text` wrapped to the terminal, its first line `first` columns in and the rest
+        HIT_INDENT columns in: no line it wraps onto begins with text a user typed."""
+        from rich.text import Text
+
+        width = max(self.columns - HIT_INDENT, 10)
+        for n, line in enumerate(text.wrap(self.console, width)):
+            self.console.print(Text(" " * (first if n == 0 else HIT_INDENT)) + line, soft_wrap=True)
+
+    @_writes_stdout
+    def bars(self, rows: list[tuple[str, str, int]], total_label: str, total: int) -> None:
+        """One bar per (value, label, count), scaled to the longest; the label is left out where
+        it only repeats the value."""
+        rows = [(value, "" if label == value else label, count) for value, label, count in rows]
+        longest = max((count for _, _, count in rows), default=0) or 1
+        label_width = max((len(label) for _, label, _ in rows), default=0)
+        value_width = max((len(str(value)) for value, _, _ in rows), default=0)
+        if self.mode == "rich":
+            from rich.text import Text
+
+            from mieux_cli.cli.layout import fit
+
+            columns = [Column("", "value", style="cyan")]
+            if label_width:
+                columns.append(Column("", "label", wrap=True, main=True, min_width=12))
+            columns += [Column("", "count", justify="right"),
+                        Column("", "bar", wrap=True, min_width=10, drop=1, style="green")]
+            cells = [{"value": one_line(value), "label": one_line(label), "count": str(count), "bar": "█" * BAR_MAX}
+                     for value, label, count in rows]
+            shown = fit(columns, cells, self.columns, gap=1)
+            bar_width = next((width for column, width in shown if column.key == "bar"), 0)
+            for row, (_, _, count) in zip(cells, rows):
+                row["bar"] = "█" * max(1, round(count / longest * bar_width)) if count else ""
+            self._draw(shown, cells)
+            self.console.print(Text(f"{total_label}: {total}", style="dim"))
+            return
+        count_width = len(str(longest))
+        for value, label, count in rows:
+            bar = "#" * max(1, round(count / longest * 30)) if count else ""
+            label_cell = f"{one_line(label):<{label_width}}  " if label_width else ""
+            self.stdout.write(f"{one_line(value):<{value_width}}  {label_cell}{count:>{count_width}}  {bar}\n")
+        self.stdout.write(f"{total_label}: {total}\n")
+
+    @contextlib.contextmanager
+    def progress(self, total: int, description: str):
+        """Yield advance(n=1). A progress bar appears on a terminal's standard error once the work
+        has taken more than PROGRESS_AFTER seconds; quick work, and pipes, show nothing."""
+        if not (getattr(self.stderr, "isatty", None) and self.stderr.isatty()) or os.environ.get("TERM") == "dumb":
+            yield lambda n=1: None
+            return
+        started, state = time.monotonic(), {"bar": None, "task": None, "done": 0}
+
+        def advance(n=1):
+            state["done"] += n
+            if state["bar"] is None and time.monotonic() - started > PROGRESS_AFTER:
+                from rich.console import Console
+                from rich.progress import Progress
+
+                state["bar"] = Progress(console=Console(file=self.stderr), transient=True)
+                state["bar"].start()
+                state["task"] = state["bar"].add_task(description, total=total, completed=state["done"])
+            elif state["bar"] is not None:
+                state["bar"].update(state["task"], completed=state["done"])
+
+        try:
+            yield advance
+        finally:
+            if state["bar"] is not None:
+                state["bar"].stop()

@@ -1,0 +1,191 @@
+"""One filter model shared by list, search, summary, export and brief.
+
+The same option given twice is OR (--country CR --country MX); different options are AND.
+--country matches the countries a record is about and those that only took part, unless --role
+says which; --as-of keeps records whose status was known on or after a date.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from mieux_cli.errors import MieuxError
+from mieux_cli.model import vocab
+from mieux_cli.model.catalogue import Catalogue
+from mieux_cli.model.records import first_day, last_day, parse_date, resolve_kind
+
+ROLES = ("beneficiary", "participant")
+
+_YEARS = re.compile(r"^\s*(\d{4})\s*(?:(-|\.\.|to)\s*(\d{4})?)?\s*$")
+
+
+def parse_years(value: str) -> tuple[int, int]:
+    """'2017' -> (2017, 2017); '2015-2018' -> (2015, 2018); '2015-' -> (2015, 9999)."""
+    match = _YEARS.match(value)
+    if not match:
+        raise MieuxError(f"'{value}' is not a year or a range of years.", "Write --year 2017 or --year 2015-2018 (or 2015- for 'since 2015').")
+    low, dash, high = match.groups()
+    low_year = int(low)
+    high_year = int(high) if high else (9999 if dash else low_year)
+    if high_year < low_year:
+        raise MieuxError(f"The range '{value}' ends before it starts.", f"Write --year {high}-{low}.")
+    return low_year, high_year
+
+
+@dataclass
+class Filters:
+    kinds: set[str] = field(default_factory=set)
+    regions: set[str] = field(default_factory=set)
+    countries: set[str] = field(default_factory=set)
+    role: str | None = None  # which countries --country looks at: None for both
+    themes: set[str] = field(default_factory=set)
+    areas: set[str] = field(default_factory=set)
+    gcm: set[int] = field(default_factory=set)
+    statuses: set[str] = field(default_factory=set)
+    as_of: str | None = None
+    years: list[tuple[int, int]] = field(default_factory=list)
+    tags: set[str] = field(default_factory=set)
+
+    @classmethod
+    def parse(cls, kinds=(), regions=(), countries=(), role=None, themes=(), areas=(), gcm=(), statuses=(),
+              as_of=None, years=(), tags=()):
+        """Filters from what the user typed; an unknown value raises UnknownValue (exit 2)."""
+        if role is not None:
+            role = role.strip().lower()
+            if role not in ROLES:
+                raise MieuxError(f"There is no role '{role}'.", "Use --role beneficiary or --role participant.")
+            if not countries:
+                raise MieuxError("--role says which countries --country looks at.",
+                                 "Give --country too, for example --country Mexico --role participant.")
+        if as_of is not None:
+            try:
+                as_of = parse_date(as_of)
+            except ValueError as e:
+                raise MieuxError(f"--as-of: {e}.") from None
+        return cls(
+            kinds={resolve_kind(k) for k in kinds},
+            regions={vocab.resolve_region(r) for r in regions},
+            countries={vocab.resolve_country(c) for c in countries},
+            role=role,
+            themes={vocab.resolve_theme(t) for t in themes},
+            areas={vocab.resolve_area(a) for a in areas},
+            gcm={vocab.resolve_gcm(g) for g in gcm},
+            statuses={resolve_status(s) for s in statuses},
+            as_of=as_of,
+            years=[parse_years(y) for y in years],
+            tags={t.strip().lower() for t in tags},
+        )
+
+    def matches(self, record: dict, catalogue: Catalogue) -> bool:
+        if self.kinds and record["kind"] not in self.kinds:
+            return False
+        if self.regions and record["region"] not in self.regions:
+            return False
+        if self.countries and self.countries.isdisjoint(record_countries(record, self.role)):
+            return False
+        if self.themes and self.themes.isdisjoint(record["themes"]):
+            return False
+        if self.areas and self.areas.isdisjoint(record["areas"]):
+            return False
+        if self.gcm and self.gcm.isdisjoint(record["gcm"]):
+            return False
+        if self.statuses and record.get("status") not in self.statuses:
+            return False
+        if self.as_of:
+            known = (status_of(record) or (None, None))[1]
+            if not known or last_day(known) < first_day(self.as_of):
+                return False
+        if self.tags and self.tags.isdisjoint(record["tags"]):
+            return False
+        if self.years:
+            span = active_years(record, catalogue)
+            if span is None or not any(low <= span[1] and span[0] <= high for low, high in self.years):
+                return False
+        return True
+
+
+def resolve_status(value: str) -> str:
+    """A status of an action or an event (the two vocabularies share most of their codes)."""
+    try:
+        return vocab.ACTION_STATUSES.resolve(value)
+    except MieuxError:
+        return vocab.EVENT_STATUSES.resolve(value)
+
+
+def record_countries(record: dict, role: str | None = None) -> list[str]:
+    """The countries a record is about (beneficiary), took part (participant), or both."""
+    if role == "beneficiary":
+        return record["countries"]
+    if role == "participant":
+        return record.get("participants", [])
+    return record["countries"] + record.get("participants", [])
+
+
+def status_of(record: dict) -> tuple[str, str | None] | None:
+    """(status, the date it was known) or None: a status never travels without its date."""
+    return (record["status"], record.get("status_as_of")) if record.get("status") else None
+
+
+def status_fields(status: tuple[str, str | None] | None) -> dict:
+    """A status as the record's own fields, for JSON."""
+    return {"status": status[0] if status else None, "status_as_of": status[1] if status else None}
+
+
+def status_label(record: dict | tuple | None) -> str:
+    """'ongoing as of 2018', 'completed', 'ongoing (date not recorded)' for a record or a
+    status_of() pair: an old status never reads as current."""
+    status = status_of(record) if isinstance(record, dict) else record
+    if not status:
+        return ""
+    code, as_of = status
+    if as_of:
+        return f"{code} as of {as_of}"
+    return code if code in ("completed", "cancelled", "held", "unknown") else f"{code} (date not recorded)"
+
+
+def active_years(record: dict, catalogue: Catalogue) -> tuple[int, int] | None:
+    """The years a record was active in, or None when the catalogue does not know.
+    An ongoing or planned record with no end runs to the year its status was last known (not to
+    this year: that would make an old status current); a practice without dates of its own takes
+    those of the actions it came from, or the year it was reported. Dates a hand edit broke
+    ("20x") give none: `mieux check` reports them."""
+    try:
+        return _active_years(record, catalogue)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
+
+
+def _active_years(record: dict, catalogue: Catalogue) -> tuple[int, int] | None:
+    start, end = record.get("start"), record.get("end")
+    if start is None and end is None and record["kind"] == "practice":
+        # only an action or an event gives its years: a practice a hand edit linked to itself (or
+        # to another practice) would take them round in a circle
+        actions = [catalogue.by_id.get(i) for i in record["actions"]]
+        spans = [active_years(a, catalogue) for a in actions if a is not None and a["kind"] == "action"]
+        spans = [s for s in spans if s]
+        if spans:
+            return min(s[0] for s in spans), max(s[1] for s in spans)
+        event = catalogue.by_id.get(record.get("event") or "")
+        return active_years(event, catalogue) if event and event["kind"] == "event" else None
+    if start is None and end is None:
+        return None
+    first = int((start or end)[:4])
+    if end:
+        last = int(end[:4])
+    elif (status_of(record) or ("", None))[0] in ("ongoing", "planned") and status_of(record)[1]:
+        last = max(first, int(status_of(record)[1][:4]))
+    else:
+        last = first
+    return first, last
+
+
+def years_label(record: dict) -> str:
+    """'2013-2017', '2017', '2018-' (open end), or '' when unknown."""
+    start, end = record.get("start"), record.get("end")
+    if not start and not end:
+        return ""
+    first = (start or end)[:4]
+    if end and end[:4] != first:
+        return f"{first}-{end[:4]}"
+    if not end and record.get("status") == "ongoing":
+        return f"{first}-"
+    return first
