@@ -1,5 +1,6 @@
-"""Text folding shared by vocabulary look-up and search (case- and accent-insensitive), and text
-from the operating system made safe to keep."""
+"""Text helpers every layer may use: folding for vocabulary look-up and search (case- and
+accent-insensitive), text from the operating system made safe to keep, and user text made safe to
+show (control and invisible characters as visible escapes)."""
 
 import re
 import unicodedata
@@ -46,3 +47,37 @@ def undecodable_byte(text: str) -> int | None:
         if "\udc80" <= char <= "\udcff":
             return ord(char) - 0xDC00
     return None
+
+
+# Characters that control the terminal or cannot be seen: C0 and C1 controls except tab and
+# newline, DEL; bidirectional formatting (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069);
+# zero-width and other invisible format characters (U+180E, U+200B-U+200D, U+2060-U+2064,
+# U+206A-U+206F, U+FEFF, U+FFF9-U+FFFB, the tag characters U+E0000-U+E007F); and the line and
+# paragraph separators U+2028-U+2029, which some terminals and rich treat as line breaks.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064"
+                     "\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
+_SPACE = re.compile(r"\s+")
+
+
+def _escape(match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def clean(text) -> str:
+    """`text` with every control or invisible character shown as a visible escape (ESC -> \\x1b,
+    ZERO WIDTH SPACE -> \\u200b)."""
+    text = "" if text is None else str(text)
+    return CONTROL.sub(_escape, text)
+
+
+def one_line(text) -> str:
+    """`text` cleaned, with every run of white space (newlines included) made one space."""
+    return _SPACE.sub(" ", clean(text))
+
+
+def plain_line(text, limit: int) -> str:
+    """`text` where escapes would not help (a shell's completion menu): without control or
+    invisible characters, on one line, at most `limit` characters (the last an ellipsis)."""
+    text = _SPACE.sub(" ", CONTROL.sub("", "" if text is None else str(text))).strip()
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"

@@ -4,7 +4,8 @@ import pytest
 from conftest import add_records
 
 from mieux_cli.errors import MieuxError, UnknownValue
-from mieux_cli.queries.filters import Filters, active_years, parse_years
+from mieux_cli.model.facets import active_years
+from mieux_cli.queries.filters import Filters, parse_years
 from mieux_cli.storage.catalogue_file import Store
 
 

@@ -13,7 +13,7 @@ from rich.cells import cell_len
 
 from mieux_cli.cli import output
 from mieux_cli.cli.layout import wrap
-from mieux_cli.queries.filters import status_label
+from mieux_cli.model.facets import status_label
 from mieux_cli.queries.summary import label
 from mieux_cli.storage.catalogue_file import Store
 

@@ -11,9 +11,9 @@ from mieux_cli.model.catalogue import Catalogue
 from mieux_cli.model.records import (
     MAX_ID_LENGTH,
     link_problems,
-    links_of,
     normalize,
     parse_new_id,
+    relinked,
 )
 from mieux_cli.model.schema import ID_PREFIXES
 from mieux_cli.storage.history import (
@@ -176,19 +176,6 @@ def plan_edit(record_id: str, changes: dict, seen: dict):
 
 def linking_records(catalogue: Catalogue, record_id: str) -> list[dict]:
     return catalogue.linking_to(record_id)
-
-
-def relinked(record: dict, target: str, new_id: str | None) -> dict:
-    """The record with every link to `target` pointed at `new_id`, or removed when it is None."""
-    changed = {**record}
-    for field, linked in links_of(record):
-        if linked == target:
-            value = record[field]
-            if isinstance(value, list):
-                changed[field] = [v for v in (new_id if v == target else v for v in value) if v]
-            else:
-                changed[field] = new_id
-    return changed
 
 
 def plan_remove(record_id: str, force: bool):

@@ -11,13 +11,14 @@ import shlex
 import textwrap
 from pathlib import Path
 
-from mieux_cli.cli.output import clean
 from mieux_cli.errors import MieuxError
 from mieux_cli.model import schema, vocab
 from mieux_cli.model.catalogue import Catalogue
 from mieux_cli.model.display import item_text, source_text
+from mieux_cli.model.facets import status_label
 from mieux_cli.model.schema import KIND_ORDER
-from mieux_cli.queries.filters import Filters, status_label
+from mieux_cli.queries.filters import Filters
+from mieux_cli.text import clean
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_TEMPLATE_BYTES = 1 << 20  # a brief template, with what it includes, is a page or two of text

@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass
 
 from mieux_cli.errors import EXIT_BROKEN_PIPE, EXIT_OK, EXIT_OUTPUT
+from mieux_cli.text import CONTROL, clean, one_line
 
 PROGRESS_AFTER = 1.0  # seconds of work before a progress bar is worth showing
 BAR_MAX = 40  # the longest bar of a chart on a terminal, in cells
@@ -35,37 +36,8 @@ TABLE_GAP = "   "  # between two columns of a table on a terminal
 # The styles columns use, as terminal codes (SGR).
 _SGR = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36"}
 
-# Characters that control the terminal or cannot be seen: C0 and C1 controls except tab and
-# newline, DEL; bidirectional formatting (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069);
-# zero-width and other invisible format characters (U+180E, U+200B-U+200D, U+2060-U+2064,
-# U+206A-U+206F, U+FEFF, U+FFF9-U+FFFB, the tag characters U+E0000-U+E007F); and the line and
-# paragraph separators U+2028-U+2029, which some terminals and rich treat as line breaks.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064"
-                      "\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
-
-
-_SPACE = re.compile(r"\s+")
 _LINE_BREAK = re.compile(r"[^\S\n]*\n\s*|\t")  # a newline with the white space around it, or a tab
-_NON_ASCII = re.compile("[^\x00-\x7f]|" + _CONTROL.pattern)
-
-
-def _escape(match) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
-
-def clean(text) -> str:
-    """`text` with every control or invisible character shown as a visible escape (ESC -> \\x1b,
-    ZERO WIDTH SPACE -> \\u200b)."""
-    text = "" if text is None else str(text)
-    return _CONTROL.sub(_escape, text)
-
-
-def plain_line(text, limit: int) -> str:
-    """`text` where escapes would not help (a shell's completion menu): without control or
-    invisible characters, on one line, at most `limit` characters (the last an ellipsis)."""
-    text = _SPACE.sub(" ", _CONTROL.sub("", "" if text is None else str(text))).strip()
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+_NON_ASCII = re.compile("[^\x00-\x7f]|" + CONTROL.pattern)
 
 
 def _styled(text: str, style: str | None) -> str:
@@ -88,7 +60,7 @@ def json_escaped(text: str, ascii_only: bool = False) -> str:
     """JSON text with control and invisible characters (and, for a stream that cannot encode
     them, every non-ASCII character) written as \\uXXXX escapes: the same JSON, safe to print.
     Outside strings JSON text is ASCII, so every such character is inside a string."""
-    pattern = _NON_ASCII if ascii_only else _CONTROL
+    pattern = _NON_ASCII if ascii_only else CONTROL
 
     def escape(match) -> str:
         code = ord(match.group())
@@ -98,11 +70,6 @@ def json_escaped(text: str, ascii_only: bool = False) -> str:
         return f"\\u{code:04x}"
 
     return pattern.sub(escape, text)
-
-
-def one_line(text) -> str:
-    """`text` cleaned, with every run of white space (newlines included) made one space."""
-    return _SPACE.sub(" ", clean(text))
 
 
 @dataclass

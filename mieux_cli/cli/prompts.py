@@ -17,8 +17,8 @@ import sys
 
 import typer
 
-from mieux_cli.cli.output import clean, one_line
 from mieux_cli.errors import MieuxError
+from mieux_cli.text import clean, one_line
 
 ANSWER_ROOM = 20  # columns left for the answer after a question; a longer question gets a line of its own
 

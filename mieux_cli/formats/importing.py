@@ -24,13 +24,18 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mieux_cli.authoring.plans import relinked
 from mieux_cli.errors import InvalidRecord, MieuxError
 from mieux_cli.model import schema
 from mieux_cli.model.catalogue import Catalogue
 from mieux_cli.model.cells import csv_cell, from_csv_cell
 from mieux_cli.model.migrations import upgrade_record
-from mieux_cli.model.records import link_problems, links_of, normalize, resolve_kind
+from mieux_cli.model.records import (
+    link_problems,
+    links_of,
+    normalize,
+    relinked,
+    resolve_kind,
+)
 from mieux_cli.model.schema import KIND_ORDER, KINDS
 from mieux_cli.storage.files import (
     NotRegularFile,

@@ -2,7 +2,7 @@
 items as one line each. Plain strings; the output layer escapes them."""
 
 from mieux_cli.model import schema, vocab
-from mieux_cli.queries.filters import status_label
+from mieux_cli.model.facets import status_label
 
 
 def code_text(vocabulary: str, code) -> str:

@@ -392,6 +392,19 @@ def links_of(record: dict) -> list[tuple[str, str]]:
     return [(f.name, target) for f in link_fields(record) for target in _as_list(record.get(f.name))]
 
 
+def relinked(record: dict, target: str, new_id: str | None) -> dict:
+    """The record with every link to `target` pointed at `new_id`, or removed when it is None."""
+    changed = {**record}
+    for field, linked in links_of(record):
+        if linked == target:
+            value = record[field]
+            if isinstance(value, list):
+                changed[field] = [v for v in (new_id if v == target else v for v in value) if v]
+            else:
+                changed[field] = new_id
+    return changed
+
+
 def validate_catalogue(raw_records: list[dict]) -> list[dict]:
     """Normalize every record, then check IDs are unique and links resolve. Raises the first
     InvalidRecord."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from mieux_cli.errors import MieuxError
 from mieux_cli.model import vocab
 from mieux_cli.model.catalogue import Catalogue
+from mieux_cli.model.facets import active_years, record_countries, status_of
 from mieux_cli.model.records import first_day, last_day, parse_date, resolve_kind
 
 ROLES = ("beneficiary", "participant")
@@ -109,83 +110,3 @@ def resolve_status(value: str) -> str:
         return vocab.ACTION_STATUSES.resolve(value)
     except MieuxError:
         return vocab.EVENT_STATUSES.resolve(value)
-
-
-def record_countries(record: dict, role: str | None = None) -> list[str]:
-    """The countries a record is about (beneficiary), took part (participant), or both."""
-    if role == "beneficiary":
-        return record["countries"]
-    if role == "participant":
-        return record.get("participants", [])
-    return record["countries"] + record.get("participants", [])
-
-
-def status_of(record: dict) -> tuple[str, str | None] | None:
-    """(status, the date it was known) or None: a status never travels without its date."""
-    return (record["status"], record.get("status_as_of")) if record.get("status") else None
-
-
-def status_fields(status: tuple[str, str | None] | None) -> dict:
-    """A status as the record's own fields, for JSON."""
-    return {"status": status[0] if status else None, "status_as_of": status[1] if status else None}
-
-
-def status_label(record: dict | tuple | None) -> str:
-    """'ongoing as of 2018', 'completed', 'ongoing (date not recorded)' for a record or a
-    status_of() pair: an old status never reads as current."""
-    status = status_of(record) if isinstance(record, dict) else record
-    if not status:
-        return ""
-    code, as_of = status
-    if as_of:
-        return f"{code} as of {as_of}"
-    return code if code in ("completed", "cancelled", "held", "unknown") else f"{code} (date not recorded)"
-
-
-def active_years(record: dict, catalogue: Catalogue) -> tuple[int, int] | None:
-    """The years a record was active in, or None when the catalogue does not know.
-    An ongoing or planned record with no end runs to the year its status was last known (not to
-    this year: that would make an old status current); a practice without dates of its own takes
-    those of the actions it came from, or the year it was reported. Dates a hand edit broke
-    ("20x") give none: `mieux check` reports them."""
-    try:
-        return _active_years(record, catalogue)
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-        return None
-
-
-def _active_years(record: dict, catalogue: Catalogue) -> tuple[int, int] | None:
-    start, end = record.get("start"), record.get("end")
-    if start is None and end is None and record["kind"] == "practice":
-        # only an action or an event gives its years: a practice a hand edit linked to itself (or
-        # to another practice) would take them round in a circle
-        actions = [catalogue.by_id.get(i) for i in record["actions"]]
-        spans = [active_years(a, catalogue) for a in actions if a is not None and a["kind"] == "action"]
-        spans = [s for s in spans if s]
-        if spans:
-            return min(s[0] for s in spans), max(s[1] for s in spans)
-        event = catalogue.by_id.get(record.get("event") or "")
-        return active_years(event, catalogue) if event and event["kind"] == "event" else None
-    if start is None and end is None:
-        return None
-    first = int((start or end)[:4])
-    if end:
-        last = int(end[:4])
-    elif (status_of(record) or ("", None))[0] in ("ongoing", "planned") and status_of(record)[1]:
-        last = max(first, int(status_of(record)[1][:4]))
-    else:
-        last = first
-    return first, last
-
-
-def years_label(record: dict) -> str:
-    """'2013-2017', '2017', '2018-' (open end), or '' when unknown."""
-    start, end = record.get("start"), record.get("end")
-    if not start and not end:
-        return ""
-    first = (start or end)[:4]
-    if end and end[:4] != first:
-        return f"{first}-{end[:4]}"
-    if not end and record.get("status") == "ongoing":
-        return f"{first}-"
-    return first

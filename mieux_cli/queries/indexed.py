@@ -354,13 +354,13 @@ class _Searching:
     from the full-text table, counted and scored as search.search counts and scores them."""
 
     def __init__(self, catalogue: IndexedCatalogue, filters):
-        from mieux_cli.queries import search
+        from mieux_cli.model.words import searched_fields
 
         self.catalogue = catalogue
         self.db = catalogue.db
         self.filtered = filters != type(filters)()
         self.condition, self.params = where(filters)
-        self.fields = search.searched_fields()
+        self.fields = searched_fields()
         self.column = {name: i for i, name in enumerate(self.fields)}
         self.weight = {name: f.weight for name, f in self.fields.items()}
         if not self.db.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'word_instances'").fetchone():
@@ -419,7 +419,7 @@ class _Searching:
     @functools.cached_property
     def partial(self) -> dict[int, dict]:
         """The records in scope whose words the full-text table does not hold whole (a field longer
-        than search.INDEXED_CHARS), by position: few, or none."""
+        than words.INDEXED_CHARS), by position: few, or none."""
         return {pos: orjson.loads(body) for pos, body in self.db.execute(
             f"SELECT pos, body FROM bodies WHERE pos IN (SELECT pos FROM records WHERE words_whole = 0 AND "
             f"{self.condition})", self.params)}

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from mieux_cli.errors import MieuxError
 from mieux_cli.model import schema
-from mieux_cli.model.display import code_text
-from mieux_cli.text import TOKEN, fold, fold_case, tokens
+from mieux_cli.model.words import SCAN_CHARS, field_texts, searched_fields
+from mieux_cli.text import fold, fold_case, tokens
 
 # The fields a snippet is taken from, best first (the field with most matches wins).
 SNIPPET_FIELDS = ("summary", "text", "why", "results", "outputs", "activities", "notes", "title")
@@ -25,13 +25,11 @@ SNIPPET_CHARS = 160
 PREFIX_MIN = 4  # shorter query words match whole words only
 # Bounds on the work one search does, whatever the catalogue holds or the query says: a query of
 # thousands of words ran for minutes, one 10 MB field took seconds. A field is searched whole,
-# but snippets and corrections look at its first SCAN_CHARS characters only, and a word's
-# occurrences in a field stop counting after COUNTED_MAX (its weight saturates long before).
+# but snippets and corrections look at its first SCAN_CHARS characters only (model/words.py), and
+# a word's occurrences in a field stop counting after COUNTED_MAX (its weight saturates long before).
 MAX_QUERY_WORDS = 32
 MAX_QUERY_CHARS = 1000
-SCAN_CHARS = 10_000
 COUNTED_MAX = 100
-INDEXED_CHARS = 100_000  # the index holds the words of a field up to this long (see index_words)
 STOPWORDS = {"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "in", "is", "it", "of", "on",
              "or", "that", "the", "to", "was", "were", "with"}
 
@@ -41,51 +39,6 @@ class Hit:
     record: dict
     score: float
     snippet: list[tuple[str, bool]]  # (text, is_match) segments
-
-
-def searched_fields() -> dict[str, schema.Field]:
-    return {f.name: f for f in schema.searched()}
-
-
-def field_texts(record: dict, fields: dict[str, schema.Field] | None = None) -> dict[str, str]:
-    """Each searchable field of a record as one string: codes as their names, items as their
-    text parts."""
-    texts = {}
-    for name, f in (fields or searched_fields()).items():
-        value = record.get(name)
-        if not value:
-            continue
-        if f.type in ("code", "codes"):
-            vocabulary = f.vocab_for(record["kind"])
-            value = [code_text(vocabulary, c) for c in (value if isinstance(value, list) else [value])]
-        elif f.type == "items":
-            value = [str(item[p.name]) for item in value for p in f.parts if p.type == "text" and item.get(p.name)]
-        texts[name] = " ".join(value) if isinstance(value, list) else str(value)
-    return texts
-
-
-def index_words(record: dict, fields: dict[str, schema.Field] | None = None) -> tuple[dict[str, str], bool, bool]:
-    """What the index's full-text table holds for a record: each searchable field's words, folded
-    as `search` folds them and one space apart (its tokenizer splits at ASCII spaces and
-    punctuation only), so that the index finds exactly the words this module finds; a field
-    longer than INDEXED_CHARS is left out (one of 16 MB made the index 4 times the file, and
-    search slower than without it). Then whether the words corrections take from the record (each
-    field's first SCAN_CHARS characters) are exactly those: no field is longer, and none is changed
-    by folding twice; and whether every field's words are there. The index reads the others' words
-    from the records themselves."""
-    words, plain, whole = {}, True, True
-    for name, text in field_texts(record, fields).items():
-        folded = fold_case(text)
-        if len(folded) > INDEXED_CHARS:
-            plain = whole = False
-            continue
-        if folded.isascii():
-            words[name] = folded
-            plain = plain and len(folded) <= SCAN_CHARS
-        else:
-            words[name] = " ".join(TOKEN.findall(folded))
-            plain = plain and len(folded) <= SCAN_CHARS and fold_case(folded) == folded
-    return words, plain, whole
 
 
 def weight_in(record: dict, word: str, corrections: tuple[str, ...] = (),

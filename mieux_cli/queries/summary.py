@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from mieux_cli.errors import MieuxError
 from mieux_cli.model import schema, vocab
 from mieux_cli.model.catalogue import Catalogue
-from mieux_cli.model.schema import KINDS
-from mieux_cli.queries.filters import (
+from mieux_cli.model.facets import (
     active_years,
     record_countries,
     status_fields,
     status_label,
     status_of,
 )
+from mieux_cli.model.schema import KINDS
 
 NONE = "(none)"
 BY_FIELDS = ("kind", "region", "country", "theme", "area", "gcm", "year", "status")

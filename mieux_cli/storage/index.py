@@ -12,7 +12,7 @@ up, migrated and exported): deleting the index loses nothing. It holds
 - damaged: the records reads set aside (records.damage), with why;
 - words: a full-text table (FTS5), a column per searched field holding the field's words as
   search.py folds and splits them (the ASCII tokenizer then splits them at the spaces only); a
-  field longer than search.INDEXED_CHARS is left out, and its record (words_whole = 0) is
+  field longer than words.INDEXED_CHARS is left out, and its record (words_whole = 0) is
   searched from its body;
 - state: the index's format, and the identity of the catalogue file it was made from: device,
   inode, size, modification and change times, and the change counter the file's meta table keeps.
@@ -266,7 +266,7 @@ def unchanged(db: sqlite3.Connection) -> None:
 
 
 class Lookup:
-    """What filters.active_years needs of a catalogue: `by_id`, the usable records by ID (the last
+    """What facets.active_years needs of a catalogue: `by_id`, the usable records by ID (the last
     of the file's order when two share one)."""
 
     def __init__(self, by_id):
@@ -374,22 +374,22 @@ class _Rows:
 
     def __init__(self, lookup: Lookup):
         from mieux_cli.model import schema
-        from mieux_cli.queries import search
+        from mieux_cli.model.words import searched_fields
 
         self.lookup = lookup
-        self.fields = search.searched_fields()
+        self.fields = searched_fields()
         self.kind_order = schema.KIND_ORDER
 
     def span(self, record: dict) -> tuple | None:
-        from mieux_cli.queries.filters import active_years
+        from mieux_cli.model.facets import active_years
 
         return active_years(record, self.lookup)
 
     def entry(self, pos: int, doc: str, record: dict) -> tuple[tuple, tuple]:
         """The record's row in `records`, and in `words` (its body is orjson.dumps(record))."""
+        from mieux_cli.model.facets import status_of
         from mieux_cli.model.records import last_day
-        from mieux_cli.queries.filters import status_of
-        from mieux_cli.queries.search import index_words
+        from mieux_cli.model.words import index_words
 
         status = status_of(record)
         known = None

@@ -12,9 +12,9 @@ COMPLETION_CHARS = 60  # a title in a completion menu: long ones are cut, so a m
 def complete_ids(ctx: typer.Context, incomplete: str):
     """Record IDs with their titles, which zsh, fish and PowerShell show beside them: as plain,
     short, one-line text, since a newline or a long wrapped title would make a candidate of its own."""
-    from mieux_cli.cli.output import plain_line
     from mieux_cli.errors import MieuxError
     from mieux_cli.storage.catalogue_file import Store
+    from mieux_cli.text import plain_line
 
     try:
         found = Store(ctx.find_root().meta.get("mieux.db")).read().completions(incomplete.lower())

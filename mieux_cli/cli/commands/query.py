@@ -9,7 +9,7 @@ from mieux_cli.model.catalogue import SORT_KEYS
 
 
 def list_rows(records: list[dict]) -> list[dict]:
-    from mieux_cli.queries.filters import status_label, years_label
+    from mieux_cli.model.facets import status_label, years_label
 
     return [
         {"id": r["id"], "kind": r["kind"], "years": years_label(r), "countries": ", ".join(r["countries"]) or r["region"] or "",
