@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from mieux_cli.cli.app import app
 from mieux_cli.queries.indexed import IndexedCatalogue
+from mieux_cli.queries.reading import open_catalogue
 from mieux_cli.storage.catalogue_file import NO_INDEX, RECORDS_TABLE, Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -118,7 +119,7 @@ def catalogue(request, tmp_path):
     db = tmp_path / "catalogue.json"
     MAKERS[request.param](db)
     CliRunner().invoke(app, ["--db", str(db), "list", "--limit", "1"])  # created, migrated and indexed once
-    assert isinstance(Store(db).read(), IndexedCatalogue)
+    assert isinstance(open_catalogue(Store(db)), IndexedCatalogue)
     return db
 
 
@@ -208,7 +209,7 @@ def test_brief_is_the_same_from_the_index_and_the_file(catalogue):
 
 
 def test_completion_is_the_same_from_the_index_and_the_file(catalogue):
-    indexed, from_file = Store(catalogue).read(), Store(catalogue).load()
+    indexed, from_file = open_catalogue(Store(catalogue)), Store(catalogue).load()
     assert isinstance(indexed, IndexedCatalogue)
     for prefix in ("", "a", "act-", "prc-cr-i", "fct-", "zzz", "act-bench-1", "\ud7ff", "fct-odd-\U0010ffff", "\U0010ffff"):
         assert sorted(indexed.completions(prefix)) == sorted(from_file.completions(prefix)), prefix
@@ -233,7 +234,7 @@ def answers(db) -> list:
     for args in READS:
         result = runner.invoke(app, ["--db", str(db), *args])
         found.append((result.exit_code, result.stdout, result.stderr))
-        assert isinstance(Store(db).read(), IndexedCatalogue), args
+        assert isinstance(open_catalogue(Store(db)), IndexedCatalogue), args
     return found
 
 
@@ -241,7 +242,7 @@ def answers(db) -> list:
 def indexed(db):
     """The shipped catalogue, changed once, with its index."""
     add_records(db, {"id": "fct-added", "kind": "fact", "title": "An added fact on integration", "text": "T", "region": "LAC"})
-    assert isinstance(Store(db).read(), IndexedCatalogue)
+    assert isinstance(open_catalogue(Store(db)), IndexedCatalogue)
     return db
 
 
@@ -333,7 +334,7 @@ def test_a_change_in_place_within_the_same_tick_as_a_write_is_seen_on_a_coarse_f
     monkeypatch.setattr(index, "RACY_NS", 0)
     assert runner.invoke(app, ["--db", str(indexed), "list"]).exit_code == 0
     assert not checksum_kept()
-    assert isinstance(Store(indexed).read(), IndexedCatalogue)
+    assert isinstance(open_catalogue(Store(indexed)), IndexedCatalogue)
 
 
 class Killed(BaseException):
@@ -504,7 +505,7 @@ def test_a_reader_left_open_does_not_hold_up_another_process_s_update_of_the_ind
     from mieux_cli.queries.filters import Filters
     from mieux_cli.storage import index
 
-    reader = Store(indexed).read()
+    reader = open_catalogue(Store(indexed))
     assert len(reader.select(Filters(), limit=1)) == 1  # reading, and left open
     path = Store(indexed).index_path
     inode = os.stat(path).st_ino
@@ -592,7 +593,7 @@ def test_random_operations_then_every_read_answer_alike_with_and_without_the_ind
         same_both_ways(db, "show", rng.choice(ids), "--json")
         same_both_ways(db, "summary", "--by", rng.choice(["country", "year", "region", "kind"]), "--json")
         prefix = rng.choice(ids)[:rng.randint(0, 8)]
-        assert sorted(Store(db).read().completions(prefix)) == sorted(Store(db).load().completions(prefix))
+        assert sorted(open_catalogue(Store(db)).completions(prefix)) == sorted(Store(db).load().completions(prefix))
 
 
 def test_a_field_longer_than_the_index_holds_is_searched_alike_without_swelling_the_index(db):
@@ -607,7 +608,7 @@ def test_a_field_longer_than_the_index_holds_is_searched_alike_without_swelling_
     add_records(db, {"id": "fct-huge-field", "kind": "fact", "title": "A record with a huge text", "text": words + " zebrafish",
                      "tags": ["protocol"]},
                 {"id": "fct-small", "kind": "fact", "title": "Small protocol record", "text": "migration policy"})
-    assert isinstance(Store(db).read(), IndexedCatalogue)
+    assert isinstance(open_catalogue(Store(db)), IndexedCatalogue)
     # the record's body, once, and no more than the index of the other records (400 KB more with its words)
     assert Store(db).index_path.stat().st_size < db.stat().st_size + 250 * 1024
     for query in ("zebrafish", "protocol", "migration policy", "integr", "zebrafsh", "huge"):

@@ -15,6 +15,7 @@ import time
 import pytest
 
 from mieux_cli.checks.catalogue import check
+from mieux_cli.queries.reading import open_catalogue
 from mieux_cli.storage.catalogue_file import Store
 
 pytestmark = pytest.mark.slow
@@ -196,7 +197,7 @@ def _run(prepared, folder, command, failure=None, monkeypatch=None, without_back
     shutil.copytree(prepared, folder)
     if without_backups:
         shutil.rmtree(folder / "backups")
-    Store(folder / "catalogue.json").read()  # a copy is a new file: its index is made again first, as by any read
+    open_catalogue(Store(folder / "catalogue.json"))  # a copy is a new file: its index is made again first, as by any read
     args = ["--db", str(folder / "catalogue.json"), *(a.format(folder=folder) for a in WRITES[command])]
     before, fired = _files(folder), []
     if failure is None:

@@ -1,10 +1,7 @@
-"""The catalogue as read for one command: plain record dicts, indexed by ID, with their links.
-
-Two classes answer the same questions: this one, over every record of the catalogue file in
-memory, and query.IndexedCatalogue, over the SQLite index beside the file (store/index.py).
-Reads use the index; this one is the reference implementation the index is tested against
-(tests/test_index.py runs every read both ways; MIEUX_NO_INDEX=1 makes reads use it), and what
-writes plan against: the records read under the lock.
+"""The records of one catalogue as a command holds them: plain record dicts, indexed by ID and
+by former ID, with their links; the damaged records set aside. What writes plan against (the
+records read under the lock), and what reads answer over: queries/memory.py answers them over
+these records in memory, queries/indexed.py over the SQLite index, with the same lookups.
 """
 
 import difflib
@@ -15,21 +12,6 @@ from pathlib import Path
 from mieux_cli.errors import UnknownValue
 
 PREFIX_CANDIDATES_LISTED = 5
-SORT_KEYS = ("kind", "id", "title", "start", "end", "region")
-
-
-def sort_records(records: list[dict], key: str) -> list[dict]:
-    """Sorted by `key`, then kind and ID; records without a date sort after those with one."""
-    from mieux_cli.model.schema import KIND_ORDER
-
-    tie = lambda r: (KIND_ORDER[r["kind"]], r["id"])
-    if key == "kind":
-        return sorted(records, key=tie)
-    if key in ("start", "end", "region"):
-        return sorted(records, key=lambda r: (r.get(key) is None, r.get(key) or "", tie(r)))
-    return sorted(records, key=lambda r: (str(r[key]).casefold(), tie(r)))
-
-
 class Catalogue:
     def __init__(self, records: list[dict], changed: str | None = None, path: Path | None = None, created: bool = False,
                  migrated_from: int | None = None, history: list[dict] | None = None):
@@ -152,29 +134,6 @@ class Catalogue:
     def practices_linked_to(self, record_id: str) -> list[dict]:
         """Practices that came from this action, or were reported at this event."""
         return [r for r in self.linking_to(record_id) if r["kind"] == "practice"]
-
-    # -- reads: what list, search, summary and brief ask -----------------------------------------
-
-    def select(self, filters, sort: str | None = None, limit: int | None = None) -> list[dict]:
-        """The records `filters` keep, in the catalogue's order or sorted by `sort` (SORT_KEYS)."""
-        matching = [r for r in self.records if filters.matches(r, self)]
-        return (sort_records(matching, sort) if sort else matching)[:limit]
-
-    def count(self, filters) -> int:
-        return sum(1 for r in self.records if filters.matches(r, self))
-
-    def search(self, filters, query: str, limit: int):
-        """The best `limit` records for `query` among those `filters` keep (search.py)."""
-        from mieux_cli.queries.search import Found, search, with_snippets
-
-        results = search(self.select(filters), query)
-        return Found(with_snippets(results, query, limit), len(results.hits), results.corrections)
-
-    def summary(self, filters, by: list[str]):
-        """The records `filters` keep, counted by one or two fields (summary.py)."""
-        from mieux_cli.queries.summary import summarize
-
-        return summarize(self.select(filters), by, self, filters.role)
 
     def completions(self, prefix: str) -> list[tuple[str, str]]:
         """(ID, title) of the records whose ID begins with `prefix`, in no particular order."""

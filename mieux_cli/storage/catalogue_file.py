@@ -93,8 +93,11 @@ def data_dir_path() -> Path:
     return user_data_path("mieux", appauthor=False) / "catalogue.json"
 
 
-def catalogue_of(data: dict, path: Path | None = None, created: bool = False, migrated_from: int | None = None) -> Catalogue:
-    return Catalogue(
+def catalogue_of(data: dict, path: Path | None = None, created: bool = False, migrated_from: int | None = None,
+                 kind: type[Catalogue] = Catalogue) -> Catalogue:
+    """The catalogue a file's data holds, as a `kind` of Catalogue (the queries layer's answers
+    reads over it)."""
+    return kind(
         records=list(data.get(RECORDS_TABLE, {}).values()),
         changed=changed_at(data),
         path=path,
@@ -281,6 +284,19 @@ class _MemoryStorage:
 
 
 @dataclasses.dataclass
+class Opened:
+    """A catalogue opened for a read (Store.read): its index, fresh (a read connection and its
+    state), or else the file's data; and whether this command created it, or migrated it (from
+    which format)."""
+
+    path: Path
+    index: tuple | None = None
+    data: dict | None = None
+    created: bool = False
+    migrated_from: int | None = None
+
+
+@dataclasses.dataclass
 class _Read:
     """The catalogue file as one command read it: its data (None: there is no file yet), its
     stat, the checksum the index records of it (index.content_check), and whether this command
@@ -309,30 +325,40 @@ class Store:
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def read(self, progress=None):
-        """The catalogue for a read, from the index (query.IndexedCatalogue): rebuilt first, once
-        and under the lock, when it is missing or does not match the file (with `progress`, as
-        Output.progress, when that takes a while). The file is created from the shipped
-        catalogue if it does not exist yet, and migrated if an older mieux wrote it. Read from the
-        file instead (a Catalogue) with MIEUX_NO_INDEX set, or when no index can be made."""
+    def read(self, progress=None) -> "Opened":
+        """The catalogue for a read: its index, opened (index.open_fresh), after making it again,
+        once and under the lock, when it is missing or does not match the file (with `progress`,
+        as Output.progress, when that takes a while); or the file's data, with MIEUX_NO_INDEX set
+        or when no index can be made. The file is created from the shipped catalogue if it does not
+        exist yet, and migrated if an older mieux wrote it. queries/reading.py answers reads
+        over either."""
         if os.environ.get(NO_INDEX):
-            return self.load()
-        view = self._indexed()
-        if view is not None:
-            return view
+            return self._opened_file()
+        opened = self._indexed()
+        if opened is not None:
+            return Opened(self.path, index=opened)
         with contextlib.ExitStack() as held:
             try:
                 held.enter_context(self._locked())
             except StorageError:  # a read-only folder, or a writer holding the lock too long: the file is whole
-                return self.load()
-            view = self._indexed()  # another process rebuilt it meanwhile
-            if view is not None:
-                return view
-            read = self._read_locked(create=True, progress=progress)
-            view = self._indexed(read.created, read.migrated_from)  # made already if this read created or migrated it
-            if view is None and self._index_file(read, progress):
-                view = self._indexed(read.created, read.migrated_from)
-            return view or catalogue_of(read.data, self.path, read.created, read.migrated_from)
+                return self._opened_file()
+            opened = self._indexed()  # another process rebuilt it meanwhile
+            if opened is None:
+                read = self._read_locked(create=True, progress=progress)
+                opened = self._indexed()  # made already if this read created or migrated the file
+                if opened is None and self._index_file(read, progress):
+                    opened = self._indexed()
+                if opened is None:
+                    return Opened(self.path, data=read.data, created=read.created, migrated_from=read.migrated_from)
+                return Opened(self.path, index=opened, created=read.created, migrated_from=read.migrated_from)
+            return Opened(self.path, index=opened)
+
+    def _opened_file(self) -> "Opened":
+        read = self._read_and_stat()
+        if read.data is None or file_format(read.data) < FORMAT:
+            with self._locked():
+                read = self._read_locked(create=True)
+        return Opened(self.path, data=read.data, created=read.created, migrated_from=read.migrated_from)
 
     def load(self) -> Catalogue:
         """The catalogue from the file itself (catalogue.py), created from the shipped one if the
@@ -341,31 +367,23 @@ class Store:
 
     def load_with_history(self) -> tuple[Catalogue, list[dict]]:
         """The catalogue, as `load` gives it, and its history, from one read of the file."""
-        read = self._read_and_stat()
-        if read.data is None or file_format(read.data) < FORMAT:
-            with self._locked():
-                read = self._read_locked(create=True)
-        return catalogue_of(read.data, self.path, read.created, read.migrated_from), history_of(read.data)
+        opened = self._opened_file()
+        return catalogue_of(opened.data, self.path, opened.created, opened.migrated_from), history_of(opened.data)
 
     def history(self) -> list[dict]:
         """Every recorded change, oldest first, each with its number `n` (see changes.py)."""
         return history_of(self._read() or {})
 
-    def _indexed(self, created: bool = False, migrated_from: int | None = None):
-        """The catalogue as the index answers it, if the index matches the file; else None."""
+    def _indexed(self):
+        """The index, opened for reading with its state, if it matches the file; else None."""
         from mieux_cli.storage import index
 
         try:
             info = os.stat(self.real_path)
         except OSError:
             return None
-        opened = index.open_fresh(self.index_path, self.real_path,
-                                  index.file_identity(info) if stat.S_ISREG(info.st_mode) else None)
-        if opened is None:
-            return None
-        from mieux_cli.queries.indexed import IndexedCatalogue
-
-        return IndexedCatalogue(*opened, path=self.path, created=created, migrated_from=migrated_from)
+        return index.open_fresh(self.index_path, self.real_path,
+                                index.file_identity(info) if stat.S_ISREG(info.st_mode) else None)
 
     def discard_index(self) -> None:
         """Remove an index that cannot be read: the next read makes it again."""
@@ -466,7 +484,7 @@ class Store:
         one), recorded in the history. A record that cannot be read is kept as it was, for
         `mieux check` to report."""
         from mieux_cli.errors import InvalidRecord
-        from mieux_cli.storage.history import current_user
+        from mieux_cli.storage.user import current_user
         from mieux_cli.text import os_text
 
         data = db.storage.read()

@@ -15,7 +15,6 @@ history sits in the catalogue file that every command reads:
 has changed since. "id" of a damaged record is its ID if it has one that is text, else "?".
 """
 
-import getpass
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +29,7 @@ from mieux_cli.storage.catalogue_file import (
     Store,
     history_of,
 )
+from mieux_cli.storage.user import current_user
 from mieux_cli.text import os_text
 
 
@@ -95,13 +95,6 @@ def diff(before: dict | None, after: dict | None) -> dict[str, tuple]:
     """field -> (old, new) for every field that differs."""
     before, after = before or {}, after or {}
     return {f: (before.get(f), after.get(f)) for f in dict.fromkeys([*before, *after]) if before.get(f) != after.get(f)}
-
-
-def current_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no name for this user ID (some containers)
-        return "unknown"
 
 
 def commit(store: Store, plan, command: str, progress=None) -> int | None:

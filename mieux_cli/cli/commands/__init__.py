@@ -11,9 +11,11 @@ from mieux_cli.model.catalogue import Catalogue
 
 
 def load_catalogue(ctx: typer.Context, out) -> Catalogue:
-    """The catalogue selected by --db / MIEUX_DB, as its index answers it (store.Store.read),
+    """The catalogue selected by --db / MIEUX_DB, as its index answers it (queries/reading.py),
     with a notice when this run created it, migrated it, or found damaged records in it."""
-    catalogue = store(ctx).read(out.progress)
+    from mieux_cli.queries.reading import open_catalogue
+
+    catalogue = open_catalogue(store(ctx), out.progress)
     announce(out, catalogue)
     return catalogue
 

@@ -13,11 +13,12 @@ def complete_ids(ctx: typer.Context, incomplete: str):
     """Record IDs with their titles, which zsh, fish and PowerShell show beside them: as plain,
     short, one-line text, since a newline or a long wrapped title would make a candidate of its own."""
     from mieux_cli.errors import MieuxError
+    from mieux_cli.queries.reading import open_catalogue
     from mieux_cli.storage.catalogue_file import Store
     from mieux_cli.text import plain_line
 
     try:
-        found = Store(ctx.find_root().meta.get("mieux.db")).read().completions(incomplete.lower())
+        found = open_catalogue(Store(ctx.find_root().meta.get("mieux.db"))).completions(incomplete.lower())
     except MieuxError:  # no catalogue to complete from: complete nothing rather than fail
         return []
     return sorted((record_id, plain_line(title, COMPLETION_CHARS)) for record_id, title in found)

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from mieux_cli.cli.commands import get_record, load_catalogue, options, paged
-from mieux_cli.model.catalogue import SORT_KEYS
+from mieux_cli.queries.memory import SORT_KEYS
 
 
 def list_rows(records: list[dict]) -> list[dict]:
