@@ -81,3 +81,8 @@ def plain_line(text, limit: int) -> str:
     invisible characters, on one line, at most `limit` characters (the last an ellipsis)."""
     text = _SPACE.sub(" ", CONTROL.sub("", "" if text is None else str(text))).strip()
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def count_of(n: int, noun: str) -> str:
+    """"1 record", "2 records"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"

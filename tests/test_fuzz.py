@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from mieux_cli.checks.catalogue import check
 from mieux_cli.cli.app import app
-from mieux_cli.formats.importing import csv_columns, csv_text, yaml_text
+from mieux_cli.formats import csv_file, yaml_folder
 from mieux_cli.model.schema import names_of as fields_of
 from mieux_cli.storage.catalogue_file import Store
 
@@ -104,7 +104,7 @@ def test_import_yaml(pristine, tmp_path_factory, data):
     source = data.draw(st.sampled_from(pristine[2]))
     kind = data.draw(st.sampled_from(["mutated", "generated", "text"]))
     if kind == "mutated":
-        text = mutate(yaml_text(source), data)
+        text = mutate(yaml_folder.record_text(source), data)
     elif kind == "generated":
         text = yaml.safe_dump(data.draw(st.lists(RECORDS, min_size=1, max_size=3)), allow_unicode=True)
     else:
@@ -126,9 +126,9 @@ def test_import_json(pristine, tmp_path_factory, data):
 @given(data=st.data())
 def test_import_csv(pristine, tmp_path_factory, data):
     if data.draw(st.booleans()):
-        text = mutate(csv_text(data.draw(st.lists(st.sampled_from(pristine[2]), min_size=1, max_size=3))), data)
+        text = mutate(csv_file.text(data.draw(st.lists(st.sampled_from(pristine[2]), min_size=1, max_size=3))), data)
     else:
-        header = data.draw(st.lists(st.sampled_from([f.name for f in csv_columns()] + ["x"]), min_size=1, max_size=12))
+        header = data.draw(st.lists(st.sampled_from([f.name for f in csv_file.columns()] + ["x"]), min_size=1, max_size=12))
         rows = data.draw(st.lists(st.lists(st.text(alphabet=string.printable, max_size=20), max_size=14), max_size=4))
         text = "\n".join(",".join(row) for row in [header, *rows])
     import_text(pristine, tmp_path_factory, text, "csv")

@@ -193,7 +193,7 @@ def test_what_is_not_a_regular_file_is_refused_before_it_is_read(tmp_path, case)
 def test_every_read_is_bounded_even_when_a_file_says_it_is_empty(cli, tmp_path, monkeypatch):
     """Files of /proc say they hold 0 bytes: a check of the size alone would read them whole."""
     limit = 64
-    monkeypatch.setattr("mieux_cli.formats.importing.MAX_IMPORT_BYTES", limit)
+    monkeypatch.setattr("mieux_cli.formats.files.MAX_IMPORT_BYTES", limit)
     monkeypatch.setattr("mieux_cli.briefs.MAX_TEMPLATE_BYTES", limit, raising=False)
     status = tmp_path / "status.json"
     status.symlink_to("/proc/self/status")

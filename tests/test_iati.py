@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 
 from mieux_cli.cli.app import app
 from mieux_cli.formats import iati
+from mieux_cli.formats.iati import reading as iati_reading
+from mieux_cli.formats.iati import writing as iati_writing
 from mieux_cli.storage.catalogue_file import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "iati"
@@ -166,7 +168,7 @@ def test_the_shipped_catalogue_round_trips_through_iati(db, tmp_path, publisher)
     before = records_of(source)
     after = records_of(fresh)
     assert sorted(after) == sorted(i for i, r in before.items() if r["kind"] == "action")
-    report = iati.export(list(before.values()), iati.Publisher(**{**PUBLISHER.__dict__, "role": "4"}), datetime.now(UTC))
+    report = iati_writing.export(list(before.values()), iati.Publisher(**{**PUBLISHER.__dict__, "role": "4"}), datetime.now(UTC))
     for record_id in after:
         lost = {loss.field for loss in report.losses if loss.record_id == record_id}
         assert changed_fields(before[record_id], after[record_id]) == lost, record_id
@@ -248,7 +250,7 @@ def test_every_field_comes_back_or_is_listed_as_not_carried(every_field, tmp_pat
     fresh = tmp_path / "fresh.json"
     assert run("import", str(out), db=fresh).exit_code == 0
     before, after = records_of(every_field), records_of(fresh)
-    report = iati.export(list(before.values()), PUBLISHER, datetime.now(UTC))
+    report = iati_writing.export(list(before.values()), PUBLISHER, datetime.now(UTC))
     back = {record_id: iati.record_id(f"{PUBLISHER.ref}-{record_id}", PUBLISHER.ref) for record_id in report.exported}
     assert sorted(after) == sorted(back.values()) == sorted(
         ["act-every-field", "act-all-carried", "act-regional", "act-xm-example-1-cr-plans-cancelled", "act-suspended"])
@@ -391,7 +393,7 @@ def test_a_date_is_actual_only_once_it_has_passed():
     record = {**next(r for r in EVERY_FIELD if r["id"] == "act-all-carried"), "start": "2016-02-01", "end": "2018-12"}
     record = add_records_in_memory(record)
     for today, types in (("2019-01-01", ["2", "4"]), ("2018-12-30", ["2", "3"]), ("2016-01-31", ["1", "3"])):
-        result = iati.export([record], PUBLISHER, datetime.fromisoformat(today + "T12:00:00+00:00"))
+        result = iati_writing.export([record], PUBLISHER, datetime.fromisoformat(today + "T12:00:00+00:00"))
         assert_valid(result.xml)
         dates = etree.fromstring(result.xml)[0].iter("activity-date")
         assert [d.get("type") for d in dates] == types, today
@@ -709,18 +711,18 @@ def test_a_dtd_behind_a_long_prolog_is_refused_too(cli, tmp_path):
 
 def test_the_parser_itself_expands_nothing_and_fetches_nothing(tmp_path, monkeypatch):
     """Were the DTD check gone, lxml as configured would still not expand or fetch an entity."""
-    monkeypatch.setattr(iati, "_refuse_a_dtd", lambda path: None)
-    monkeypatch.setattr(iati._ActivityReader, "check_root", lambda self, root: setattr(self, "version", "2.03"))
+    monkeypatch.setattr(iati_reading, "_refuse_a_dtd", lambda path: None)
+    monkeypatch.setattr(iati_reading._ActivityReader, "check_root", lambda self, root: setattr(self, "version", "2.03"))
     path = tmp_path / "external-entity.xml"
     path.write_text(HOSTILE["external-entity.xml"].replace("<iati-identifier>&e;</iati-identifier>",
                                                            "<iati-identifier>X-1</iati-identifier><title>"
                                                            "<narrative>&e;</narrative></title>"))
-    reading = iati.read(path, iati.ReadOptions())
+    reading = iati_reading.read(path, iati_reading.ReadOptions())
     assert reading.items[0].raw["title"] is None  # the entity stayed a reference; /etc/passwd was not read
     laughs = tmp_path / "laughs.xml"
     laughs.write_text(HOSTILE["laughs-in-an-attribute.xml"])
     with pytest.raises(Exception, match="amplification"):
-        iati.read(laughs, iati.ReadOptions())
+        iati_reading.read(laughs, iati_reading.ReadOptions())
 
 
 def peak_of(command: list[str], cwd) -> tuple[int, str, str, int]:
@@ -785,7 +787,7 @@ def test_reading_shows_a_progress_bar_on_a_terminal(monkeypatch):
     import io
 
     from mieux_cli.cli import output
-    from mieux_cli.formats import importing as transfer
+    from mieux_cli.formats import importing
 
     class Terminal(io.StringIO):
         def isatty(self):
@@ -793,7 +795,7 @@ def test_reading_shows_a_progress_bar_on_a_terminal(monkeypatch):
 
     monkeypatch.setattr(output, "PROGRESS_AFTER", 0)  # a large file takes seconds; this one, none
     stderr = Terminal()
-    reading = transfer.read_import(FIXTURES / "activities-2.03.xml", output.Output(stderr=stderr).progress)
+    reading = importing.read_import(FIXTURES / "activities-2.03.xml", output.Output(stderr=stderr).progress)
     assert len(reading.items) == 7
     assert "Reading IATI activities" in stderr.getvalue() and "100%" in stderr.getvalue()
 

@@ -208,10 +208,10 @@ def test_a_record_with_every_field_round_trips_through_every_format_byte_for_byt
     assert Store(again).load().by_id["act-every-field"] == every_field
     assert _export(again, tmp_path, "second") == first
     # and by add --from, from a file holding that record alone
-    from mieux_cli.formats.importing import csv_text, json_text, yaml_text
+    from mieux_cli.formats import csv_file, json_file, yaml_folder
 
     one = tmp_path / f"one.{fmt}"
-    one.write_text({"yaml": yaml_text, "json": lambda r: json_text([r]), "csv": lambda r: csv_text([r])}[fmt](every_field))
+    one.write_text({"yaml": yaml_folder.record_text, "json": lambda r: json_file.text([r]), "csv": lambda r: csv_file.text([r])}[fmt](every_field))
     added = tmp_path / f"added-{fmt}.json"
     run(added, "list")
     result = run(added, "add", "--from", str(one))
@@ -220,17 +220,17 @@ def test_a_record_with_every_field_round_trips_through_every_format_byte_for_byt
 
 
 def test_csv_neutralises_formulas_and_reads_them_back_unchanged(tmp_path, every_field):
-    from mieux_cli.formats.importing import csv_text
+    from mieux_cli.formats import csv_file
 
-    text = csv_text([every_field])
+    text = csv_file.text([every_field])
     row = next(csv.DictReader(io.StringIO(text)))
     assert row["notes"] == "'=1+1 looks like a formula"
     for value in ("=HYPERLINK(\"x\")", "+1+1", "-2", "@SUM(A1)", "'quoted", "\tTab"):
         record = normalize({**every_field, "title": value.strip()})
-        cell = next(csv.DictReader(io.StringIO(csv_text([record]))))["title"]
+        cell = next(csv.DictReader(io.StringIO(csv_file.text([record]))))["title"]
         assert cell.startswith("'") or not value.strip().startswith(("=", "+", "-", "@", "'")), value
         path = tmp_path / "f.csv"
-        path.write_text(csv_text([record]))
+        path.write_text(csv_file.text([record]))
         db = tmp_path / f"{abs(hash(value))}.json"
         assert run(db, "import", str(path)).exit_code == 0
         assert Store(db).load().by_id["act-every-field"]["title"] == value.strip()

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from mieux_cli.cli.app import app
 from mieux_cli.errors import MieuxError
-from mieux_cli.formats import importing as transfer
+from mieux_cli.formats import csv_file, importing, yaml_folder
 from mieux_cli.model.records import normalize
 from mieux_cli.storage.catalogue_file import Store
 
@@ -340,7 +340,7 @@ def test_a_colleague_s_rename_is_planned_and_reported_with_the_records_relinked(
 
 def test_importing_into_a_new_file_creates_a_catalogue_with_only_those_records(tmp_path):
     path = tmp_path / "two.yaml"
-    path.write_text(transfer.yaml_text(a_fact("fct-one")) + "---\n" + transfer.yaml_text(a_fact("fct-two")))
+    path.write_text(yaml_folder.record_text(a_fact("fct-one")) + "---\n" + yaml_folder.record_text(a_fact("fct-two")))
     db = tmp_path / "fresh.json"
     result = run(db, "import", str(path), "--dry-run")
     assert result.stderr == "Dry run: nothing was written (the catalogue file would be created).\n"
@@ -532,7 +532,7 @@ def test_an_empty_path_is_refused_and_nothing_is_written_or_removed(cli, tmp_pat
 def test_no_record_id_can_write_outside_the_folder(tmp_path):
     record = {**a_fact("fct-x"), "id": "../../escaped"}
     with pytest.raises(MieuxError, match="cannot be used as a file name"):
-        transfer.export_folder([a_fact("fct-ok"), record], tmp_path / "out", prune=True)
+        yaml_folder.export_folder([a_fact("fct-ok"), record], tmp_path / "out", prune=True)
     assert not (tmp_path / "out").exists() and not (tmp_path / "escaped.yaml").exists()
 
 
@@ -575,9 +575,9 @@ def test_nested_items_survive_the_csv_cell_with_empty_parts(tmp_path):
         {"title": "U", "publisher": None, "date": None, "url": "https://example.org/a|b"},
     ])
     path = tmp_path / "parts.csv"
-    path.write_text(transfer.csv_text([record]))
+    path.write_text(csv_file.text([record]))
     assert "T |  | 2019; U |  |  | https://example.org/a\\|b" in path.read_text()
-    assert transfer.prepare(transfer.read_import(path).items).entries[0].record == record
+    assert importing.prepare(importing.read_import(path).items).entries[0].record == record
 
 
 # -- round trips: export, import into an empty catalogue, export again ------------------------------
@@ -624,7 +624,7 @@ def test_reading_one_large_yaml_file_reports_progress_as_it_goes(tmp_path):
     path.write_text("".join(f"- id: fct-many-{i}\n  kind: fact\n  title: Many {i}\n  text: A fact.\n  sources: [S]\n"
                             for i in range(3000)))
     progress = _Progress()
-    items = transfer.read_import(path, progress).items
+    items = importing.read_import(path, progress).items
     assert len(items) == 3000
     assert sum(progress.advances) == progress.total  # it reaches the end ...
     assert len(progress.advances) >= 20  # ... in many steps, not one when the whole file is read

@@ -1,33 +1,28 @@
-"""Import and export: the catalogue as files that people edit, review in git or open in a
-spreadsheet, and back again.
-
-Formats:
-- YAML: a folder with one file per record (DIR/actions/<id>.yaml, DIR/practices/ ...), keys in
-  canonical order and every value on one line, so that a git diff shows exactly what changed;
-- JSON: one array of full records;
-- CSV: one row per record and a column per field, each cell in the one text form of values
-  (cells.py: list items joined with "; ", the parts of a source or a partner with " | ",
-  backslash escapes), with formula-like cells neutralised for spreadsheets;
-- IATI activity XML (formats/iati.py): Actions as IATI activities, and IATI files read as Actions.
+"""Import: records read from a file or a folder in any format (the registry in formats/__init__.py),
+checked, and planned into the catalogue.
 
 An import is all or nothing. Every record is normalized, then checked against the catalogue as
 it would be after the import; one problem anywhere and nothing is written. Every problem is
-reported with the file and line it comes from, so that a file can be fixed in one pass.
+reported with the file and line it comes from, so that a file can be fixed in one pass. A former
+ID carries a rename of the same record only (see _renames).
 """
 
-import contextlib
-import functools
-import io
-import os
-import re
-import stat
-from dataclasses import dataclass, field
+import importlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from mieux_cli.errors import InvalidRecord, MieuxError
-from mieux_cli.model import schema
+from mieux_cli.formats import of_suffix, yaml_folder
+from mieux_cli.formats.files import (
+    FILE_STEPS,
+    Item,
+    Reading,
+    checked_size,
+    no_progress,
+    nothing,
+    read_text,
+)
 from mieux_cli.model.catalogue import Catalogue
-from mieux_cli.model.cells import csv_cell, from_csv_cell
 from mieux_cli.model.migrations import upgrade_record
 from mieux_cli.model.records import (
     link_problems,
@@ -36,257 +31,27 @@ from mieux_cli.model.records import (
     relinked,
     resolve_kind,
 )
-from mieux_cli.model.schema import KIND_ORDER, KINDS
-from mieux_cli.storage.files import (
-    NotRegularFile,
-    TooLarge,
-    read_regular_file,
-    write_atomically,
-)
 from mieux_cli.storage.history import Change, added, removed, updated
+from mieux_cli.text import count_of
 
-KIND_FOLDERS = {kind: f"{kind}s" for kind in KINDS}
-YAML_SUFFIXES = (".yaml", ".yml")
-# PyYAML folds strings longer than 80 columns over several lines; one line per value keeps a
-# git diff to the lines that changed.
-YAML_WIDTH = float("inf")
-_FILE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-# In an export folder, the list of the files mieux wrote there: a whole-catalogue export removes
-# those of records that are gone, and never any other file.
-MANIFEST = ".mieux-export.json"
-MANIFEST_ABOUT = ("The files `mieux export` wrote in this folder. Exporting the whole catalogue again removes "
-                  "those whose records are gone, and no other file.")
-_LISTED = re.compile("(?:" + "|".join(KIND_FOLDERS.values()) + ")/" + _FILE_NAME.pattern + r"\.yaml")
-# An import file larger than this is refused before it is read: 100,000 real records are about
-# 100 MB of JSON, and parsing takes several times a file's size in memory.
-MAX_IMPORT_BYTES = 256 * 1024 * 1024
 PROBLEMS_LISTED = 100  # an import report lists this many problems, then counts the rest
 
 
-def _nothing(n: int = 1) -> None:
-    """The default progress callback."""
-
-
-# -- export ---------------------------------------------------------------------------------------
-
-
-def canonical(record: dict) -> dict:
-    """The record with exactly its kind's fields, in canonical order."""
-    return {f.name: record.get(f.name, f.empty()) for f in schema.fields_of(record["kind"])}
-
-
-def export_order(records: list[dict]) -> list[dict]:
-    """Canonical records sorted by kind (action, practice, event, fact), then ID: every export's order."""
-    return sorted((canonical(r) for r in records), key=lambda r: (KIND_ORDER[r["kind"]], r["id"]))
-
-
-def yaml_text(record: dict) -> str:
-    import yaml
-
-    return yaml.safe_dump(canonical(record), sort_keys=False, allow_unicode=True, default_flow_style=False, width=YAML_WIDTH)
-
-
-def json_text(records: list[dict]) -> str:
-    import orjson
-
-    return orjson.dumps(records, option=orjson.OPT_INDENT_2).decode() + "\n"
-
-
-def csv_columns() -> list[schema.Field]:
-    """Every field, in the schema's order, once."""
-    return schema.all_fields()
-
-
-def csv_text(records: list[dict], advance=_nothing) -> str:
-    import csv
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    columns = csv_columns()
-    writer.writerow([f.name for f in columns])
-    for record in records:
-        writer.writerow([csv_cell(f, record.get(f.name)) for f in columns])  # other kinds' fields: empty
-        advance()
-    return buffer.getvalue()
-
-
-@dataclass
-class FolderExport:
-    written: int
-    unchanged: int
-    removed: list[Path]
-
-
-def export_folder(records: list[dict], folder: Path, prune: bool, advance=_nothing) -> FolderExport:
-    """One YAML file per record in folder/<kind>s/; a file whose content is already right is left
-    alone. The files mieux writes there are listed in folder/.mieux-export.json (MANIFEST). With
-    `prune` (the whole catalogue is exported), the listed files whose records are no longer in the
-    catalogue are removed; nothing else in `folder` is ever removed."""
-    # Every file name is checked before anything is written, so a bad ID leaves the folder as it was.
-    targets = [(folder / KIND_FOLDERS[r["kind"]] / _file_name(r["id"]), r) for r in records]
-    _make_folder(folder)
-    for kind_folder in {path.parent for path, _ in targets}:
-        _make_folder(kind_folder)
-    names = {f"{path.parent.name}/{path.name}" for path, _ in targets}
-    listed = _read_manifest(folder)
-    # Listed before they are written: an export stopped half-way still knows what it wrote.
-    _write_if_changed(folder / MANIFEST, _manifest_text(listed | names))
-    written = 0
-    for path, record in targets:
-        written += _write_if_changed(path, yaml_text(record))
-        advance()
-    removed = []
-    if prune:
-        removed = _remove_listed(folder, listed - names)
-        _write_if_changed(folder / MANIFEST, _manifest_text(names))
-    return FolderExport(written, len(targets) - written, removed)
-
-
-def _read_manifest(folder: Path) -> set[str]:
-    """The files an earlier export listed, as names relative to `folder`; only names of the form
-    <kind>s/<id>.yaml, so that no manifest can lead a removal anywhere else."""
-    import orjson
-
-    path = folder / MANIFEST
-    try:
-        data = orjson.loads(read_regular_file(path, MAX_IMPORT_BYTES))
-    except FileNotFoundError:  # a new folder, or one exported by an older mieux: nothing to remove
-        return set()
-    except (NotRegularFile, TooLarge, orjson.JSONDecodeError):
-        data = None
-    except OSError as e:
-        raise MieuxError(f"Cannot read {path}: {e.strerror or e}.", "Check its permissions and export again.") from None
-    files = data.get("files") if isinstance(data, dict) else None
-    if not isinstance(files, list):
-        raise MieuxError(f"{path} is damaged (not the list of files mieux wrote there).",
-                         "Delete it and export again: files of records that are gone are then left for you to delete.")
-    return {name for name in files if isinstance(name, str) and _LISTED.fullmatch(name)}
-
-
-def _manifest_text(names: set[str]) -> str:
-    """Sorted, one file a line: stable, and a git diff shows the files added and removed."""
-    import orjson
-
-    manifest = {"about": MANIFEST_ABOUT, "files": sorted(names)}
-    return orjson.dumps(manifest, option=orjson.OPT_INDENT_2).decode() + "\n"
-
-
-def _file_name(record_id: str) -> str:
-    """<id>.yaml. IDs are validated slugs, but whatever a catalogue holds, a file name must never
-    lead out of the folder (no "/", no "..")."""
-    if not _FILE_NAME.fullmatch(record_id):
-        raise MieuxError(
-            f"The record ID '{record_id}' cannot be used as a file name.",
-            "IDs are lowercase letters, digits and single hyphens; this one was not written by mieux.",
-        )
-    return f"{record_id}.yaml"
-
-
-def _make_folder(folder: Path) -> None:
-    try:
-        folder.mkdir(exist_ok=True)  # not its parents: a typo should not scatter folders around
-    except FileNotFoundError:
-        raise MieuxError(f"The folder {folder.parent} does not exist.", "Create it first, or choose another --output.") from None
-    except OSError as e:
-        raise _write_error(folder, e) from None
-
-
-def _write_if_changed(path: Path, text: str) -> bool:
-    data = text.encode("utf-8")
-    try:
-        # Never more than the comparison needs, and never from a named pipe or a device, which the
-        # write then replaces.
-        if read_regular_file(path, len(data)) == data:
-            return False
-    except (FileNotFoundError, NotRegularFile, TooLarge):
-        pass
-    except OSError as e:
-        raise _write_error(path, e) from None
-    write_file(path, data)
-    return True
-
-
-def _remove_listed(folder: Path, names: set[str]) -> list[Path]:
-    removed = []
-    for name in sorted(names):
-        path = folder / name
-        if path.is_file():
-            try:
-                path.unlink()
-            except OSError as e:
-                raise _write_error(path, e) from None
-            removed.append(path)
-    return removed
-
-
-def write_file(path: Path, data: bytes) -> None:
-    """Write `path` whole or not at all (the one atomic write, store.write_atomically), so that
-    neither a reader nor a failed export ever sees half a file."""
-    try:
-        write_atomically(path, data)
-    except OSError as e:
-        raise _write_error(path, e) from None
-
-
-def _write_error(path: Path, e: OSError) -> MieuxError:
-    return MieuxError(f"Could not write {path}: {e.strerror or e}.", "Fix that and run the export again.")
-
-
-# -- reading files ------------------------------------------------------------------------------
-
-
-@dataclass
-class Item:
-    """One record as read, with where it came from, for the error report."""
-
-    raw: object
-    file: str
-    line: int | None = None  # of the record (a YAML mapping, a CSV row); None for JSON
-    key_lines: dict[str, int] = field(default_factory=dict)  # field -> line of its key (YAML)
-    problems: list[tuple[str, str]] = field(default_factory=list)  # found while reading (CSV cells)
-    notes: list[str] = field(default_factory=list)  # what the file holds that mieux has no field for (IATI)
-    # IATI: former ID -> (the previous activity identifier it was read from, the reporting org's ref)
-    previous: dict[str, tuple[str, str]] = field(default_factory=dict)
-
-    def line_of(self, name: str) -> int | None:
-        return self.key_lines.get(name, self.line)
-
-
-class UnreadableFile(MieuxError):
-    """A file that cannot be parsed at all: one line naming it, the line and the fix."""
-
-    def __init__(self, name: str, line: int | None, what: str, hint: str = "Fix it and run the import again."):
-        super().__init__(f"{name}{f':{line}' if line else ''}: {what}.", hint)
-
-
-@contextlib.contextmanager
-def _no_progress(total: int, description: str):
-    yield _nothing
-
-
-@dataclass
-class Reading:
-    items: list[Item]
-    report: list[str] = field(default_factory=list)  # about a file as a whole (IATI: activities, languages)
-
-
-FILE_STEPS = 1000  # progress steps per file read: a large YAML file reports how far it got
-
-
-def read_import(path: Path, progress=_no_progress, iati_options=None) -> Reading:
-    """The records in a file, or in the .yaml and .yml files under a folder (sorted), as read; an
-    IATI activity file (.xml) is read as Actions, with `iati_options` (formats.iati.ReadOptions:
-    the language of its texts, filters). `progress(total, description)` is a context manager
-    yielding advance(), as Output.progress."""
+def read_import(path: Path, progress=no_progress, iati_options=None) -> Reading:
+    """The records in a file, or in the .yaml and .yml files under a folder (sorted), as read by
+    the module of its format (formats.FORMATS); an IATI activity file (.xml) is read as Actions,
+    with `iati_options` (formats.iati.reading.ReadOptions: the language of its texts, filters).
+    `progress(total, description)` is a context manager yielding advance(), as Output.progress."""
     paths = _import_files(path)
-    if paths[0].suffix.lower() == ".xml":
+    formats = [of_suffix(p.suffix) for p in paths]
+    if formats[0].name == "iati":
         return _read_iati(paths[0], progress, iati_options)
     if iati_options is not None:
         raise MieuxError("--lang, --country, --sector and --reporting-org choose what to read from an IATI file (.xml).",
                          "Leave them out to import a YAML, JSON or CSV file.")
     items = []
     with progress(len(paths) * FILE_STEPS, "Reading") as advance:
-        for file in paths:
+        for file, fmt in zip(paths, formats):
             done = 0
 
             def reached(fraction: float) -> None:
@@ -296,14 +61,7 @@ def read_import(path: Path, progress=_no_progress, iati_options=None) -> Reading
                     advance(steps - done)
                     done = steps
 
-            suffix = file.suffix.lower()
-            text = _read_text(file)
-            if suffix == ".json":
-                items += _read_json(text, str(file))
-            elif suffix == ".csv":
-                items += _read_csv(text, str(file))
-            else:
-                items += _read_yaml(text, str(file), reached)
+            items += importlib.import_module(f"mieux_cli.formats.{fmt.module}").read(read_text(file), str(file), reached)
             reached(1.0)
     if not items:
         raise MieuxError(f"There are no records in {path}.", "A file to import holds a record, or a list of records.")
@@ -311,226 +69,25 @@ def read_import(path: Path, progress=_no_progress, iati_options=None) -> Reading
 
 
 def _read_iati(path: Path, progress, options) -> Reading:
-    from mieux_cli.formats import iati
+    from mieux_cli.formats.iati.reading import ReadOptions, read
 
-    size = _checked_size(path)
+    size = checked_size(path)
     with progress(size, "Reading IATI activities") as advance:
-        return iati.read(path, options or iati.ReadOptions(), advance)
+        return read(path, options or ReadOptions(), advance)
 
 
 def _import_files(path: Path) -> list[Path]:
     if path.is_dir():
-        found = sorted(_yaml_files(path))
+        found = sorted(yaml_folder.files_in(path))
         if not found:
             raise MieuxError(f"There are no .yaml files in {path}.", "Give a folder written by `mieux export --output DIR`, or a YAML, JSON or CSV file.")
         return found
     if not path.exists():
         raise MieuxError(f"There is no file or folder {path}.", "Check the path.")
-    if path.suffix.lower() not in (*YAML_SUFFIXES, ".json", ".csv", ".xml"):
+    if of_suffix(path.suffix) is None:
         raise MieuxError(f"Cannot tell the format of {path} from its name.",
                          "Name it .yaml, .yml, .json or .csv, or .xml for an IATI activity file.")
     return [path]
-
-
-def _yaml_files(folder: Path):
-    for root, folders, names in os.walk(folder):
-        folders[:] = [f for f in folders if not f.startswith(".")]  # .git, .github: never records
-        yield from (Path(root, n) for n in names if n.endswith(YAML_SUFFIXES) and not n.startswith("."))
-
-
-def _checked_size(path: Path) -> int:
-    """The size of an IATI file to import (it is streamed, not read whole); refused before it is
-    read when it is not a regular file or too large."""
-    try:
-        info = os.stat(path)  # symlinks followed
-    except OSError as e:
-        raise MieuxError(f"Cannot read {path}: {e.strerror or e}.", "Check the path and its permissions.") from None
-    if not stat.S_ISREG(info.st_mode):  # a pipe or a device would block or never end: an IATI file is streamed
-        raise UnreadableFile(str(path), None, "not a regular file, not a file that can be imported",
-                             "Give an IATI activity file (.xml).")
-    if info.st_size > MAX_IMPORT_BYTES:
-        raise UnreadableFile(str(path), None, f"too large to import ({info.st_size // 2**20} MB; the limit is "
-                             f"{MAX_IMPORT_BYTES // 2**20} MB)", "Download a smaller selection (by country, sector or publisher).")
-    return info.st_size
-
-
-def _read_text(path: Path) -> str:
-    try:
-        data = read_regular_file(path, MAX_IMPORT_BYTES)
-    except NotRegularFile as e:
-        raise UnreadableFile(str(path), None, f"{e.what}, not a file that can be imported",
-                             "Give a YAML, JSON or CSV file, or a folder of YAML files.") from None
-    except TooLarge as e:
-        raise UnreadableFile(str(path), None, f"too large to import ({e})",
-                             "Split it into smaller files and import them one by one.") from None
-    except OSError as e:
-        raise MieuxError(f"Cannot read {path}: {e.strerror or e}.", "Check the path and its permissions.") from None
-    if b"\0" in data:
-        line = data.count(b"\n", 0, data.index(b"\0")) + 1
-        raise UnreadableFile(str(path), line, "not a text file (it holds NUL bytes: a binary file, or UTF-16)",
-                             "Give a YAML, JSON or CSV file saved as UTF-8.")
-    data = data.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark, as some editors write, is not data
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise UnreadableFile(str(path), data.count(b"\n", 0, e.start) + 1, f"not UTF-8 text (byte 0x{data[e.start]:02x})",
-                             "Save it as UTF-8 and run the import again.") from None
-
-
-class _Mapping(dict):
-    """A YAML mapping that knows its line and the line of each of its keys."""
-
-    line: int
-    key_lines: dict[str, int]
-
-
-@functools.cache
-def _yaml_loader():
-    import yaml
-
-    class LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-        """The safe loader (no Python objects), keeping lines for the error report and refusing
-        duplicate keys, which YAML forbids and PyYAML would silently resolve to the last one."""
-
-        reached = None  # called with the position of each mapping built, for progress
-
-        def construct_lined_map(self, node):
-            if self.reached is not None:
-                self.reached(node.start_mark.index)
-            mapping = _Mapping()
-            mapping.line = node.start_mark.line + 1
-            yield mapping
-            mapping.key_lines = self.key_lines(node)
-            mapping.update(self.construct_mapping(node))
-
-        def key_lines(self, node) -> dict[str, int]:
-            lines = {}
-            for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":  # "<<": its keys may be overridden
-                    continue
-                key = self.construct_object(key_node)
-                with contextlib.suppress(TypeError):  # an unhashable key: construct_mapping says so
-                    if key in lines:
-                        raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
-                    lines[key] = key_node.start_mark.line + 1
-            return {str(key): line for key, line in lines.items()}
-
-    LineLoader.add_constructor("tag:yaml.org,2002:map", LineLoader.construct_lined_map)
-    return LineLoader
-
-
-class _ReadingStream(io.StringIO):
-    """The text as the YAML parser reads it, piece by piece, saying how far it got."""
-
-    def __init__(self, text: str, reached):
-        super().__init__(text)
-        self.reached = reached
-
-    def read(self, size: int = -1) -> str:
-        piece = super().read(size)
-        self.reached(self.tell())
-        return piece
-
-
-def _read_yaml(text: str, name: str, reached=lambda fraction: None) -> list[Item]:
-    """A record (mapping), a list of records, or several documents of either. `reached(fraction)`
-    follows the work: the parser reading the text (the first half), then the records being built."""
-    import yaml
-
-    size = max(len(text), 1)
-    loader = _yaml_loader()(_ReadingStream(text, lambda read: reached(read / size / 2)))
-    loader.reached = lambda position: reached(0.5 + position / size / 2)
-    items = []
-    try:
-        while loader.check_data():
-            document = loader.get_data()
-            if document is None:  # an empty document, as a trailing "---" makes
-                continue
-            for raw in document if isinstance(document, list) else [document]:
-                items.append(Item(raw, name, getattr(raw, "line", None), getattr(raw, "key_lines", {})))
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        raise UnreadableFile(name, mark.line + 1 if mark else None, f"not valid YAML: {e.problem}") from None
-    except yaml.reader.ReaderError as e:
-        raise UnreadableFile(name, text.count("\n", 0, e.position) + 1, f"not valid YAML: {e.reason}") from None
-    finally:
-        loader.dispose()
-    return items
-
-
-class _DuplicateKey(Exception):
-    pass
-
-
-def _unique_keys(pairs: list[tuple]) -> dict:
-    mapping = {}
-    for key, value in pairs:
-        if key in mapping:
-            raise _DuplicateKey(key)
-        mapping[key] = value
-    return mapping
-
-
-def _read_json(text: str, name: str) -> list[Item]:
-    """A record (object) or an array of records. The standard library's parser, not orjson: it
-    gives the line of a syntax error and lets duplicate keys be refused."""
-    import json
-
-    try:
-        data = json.loads(text, object_pairs_hook=_unique_keys)
-    except json.JSONDecodeError as e:
-        raise UnreadableFile(name, e.lineno, f"not valid JSON: {e.msg}") from None
-    except _DuplicateKey as e:
-        raise UnreadableFile(name, None, f"duplicate key '{e.args[0]}' in a JSON object") from None
-    return [Item(raw, name) for raw in (data if isinstance(data, list) else [data])]
-
-
-def _read_csv(text: str, name: str) -> list[Item]:
-    """A header row of field names, then one record a row, as `csv_text` writes them."""
-    import csv
-
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    items, line = [], 1
-    try:
-        header = [column.strip().lower() for column in next(reader, [])]
-        twice = [c for c in dict.fromkeys(header) if header.count(c) > 1]
-        if twice:
-            raise UnreadableFile(name, 1, f"the column '{twice[0]}' appears twice in the header")
-        while True:
-            line = reader.line_num + 1  # where the next row starts (a quoted cell may span lines)
-            row = next(reader, None)
-            if row is None:
-                break
-            if any(cell.strip() for cell in row):
-                items.append(_row_item(header, row, name, line))
-    except csv.Error as e:
-        raise UnreadableFile(name, line, f"not valid CSV: {e}") from None  # the line where its row starts
-    return items
-
-
-def _row_item(header: list[str], row: list[str], name: str, line: int) -> Item:
-    item = Item({}, name, line)
-    if len(row) != len(header):
-        item.problems.append(("row", f"has {len(row)} cells but the header has {len(header)} columns"))
-    for column, cell in zip(header, row):
-        if not cell.strip():  # an empty field; and every other kind's columns are empty
-            continue
-        if not schema.has(column) and column in _FORMAT_1_COLUMNS:  # upgraded by migrations.upgrade_record
-            item.raw[column] = [v.strip() for v in cell.split("; ") if v.strip()] if column == "hosts" else cell
-            continue
-        try:
-            item.raw[column] = from_csv_cell(schema.get(column), cell) if schema.has(column) else cell
-        except ValueError as e:
-            item.problems.append((column, str(e)))
-    return item
-
-
-# Columns of format-1 exports that format 2 keeps under another name (migrations.py): an event's
-# hosts (a list, joined with "; " as format 1 wrote lists) and a fact's figure.
-_FORMAT_1_COLUMNS = ("hosts", "figure")
-
-
-# -- checking and planning an import ------------------------------------------------------------
 
 
 @dataclass
@@ -562,11 +119,6 @@ class ImportRefused(MieuxError):
         )
 
 
-def count_of(n: int, noun: str) -> str:
-    """"1 record", "2 records"."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 @dataclass
 class Entry:
     """A record of the import: as read, normalized (None when it has problems), its ID and kind
@@ -588,7 +140,7 @@ class Prepared:
         return Problem(index, entry.item.file, entry.item.line_of(name), entry.record_id, name, message)
 
 
-def prepare(items: list[Item], advance=_nothing) -> Prepared:
+def prepare(items: list[Item], advance=nothing) -> Prepared:
     """Normalize every record, collecting every problem. Done before the catalogue is locked:
     it needs no catalogue, and a large import would otherwise hold the lock all that time."""
     prepared = Prepared([], [])

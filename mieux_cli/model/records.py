@@ -405,6 +405,11 @@ def relinked(record: dict, target: str, new_id: str | None) -> dict:
     return changed
 
 
+def canonical(record: dict) -> dict:
+    """The record with exactly its kind's fields, in canonical order."""
+    return {f.name: record.get(f.name, f.empty()) for f in schema.fields_of(record["kind"])}
+
+
 def validate_catalogue(raw_records: list[dict]) -> list[dict]:
     """Normalize every record, then check IDs are unique and links resolve. Raises the first
     InvalidRecord."""

@@ -15,8 +15,6 @@ from mieux_cli.cli.commands import (
     store,
 )
 
-EXPORT_FORMATS = ("yaml", "json", "csv", "iati")
-
 
 def import_command(
     ctx: typer.Context,
@@ -67,13 +65,14 @@ def import_command(
     """
     from mieux_cli.cli.output import Output
     from mieux_cli.errors import EXIT_USAGE
-    from mieux_cli.formats import importing as transfer
+    from mieux_cli.formats import importing
+    from mieux_cli.text import count_of
 
     out = Output()
-    reading = transfer.read_import(path, out.progress, _iati_options(lang, country, sector, reporting_org))
+    reading = importing.read_import(path, out.progress, _iati_options(lang, country, sector, reporting_org))
     items = reading.items
     with out.progress(len(items), "Importing") as advance:
-        prepared = transfer.prepare(items, advance)
+        prepared = importing.prepare(items, advance)
     target = store(ctx)
     creating = not target.path.exists()
     try:
@@ -82,7 +81,7 @@ def import_command(
             plan = _dry_run(target, prepared, creating, publisher_ref)
         else:
             plan = _import(ctx, prepared, out.progress, publisher_ref)
-    except transfer.ImportRefused as e:
+    except importing.ImportRefused as e:
         show_problems(out, e.problems)
         out.notice(str(e))
         raise typer.Exit(EXIT_USAGE) from None
@@ -100,7 +99,7 @@ def import_command(
         out.notice(line)
     with_notes = sum(1 for item in items if item.notes)
     if with_notes:
-        out.notice(f"{transfer.count_of(with_notes, 'record')} came with parts mieux has no field for; "
+        out.notice(f"{count_of(with_notes, 'record')} came with parts mieux has no field for; "
                    f"`mieux import --dry-run {shlex.quote(str(path))}` lists them.")
 
 
@@ -108,7 +107,7 @@ def _iati_options(lang, countries, sectors, reporting_orgs):
     """What to read from an IATI file; None when no option chooses (the defaults)."""
     if lang is None and not (countries or sectors or reporting_orgs):
         return None
-    from mieux_cli.formats.iati import ReadOptions
+    from mieux_cli.formats.iati.reading import ReadOptions
     from mieux_cli.model import vocab
 
     return ReadOptions(
@@ -226,7 +225,7 @@ def export_command(
     kind_argument: options.Kind = None,
     kind: options.KindOption = None,
     format_: Annotated[str, typer.Option(
-        "--format", "-f", metavar="FORMAT", autocompletion=lambda: list(EXPORT_FORMATS),
+        "--format", "-f", metavar="FORMAT", autocompletion=lambda: list(_formats()),
         help="yaml (a folder with a file per record), json (one array), csv (a row per record) or iati "
         "(IATI 2.03 activity XML: the Actions).",
     )] = "yaml",
@@ -255,12 +254,14 @@ def export_command(
     """
     from mieux_cli.cli.output import Output
     from mieux_cli.errors import MieuxError
-    from mieux_cli.formats import importing as transfer
+    from mieux_cli.formats import FORMATS
+    from mieux_cli.formats.exporting import export_order
     from mieux_cli.queries.filters import Filters
+    from mieux_cli.text import count_of
 
     out = Output()
     fmt = format_.strip().lower()
-    if fmt not in EXPORT_FORMATS:
+    if fmt not in FORMATS:
         raise MieuxError(f"Unknown format '{format_}'.", "Use --format yaml, json, csv or iati (IATI activity XML).")
     _check_out(ctx, fmt, output)
     publisher = _iati_publisher() if fmt == "iati" else None
@@ -269,27 +270,26 @@ def export_command(
     catalogue = load_catalogue(ctx, out)
     if catalogue.damaged:  # an export without them would look whole, and prune their files from a team's folder
         damaged = len(catalogue.damaged)
-        raise MieuxError(f"{transfer.count_of(damaged, 'record')} of the catalogue {'is' if damaged == 1 else 'are'} "
+        raise MieuxError(f"{count_of(damaged, 'record')} of the catalogue {'is' if damaged == 1 else 'are'} "
                          "damaged: nothing was exported.",
                          "See `mieux check`; fix them in the file or restore a backup, then export again.")
-    records = transfer.export_order(catalogue.select(selected))
+    records = export_order(catalogue.select(selected))
     if not records and not everything:
         out.notice("No records match. Try fewer filters.")  # JSON and CSV still write an empty array or table
         if fmt == "yaml":
             return
     if fmt == "yaml":
         _export_folder(out, records, output, prune=everything)
-    elif fmt == "iati":
-        _export_iati(out, records, output, publisher)
     else:
-        _export_file(out, fmt, records, output)
+        _export_file(out, fmt, records, output, publisher)
 
 
 def _export_folder(out, records: list[dict], folder: Path, prune: bool) -> None:
-    from mieux_cli.formats.importing import count_of, export_folder
+    from mieux_cli.formats import exporting
+    from mieux_cli.text import count_of
 
     with out.progress(len(records), "Exporting") as advance:
-        result = export_folder(records, folder, prune, advance)
+        result = exporting.folder(records, folder, prune, advance)
     shown = str(folder).rstrip(os.sep) + os.sep  # a folder, as `ls -F` shows one
     out.notice(f"Exported {count_of(len(records), 'record')} to {shown}: "
                f"{count_of(result.written, 'file')} written, {result.unchanged} unchanged.")
@@ -298,19 +298,29 @@ def _export_folder(out, records: list[dict], folder: Path, prune: bool) -> None:
         out.notice(f"Removed {count_of(n, 'file')} whose record{' is' if n == 1 else 's are'} no longer in the catalogue.")
 
 
-def _export_file(out, fmt: str, records: list[dict], path: Path | None) -> None:
-    from mieux_cli.formats.importing import count_of, csv_text, json_text, write_file
+def _export_file(out, fmt: str, records: list[dict], path: Path | None, publisher) -> None:
+    """JSON, CSV or IATI, to `path` or standard output; what the format could not carry on standard error."""
+    from mieux_cli.formats import exporting
+    from mieux_cli.formats.files import write_file
+    from mieux_cli.text import count_of
 
-    if fmt == "json":
-        text = json_text(records)  # one orjson call, far quicker than the second a progress bar waits
-    else:
-        with out.progress(len(records), "Exporting") as advance:
-            text = csv_text(records, advance)
+    try:
+        if fmt == "csv":
+            with out.progress(len(records), "Exporting") as advance:
+                document = exporting.document(fmt, records, advance)
+        else:  # JSON is one orjson call, far quicker than the second a progress bar waits; IATI writes as it goes
+            document = exporting.document(fmt, records, publisher=publisher)
+    except exporting.ExportRefused as e:
+        for line in e.report:
+            out.notice(line)
+        raise
+    for line in document.report:
+        out.notice(line)
     if path is None:
-        out.data(text)
+        out.data(document.data.decode("utf-8"))
         return
-    write_file(path, text.encode("utf-8"))
-    out.notice(f"Exported {count_of(len(records), 'record')} to {path}.")
+    write_file(path, document.data)
+    out.notice(f"Exported {count_of(document.count, document.noun)} to {path}{document.described}.")
 
 
 def _iati_publisher():
@@ -321,32 +331,17 @@ def _iati_publisher():
     return publisher(settings.load())
 
 
-def _export_iati(out, records: list[dict], path: Path | None, publisher) -> None:
-    from datetime import UTC, datetime
+def _formats():
+    from mieux_cli.formats import FORMATS
 
-    from mieux_cli.errors import MieuxError
-    from mieux_cli.formats import iati
-    from mieux_cli.formats.importing import count_of, write_file
-
-    result = iati.export(records, publisher, datetime.now(UTC))
-    for line in iati.report_lines(result):
-        out.notice(line)
-    if not result.exported:
-        hint = ("Complete the Actions listed above, or change the filters." if result.incomplete else
-                "Choose Actions: mieux export actions --format iati ..." if result.other_kinds else "Try fewer filters.")
-        raise MieuxError("There is no Action to write, and an IATI file holds at least one activity.", hint)
-    if path is None:
-        out.data(result.xml.decode("utf-8"))
-        return
-    write_file(path, result.xml)
-    out.notice(f"Exported {count_of(len(result.exported), 'Action')} to {path} as IATI {iati.VERSION} activities.")
+    return FORMATS
 
 
 def _check_out(ctx: typer.Context, fmt: str, output: Path | None) -> None:
     """Refuse a missing or mistaken --output before the catalogue is even read, and any that would
     write over the catalogue, its lock or its backups."""
     from mieux_cli.errors import MieuxError
-    from mieux_cli.formats.importing import KIND_FOLDERS, MANIFEST
+    from mieux_cli.formats.yaml_folder import KIND_FOLDERS, MANIFEST
 
     if fmt == "yaml" and output is None:
         raise MieuxError("A YAML export is a folder of files: say which with --output.",
