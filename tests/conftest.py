@@ -7,7 +7,8 @@ from typer.testing import CliRunner
 
 from mieux_cli.cli.app import app
 from mieux_cli.model.records import normalize
-from mieux_cli.storage.catalogue_file import RECORDS_TABLE, Store
+from mieux_cli.storage.catalogue_file import Store
+from mieux_cli.storage.file_format import RECORDS_TABLE
 
 SOURCE = {"title": "Test notes", "publisher": "Test", "date": "2024", "url": None}
 

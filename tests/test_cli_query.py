@@ -223,7 +223,8 @@ def test_user_text_cannot_forge_lines_in_history_show_and_check(cli):
     assert history[0].endswith(f"UTC  bob {FORGED}  mieux --db {cli.db} edit fct-lac-regional-integration --set "
                                f"'title=Real title {FORGED}'")
     assert history[1] == "    changed fct-lac-regional-integration: title"
-    from mieux_cli.storage.catalogue_file import RECORDS_TABLE, Store
+    from mieux_cli.storage.catalogue_file import Store
+    from mieux_cli.storage.file_format import RECORDS_TABLE
 
     with Store(cli.db).transaction() as database:  # a record changed by other means than mieux
         database.table(RECORDS_TABLE).insert({"id": "fct-raw", "kind": "fact", "title": "Raw", "countries": [f"XX\n{FORGED}"]})

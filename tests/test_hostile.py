@@ -206,7 +206,8 @@ def test_every_read_is_bounded_even_when_a_file_says_it_is_empty(cli, tmp_path, 
     result = cli("brief", "--region", "LAC", "--template", str(template))
     assert (result.exit_code, result.stderr) == (2, (f"Error: The template {template} is too large (the limit is {limit} bytes). "
                                                     "Give the path of a Jinja2 template file.\n"))
-    monkeypatch.setattr("mieux_cli.storage.catalogue_file.MAX_FILE_BYTES", limit)  # the catalogue, and backups to restore
+    monkeypatch.setattr("mieux_cli.storage.catalogue_file.MAX_FILE_BYTES", limit)  # the catalogue
+    monkeypatch.setattr("mieux_cli.storage.file_format.MAX_FILE_BYTES", limit)  # backups to restore
     result = cli("restore", str(status), "--yes")
     assert (result.exit_code, result.stderr) == (2, (f"Error: {status} is far too large to be a mieux backup. "
                                                     "Choose another backup: see `mieux backup --list`.\n"))

@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 from mieux_cli.cli.app import app
 from mieux_cli.queries.indexed import IndexedCatalogue
 from mieux_cli.queries.reading import open_catalogue
-from mieux_cli.storage.catalogue_file import NO_INDEX, RECORDS_TABLE, Store
+from mieux_cli.storage.catalogue_file import NO_INDEX, Store
+from mieux_cli.storage.file_format import RECORDS_TABLE
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LONG_FIELD = " ".join(["migration policy"] * 700) + " beyondthecut integratoin zebrafish"  # > 10,000 characters
@@ -342,12 +343,12 @@ class Killed(BaseException):
 
 
 def test_a_write_that_dies_between_the_file_and_the_index_never_gives_a_wrong_answer(indexed, monkeypatch):
-    from mieux_cli.storage import index
+    from mieux_cli.storage import index_writing
 
     def dies(*args, **kwargs):
         raise Killed()
 
-    monkeypatch.setattr(index, "update", dies)
+    monkeypatch.setattr(index_writing, "update", dies)
     with pytest.raises(Killed):
         CliRunner().invoke(app, ["--db", str(indexed), "edit", "fct-added", "--set", "title=Written, not indexed"])
     monkeypatch.undo()
@@ -358,14 +359,14 @@ def test_a_write_that_dies_between_the_file_and_the_index_never_gives_a_wrong_an
 
 KILLED_AT = """
 import os, signal, sys
-from mieux_cli.storage import index
+from mieux_cli.storage import index_writing
 from mieux_cli.cli.console import main
 
 def killed(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
 
 # update: the file is replaced, the index not touched; _respan: in the middle of the index's own transaction
-setattr(index, sys.argv[1], killed)
+setattr(index_writing, sys.argv[1], killed)
 sys.argv = ["mieux", *sys.argv[2:]]
 main()
 """
@@ -384,10 +385,10 @@ def test_a_writer_killed_between_the_file_and_the_index_or_inside_the_index_s_tr
 
 KILLED_AFTER = """
 import os, signal, sys
-from mieux_cli.storage import index
+from mieux_cli.storage import index, index_writing
 from mieux_cli.cli.console import main
 
-made = index._connect
+made = index.connect
 steps = int(sys.argv[1])
 
 def connect(*args, **kwargs):
@@ -403,7 +404,7 @@ def connect(*args, **kwargs):
     db.set_progress_handler(step, 100)
     return db
 
-index._connect = connect
+index.connect = index_writing.connect = connect
 sys.argv = ["mieux", *sys.argv[2:]]
 main()
 """

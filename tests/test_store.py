@@ -10,7 +10,8 @@ from conftest import add_records, read_bytes
 
 from mieux_cli.errors import StorageError
 from mieux_cli.storage.backups import KEPT as BACKUPS_KEPT
-from mieux_cli.storage.catalogue_file import FORMAT, RECORDS_TABLE, Store
+from mieux_cli.storage.catalogue_file import FORMAT, Store
+from mieux_cli.storage.file_format import RECORDS_TABLE
 
 HOLD_LOCK = """
 import fcntl, os, sys, time

@@ -238,7 +238,7 @@ def plan_undo(history: list[dict], to: int | None):
 def _damaged_back(undone: list[dict], catalogue: Catalogue) -> list[Change]:
     """What undoing `undone` does to damaged records: each one dropped is put back, each one put
     back is dropped again (the two cancel out when both are undone)."""
-    from mieux_cli.storage.catalogue_file import encoded
+    from mieux_cli.storage.file_format import encoded
 
     net: dict[bytes, list] = {}
     for entry in undone:

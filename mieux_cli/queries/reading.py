@@ -4,7 +4,8 @@ answers. storage.Store.read decides which, and makes the index again when it can
 
 from mieux_cli.model.catalogue import Catalogue
 from mieux_cli.queries.memory import MemoryCatalogue
-from mieux_cli.storage.catalogue_file import Store, catalogue_of
+from mieux_cli.storage.catalogue_file import Store
+from mieux_cli.storage.file_format import catalogue_of
 
 
 def open_catalogue(store: Store, progress=None) -> Catalogue:

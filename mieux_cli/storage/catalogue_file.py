@@ -17,8 +17,10 @@ and never locks, so a crash mid-write or two writers at once corrupt it. Here in
 - a symlinked catalogue (kept in a synced folder, say) is written through the link: the file it
   points to is replaced, and the lock and the backups sit beside that file;
 - the file is read only if it is a regular file, and never more than MAX_FILE_BYTES of it.
-The package's modules: files.py (bounded reads, atomic writes and copies, used for every file
-mieux reads or writes), backups.py (each catalogue's backups), index.py (the index).
+Beside this module: file_format.py (the file's tables, parsed and encoded), lock.py (the lock),
+files.py (bounded reads, atomic writes and copies, used for every file mieux reads or writes),
+backups.py (each catalogue's backups), index.py and index_writing.py (the index), history.py
+(every change, recorded and undoable).
 
 MIEUX_NO_INDEX=1 makes reads parse the file instead of using the index (writes still keep the
 index up to date): a troubleshooting switch, and how the tests compare the two.
@@ -27,63 +29,53 @@ index up to date): a troubleshooting switch, and how the tests compare the two.
 import contextlib
 import dataclasses
 import errno
-import fcntl
 import functools
-import gc
-import math
 import os
 import shlex
 import stat
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import orjson
 
-from mieux_cli.errors import MieuxError, StorageError
+from mieux_cli.errors import StorageError
 from mieux_cli.model.catalogue import Catalogue
 from mieux_cli.model.migrations import CURRENT_FORMAT as FORMAT
 from mieux_cli.model.migrations import migrate_records
+from mieux_cli.storage.file_format import (
+    HISTORY_TABLE,
+    MAX_FILE_BYTES,
+    META_TABLE,
+    RECORDS_TABLE,
+    NewerFormat,
+    NotACatalogue,
+    catalogue_of,
+    change_counter,
+    changed_at,
+    encoded,
+    file_format,
+    history_of,
+    number_every_key,
+    parse_catalogue,
+)
 from mieux_cli.storage.files import (
     NotRegularFile,
     TooLarge,
-    read_regular_file,
     read_regular_file_and_stat,
     remove_temporary_files,
     write_atomically,
 )
+from mieux_cli.storage.lock import LockUnavailable, hold, lock_timeout
 
 if TYPE_CHECKING:
     from mieux_cli.storage.backups import Backup, Backups
 
-RECORDS_TABLE = "records"
-META_TABLE = "meta"
-HISTORY_TABLE = "history"
-DEFAULT_LOCK_TIMEOUT = 10.0
-# A catalogue file larger than this is not one mieux wrote (100,000 records are about 100 MB).
-MAX_FILE_BYTES = 1 << 30
-BYTE_ORDER_MARK = b"\xef\xbb\xbf"  # written by some editors; not data
 INDEX_SUFFIX = ".index.sqlite"  # the index of catalogue.json is catalogue.json.index.sqlite
+
+
 NO_INDEX = "MIEUX_NO_INDEX"
-
-
-def encoded(value, sort_keys: bool = False) -> bytes:
-    """`value` as compact JSON. orjson stops at 255 levels of nesting, and a hand edit can leave a
-    value nested deeper (a read allows 1,024), which would otherwise stop every write, and undo:
-    such a value is written by the standard library's encoder instead."""
-    try:
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if sort_keys else None)
-    except orjson.JSONEncodeError:
-        import json
-
-        limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(limit, 10_000))
-        try:
-            return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys).encode("utf-8")
-        finally:
-            sys.setrecursionlimit(limit)
 
 
 def data_dir_path() -> Path:
@@ -93,177 +85,8 @@ def data_dir_path() -> Path:
     return user_data_path("mieux", appauthor=False) / "catalogue.json"
 
 
-def catalogue_of(data: dict, path: Path | None = None, created: bool = False, migrated_from: int | None = None,
-                 kind: type[Catalogue] = Catalogue) -> Catalogue:
-    """The catalogue a file's data holds, as a `kind` of Catalogue (the queries layer's answers
-    reads over it)."""
-    return kind(
-        records=list(data.get(RECORDS_TABLE, {}).values()),
-        changed=changed_at(data),
-        path=path,
-        created=created,
-        migrated_from=migrated_from,
-    )
-
-
-def history_of(data: dict) -> list[dict]:
-    """Every recorded change, oldest first, each with its number `n` (see changes.py). An entry
-    damaged by a hand edit is kept in its place as {"n", "damaged": why}: `history` shows it,
-    `check` reports it, and `undo` refuses to go back across it."""
-    entries = []
-    for key, entry in data.get(HISTORY_TABLE, {}).items():
-        numbered = key.isascii() and key.isdigit()
-        n = int(key) if numbered else key  # the next write numbers it (_number_every_key)
-        why = entry_damage(entry) if numbered else "has a number that is not a number"
-        entries.append({"n": n, "damaged": why} if why else {"n": n, **entry})
-    return entries
-
-
-# What each kind of change must hold besides its ID (changes.py); drop and revive: a damaged
-# record, which may be anything, kept whole.
-_OPS = {"add": ("kind", "title", "hash"), "update": ("kind", "title", "hash"), "remove": ("kind", "title"),
-        "drop": (), "revive": ()}
-
-
-def entry_damage(entry) -> str | None:
-    """What makes a history entry unusable, in words; None if nothing does."""
-    if not isinstance(entry, dict):
-        return "is not a change"
-    if not all(isinstance(entry.get(name), str) for name in ("at", "user", "command")):
-        return "lacks its time, user or command"
-    undoes = entry.get("undoes")
-    if not (undoes is None or isinstance(undoes, list) and all(isinstance(n, int) for n in undoes)):
-        return "has an 'undoes' that is not a list of change numbers"
-    changes = entry.get("changes")
-    if not isinstance(changes, list):
-        return "has no list of changes"
-    for change in changes:
-        if not (isinstance(change, dict) and change.get("op") in _OPS and isinstance(change.get("id"), str)
-                and all(isinstance(change.get(name), str) for name in _OPS[change["op"]])):
-            return "holds a change without its operation, ID, kind, title or digest"
-        if change["op"] == "remove" and not isinstance(change.get("record"), dict):
-            return "holds a removal without the record removed"
-        if change["op"] in ("drop", "revive") and "record" not in change:
-            return "holds a damaged record taken out or put back without the record"
-        if change["op"] == "update" and not (isinstance(change.get("diff"), dict) and all(
-                isinstance(pair, list) and len(pair) == 2 for pair in change["diff"].values())):
-            return "holds a change without the fields it changed"
-    return None
-
-
-def change_counter(data: dict) -> int:
-    """How many times mieux has written the file (its index records the count it was made at)."""
-    counter = data.get(META_TABLE, {}).get("1", {}).get("counter", 0)
-    return counter if isinstance(counter, int) and not isinstance(counter, bool) else 0
-
-
-def changed_at(data: dict) -> str | None:
-    """When mieux last wrote the file (UTC, ISO 8601), as its meta table says; None if it does not
-    say it as text (a hand edit)."""
-    changed = data.get(META_TABLE, {}).get("1", {}).get("changed")
-    return changed if isinstance(changed, str) else None
-
-
-def file_format(data: dict) -> int:
-    """The format a catalogue file was written in; files from before formats were recorded are 1."""
-    return data.get(META_TABLE, {}).get("1", {}).get("format", 1)
-
-
-class LockUnavailable(StorageError):
-    """The catalogue's lock file cannot be opened (a read-only folder or file system): nothing
-    can be written, though the file may be read."""
-
-
-class NotACatalogue(Exception):
-    """Bytes that are not a catalogue: `what` completes "The catalogue X ..."."""
-
-    def __init__(self, what: str):
-        super().__init__(what)
-        self.what = what
-
-
-class NewerFormat(Exception):
-    def __init__(self, file_format):
-        super().__init__(file_format)
-        self.file_format = file_format
-
-
-def parse_catalogue(raw: bytes) -> dict:
-    """The data of a catalogue file; NotACatalogue or NewerFormat if it is not one this mieux reads."""
-    collecting = gc.isenabled()
-    gc.disable()  # millions of new objects, none of them garbage: collecting would only cost time
-    try:
-        data = orjson.loads(raw.removeprefix(BYTE_ORDER_MARK))
-    except orjson.JSONDecodeError:
-        raise NotACatalogue("is damaged (not valid JSON)") from None
-    finally:
-        if collecting:  # in a program that uses mieux as a library (the mieux command runs without it)
-            gc.enable()
-    meta = data.get(META_TABLE, {}) if isinstance(data, dict) else None
-    if not (isinstance(meta, dict) and isinstance(meta.get("1", {}), dict) and isinstance(data.get(RECORDS_TABLE), dict)
-            and isinstance(data.get(HISTORY_TABLE, {}), dict)):
-        raise NotACatalogue("is not a mieux catalogue")
-    written = file_format(data)
-    if not isinstance(written, int) or isinstance(written, bool) or written < 1:  # a hand edit: true, -5, "2"
-        raise NotACatalogue(f"says it is in format {orjson.dumps(written).decode()}, which no mieux writes")
-    if written > FORMAT:
-        raise NewerFormat(written)
-    return data
-
-
-def read_backup(path: Path) -> list[dict]:
-    """The records of a backup to restore (or of any catalogue file), as they are stored: the
-    caller validates them. Never more than MAX_FILE_BYTES, and only from a regular file."""
-    hint = "Choose another backup: see `mieux backup --list`."
-    try:
-        data = parse_catalogue(read_regular_file(path, MAX_FILE_BYTES))
-    except FileNotFoundError:
-        raise MieuxError(f"There is no backup file {path}.", "See `mieux backup --list`.") from None
-    except NotRegularFile as e:
-        raise MieuxError(f"{path} is {e.what}, not a backup file.", hint) from None
-    except TooLarge:
-        raise MieuxError(f"{path} is far too large to be a mieux backup.", hint) from None
-    except NotACatalogue as e:
-        raise MieuxError(f"The backup {path} {e.what}.", hint) from None
-    except NewerFormat as e:
-        raise MieuxError(f"The backup {path} was written by a newer mieux (format {e.file_format}; this one reads {FORMAT}).",
-                         "Upgrade mieux (pip install --upgrade mieux-cli) to restore it.") from None
-    except OSError as e:
-        raise MieuxError(f"Cannot read {path}: {e.strerror or e}.", hint) from None
-    return list(data[RECORDS_TABLE].values())
-
-
-def lock_timeout() -> float:
-    """MIEUX_LOCK_TIMEOUT in seconds (unset or empty: the default). Anything but a finite number
-    of seconds, zero or more, is refused: `nan` would wait for ever, `abc` end in a traceback."""
-    value = os.environ.get("MIEUX_LOCK_TIMEOUT", "")
-    if not value.strip():
-        return DEFAULT_LOCK_TIMEOUT
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = math.nan
-    if not 0 <= seconds < math.inf:  # nan fails every comparison
-        raise MieuxError(f"MIEUX_LOCK_TIMEOUT is '{value}', not a number of seconds.",
-                         "Set it to a number such as 10 (0 to never wait), or unset it.")
-    return seconds
-
-
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _number_every_key(data: dict) -> None:
-    """Give a key that is not a plain number ("abc", "01", left by a hand edit) the next free
-    number: TinyDB takes every key for a number when it writes. The key is only where a record
-    sits in the file; the record itself, its ID included, is unchanged."""
-    for table in data.values():
-        if not isinstance(table, dict):
-            continue
-        odd = [key for key in table if not (key.isascii() and key.isdigit() and str(int(key)) == key)]
-        free = max((int(key) for key in table if key not in odd), default=0) + 1
-        for number, key in enumerate(odd, free):
-            table[str(number)] = table.pop(key)
 
 
 class _MemoryStorage:
@@ -396,20 +219,20 @@ class Store:
         """(Re)build the index of the file as read under the lock; False if none can be made here
         (a read-only folder, a full disk, a SQLite without full-text search): reads then answer
         from the file, which is always right, only slower."""
-        from mieux_cli.storage import index
+        from mieux_cli.storage import index, index_writing
 
         data = read.data
         state = index.state_of(index.file_identity(read.info), change_counter(data), changed_at(data), read.crc)
         try:
-            index.build(self.index_path, data.get(RECORDS_TABLE, {}), state, like=read.info, progress=progress)
+            index_writing.build(self.index_path, data.get(RECORDS_TABLE, {}), state, like=read.info, progress=progress)
         except Exception:  # noqa: BLE001 - whatever stops the cache, the file answers
             return False
         return True
 
     def verify_index(self) -> tuple[Catalogue, str | None, bool]:
         """The catalogue, from the file; what is wrong with its index (None: it matches the file
-        record for record, index.verify); and whether a wrong one could be made again."""
-        from mieux_cli.storage import index
+        record for record, index_writing.verify); and whether a wrong one could be made again."""
+        from mieux_cli.storage import index, index_writing
 
         with contextlib.ExitStack() as held:
             try:
@@ -418,10 +241,10 @@ class Store:
                 read = self._read_and_stat()
                 if read.data is None or file_format(read.data) < FORMAT:
                     raise  # to create or migrate the file, which needs the lock
-                problem = index.verify(self.index_path, index.file_identity(read.info), read.data.get(RECORDS_TABLE, {}))
+                problem = index_writing.verify(self.index_path, index.file_identity(read.info), read.data.get(RECORDS_TABLE, {}))
                 return catalogue_of(read.data, self.path), problem, False
             read = self._read_locked(create=True)
-            problem = index.verify(self.index_path, index.file_identity(read.info), read.data.get(RECORDS_TABLE, {}))
+            problem = index_writing.verify(self.index_path, index.file_identity(read.info), read.data.get(RECORDS_TABLE, {}))
             remade = problem is not None and self._index_file(read)
         return catalogue_of(read.data, self.path, read.created, read.migrated_from), problem, remade
 
@@ -563,7 +386,7 @@ class Store:
         """Yield a TinyDB over the current data, locked; write it back atomically on success, and
         the index with it. An exception inside the block writes nothing. A file an older mieux
         wrote is migrated first. Records are replaced (TinyDB insert and remove), never changed in
-        place: the index follows the records that are new objects (index.update)."""
+        place: the index follows the records that are new objects (index_writing.update)."""
         with self._locked():
             read = self._read_locked(create=False, progress=progress)
             yield from self._changing(read.data or {RECORDS_TABLE: {}}, read.info, progress)
@@ -581,7 +404,7 @@ class Store:
         from mieux_cli.storage import index
 
         old_records = dict(data.get(RECORDS_TABLE, {}))
-        _number_every_key(data)  # a renumbered record is one removed and one added, for the index
+        number_every_key(data)  # a renumbered record is one removed and one added, for the index
         expected = index.state_of(index.file_identity(info), change_counter(data), changed_at(data)) if info else None
         storage = _MemoryStorage(data)
         db = tinydb.TinyDB(storage=lambda: storage)
@@ -597,13 +420,13 @@ class Store:
         """The index brought to the file just written (`payload`: its bytes): updated if it
         matched the file as read, else rebuilt. The change is saved whatever happens here; an
         index left as it was no longer matches the file, which the next read sees."""
-        from mieux_cli.storage import index
+        from mieux_cli.storage import index, index_writing
 
         try:
             written = _Read(data, os.stat(self.real_path))
             written.crc = index.content_check(written.info, payload)
             state = index.state_of(index.file_identity(written.info), change_counter(data), changed_at(data), written.crc)
-            if expected is not None and index.update(self.index_path, expected, state, old_records, data[RECORDS_TABLE]):
+            if expected is not None and index_writing.update(self.index_path, expected, state, old_records, data[RECORDS_TABLE]):
                 return
         except Exception:  # noqa: BLE001 - a cache that cannot be updated is made again by the next read
             return
@@ -614,32 +437,8 @@ class Store:
         index = sys.modules.get("mieux_cli.storage.index")
         if index is not None:  # this process's own update of the index is no reason to read its reads again
             index.end_reads()
-        timeout = self.lock_timeout
-        try:
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as e:
-            error = self._write_error(e)
-            raise LockUnavailable(error.message, error.hint) from None
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
-                        raise StorageError(
-                            f"The catalogue is being changed by another mieux process (PID {holder}); "
-                            f"waited {timeout:g} s.",
-                            "Try again when it has finished, or set MIEUX_LOCK_TIMEOUT to wait longer.",
-                        ) from None
-                    time.sleep(0.02)
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, str(os.getpid()).encode(), 0)
+        with hold(self.lock_path, self.lock_timeout, self._write_error):
             yield
-        finally:
-            os.close(fd)  # closing releases the lock
 
     def _replace(self, data: dict) -> bytes:
         """Write `data` as the catalogue file (see the module's docstring); the bytes written."""

@@ -23,12 +23,8 @@ import orjson
 
 from mieux_cli.errors import MieuxError
 from mieux_cli.model.catalogue import Catalogue
-from mieux_cli.storage.catalogue_file import (
-    HISTORY_TABLE,
-    RECORDS_TABLE,
-    Store,
-    history_of,
-)
+from mieux_cli.storage.catalogue_file import Store
+from mieux_cli.storage.file_format import HISTORY_TABLE, RECORDS_TABLE, history_of
 from mieux_cli.storage.user import current_user
 from mieux_cli.text import os_text
 
@@ -164,7 +160,7 @@ def apply(db, doc_ids: dict[int, int], catalogue: Catalogue, changes: list[Chang
 def _key_of_damaged(doc_ids: dict[int, int], catalogue: Catalogue, change: Change, taken: list[int]) -> int:
     """The key of the damaged record a drop takes out: the very one read under the lock, or one
     equal to it (a plan made from the history), and not one another drop takes."""
-    from mieux_cli.storage.catalogue_file import encoded
+    from mieux_cli.storage.file_format import encoded
 
     wanted = None
     for raw, _ in sorted(catalogue.damaged, key=lambda pair: pair[0] is not change.before):

@@ -280,7 +280,7 @@ def restore_command(
     from mieux_cli.cli.output import Output
     from mieux_cli.errors import EXIT_USAGE, MieuxError
     from mieux_cli.formats.importing import ImportRefused, check_whole_catalogue
-    from mieux_cli.storage.catalogue_file import read_backup
+    from mieux_cli.storage.file_format import read_backup
     from mieux_cli.text import count_of
 
     out = Output()
