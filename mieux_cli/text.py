@@ -86,3 +86,8 @@ def plain_line(text, limit: int) -> str:
 def count_of(n: int, noun: str) -> str:
     """"1 record", "2 records"."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def a_or_an(noun: str) -> str:
+    """'an action', 'a practice': the noun with its indefinite article."""
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"

@@ -18,7 +18,7 @@ from mieux_cli.errors import EXIT_INTERRUPTED, IndexBroken, MieuxError
 
 COMMAND_MODULES = {
     "list": "query", "search": "query", "show": "query", "summary": "summary", "brief": "brief",
-    "add": "author", "edit": "author", "remove": "author", "rename": "author", "import": "transfer", "export": "transfer",
+    "add": "add", "edit": "edit", "remove": "edit", "rename": "edit", "import": "transfer", "export": "transfer",
     "history": "admin", "undo": "admin", "backup": "admin", "restore": "admin", "check": "admin",
     "vocab": "vocab", "schema": "schema", "config": "config", "info": "info",
 }

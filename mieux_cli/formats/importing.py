@@ -32,7 +32,7 @@ from mieux_cli.model.records import (
     resolve_kind,
 )
 from mieux_cli.storage.history import Change, added, removed, updated
-from mieux_cli.text import count_of
+from mieux_cli.text import a_or_an, count_of
 
 PROBLEMS_LISTED = 100  # an import report lists this many problems, then counts the rest
 
@@ -296,8 +296,8 @@ def _renames(prepared: Prepared, catalogue: Catalogue, publisher_ref: str | None
             elif alias in catalogue.by_id and alias != new_id:
                 old = catalogue.by_id[alias]
                 if old["kind"] != entry.kind:
-                    refuse(f"gives '{alias}' as a former ID, but '{alias}' is {_a(old['kind'])} in the catalogue and "
-                           f"'{new_id}' is {_a(entry.kind)}: a rename keeps the kind; remove '{alias}' from its aliases")
+                    refuse(f"gives '{alias}' as a former ID, but '{alias}' is {a_or_an(old['kind'])} in the catalogue and "
+                           f"'{new_id}' is {a_or_an(entry.kind)}: a rename keeps the kind; remove '{alias}' from its aliases")
                 elif new_id in catalogue.by_id:
                     refuse(f"gives '{alias}' as a former ID, but '{alias}' and '{new_id}' are two records in the "
                            f"catalogue: importing it would remove '{alias}'; remove '{alias}' from its aliases")
@@ -389,11 +389,8 @@ def _broken_links(prepared: Prepared, catalogue: Catalogue) -> list[Problem]:
             linked = [p["id"] for p in catalogue.practices_linked_to(entry.record_id) if p["id"] not in imported]
             if linked:
                 problems.append(prepared.problem(index, "kind", (
-                    f"'{entry.record_id}' is {_a(before['kind'])} in the catalogue, and {', '.join(linked)} "
-                    f"{'links' if len(linked) == 1 else 'link'} to it as one; it cannot become {_a(entry.kind)}"
+                    f"'{entry.record_id}' is {a_or_an(before['kind'])} in the catalogue, and {', '.join(linked)} "
+                    f"{'links' if len(linked) == 1 else 'link'} to it as one; it cannot become {a_or_an(entry.kind)}"
                 )))
     return problems
 
-
-def _a(kind: str) -> str:
-    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"

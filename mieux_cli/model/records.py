@@ -14,6 +14,7 @@ from datetime import date
 from mieux_cli.errors import InvalidRecord, MieuxError
 from mieux_cli.model import schema, vocab
 from mieux_cli.model.schema import KIND_PLURALS, KINDS, Field
+from mieux_cli.text import a_or_an
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
@@ -184,7 +185,7 @@ def parse_part(f: Field, name: str, value, kind: str, item: dict | None = None):
         choices = [g.name for g in schema.settable(kind) if g.name != "alternatives"]
         if field_name not in choices:
             close = difflib.get_close_matches(str(field_name), choices, n=1)
-            raise ValueError(f"'{field_name}' is not a field of {_a(kind)}" + (f"; did you mean '{close[0]}'?" if close else ""))
+            raise ValueError(f"'{field_name}' is not a field of {a_or_an(kind)}" + (f"; did you mean '{close[0]}'?" if close else ""))
         return field_name
     if part.vocab == "expert-kinds":
         return vocab.resolve_expert_kind(_text(value), (item or {}).get("country"))
@@ -199,7 +200,7 @@ def parse_item(f: Field, raw, kind: str) -> dict:
     unknown = [str(k) for k in raw if k not in names]
     noun = f.label.lower().rstrip("s")
     if unknown:
-        raise ValueError(f"{_a(noun)} has {_words(names)}, not {', '.join(unknown)}")
+        raise ValueError(f"{a_or_an(noun)} has {_words(names)}, not {', '.join(unknown)}")
     item: dict = {}
     for part in f.parts:
         try:
@@ -215,7 +216,7 @@ def parse_item(f: Field, raw, kind: str) -> dict:
     if missing:
         raise ValueError(f"every {noun} needs {_words(missing)}")
     if all(v is None for v in item.values()):
-        raise ValueError(f"{_a(noun)} needs at least one of {_words(names)}")
+        raise ValueError(f"{a_or_an(noun)} needs at least one of {_words(names)}")
     return item
 
 
@@ -286,7 +287,7 @@ def normalize(raw: dict) -> dict:
         if key not in names:
             close = difflib.get_close_matches(str(key), names, n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"its fields are {', '.join(names)}"
-            problems.append((str(key), f"{_a(kind)} has no such field; {hint}"))
+            problems.append((str(key), f"{a_or_an(kind)} has no such field; {hint}"))
     record: dict = {}
     for f in fields:
         try:
@@ -425,9 +426,6 @@ def validate_catalogue(raw_records: list[dict]) -> list[dict]:
             raise InvalidRecord(record["id"], problems)
     return records
 
-
-def _a(noun: str) -> str:
-    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
 def _words(items: list[str]) -> str:

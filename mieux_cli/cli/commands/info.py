@@ -27,7 +27,8 @@ def info_command(
 
       mieux --db team.json info --json
     """
-    from mieux_cli.cli.output import Output, pager_command
+    from mieux_cli.cli.output import Output
+    from mieux_cli.cli.pager import pager_command
     from mieux_cli.errors import MieuxError
     from mieux_cli.model.schema import KINDS
     from mieux_cli.storage import drafts, settings
