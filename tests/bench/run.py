@@ -31,7 +31,6 @@ import termios
 import time
 from pathlib import Path
 
-from mieux_cli.model import vocab
 
 HELLO = """
 import typer
@@ -55,6 +54,8 @@ def sentence(rng, n):
 def synthetic(n: int, seed: int = 7) -> list[dict]:
     """n valid records with realistic text lengths: half actions, a third practices linked to
     them, the rest events and facts."""
+    from mieux_cli.model import vocab
+
     rng = random.Random(seed)
     countries = sorted(vocab.COUNTRY_REGION)
     source = [{"title": "Synthetic benchmark source", "publisher": "bench", "date": "2020", "url": None}]
@@ -93,6 +94,8 @@ def iati_activities(n: int, seed: int = 11) -> str:
     """An IATI 2.03 file of n activities shaped like a real download: English and French texts,
     several participating organisations, budgets and transactions (which mieux does not keep)."""
     from xml.sax.saxutils import escape
+
+    from mieux_cli.model import vocab
 
     rng = random.Random(seed)
     countries = sorted(vocab.COUNTRY_REGION)
@@ -204,12 +207,53 @@ def measure(command: list[str], env: dict, runs: int, runner=run_once, before=No
     return summarize(samples)
 
 
+def alternating(command: list[str], hello: list[str], env: dict, runs: int, runner=run_once) -> dict:
+    """The command and the hello-world run in turn (A B A B ...), after one warm-up of each, so
+    that a moment when the shared machine is busy weighs on both alike: the median of the ratios
+    of each pair, their minimum, and the medians of both, with the machine's load before and after."""
+    load_before = os.getloadavg()[0]
+    runner(command, env), runner(hello, env)
+    pairs = [(runner(command, env)[0], runner(hello, env)[0]) for _ in range(runs)]
+    ratios = sorted(a / b for a, b in pairs)
+    return {"median_ms": round(statistics.median(a for a, _ in pairs) * 1000, 1),
+            "hello_ms": round(statistics.median(b for _, b in pairs) * 1000, 1),
+            "x_hello": round(statistics.median(ratios), 2), "x_hello_min": round(ratios[0], 2),
+            "load": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
+
+
+def startup(runs: int) -> None:
+    """Start-up only, on the shipped catalogue: `mieux list`, `show`, `--help` (and `list` on a
+    terminal), each in alternation with the Typer hello-world; for comparing two versions."""
+    python = sys.executable
+    mieux = [str(Path(python).parent / "mieux")]
+    work = Path(tempfile.mkdtemp(prefix="mieux-startup-"))
+    env = {**os.environ, "NO_COLOR": "1", "XDG_DATA_HOME": str(work / "data"), "XDG_CACHE_HOME": str(work / "cache")}
+    env.pop("MIEUX_DB", None)
+    terminal_env = {k: v for k, v in env.items() if k != "NO_COLOR"} | {"TERM": "xterm-256color", "MIEUX_PAGER": ""}
+    (work / "hello.py").write_text(HELLO)
+    hello = [python, str(work / "hello.py")]
+    subprocess.run([*mieux, "list"], env=env, capture_output=True, check=True)  # created and indexed once
+    print(f"{'what':<34} {'median':>9} {'hello':>9} {'x hello':>8} {'min':>6}  load before/after")
+    for name, command, environment, runner in (
+            ("mieux list", [*mieux, "list"], env, run_once),
+            ("mieux show ID", [*mieux, "show", "act-cr-integration-plans"], env, run_once),
+            ("mieux --help", [*mieux, "--help"], env, run_once),
+            ("mieux list, on a terminal", [*mieux, "list"], terminal_env, run_on_a_terminal)):
+        r = alternating(command, hello, environment, runs, runner)
+        print(f"{name:<34} {r['median_ms']:>7.1f}ms {r['hello_ms']:>7.1f}ms {r['x_hello']:>7.2f}x {r['x_hello_min']:>5.2f}x"
+              f"  {r['load'][0]:.2f}/{r['load'][1]:.2f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--output", default="bench.json")
+    parser.add_argument("--startup", action="store_true", help="Only start-up on the shipped catalogue (see startup).")
     args = parser.parse_args()
+    if args.startup:
+        startup(args.runs)
+        return
     python = sys.executable
     # The console script, as people run it (python -m adds runpy's ~7 ms).
     mieux = [str(Path(python).parent / "mieux")]
