@@ -16,7 +16,5 @@ def open_catalogue(store: Store, progress=None) -> Catalogue:
 
         return IndexedCatalogue(*opened.index, path=opened.path, created=opened.created,
                                 migrated_from=opened.migrated_from)
-    from mieux_cli.queries.memory import MemoryCatalogue
-    from mieux_cli.storage.file_format import catalogue_of
 
     return catalogue_of(opened.data, opened.path, opened.created, opened.migrated_from, kind=MemoryCatalogue)

@@ -31,7 +31,6 @@ import termios
 import time
 from pathlib import Path
 
-
 HELLO = """
 import typer
 app = typer.Typer()
