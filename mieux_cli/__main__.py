@@ -1,3 +1,5 @@
+"""`python -m mieux_cli`: the mieux command."""
+
 from mieux_cli.cli.console import main
 
 main()

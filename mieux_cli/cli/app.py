@@ -251,7 +251,9 @@ def _no_pager_option():
 
 def _print_version(value: bool) -> None:
     if value:
-        typer.echo(f"mieux {__version__}")
+        from mieux_cli.cli.output import Output
+
+        Output().line(f"mieux {__version__}")
         raise typer.Exit()
 
 

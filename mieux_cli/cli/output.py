@@ -153,6 +153,14 @@ def output_failed(failure: OutputFailed, committed: bool) -> int:
     return EXIT_OUTPUT
 
 
+def echo(text: str = "", newline: bool = True) -> None:
+    """A question, an answer echoed or a word of explanation, on standard output at once (prompts.py;
+    readline writes the question itself on a terminal); best effort, like every message."""
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        sys.stdout.write(text + ("\n" if newline else ""))
+        sys.stdout.flush()
+
+
 def choose_mode(json_requested: bool, stream=None) -> str:
     if json_requested:
         return "json"

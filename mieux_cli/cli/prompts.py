@@ -15,8 +15,7 @@ output reads as the session would on a terminal, where the terminal echoes what 
 import shutil
 import sys
 
-import typer
-
+from mieux_cli.cli.output import echo
 from mieux_cli.errors import MieuxError
 from mieux_cli.text import clean, one_line
 
@@ -85,10 +84,10 @@ class Prompter:
             shown = [names.get(m, m).strip() for m in matches]
             width = max(len(name) for name in shown) + 2
             per_line = max(1, shutil.get_terminal_size().columns // width)
-            typer.echo()
+            echo()
             for start in range(0, len(shown), per_line):
-                typer.echo(clean("".join(f"{name:<{width}}" for name in shown[start:start + per_line]).rstrip()))
-            typer.echo(prompt.rsplit("\n", 1)[-1] + readline.get_line_buffer(), nl=False)
+                echo(clean("".join(f"{name:<{width}}" for name in shown[start:start + per_line]).rstrip()))
+            echo(prompt.rsplit("\n", 1)[-1] + readline.get_line_buffer(), newline=False)
 
         readline.set_completer(complete if choices else None)
         readline.set_completion_display_matches_hook(show)
@@ -110,17 +109,17 @@ class Prompter:
             if self.interactive:  # readline: line editing, TAB from _complete_with; it is given the
                 # whole question, which it then redraws itself (after Ctrl-U, or a list of choices)
                 return input(prompt)
-            typer.echo(prompt, nl=False)
+            echo(prompt, newline=False)
             line = self.stream.readline()
         except KeyboardInterrupt:
             raise Cancelled(interrupted=True) from None
         except EOFError:  # Ctrl-D at a terminal
             raise Cancelled(interrupted=False) from None
         if not line:  # the end of the input
-            typer.echo()
+            echo()
             raise Cancelled(interrupted=False)
         answer = line.rstrip("\r\n")
-        typer.echo(clean(one_line(answer)))
+        echo(clean(one_line(answer)))
         return answer
 
     def ask(self, question: str, parse, default: str = "", choices: list[str] | None = None, required: bool = False):
@@ -157,4 +156,4 @@ class Prompter:
             self.say("  Answer y or n.")
 
     def say(self, text: str = "") -> None:
-        typer.echo(clean(text))
+        echo(clean(text))

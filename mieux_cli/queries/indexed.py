@@ -1,6 +1,6 @@
-"""Reads answered by the index (store/index.py): the filter options turned into SQL, their values
+"""Reads answered by the index (storage/index.py): the filter options turned into SQL, their values
 always as parameters, and every question list, search, show, summary, brief and completion ask
-of a catalogue, answered as catalogue.Catalogue answers it over the records in memory (its
+of a catalogue, answered as queries/memory.py answers it over the records in memory (its
 reference implementation; tests/test_index.py compares the two command by command).
 
 Only what a command shows is read: the records of a page, the hits of a search, counts as

@@ -23,7 +23,7 @@ _BY_PLURALS = {"kinds": "kind", "regions": "region", "countries": "country", "th
 
 
 def _values(record: dict, by: str, span: tuple[int, int] | None, role: str | None) -> list:
-    """The values a record counts under; `span` is the years it was active (filters.active_years)."""
+    """The values a record counts under; `span` is the years it was active (facets.active_years)."""
     if by == "kind":
         values = [record["kind"]]
     elif by == "region":

@@ -1,4 +1,4 @@
-"""The only package that touches the catalogue file, and its index.
+"""The catalogue file (the Store): read, locked, replaced whole, backed up, and its index kept with it.
 
 The working catalogue is a TinyDB JSON file. TinyDB's own JSONStorage rewrites the file in place
 and never locks, so a crash mid-write or two writers at once corrupt it. Here instead:
@@ -184,7 +184,7 @@ class Store:
         return Opened(self.path, data=read.data, created=read.created, migrated_from=read.migrated_from)
 
     def load(self) -> Catalogue:
-        """The catalogue from the file itself (catalogue.py), created from the shipped one if the
+        """The catalogue from the file itself (model/catalogue.py), created from the shipped one if the
         file does not exist yet, migrated if an older mieux wrote it."""
         return self.load_with_history()[0]
 
@@ -194,7 +194,7 @@ class Store:
         return catalogue_of(opened.data, self.path, opened.created, opened.migrated_from), history_of(opened.data)
 
     def history(self) -> list[dict]:
-        """Every recorded change, oldest first, each with its number `n` (see changes.py)."""
+        """Every recorded change, oldest first, each with its number `n` (see history.py)."""
         return history_of(self._read() or {})
 
     def _indexed(self):

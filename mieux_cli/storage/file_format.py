@@ -60,7 +60,7 @@ def catalogue_of(data: dict, path: Path | None = None, created: bool = False, mi
 
 
 def history_of(data: dict) -> list[dict]:
-    """Every recorded change, oldest first, each with its number `n` (see changes.py). An entry
+    """Every recorded change, oldest first, each with its number `n` (see history.py). An entry
     damaged by a hand edit is kept in its place as {"n", "damaged": why}: `history` shows it,
     `check` reports it, and `undo` refuses to go back across it."""
     entries = []
@@ -72,7 +72,7 @@ def history_of(data: dict) -> list[dict]:
     return entries
 
 
-# What each kind of change must hold besides its ID (changes.py); drop and revive: a damaged
+# What each kind of change must hold besides its ID (history.py); drop and revive: a damaged
 # record, which may be anything, kept whole.
 _OPS = {"add": ("kind", "title", "hash"), "update": ("kind", "title", "hash"), "remove": ("kind", "title"),
         "drop": (), "revive": ()}
