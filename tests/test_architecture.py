@@ -104,6 +104,16 @@ def test_no_module_passes_500_lines_without_a_reason():
     assert set(long) <= set(LONG_MODULES), long
 
 
+def test_every_package_of_the_tree_is_installed():
+    """pyproject.toml lists the packages setuptools installs: one left out is missing from every
+    install but an editable one (the IATI package was)."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.relative_to(ROOT).parent.parts) for p in PACKAGE.rglob("__init__.py") if "__pycache__" not in p.parts}
+    assert found - listed == set()
+
+
 def test_ruff_finds_nothing():
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
     if ruff is None:
