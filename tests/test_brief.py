@@ -122,7 +122,7 @@ def test_a_country_brief_lists_what_the_country_only_took_part_in_apart(cli):
 def test_key_figures_count_the_records_about_the_scope_by_their_own_fields(cli):
     costa_rica = cli("brief", "--country", "costa rica", "--width", "200").stdout
     figures = costa_rica.split("KEY FIGURES", 1)[1].split("ACTIONS", 1)[0]
-    assert "- Thematic areas: Legal Migration and Mobility.\n" in figures
+    assert "- Thematic areas: Legal Migration and Mobility; Horizontal Interventions.\n" in figures
     assert "Years" not in figures  # none of Costa Rica's records has a date of its own
     assert "(evt-2018-mexico-city-roundtable), an event about Mexico, July 2018" in costa_rica.split("COSTA RICA TOOK PART IN")[1]
     lac = cli("brief", "--region", "LAC", "--width", "200").stdout.split("KEY FIGURES", 1)[1].split("ACTIONS", 1)[0]

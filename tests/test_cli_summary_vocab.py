@@ -21,9 +21,9 @@ def test_summary_crosstab_by_region_and_theme(cli):
         "REGION  IMT  LM  IP  HO  (NONE)  TOTAL\n"
         "WCA                   1              1\n"
         "ASIA      1   1                      2\n"
-        "LAC       7   7   2  10       1     27\n"
+        "LAC       7   7   2  14       1     31\n"
         "(none)                        1      1\n"
-        "Total     8   8   2  11       2     31\n"
+        "Total     8   8   2  15       2     35\n"
     )
     assert result.stderr == "24 records in scope; a record counts once under each of its values.\n"
 

@@ -112,7 +112,7 @@ def test_real_terminals_get_tables_that_fit_with_every_needed_column(db, columns
     bars = standard_output_on_a_terminal(db, "summary", "--by", "theme", columns=columns)
     assert max(cell_len(line) for line in bars) <= columns
     assert [line.split()[0] for line in bars if line[:1] != " "][:-1] == ["HO", "IMT", "LM", "IP", "(none)"]
-    assert [int(re.search(r" (\d+)(?: █+)? *$", line)[1]) for line in bars if line[:1] != " "][:-1] == [11, 8, 8, 2, 2]
+    assert [int(re.search(r" (\d+)(?: █+)? *$", line)[1]) for line in bars if line[:1] != " "][:-1] == [15, 8, 8, 2, 2]
     crosstab = standard_output_on_a_terminal(db, "summary", "--by", "region", "--by", "theme", columns=columns)
     assert max(cell_len(line) for line in crosstab) <= columns
     assert crosstab[1].split() == ["Region", "IMT", "LM", "IP", "HO", "(none)", "Total"]

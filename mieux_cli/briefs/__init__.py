@@ -15,7 +15,7 @@ from mieux_cli.errors import MieuxError
 from mieux_cli.model import schema, vocab
 from mieux_cli.model.catalogue import Catalogue
 from mieux_cli.model.display import item_text, source_text
-from mieux_cli.model.facets import status_label
+from mieux_cli.model.facets import record_themes, status_label
 from mieux_cli.model.schema import KIND_ORDER
 from mieux_cli.queries.filters import Filters
 from mieux_cli.text import clean
@@ -118,7 +118,7 @@ def _entry(record: dict, catalogue: Catalogue, sources: _Sources) -> dict:
         "summary": record.get("summary") or "",
         "countries": sorted(_countries(record["countries"])),
         "region": vocab.region_name(record["region"]) if record["region"] else "",
-        "themes": [vocab.THEMES.label(code) for code in vocab.THEMES if code in record["themes"]],
+        "themes": [vocab.THEMES.label(code) for code in record_themes(record)],
         "areas": [vocab.AREAS.label(code) for code in vocab.AREAS if code in record["areas"]],
         "gcm": [f"{n} {vocab.GCM.label(n)}" for n in record["gcm"]],
         "period": period(record),
@@ -271,7 +271,7 @@ def build_scope(catalogue: Catalogue, filters: Filters, as_of: str) -> dict:
             "counts": join_words(counted),
             "countries": "; ".join(sorted(_countries(countries))),
             "took_part": "; ".join(sorted(_countries(attended))),
-            "themes": "; ".join(vocab.THEMES.label(t) for t in vocab.THEMES if any(t in r["themes"] for r in about)),
+            "themes": "; ".join(vocab.THEMES.label(t) for t in vocab.THEMES if any(t in record_themes(r) for r in about)),
             "years": _year_span(years),
             "undated": sum(1 for r in about if not own_years(r)),
         },

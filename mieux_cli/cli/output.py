@@ -41,6 +41,13 @@ _LINE_BREAK = re.compile(r"[^\S\n]*\n\s*|\t")  # a newline with the white space 
 _NON_ASCII = re.compile("[^\x00-\x7f]|" + CONTROL.pattern)
 
 
+def _bar(mark: str, count: int, scale: int, width: int) -> str:
+    """A count as a bar of up to `width` marks; past the scale, a full bar ending in "+"."""
+    if count > scale:
+        return mark * (width - 1) + "+"
+    return mark * max(1, round(count / scale * width)) if count else ""
+
+
 def _styled(text: str, style: str | None) -> str:
     return f"\x1b[{';'.join(_SGR[word] for word in style.split())}m{text}\x1b[0m" if style and text else text
 
@@ -386,11 +393,12 @@ class Output:
             self.console.print(Text(" " * (first if n == 0 else HIT_INDENT)) + line, soft_wrap=True)
 
     @_writes_stdout
-    def bars(self, rows: list[tuple[str, str, int]], total_label: str, total: int) -> None:
-        """One bar per (value, label, count), scaled to the longest; the label is left out where
-        it only repeats the value."""
+    def bars(self, rows: list[tuple[str, str, int]], total_label: str, total: int, scale: int | None = None) -> None:
+        """One bar per (value, label, count), scaled to `scale` (by default the longest count; a
+        count past it fills the width and ends in "+", so it does not read as the longest); the
+        label is left out where it only repeats the value."""
         rows = [(value, "" if label == value else label, count) for value, label, count in rows]
-        longest = max((count for _, _, count in rows), default=0) or 1
+        longest = scale or max((count for _, _, count in rows), default=0) or 1
         label_width = max((len(label) for _, label, _ in rows), default=0)
         value_width = max((len(str(value)) for value, _, _ in rows), default=0)
         if self.mode == "rich":
@@ -408,13 +416,13 @@ class Output:
             shown = fit(columns, cells, self.columns, gap=1)
             bar_width = next((width for column, width in shown if column.key == "bar"), 0)
             for row, (_, _, count) in zip(cells, rows):
-                row["bar"] = "█" * max(1, round(count / longest * bar_width)) if count else ""
+                row["bar"] = _bar("█", count, longest, bar_width)
             self._draw(shown, cells)
-            self.console.print(Text(f"{total_label}: {total}", style="dim"))
+            self._indented(Text(f"{total_label}: {total}", style="dim"), first=0)
             return
-        count_width = len(str(longest))
+        count_width = max((len(str(count)) for _, _, count in rows), default=1)
         for value, label, count in rows:
-            bar = "#" * max(1, round(count / longest * 30)) if count else ""
+            bar = _bar("#", count, longest, 30)
             label_cell = f"{one_line(label):<{label_width}}  " if label_width else ""
             self.stdout.write(f"{one_line(value):<{value_width}}  {label_cell}{count:>{count_width}}  {bar}\n")
         self.stdout.write(f"{total_label}: {total}\n")

@@ -2,7 +2,7 @@
 items as one line each. Plain strings; the output layer escapes them."""
 
 from mieux_cli.model import schema, vocab
-from mieux_cli.model.facets import status_label
+from mieux_cli.model.facets import derived_themes, record_themes, status_label
 
 
 def code_text(vocabulary: str, code) -> str:
@@ -61,7 +61,12 @@ def item_text(f: schema.Field, item: dict) -> str:
 
 
 def value_lines(f: schema.Field, record: dict) -> list[str]:
-    """A field of a record as the lines `show` prints; [] when it is empty."""
+    """A field of a record as the lines `show` prints; [] when it is empty. Themes include those
+    its specific areas give, marked as such."""
+    if f.name == "themes":
+        derived = derived_themes(record)
+        return [f"{t}  {code_text('themes', t)}" + (" (from its specific areas)" if t in derived else "")
+                for t in record_themes(record)]
     value = record.get(f.name)
     if value in (None, [], ""):
         return []

@@ -1,6 +1,7 @@
-"""What a record says of when and where, read the same way by filters, summaries, the index,
-`show` and briefs: its status and the date it was known, the years it was active, its
-countries. Pure functions of records (and, for a practice's years, of the records it links to)."""
+"""What a record says of when, where and on what, read the same way by filters, summaries, the
+index, `show` and briefs: its status and the date it was known, the years it was active, its
+countries, its thematic areas (with those its specific areas give). Pure functions of records
+(and, for a practice's years, of the records it links to)."""
 
 
 def record_countries(record: dict, role: str | None = None) -> list[str]:
@@ -10,6 +11,23 @@ def record_countries(record: dict, role: str | None = None) -> list[str]:
     if role == "participant":
         return record.get("participants", [])
     return record["countries"] + record.get("participants", [])
+
+
+def record_themes(record: dict) -> list:
+    """The thematic areas a record is under: those it gives, and the pillar of each specific area
+    it gives (every area belongs to one pillar, as the region follows from the countries); in the
+    vocabulary's order, a value the vocabulary does not know (a hand edit) after them."""
+    from mieux_cli.model.vocab import AREA_PILLARS, THEMES
+
+    given = record.get("themes") or []
+    wanted = set(given) | {AREA_PILLARS[a] for a in record.get("areas") or [] if a in AREA_PILLARS}
+    return [t for t in THEMES if t in wanted] + [t for t in dict.fromkeys(given) if t not in THEMES]
+
+
+def derived_themes(record: dict) -> list:
+    """The thematic areas a record is under only through its specific areas."""
+    given = set(record.get("themes") or [])
+    return [t for t in record_themes(record) if t not in given]
 
 
 def status_of(record: dict) -> tuple[str, str | None] | None:
@@ -34,13 +52,25 @@ def status_label(record: dict | tuple | None) -> str:
     return code if code in ("completed", "cancelled", "held", "unknown") else f"{code} (date not recorded)"
 
 
+def status_known_on(record: dict) -> str | None:
+    """The date a record's status was known: its `status_as_of`, else, for a status that is known
+    (not "unknown"), the date of its newest source, which stated it; None when there is neither."""
+    if record.get("status_as_of"):
+        return record["status_as_of"]
+    if not record.get("status") or record["status"] == "unknown":
+        return None
+    dates = [s["date"] for s in record.get("sources") or [] if isinstance(s, dict) and isinstance(s.get("date"), str)]
+    return max(dates) if dates else None
+
+
 def active_years(record: dict, catalogue) -> tuple[int, int] | None:
     """The years a record was active in, or None when the catalogue does not know (`catalogue`:
     anything with `by_id`, the records by ID, for the records a practice comes from).
-    An ongoing or planned record with no end runs to the year its status was last known (not to
-    this year: that would make an old status current); a practice without dates of its own takes
-    those of the actions it came from, or the year it was reported. Dates a hand edit broke
-    ("20x") give none: `mieux check` reports them."""
+    Its own start and end first. An ongoing or planned record with no end runs to the year its
+    status was last known (not to this year: that would make an old status current); a record
+    with no dates of its own whose status was known on a date (status_known_on) is active in that
+    year; a practice without dates of its own takes those of the actions it came from, or the
+    year it was reported. Dates a hand edit broke ("20x") give none: `mieux check` reports them."""
     try:
         return _active_years(record, catalogue)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):
@@ -59,13 +89,14 @@ def _active_years(record: dict, catalogue) -> tuple[int, int] | None:
             return min(s[0] for s in spans), max(s[1] for s in spans)
         event = catalogue.by_id.get(record.get("event") or "")
         return active_years(event, catalogue) if event and event["kind"] == "event" else None
+    known = status_known_on(record)
     if start is None and end is None:
-        return None
+        return (int(known[:4]),) * 2 if known else None
     first = int((start or end)[:4])
     if end:
         last = int(end[:4])
-    elif (status_of(record) or ("", None))[0] in ("ongoing", "planned") and status_of(record)[1]:
-        last = max(first, int(status_of(record)[1][:4]))
+    elif record.get("status") in ("ongoing", "planned") and known:
+        last = max(first, int(known[:4]))
     else:
         last = first
     return first, last

@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 from mieux_cli.errors import MieuxError
 from mieux_cli.model import vocab
 from mieux_cli.model.catalogue import Catalogue
-from mieux_cli.model.facets import active_years, record_countries, status_of
+from mieux_cli.model.facets import active_years, record_countries, record_themes, status_of
 from mieux_cli.model.records import first_day, last_day, parse_date, resolve_kind
 
-ROLES = ("beneficiary", "participant")
+# Which of a record's countries --country (and a summary by country) looks at: those it is about
+# (beneficiary, the `countries` field: where the work was), those that only took part
+# (participant), or any of them.
+ROLES = ("beneficiary", "participant", "any")
 
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:(-|\.\.|to)\s*(\d{4})?)?\s*$")
 
@@ -44,16 +47,16 @@ class Filters:
     statuses: set[str] = field(default_factory=set)
     as_of: str | None = None
     years: list[tuple[int, int]] = field(default_factory=list)
+    undated: bool = False  # with years: keep the records with no dates at all too
+    no_years: bool = False  # only the records with no dates at all (to count those --year leaves out)
     tags: set[str] = field(default_factory=set)
 
     @classmethod
     def parse(cls, kinds=(), regions=(), countries=(), role=None, themes=(), areas=(), gcm=(), statuses=(),
-              as_of=None, years=(), tags=()):
+              as_of=None, years=(), tags=(), undated=False):
         """Filters from what the user typed; an unknown value raises UnknownValue (exit 2)."""
         if role is not None:
-            role = role.strip().lower()
-            if role not in ROLES:
-                raise MieuxError(f"There is no role '{role}'.", "Use --role beneficiary or --role participant.")
+            role = parse_role(role)
             if not countries:
                 raise MieuxError("--role says which countries --country looks at.",
                                  "Give --country too, for example --country Mexico --role participant.")
@@ -73,6 +76,7 @@ class Filters:
             statuses={resolve_status(s) for s in statuses},
             as_of=as_of,
             years=[parse_years(y) for y in years],
+            undated=bool(undated),
             tags={t.strip().lower() for t in tags},
         )
 
@@ -83,7 +87,7 @@ class Filters:
             return False
         if self.countries and self.countries.isdisjoint(record_countries(record, self.role)):
             return False
-        if self.themes and self.themes.isdisjoint(record["themes"]):
+        if self.themes and self.themes.isdisjoint(record_themes(record)):
             return False
         if self.areas and self.areas.isdisjoint(record["areas"]):
             return False
@@ -97,11 +101,30 @@ class Filters:
                 return False
         if self.tags and self.tags.isdisjoint(record["tags"]):
             return False
-        if self.years:
+        if self.years or self.no_years:
             span = active_years(record, catalogue)
-            if span is None or not any(low <= span[1] and span[0] <= high for low, high in self.years):
+            if span is None:
+                return self.undated or self.no_years
+            if self.no_years or not any(low <= span[1] and span[0] <= high for low, high in self.years):
                 return False
         return True
+
+    def left_undated(self) -> "Filters | None":
+        """The filters that keep the records these leave out for having no dates at all (--year
+        without --undated); None when they leave none out for that."""
+        if not self.years or self.undated:
+            return None
+        from dataclasses import replace
+
+        return replace(self, years=[], no_years=True)
+
+
+def parse_role(value: str) -> str | None:
+    """A role as typed -> one of ROLES, None for any."""
+    role = value.strip().lower()
+    if role not in ROLES:
+        raise MieuxError(f"There is no role '{value}'.", "Use --role beneficiary, --role participant or --role any.")
+    return None if role == "any" else role
 
 
 def resolve_status(value: str) -> str:

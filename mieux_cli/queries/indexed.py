@@ -71,8 +71,11 @@ def where(filters) -> tuple[str, list]:
     if filters.as_of:  # status_known: the last day of the period the status was known in
         clauses.append("status_known >= ?")
         params.append(first_day(filters.as_of).isoformat())
-    if filters.years:  # years active overlapping any of the ranges
-        clauses.append("(" + " OR ".join("(year_last >= ? AND year_first <= ?)" for _ in filters.years) + ")")
+    if filters.no_years:
+        clauses.append("year_first IS NULL")
+    elif filters.years:  # years active overlapping any of the ranges
+        ranges = " OR ".join("(year_last >= ? AND year_first <= ?)" for _ in filters.years)
+        clauses.append(f"({ranges}{' OR year_first IS NULL' if filters.undated else ''})")
         params.extend(bound for span in filters.years for bound in span)
     return " AND ".join(clauses) or "1", params
 
@@ -264,7 +267,7 @@ class IndexedCatalogue(Catalogue):
         return self._starting(prefix)
 
     @_guarded
-    def summary(self, filters, by: list[str]):
+    def summary(self, filters, by: list[str], role: str | None = "beneficiary"):
         from mieux_cli.queries.summary import count_groups, counted_kinds
 
         condition, params = where(filters)
@@ -272,7 +275,7 @@ class IndexedCatalogue(Catalogue):
         if len(kinds) < len(KINDS):
             condition, params = f"{condition} AND kind IN ({_marks(kinds)})", [*params, *kinds]
         if set(by) <= _BIT_GROUPED.keys():
-            return count_groups(self._grouped_by_bits(condition, params, by), by, filters.role)
+            return count_groups(self._grouped_by_bits(condition, params, by), by, role, filters.years)
         columns = list(dict.fromkeys(c for field in by for c in GROUPED[field]))
         # Counted here rather than by GROUP BY, which sorts every row first (twice as long).
         found = Counter(rows(self.db, f"SELECT {', '.join(columns)} FROM records WHERE {condition}", params))
@@ -283,7 +286,7 @@ class IndexedCatalogue(Catalogue):
                 first, last = record.pop("year_first", None), record.pop("year_last", None)
                 yield record, (first, last) if first is not None else None, n
 
-        return count_groups(groups(), by, filters.role)
+        return count_groups(groups(), by, role, filters.years)
 
     def _grouped_by_bits(self, condition: str, params: list, by: list[str]):
         """(stand-in record, None, number) for each group of records with the same values of the

@@ -42,8 +42,9 @@ class MemoryCatalogue(Catalogue):
         results = search(self.select(filters), query)
         return Found(with_snippets(results, query, limit), len(results.hits), results.corrections)
 
-    def summary(self, filters, by: list[str]):
-        """The records `filters` keep, counted by one or two fields (summary.py)."""
+    def summary(self, filters, by: list[str], role: str | None = "beneficiary"):
+        """The records `filters` keep, counted by one or two fields (summary.py); by country, the
+        countries of that role (filters.ROLES; None: any)."""
         from mieux_cli.queries.summary import summarize  # only for a summary
 
-        return summarize(self.select(filters), by, self, filters.role)
+        return summarize(self.select(filters), by, self, role, filters.years)

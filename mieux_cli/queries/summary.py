@@ -10,6 +10,7 @@ from mieux_cli.model.catalogue import Catalogue
 from mieux_cli.model.facets import (
     active_years,
     record_countries,
+    record_themes,
     status_fields,
     status_label,
     status_of,
@@ -22,8 +23,9 @@ _BY_PLURALS = {"kinds": "kind", "regions": "region", "countries": "country", "th
                "areas": "area", "objectives": "gcm", "years": "year", "statuses": "status"}
 
 
-def _values(record: dict, by: str, span: tuple[int, int] | None, role: str | None) -> list:
-    """The values a record counts under; `span` is the years it was active (facets.active_years)."""
+def _values(record: dict, by: str, span: tuple[int, int] | None, role: str | None, years: list) -> list:
+    """The values a record counts under; `span` is the years it was active (facets.active_years),
+    of which only those in `years` (the --year ranges) count when some are given."""
     if by == "kind":
         values = [record["kind"]]
     elif by == "region":
@@ -31,13 +33,13 @@ def _values(record: dict, by: str, span: tuple[int, int] | None, role: str | Non
     elif by == "country":  # as --country matches: the bar of a country counts what `list --country` lists
         values = list(dict.fromkeys(record_countries(record, role)))
     elif by == "theme":
-        values = record["themes"]
+        values = record_themes(record)
     elif by == "area":
         values = record["areas"]
     elif by == "gcm":
         values = record["gcm"]
     elif by == "year":
-        values = list(range(span[0], span[1] + 1)) if span else []
+        values = [y for y in range(span[0], span[1] + 1) if not years or any(lo <= y <= hi for lo, hi in years)] if span else []
     else:  # a status with the date it was known: an old "ongoing" is never counted as current
         values = [status_of(record)] if status_of(record) else []
     return values or [NONE]
@@ -123,23 +125,25 @@ def counted_kinds(by: list[str]) -> list[str]:
     return [k for k in KINDS if all(b != "status" or k in schema.get("status").kinds for b in by)]
 
 
-def summarize(records: list[dict], by: list[str], catalogue: Catalogue, role: str | None = None) -> Summary:
+def summarize(records: list[dict], by: list[str], catalogue: Catalogue, role: str | None = None,
+              years: list = ()) -> Summary:
     """The counts over records in memory (Catalogue.summary); the index counts groups of
     records that have the same values (query.py), through `count_groups` too."""
     kinds = counted_kinds(by)
     return count_groups(((r, active_years(r, catalogue) if "year" in by else None, 1) for r in records if r["kind"] in kinds),
-                        by, role)
+                        by, role, years)
 
 
-def count_groups(groups, by: list[str], role: str | None = None) -> Summary:
+def count_groups(groups, by: list[str], role: str | None = None, years: list = ()) -> Summary:
     """The summary of (record, years active, number of such records) groups, each record (or a
-    stand-in holding the fields counted by) of a kind counted_kinds(by) keeps."""
+    stand-in holding the fields counted by) of a kind counted_kinds(by) keeps; by year, only the
+    `years` asked for (--year 2018 counts 2018, not the other years of a record active in it)."""
     counts: dict = {}
     total = 0
     for record, span, n in groups:
         total += n
-        first = _values(record, by[0], span, role)
-        second = _values(record, by[1], span, role) if len(by) == 2 else [None]
+        first = _values(record, by[0], span, role, years)
+        second = _values(record, by[1], span, role, years) if len(by) == 2 else [None]
         for a in first:
             for b in second:
                 key = (a,) if b is None else (a, b)

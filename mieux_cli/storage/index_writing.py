@@ -120,10 +120,11 @@ class _Rows:
 
     def entry(self, pos: int, doc: str, record: dict) -> tuple[tuple, tuple]:
         """The record's row in `records`, and in `words` (its body is orjson.dumps(record))."""
-        from mieux_cli.model.facets import status_of
+        from mieux_cli.model.facets import record_themes, status_of
         from mieux_cli.model.records import last_day
         from mieux_cli.model.words import index_words
 
+        facets = {**record, "themes": record_themes(record)}  # with those its specific areas give
         status = status_of(record)
         known = None
         if status and status[1]:
@@ -134,8 +135,8 @@ class _Rows:
         row = (pos, doc, record["id"], record["id"].casefold(), record["kind"], self.kind_order[record["kind"]],
                record["title"], record["title"].casefold(), _scalar(record.get("region")),
                _scalar(record.get("status")), _scalar(record.get("status_as_of")), known, _scalar(record.get("start")),
-               _scalar(record.get("end")), *span, *(_json(record.get(f)) for f in FACET_FIELDS),
-               *(bits(f, record.get(f)) for f in BIT_FIELDS), int(plain), int(whole))
+               _scalar(record.get("end")), *span, *(_json(facets.get(f)) for f in FACET_FIELDS),
+               *(bits(f, facets.get(f)) for f in BIT_FIELDS), int(plain), int(whole))
         return row, (pos, *(words.get(name) for name in self.fields))
 
     @staticmethod

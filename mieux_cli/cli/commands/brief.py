@@ -82,6 +82,7 @@ def brief_command(
         brief = build_record(catalogue, get_record(catalogue, out, record_id), dated)
     else:
         brief = build_scope(catalogue, filters, dated)
+        options.report_undated(out, catalogue, filters)
     text = render(brief, fmt, width, template)
     if output is None:
         out.data(text)

@@ -129,6 +129,9 @@ Role = Annotated[str | None, typer.Option("--role", metavar="ROLE", show_default
                  "(only took part). Default: both.", autocompletion=lambda: ["beneficiary", "participant"])]
 Year = Annotated[list[str] | None, typer.Option("--year", metavar="YEARS", show_default=False,
                  help="A year or a range (2015-2018, or 2015- for 'since 2015'): records active then.")]
+Undated = Annotated[bool | None, typer.Option(
+    "--undated", show_default=False,
+    help="With --year: also the records with no dates at all (left out otherwise, and counted on standard error).")]
 Tag = Annotated[list[str] | None, typer.Option("--tag", metavar="TAG", show_default=False, help="A tag.")]
 def json_option(what: str):
     """--json, saying what it prints (the shapes are in the README's "JSON shapes")."""
@@ -139,7 +142,7 @@ Limit = Annotated[int | None, typer.Option("--limit", "-n", min=1, metavar="N", 
 
 FILTER_OPTIONS = (
     ("region", Region), ("country", Country), ("role", Role), ("theme", Theme), ("area", Area), ("gcm", Gcm),
-    ("status", Status), ("as_of", AsOf), ("year", Year), ("tag", Tag),
+    ("status", Status), ("as_of", AsOf), ("year", Year), ("undated", Undated), ("tag", Tag),
 )
 
 
@@ -173,12 +176,34 @@ def one_kind(argument: str | None, option: str | None) -> str | None:
 
 
 def filters(kind=None, region=None, country=None, role=None, theme=None, area=None, gcm=None, status=None,
-            as_of=None, year=None, tag=None):
+            as_of=None, year=None, undated=None, tag=None):
     """The Filters for the shared options; unknown values raise with a 'did you mean'."""
+    from mieux_cli.errors import MieuxError
     from mieux_cli.queries.filters import Filters
 
+    if undated and not year:
+        raise MieuxError("--undated adds the records with no dates to what --year keeps.",
+                         "Give --year too, for example --year 2015- --undated.")
     return Filters.parse(
         kinds=[kind] if kind else [], regions=region or [], countries=country or [], role=role,
         themes=theme or [], areas=area or [], gcm=gcm or [], statuses=status or [], as_of=as_of,
-        years=year or [], tags=tag or [],
+        years=year or [], tags=tag or [], undated=bool(undated),
     )
+
+
+def report_undated(out, catalogue, selected, kinds=None) -> None:
+    """Say on standard error how many records in scope --year left out for having no dates at all
+    (a report must not lose them in silence), and how to include them. `kinds`: only those kinds
+    were counted (summary --by status)."""
+    from dataclasses import replace
+
+    from mieux_cli.text import count_of
+
+    left = selected.left_undated()
+    if left is None:
+        return
+    n = catalogue.count(replace(left, kinds=set(kinds)) if kinds else left)
+    if n:
+        out.notice(f"{count_of(n, 'record')} in scope {'has' if n == 1 else 'have'} no dates and "
+                   f"{'was' if n == 1 else 'were'} left out by --year; add --undated to include "
+                   f"{'it' if n == 1 else 'them'}.")

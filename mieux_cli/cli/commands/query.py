@@ -76,14 +76,14 @@ def list_command(
     if out.mode == "json":
         out.json(records)
         say_count(out, len(records), total, "record", "records")
-        return
-    if not records:
+    elif not records:
         out.notice("No records match." + (" Try fewer filters." if selected != Filters() else ""))
-        return
-    kinds = selected.kinds or {r["kind"] for r in records}
-    with paged(ctx, out):
-        out.table(list_columns(kinds), list_rows(records))
-    say_count(out, len(records), total, "record", "records")
+    else:
+        kinds = selected.kinds or {r["kind"] for r in records}
+        with paged(ctx, out):
+            out.table(list_columns(kinds), list_rows(records))
+        say_count(out, len(records), total, "record", "records")
+    options.report_undated(out, catalogue, selected)
 
 
 def say_count(out, shown: int, total: int, one: str, many: str) -> None:
@@ -132,13 +132,13 @@ def search_command(
             for h in hits
         ])
         say_count(out, len(hits), found.total, "match", "matches")
-        return
-    if not hits:
+    elif not hits:
         out.notice("No records match.")
-        return
-    with paged(ctx, out):
-        out.hits([(h.record["id"], h.record["kind"], h.record["title"], h.snippet) for h in hits])
-    say_count(out, len(hits), found.total, "match", "matches")
+    else:
+        with paged(ctx, out):
+            out.hits([(h.record["id"], h.record["kind"], h.record["title"], h.snippet) for h in hits])
+        say_count(out, len(hits), found.total, "match", "matches")
+    options.report_undated(out, catalogue, selected)
 
 
 def show_command(

@@ -39,13 +39,23 @@ def summary_command(
       mieux summary --by gcm --json
     """
     from mieux_cli.cli.output import Output
+    from mieux_cli.errors import MieuxError
+    from mieux_cli.queries.filters import parse_role
     from mieux_cli.queries.summary import json_value, parse_by
 
     out = Output(json_)
     fields = parse_by(by or [])
+    role = "beneficiary"  # by country: where the work was, unless --role says otherwise
+    if where["role"] is not None:
+        role = parse_role(where["role"])
+        if not where["country"]:  # --role alone says which countries are counted
+            if "country" not in fields:
+                raise MieuxError("--role says which countries are counted by country, or which --country looks at.",
+                                 "Give --by country or --country too, for example --by country --role participant.")
+            where = {**where, "role": None}
     selected = options.filters(options.one_kind(kind_argument, kind), **where)
     catalogue = load_catalogue(ctx, out)
-    result = catalogue.summary(selected, fields)
+    result = catalogue.summary(selected, fields, role)
     if out.mode == "json":
         out.json({
             "by": fields,
@@ -57,11 +67,13 @@ def summary_command(
                             [(r, c) for r in result.rows for c in result.columns if (r, c) in result.counts])
             ],
         })
+        options.report_undated(out, catalogue, selected, result.kinds)
         return
     with paged(ctx, out):
-        _show_counts(out, fields, result)
+        _show_counts(out, fields, result, role)
     if len(fields) == 2:
         out.notice(f"{result.total} {_counted(result).lower()} in scope; a record counts once under each of its values.")
+    options.report_undated(out, catalogue, selected, result.kinds)
 
 
 def _counted(result) -> str:
@@ -70,17 +82,25 @@ def _counted(result) -> str:
     return "Records" if len(result.kinds) == len(KINDS) else " and ".join(f"{k}s" for k in result.kinds).capitalize()
 
 
-def _show_counts(out, fields: list[str], result) -> None:
-    """A bar chart, or a crosstab with a legend for GCM objectives."""
+# How a count by country says which countries it counts (the role of summary_command).
+COUNTED_AS = {"beneficiary": "where the work was", "participant": "that took part", None: "in any role"}
+
+
+def _show_counts(out, fields: list[str], result, role: str | None) -> None:
+    """A bar chart, or a crosstab with a legend for GCM objectives. The bars are scaled to the
+    longest of the values set: the records that set none ("(none) not set", last) never shrink
+    the others."""
     from mieux_cli.cli.output import Column
     from mieux_cli.queries.summary import NONE, label
 
     counted = _counted(result)
+    by = [f"by {f}" + (f" {COUNTED_AS[role]}" if f == "country" else "") for f in fields]
     if len(fields) == 1:
         field = fields[0]
         out.bars([(label(field, v) if field == "status" else str(v), label(field, v), result.counts[(v,)])
                   for v in result.rows],
-                 f"{counted} in scope ({' '.join(f'by {f}' for f in fields)})", result.total)
+                 f"{counted} in scope ({' '.join(by)})", result.total,
+                 scale=max((result.counts[(v,)] for v in result.rows if v != NONE), default=None))
         return
     row_field, column_field = fields
     columns = [Column(row_field.capitalize(), "_row", style="cyan")]
@@ -95,7 +115,8 @@ def _show_counts(out, fields: list[str], result) -> None:
         rows.append({"_row": heading(row_field, r), **cells, "_total": str(sum(result.counts.get((r, c), 0) for c in result.columns))})
     rows.append({"_row": "Total", **{str(c): str(sum(result.counts.get((r, c), 0) for r in result.rows)) for c in result.columns},
                  "_total": str(sum(result.counts.values()))})
-    out.table(columns, rows, title=f"{counted} by {row_field} and {column_field}")
+    named = [f + (f" ({COUNTED_AS[role]})" if f == "country" else "") for f in fields]
+    out.table(columns, rows, title=f"{counted} by {named[0]} and {named[1]}")
     if column_field == "gcm":
         out.line("GCM objectives: " + "; ".join(heading("gcm", c) for c in result.columns if c != NONE) + ".")
 

@@ -274,6 +274,7 @@ def export_command(
                          "damaged: nothing was exported.",
                          "See `mieux check`; fix them in the file or restore a backup, then export again.")
     records = export_order(catalogue.select(selected))
+    options.report_undated(out, catalogue, selected)
     if not records and not everything:
         out.notice("No records match. Try fewer filters.")  # JSON and CSV still write an empty array or table
         if fmt == "yaml":
