@@ -127,3 +127,47 @@ def test_the_index_and_the_file_agree_on_the_themes_areas_give(cli):
     for args in (["list", "--theme", "IMT", "--json"], ["summary", "--by", "theme"], ["summary", "--by", "theme", "--by",
                                                                                         "region"]):
         same_both_ways(cli.db, *args)
+
+
+# -- 4. near-duplicates, and why they look alike ------------------------------------------------------
+
+def warnings(cli) -> list[str]:
+    return [line for line in cli("check").stdout.splitlines() if line.startswith("warning")]
+
+
+def test_events_in_one_city_in_one_month_are_flagged_whatever_the_rest_of_the_place(cli):
+    """'Cotonou, Benin' and 'Cotonou' in the same month were not flagged: the whole place was compared."""
+    add_records(cli.db, {"id": "evt-cotonou-again", "kind": "event", "title": "Knowledge-sharing meeting in West Africa",
+                         "summary": "S", "place": "Cotonou", "start": "2018-10-02"},
+                {"id": "evt-cotonou-later", "kind": "event", "title": "Seminar in Benin", "summary": "S",
+                 "place": "Cotonou, Benin", "start": "2018-11"})
+    assert warnings(cli) == [
+        ("warning  evt-2018-cotonou-roundtable  start: 2 records are events in Cotonou in October 2018 (the same city "
+        "and month): evt-2018-cotonou-roundtable, evt-cotonou-again")]
+
+
+COSTA_RICA_PHASES = (  # test records shaped like MIEUX's numbered Actions: the country, a numeral, the topic
+    {"id": "act-cr-i", "kind": "action", "title": "Costa Rica I - Design of the National Integration Plan 2013-2017",
+     "summary": "S", "countries": ["CR"], "start": "2012-03", "end": "2013-06"},
+    {"id": "act-cr-ii", "kind": "action", "title": "Costa Rica II - Second National Integration Plan", "summary": "S",
+     "countries": ["CR"], "start": "2017-01", "end": "2018-09"},
+)
+
+
+def test_an_action_covering_the_same_plans_as_two_phases_is_flagged_and_the_phases_are_not(cli):
+    """Costa Rica's National Integration Plans Action counted twice beside "Costa Rica I" and "II"."""
+    add_records(cli.db, *COSTA_RICA_PHASES)
+    assert warnings(cli) == [
+        ("warning  act-cr-integration-plans  title: may record the same work as act-cr-i, act-cr-ii: Actions in Costa "
+        "Rica, in years that overlap or are not known, whose titles share 'integration', 'national', 'plan'")]
+
+
+@pytest.mark.parametrize("change", [{"countries": ["GT"]}, {"start": "2020", "end": "2021"},
+                                    {"title": "Panama III - A labour migration survey"}])
+def test_actions_apart_in_country_years_or_words_are_not_flagged(cli, change):
+    panama = {"kind": "action", "summary": "S", "countries": ["PA"], "start": "2012", "end": "2013"}
+    add_records(cli.db, {**panama, "id": "act-pa-i", "title": "Panama I - Design of the National Integration Plan"},
+                {**panama, "id": "act-pa-iv", "title": "Panama IV - Integration plan review", **change})
+    assert warnings(cli) == []
+    add_records(cli.db, {**panama, "id": "act-pa-ii", "title": "Panama II - Design of the National Integration Plan"})
+    assert warnings(cli) == []  # the same words and years, but another phase

@@ -416,7 +416,7 @@ def test_check_tells_numbered_phases_apart_and_finds_two_events_at_one_place_in_
                  "start": "2019-05"})
     lines = run(db, "check").stdout.splitlines()
     assert not any("act-cr-1" in line and "title" in line for line in lines)
-    assert "warning  evt-a  start: 2 records are events in Accra, Ghana in 2019-05: evt-a, evt-b" in lines
+    assert "warning  evt-a  start: 2 records are events in Accra in May 2019 (the same city and month): evt-a, evt-b" in lines
 
 
 def test_check_lists_actions_named_but_not_in_the_catalogue_yet(db):

@@ -14,7 +14,7 @@ from pathlib import Path
 from mieux_cli.errors import MieuxError
 from mieux_cli.model import schema, vocab
 from mieux_cli.model.catalogue import Catalogue
-from mieux_cli.model.display import item_text, source_text
+from mieux_cli.model.display import date_words, item_text, source_text
 from mieux_cli.model.facets import record_themes, status_label
 from mieux_cli.model.schema import KIND_ORDER
 from mieux_cli.queries.filters import Filters
@@ -22,31 +22,9 @@ from mieux_cli.text import clean
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_TEMPLATE_BYTES = 1 << 20  # a brief template, with what it includes, is a page or two of text
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
-
-
-def when(value: str | None) -> str:
-    """'2018-07' -> 'July 2018'; '2018-07-15' -> '15 July 2018'; a date a hand edit broke
-    ('2017-13') as it is written (`mieux check` reports it)."""
-    if not value:
-        return ""
-    from mieux_cli.model.records import parse_date
-
-    try:
-        canonical = parse_date(value)
-    except (ValueError, TypeError):
-        return str(value)
-    parts = canonical.split("-")
-    if len(parts) == 1:
-        return parts[0]
-    month = MONTHS[int(parts[1]) - 1]
-    return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
-
-
 def period(record: dict) -> str:
     """When, in words, as the status allows: a planned event "is to take place in October 2018"."""
-    start, end = when(record.get("start")), when(record.get("end"))
+    start, end = date_words(record.get("start")), date_words(record.get("end"))
     if start and end:
         span = start if start == end else f"{start} to {end}"
     elif start and record.get("status") in ("ongoing", "planned") and record["kind"] != "event":

@@ -2,24 +2,18 @@
 
 Errors break a rule that every way in enforces (so they appear only when the file was changed by
 other means, or by an older mieux): a record that no longer validates, a duplicate ID, a link
-to nothing. Warnings are what a careful editor would want to look at: near-duplicate titles,
-practices with no action. Completeness is the share of a record's recommended fields that are
+to nothing. Warnings are what a careful editor would want to look at: records that look like one
+piece of work recorded twice (alike.py), practices with no action. Completeness is the share of a record's recommended fields that are
 filled in.
 """
 
-import difflib
-import re
 from dataclasses import dataclass, field
 
 from mieux_cli.errors import InvalidRecord
 from mieux_cli.model import schema
 from mieux_cli.model.records import damage, link_problems, normalize
-from mieux_cli.text import fold, tokens
 
-NEAR_DUPLICATE = 0.9  # titles this similar (difflib ratio, folded) are flagged
 GROUP_SHOWN = 5  # IDs named in one line about a group of similar records (--all names them all)
-# Numbered phases of one programme are not duplicates: "Costa Rica I" and "Costa Rica II".
-_NUMBERING = re.compile(r"^(?:\d+|(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3}))$")
 
 
 @dataclass
@@ -96,7 +90,7 @@ def check(records: list[dict], show_all: bool = False, sources=None, advance=lam
                 f"'{name}' is not in the catalogue yet: add it with `mieux add action`, then link it in actions")))
         report.completeness[record["id"]] = completeness(record)
     advance(len(records) - len(valid))  # the records not valid enough to compare
-    report.problems += _near_duplicates(valid, show_all, advance) + _same_place_and_month(valid, show_all)
+    report.problems += _alike(valid, show_all, advance)
     if sources is not None:
         advance(len(records) - len(valid))
         report.problems += _unsupported(valid, sources, report, advance)
@@ -120,67 +114,18 @@ def _unsupported(records: list[dict], sources, report: Report, advance) -> list[
     return problems
 
 
-def _group_line(ids: list[str], what: str, show_all: bool) -> str:
-    named = ids if show_all else ids[:GROUP_SHOWN]
-    more = f" and {len(ids) - len(named)} more" if len(ids) > len(named) else ""
-    return f"{len(ids)} records {what}: {', '.join(named)}{more}"
+def _alike(records: list[dict], show_all: bool, advance) -> list[Problem]:
+    """A warning for each set of records that look like one (alike.py), naming them."""
+    from mieux_cli.checks import alike
 
-
-def _near_duplicates(records: list[dict], show_all: bool, advance) -> list[Problem]:
-    """Records of one kind with the same or nearly the same title, one problem per group.
-    Identical (folded) titles are grouped by a dictionary; only distinct titles are compared,
-    and only with the next few that share their first word, so this stays near linear."""
-    same: dict[tuple, list[str]] = {}
-    for record in records:
-        same.setdefault((record["kind"], " ".join(tokens(record["title"]))), []).append(record["id"])
-    parent = {key: key for key in same}
-
-    def root(key):
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
-
-    buckets: dict[tuple, list[tuple]] = {}
-    for key in sorted(same):
-        kind, title = key
-        buckets.setdefault((kind, title.split(" ")[0]), []).append(key)
-    for keys in buckets.values():
-        for i, key in enumerate(keys):
-            advance(len(same[key]))
-            for other in keys[i + 1:i + 50]:
-                if _numbering(key[1]) != _numbering(other[1]):
-                    continue
-                matcher = difflib.SequenceMatcher(None, key[1], other[1])
-                if matcher.quick_ratio() >= NEAR_DUPLICATE and matcher.ratio() >= NEAR_DUPLICATE:
-                    parent[root(other)] = root(key)
-    groups: dict[tuple, list[str]] = {}
-    for key, ids in same.items():
-        groups.setdefault(root(key), []).extend(ids)
+    found = alike.near_titles(records, advance) + alike.same_city_and_month(records) + alike.same_work(records)
     problems = []
-    for ids in groups.values():
-        ids = sorted(set(ids))
-        if len(ids) > 1:
-            problems.append(Problem("warning", ids[0], "title", _group_line(ids, "have the same or nearly the same title",
-                                                                         show_all)))
-    return problems
-
-
-def _numbering(title: str) -> list[str]:
-    return [word for word in title.split(" ") if _NUMBERING.match(word)]
-
-
-def _same_place_and_month(records: list[dict], show_all: bool) -> list[Problem]:
-    """Events at the same place in the same month are likely one event recorded twice."""
-    groups: dict[tuple, list[dict]] = {}
-    for record in records:
-        start = record.get("start") or ""
-        if record["kind"] == "event" and record.get("place") and len(start) >= 7:
-            groups.setdefault((fold(record["place"]), start[:7]), []).append(record)
-    problems = []
-    for (_, month), events in sorted(groups.items()):
-        if len(events) > 1:
-            ids = sorted(r["id"] for r in events)
-            what = f"are events in {events[0]['place']} in {month}"
-            problems.append(Problem("warning", ids[0], "start", _group_line(ids, what, show_all)))
+    for group in found:
+        named = group.ids if show_all else group.ids[:GROUP_SHOWN]
+        more = f" and {len(group.ids) - len(named)} more" if len(group.ids) > len(named) else ""
+        if group.centre:
+            message = f"may record the same work as {', '.join(named)}{more}: {group.why}"
+        else:
+            message = f"{len(group.ids)} records {group.why}: {', '.join(named)}{more}"
+        problems.append(Problem("warning", group.centre or group.ids[0], group.field, message))
     return problems

@@ -22,11 +22,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from mieux_cli.model import schema, vocab
+from mieux_cli.model import display, schema, vocab
 from mieux_cli.text import fold_case
 
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december")
+MONTHS = tuple(month.lower() for month in display.MONTHS)
 SPEAKERS = ("delegates", "delegate", "participants", "participant", "representatives")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*%?")
 _QUOTED = re.compile(r"\"([^\"]{3,})\"")

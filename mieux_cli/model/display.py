@@ -3,11 +3,31 @@ items as one line each. Plain strings; the output layer escapes them."""
 
 from mieux_cli.model import schema, vocab
 from mieux_cli.model.facets import derived_themes, record_themes, status_label
+from mieux_cli.model.records import parse_date
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
 
 
 def code_text(vocabulary: str, code) -> str:
     """'CR' -> 'Costa Rica'; 'host' -> 'Host'; 10 -> 'Eradicate trafficking'."""
     return vocab.country_name(code) if vocabulary == "countries" else vocab.get(vocabulary).label(code)
+
+
+def date_words(value: str | None) -> str:
+    """'2018-07' -> 'July 2018'; '2018-07-15' -> '15 July 2018'; a date a hand edit broke
+    ('2017-13') as it is written (`mieux check` reports it)."""
+    if not value:
+        return ""
+    try:
+        canonical = parse_date(value)
+    except (ValueError, TypeError):
+        return str(value)
+    parts = canonical.split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = MONTHS[int(parts[1]) - 1]
+    return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
 
 
 def number_text(value, unit: str | None) -> str:
