@@ -80,13 +80,13 @@ def test_a_summary_by_country_counts_where_the_work_was_and_says_so(cli):
     """The United States, Argentina and Paraguay showed as places MIEUX worked: they attended a
     workshop or a round-table."""
     result = cli("summary", "--by", "country")
-    assert bars(result) == {"MX": 5, "CR": 4, "DO": 2, "EC": 1, "(none)": 12}
+    assert bars(result) == {"CR": 4, "MX": 4, "DO": 2, "EC": 1, "(none)": 13}
     assert result.stdout.splitlines()[-1] == "Records in scope (by country where the work was): 24"
     result = cli("summary", "--by", "country", "--role", "participant")
-    assert bars(result)["US"] == 2 and "MX" not in bars(result)
+    assert bars(result)["US"] == 2 and bars(result)["MX"] == 1  # Mexico's delegation at the Mexico City round-table
     assert result.stdout.splitlines()[-1] == "Records in scope (by country that took part): 24"
     result = cli("summary", "--by", "country", "--role", "any")
-    assert bars(result)["US"] == 2 and bars(result)["MX"] == 5
+    assert bars(result)["US"] == 2 and bars(result)["MX"] == 5  # Mexico's 4, and the round-table it attended
     assert result.stdout.splitlines()[-1] == "Records in scope (by country in any role): 24"
     assert cli("summary", "--by", "country", "--by", "kind").stdout.splitlines()[0] == (
         "Records by country (where the work was) and kind")
@@ -99,9 +99,9 @@ def test_a_summary_by_country_counts_where_the_work_was_and_says_so(cli):
 def test_records_that_set_no_value_come_last_and_never_set_the_scale_of_the_bars(cli):
     lines = cli("summary", "--by", "country").stdout.splitlines()
     assert lines[-2].startswith("(none)")
-    assert lines[0].endswith("5  " + "#" * 30)  # Mexico, the longest of the values set, fills the width
-    assert lines[-2].endswith("12  " + "#" * 29 + "+")  # (none) is longer: capped, and marked so
-    assert lines[1].endswith("4  " + "#" * 24)
+    assert lines[0].endswith(" 4  " + "#" * 30)  # Costa Rica, the longest of the values set, fills the width
+    assert lines[-2].endswith("13  " + "#" * 29 + "+")  # (none) is longer: capped, and marked so
+    assert lines[2].endswith(" 2  " + "#" * 15)
 
 
 # -- 3. the themes of specific areas ----------------------------------------------------------------------
@@ -171,3 +171,211 @@ def test_actions_apart_in_country_years_or_words_are_not_flagged(cli, change):
     assert warnings(cli) == []
     add_records(cli.db, {**panama, "id": "act-pa-ii", "title": "Panama II - Design of the National Integration Plan"})
     assert warnings(cli) == []  # the same words and years, but another phase
+
+
+# -- briefs: 5. dated by the data ---------------------------------------------------------------------
+
+def brief(cli, *args) -> str:
+    result = cli("brief", *args, "--width", "200", "--date", "2026-11-28")
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_a_brief_gives_the_date_of_its_newest_source_and_the_day_it_was_compiled(cli):
+    """'Data as of 2026-12-04.' on a fresh install, about records whose newest source is a 2018 article."""
+    text = brief(cli, "--country", "Dominican Republic")
+    assert "\n\nSources dated up to 2018; compiled 28 November 2026.\n\n" in text and "Data as of" not in text
+    add_records(cli.db, {"id": "fct-do-later", "kind": "fact", "title": "Later", "text": "A later fact.",
+                         "countries": ["DO"], "sources": [{"title": "A newer page", "date": "2018-07-05"}]})
+    assert "\n\nSources dated up to 5 July 2018; compiled 28 November 2026.\n\n" in brief(cli, "--country", "DO")
+
+
+def test_plans_whose_date_has_passed_are_written_in_the_past_tense(cli):
+    text = brief(cli, "--region", "LAC")
+    assert "- Ecuador was to take over the 2019 Chairmanship of the Global Forum on Migration and Development." in text
+    assert "will" not in text.split("CONTEXT", 1)[1]
+    cotonou = brief(cli, "--country", "Benin")
+    assert ("- Final regional round-table in Cotonou, Benin (evt-2018-cotonou-roundtable), which was to take place "
+            "in October 2018 (planned as of 2018). [1]") in cotonou
+    assert "which is to take place in October 2018" in cli("brief", "--country", "Benin", "--width", "200",
+                                                           "--date", "2018-09-30").stdout
+
+
+# -- 6. a country brief puts the country first ----------------------------------------------------------
+
+def headings(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line and line == line.upper() and line[0].isalpha()]
+
+
+def test_a_country_brief_puts_its_own_records_first_and_the_region_after_as_context(cli):
+    """The Dominican Republic's Action started at line 47 of 84, after seven regional facts."""
+    text = brief(cli, "--country", "Dominican Republic")
+    assert headings(text) == ["KEY FIGURES", "ACTIONS", "GOOD PRACTICES", "THE DOMINICAN REPUBLIC TOOK PART IN",
+                              "CONTEXT OF THE REGION (LATIN AMERICA AND THE CARIBBEAN)", "SOURCES"]
+    lines = text.splitlines()
+    action = next(i for i, line in enumerate(lines) if line.startswith("- Dominican Republic: National Migration"))
+    assert action < 20 and all(i > action for i, line in enumerate(lines) if "Nicaragua" in line)
+
+
+# -- 7. credit where it is due -------------------------------------------------------------------------------
+
+def test_key_figures_name_where_the_work_was_who_took_part_and_where_events_took_place(cli):
+    """`brief --area SOM` said "Countries where their work was: Mexico" because of the round-table's delegations."""
+    figures = brief(cli, "--area", "SOM").split("KEY FIGURES\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert figures == [
+        "- In scope: 1 action, 1 good practice and 1 event, with 4 context facts.",
+        "- Countries where the work was: none given (3 records).",
+        "- Countries that took part: Argentina, Costa Rica, the Dominican Republic, Mexico, Paraguay and Peru.",
+        "- Where the events took place: Mexico City (Mexico).",
+        ("- Thematic areas: Irregular Migration / Trafficking in Human Beings, Legal Migration and Mobility and "
+         "Horizontal Interventions."),
+        "- Years: 2017-2018.",
+    ]
+
+
+def test_every_partner_is_named_with_its_role_and_every_practice_as_its_source_presents_it(cli):
+    """COMESA and GIZ, partners of a round-table that are not hosts, appeared in no brief; an event
+    brief listed practices without "presented as a highlight"."""
+    add_records(cli.db, {"id": "evt-nairobi", "kind": "event", "title": "Round-table in Nairobi", "summary": "S",
+                         "place": "Nairobi, Kenya", "start": "2018-05", "status": "held",
+                         "partners": [{"name": "MIEUX", "role": "host"}, {"name": "COMESA", "role": "regional body"},
+                                      {"name": "GIZ", "role": "implementing partner"}]})
+    event = brief(cli, "evt-nairobi")
+    assert "- Host: MIEUX; implementing partner: GIZ; regional body: COMESA.\n" in event
+    assert "Round-table in Nairobi (evt-nairobi), Kenya, May 2018 (held). [1]\n" in brief(cli, "--country", "Kenya")
+    assert "  With: MIEUX (host), COMESA (regional body) and GIZ (implementing partner).\n" in brief(cli, "--country", "KE")
+    mexico_city = brief(cli, "evt-2018-mexico-city-roundtable")
+    assert "- Host: MIEUX; co-host: National Institute of Migration (Mexico).\n" in mexico_city
+    assert ("- Revised Protocol for Inter-Institutional Cooperation with a Smuggling of Migrants component "
+            "(prc-prosecutors-revised-cooperation-protocol). Presented among the highlights of results. With MIEUX") in mexico_city
+
+
+# -- 8. grammar a reader would write ----------------------------------------------------------------------
+
+def test_country_names_take_their_article_in_running_text_and_lists(cli):
+    add_records(cli.db, {"id": "act-us-experts", "kind": "action", "title": "Experts' visit", "summary": "S",
+                         "countries": ["GH"], "experts": [{"country": "US"}, {"country": "NL"}, {"country": "ES"}]})
+    text = brief(cli, "act-us-experts")
+    assert "- Experts from the United States, the Netherlands and Spain.\n" in text
+    lac = brief(cli, "--region", "LAC")
+    assert "the Dominican Republic, El Salvador" in lac and "Peru and the United States." in lac
+    assert "Years their own dates give" not in lac and "(host)." not in brief(cli, "evt-2018-mexico-city-roundtable")
+
+
+# -- 10. names where people use them --------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", ["show", "brief"])
+def test_words_of_one_title_name_that_record(cli, command):
+    """`mieux brief "mexico city"` was refused with "Did you mean 'evt-2018-mexico-city-roundtable'?"."""
+    result = cli(command, "mexico city")
+    assert result.exit_code == 0
+    assert result.stdout == cli(command, "evt-2018-mexico-city-roundtable").stdout
+    assert result.stderr == ("'mexico city' is evt-2018-mexico-city-roundtable (Regional Knowledge Sharing "
+                             "Round-table for Latin America and the Caribbean, Mexico City).\n")
+    several = cli(command, "round-table")
+    assert (several.exit_code, several.stdout) == (2, "")
+    assert several.stderr.startswith("Error: 'round-table' is in the titles of 3 records: evt-2018-bangkok-roundtable "
+                                     "(Regional round-table in Bangkok); evt-2018-cotonou-roundtable (")
+    assert several.stderr.endswith(". Give the ID of the one you mean.\n")
+
+
+def test_words_never_name_the_record_a_change_is_made_to(cli):
+    result = cli("remove", "mexico city", "--yes")
+    assert result.exit_code == 2 and "No record with ID 'mexico city'" in result.stderr
+
+
+# -- 11. where an event took place ----------------------------------------------------------------------
+
+def test_an_event_has_the_country_where_it_took_place_and_briefs_and_filters_find_it(cli):
+    """`brief --country Benin` and `--country Thailand` said "No records in this scope"."""
+    for country, event in (("Benin", "evt-2018-cotonou-roundtable"), ("Thailand", "evt-2018-bangkok-roundtable")):
+        text = brief(cli, "--country", country)
+        assert f"No action, good practice or event is about {country}; 1 event took place there." in text
+        assert f"EVENTS THAT TOOK PLACE IN {country.upper()}\n\n- " in text and f"({event})" in text
+        assert ids(cli("list", "--country", country)) == [event]
+        assert ids(cli("list", "--country", country, "--role", "place")) == [event]
+        assert ids(cli("list", "--country", country, "--role", "beneficiary")) == []
+    assert "Place's country: Thailand\n" in cli("show", "evt-2018-bangkok-roundtable").stdout
+    assert "- Where the events took place: Bangkok (Thailand).\n" in brief(cli, "--region", "ASIA")
+
+
+def test_a_place_that_names_its_country_gives_it_and_one_that_does_not_gives_none(cli):
+    added = cli("add", "event", "--title", "Workshop", "--summary", "S", "--place", "Accra, Ghana", "--no-input",
+                "--source", "Notes")
+    assert added.exit_code == 0, added.output
+    assert json.loads(cli("show", "evt-workshop", "--json").stdout)["place_country"] == "GH"
+    cli("add", "event", "--title", "Seminar", "--summary", "S", "--place", "Boston, MA", "--no-input", "--source", "N")
+    assert json.loads(cli("show", "evt-seminar", "--json").stdout)["place_country"] is None  # MA is no country name
+
+
+def test_a_format_2_catalogue_gets_the_country_its_event_places_name(tmp_path):
+    from test_schema import run
+
+    from mieux_cli.storage.catalogue_file import Store
+
+    path = tmp_path / "old.json"
+    source = [{"title": "Notes", "publisher": None, "date": None, "url": None, "language": None, "accessed": None,
+               "page": None, "file": None}]
+    record = {"id": "evt-old", "kind": "event", "title": "Old", "summary": "S", "status": None, "status_as_of": None,
+              "start": None, "end": None, "place": "Cotonou, Benin", "countries": [], "participants": [],
+              "region": None, "partners": [], "experts": [], "themes": [], "areas": [], "gcm": [], "results": [],
+              "figures": [], "tags": [], "notes": None, "sources": source, "alternatives": [], "aliases": []}
+    path.write_text(json.dumps({"records": {"1": record}, "meta": {"1": {"format": 2, "changed": "2024-01-01T00:00:00",
+                                                                         "counter": 1}}}))
+    result = run(path, "list", "--country", "Benin")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1].split()[0] == "evt-old"
+    assert Store(path).load().by_id["evt-old"]["place_country"] == "BJ"
+
+
+# -- 12. smaller things a reader notices -------------------------------------------------------------------
+
+def test_key_figures_say_how_many_records_give_nothing(cli):
+    add_records(cli.db, *({"id": f"act-gh-{i}", "kind": "action", "title": f"Ghana work {i}", "summary": "S",
+                           "countries": ["GH"]} for i in range(5)),
+                {"id": "act-gh-lm", "kind": "action", "title": "Ghana labour", "summary": "S", "countries": ["GH"],
+                 "themes": ["LM"], "start": "2019"})
+    figures = brief(cli, "--country", "Ghana").split("KEY FIGURES\n\n", 1)[1].split("\n\n", 1)[0]
+    assert "- Thematic areas: Legal Migration and Mobility (5 give none).\n" in figures
+    assert "- Years: 2019 (5 give none)." in figures
+
+
+def test_dates_spans_and_titles_read_as_a_person_writes_them(cli):
+    add_records(cli.db, {"id": "evt-two-days", "kind": "event", "title": "What next?", "summary": "S",
+                         "start": "2018-03-05", "end": "2018-03-06", "countries": ["GH"],
+                         "sources": [{"title": "What now?", "publisher": "MIEUX", "date": "2019"}]})
+    text = brief(cli, "--country", "GH")
+    assert "- What next? (evt-two-days), 5-6 March 2018. [1]\n" in text
+    assert "[1]  What now? MIEUX. 2019.\n" in text
+
+
+def test_one_source_is_cited_under_one_number_however_records_title_it(cli):
+    add_records(cli.db, {"id": "act-gh-a", "kind": "action", "title": "A", "summary": "S", "countries": ["GH"],
+                         "sources": [{"title": "Factsheet", "url": "https://example.org/f"}]},
+                {"id": "act-gh-b", "kind": "action", "title": "B", "summary": "S", "countries": ["GH"],
+                 "sources": [{"title": "MIEUX factsheet (2019)", "url": "https://example.org/f"}]})
+    sources = brief(cli, "--country", "GH").split("SOURCES\n\n", 1)[1]
+    assert sources == "[1]  Factsheet. https://example.org/f\n"
+
+
+def test_a_practice_from_no_catalogued_action_and_an_unknown_status_read_plainly(cli):
+    add_records(cli.db, {"id": "prc-gh", "kind": "practice", "title": "P", "summary": "S", "countries": ["GH"],
+                         "unlisted_actions": ["Ghana IV"]},
+                {"id": "act-gh-u", "kind": "action", "title": "U", "summary": "S", "countries": ["GH"],
+                 "status": "unknown"})
+    text = brief(cli, "--country", "GH")
+    assert "  From an Action not in the catalogue (Ghana IV). [1]\n" in text and "no recorded action" not in text
+    assert "- U (act-gh-u).\n" in text and "unknown" not in text
+    assert "WHERE AND WHEN\n\n  Ghana.\n" in brief(cli, "act-gh-u")
+
+
+def test_a_brief_says_which_of_its_actions_may_record_the_same_work(cli):
+    """"In scope: 6 actions" counted Costa Rica's plans twice, beside "Costa Rica I" and "II"."""
+    add_records(cli.db, *COSTA_RICA_PHASES)
+    figures = brief(cli, "--country", "CR").split("KEY FIGURES\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert figures[:2] == [
+        ("- In scope: 3 actions, 2 good practices and 1 fact about Costa Rica; Costa Rica also took part in 1 event; "
+         "7 facts on the context of the region."),
+        ("- act-cr-integration-plans may record the same work as act-cr-i and act-cr-ii (Actions in one country, in "
+         "years that overlap or are not known, whose titles share most of their words)."),
+    ]

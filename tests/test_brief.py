@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import add_records
 
+from mieux_cli.model.display import date_words
 from mieux_cli.storage.catalogue_file import Store
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -21,6 +22,7 @@ BRIEFS = {
     "costa-rica": ["--country", "costa rica"],
     "united-states": ["--country", "United States"],
     "trafficking": ["--theme", "IMT"],
+    "dominican-republic": ["--country", "Dominican Republic"],
 }
 
 
@@ -36,7 +38,7 @@ def test_the_same_catalogue_gives_the_same_brief_dated_by_its_last_change(cli):
     first, second = cli("brief", "--region", "LAC").stdout, cli("brief", "--region", "LAC").stdout
     assert first == second
     changed = Store(cli.db).load().changed[:10]
-    assert f"Data as of {changed}." in first
+    assert f"Sources dated up to 2018; compiled {date_words(changed)}.\n" in first
 
 
 @pytest.mark.parametrize("width", [50, 72, 100])
@@ -115,35 +117,41 @@ def test_a_country_brief_lists_what_the_country_only_took_part_in_apart(cli):
     assert "This brief covers what the MIEUX catalogue holds about the United States." in text
     assert "No action, good practice or event is about the United States" in text
     took_part = text.split("THE UNITED STATES TOOK PART IN", 1)[1]
-    assert "act-mx-unaccompanied-children), an action about Mexico" in took_part
+    assert "act-mx-unaccompanied-children), an action in Mexico." in took_part
     assert "ACTIONS" not in text and "GOOD PRACTICES" not in text
 
 
 def test_key_figures_count_the_records_about_the_scope_by_their_own_fields(cli):
     costa_rica = cli("brief", "--country", "costa rica", "--width", "200").stdout
     figures = costa_rica.split("KEY FIGURES", 1)[1].split("ACTIONS", 1)[0]
-    assert "- Thematic areas: Legal Migration and Mobility; Horizontal Interventions.\n" in figures
-    assert "Years" not in figures  # none of Costa Rica's records has a date of its own
-    assert "(evt-2018-mexico-city-roundtable), an event about Mexico, July 2018" in costa_rica.split("COSTA RICA TOOK PART IN")[1]
+    assert "- Thematic areas: Legal Migration and Mobility and Horizontal Interventions.\n" in figures
+    assert "- Years: none given (3 records).\n" in figures  # none of Costa Rica's records has a date of its own
+    assert ("(evt-2018-mexico-city-roundtable), an event in Mexico City (Mexico), July 2018"
+            in costa_rica.split("COSTA RICA TOOK PART IN")[1])
     lac = cli("brief", "--region", "LAC", "--width", "200").stdout.split("KEY FIGURES", 1)[1].split("ACTIONS", 1)[0]
-    assert "Countries where their work was: Costa Rica; Dominican Republic; Mexico." in lac
-    assert "Countries that only took part: Argentina; El Salvador; Guatemala; Honduras; Paraguay; Peru; United States." in lac
+    assert "- Countries where the work was: Costa Rica, the Dominican Republic and Mexico (3 give none).\n" in lac
+    assert ("- Countries that took part: Argentina, Costa Rica, the Dominican Republic, El Salvador, Guatemala, "
+            "Honduras, Mexico, Paraguay, Peru and the United States.\n") in lac
 
 
 def test_statuses_read_with_their_date_and_a_planned_event_as_planned(cli):
     lac = cli("brief", "--region", "LAC", "--width", "200").stdout
     assert "(act-mx-unaccompanied-children), ongoing as of 2018." in lac
     cotonou = cli("brief", "evt-2018-cotonou-roundtable").stdout
-    assert "It is to take place in October 2018 (planned as of 2018)." in cotonou
-    assert "WHO IS TO TAKE PART\n\n  The sources name no hosts or participants." in cotonou
-    assert "WHAT IS PLANNED" in cotonou and "WHAT HAPPENED" not in cotonou
+    assert "It was to take place in October 2018 (planned as of 2018)." in cotonou  # compiled after October 2018
+    assert "WHO WAS TO TAKE PART\n\n  The sources name no hosts or participants." in cotonou
+    assert "WHAT WAS PLANNED" in cotonou and "WHAT HAPPENED" not in cotonou
+    before = cli("brief", "evt-2018-cotonou-roundtable", "--date", "2018-09-01").stdout
+    assert "It is to take place in October 2018 (planned as of 2018)." in before
+    assert "WHO IS TO TAKE PART" in before and "WHAT IS PLANNED" in before
 
 
 def test_markdown_briefs_keep_paragraphs_apart_and_link_sources(cli):
     add_records(cli.db, {"id": "act-linked", "kind": "action", "title": "Linked", "summary": "S", "countries": ["GH"],
                          "sources": [{"title": "A page", "publisher": "MIEUX", "url": "https://example.org/a_(b)"}]})
     text = cli("brief", "act-linked", "--format", "markdown").stdout
-    assert "and the records linked to it.\n\n*Data as of" in text
+    assert "and the records linked to it.\n\n*Sources dated up to" not in text  # its source has no date
+    assert "and the records linked to it.\n\n*The sources give no dates; compiled " in text
     assert "1. [A page](<https://example.org/a_%28b%29>). MIEUX.\n" in text
 
 
@@ -168,7 +176,7 @@ def test_golden_markdown_briefs_render_as_headings_paragraphs_and_lists(name):
     headings, paragraphs, items, _ = _rendered((GOLDEN / f"brief-{name}.md").read_text(encoding="utf-8"))
     assert [h for h in headings if h[0] == "h1"] == [headings[0]] and headings[0][1].startswith("MIEUX brief: ")
     assert ("h2", "Sources") == headings[-1]
-    assert paragraphs[0].startswith("This brief ") and paragraphs[1].startswith("*Data as of ")  # two paragraphs, not one
+    assert paragraphs[0].startswith("This brief ") and paragraphs[1].startswith("*Sources dated up to ")  # two paragraphs, not one
     assert all("\n" not in item or item.count("\n") < 3 for item in items)
     scope = BRIEFS[name][0].startswith("--")
     assert (("h2", "Key figures") in headings) == scope
@@ -193,10 +201,12 @@ def test_a_brief_of_the_whole_catalogue_says_what_each_figure_counts(cli):
     assert whole.startswith("MIEUX brief: the whole catalogue\n")
     figures = whole.split("KEY FIGURES\n\n", 1)[1].split("\n\nACTIONS", 1)[0].splitlines()
     assert figures == [
-        "- In scope: 4 actions, 5 good practices and 3 events, with 12 context facts (above).",
-        "- Countries where their work was: Costa Rica; Dominican Republic; Mexico.",
-        "- Countries that only took part: Argentina; El Salvador; Guatemala; Honduras; Paraguay; Peru; United States.",
-        ("- Thematic areas: Irregular Migration / Trafficking in Human Beings; Legal Migration and Mobility; "
+        "- In scope: 4 actions, 5 good practices and 3 events, with 12 context facts.",
+        "- Countries where the work was: Costa Rica, the Dominican Republic and Mexico (5 give none).",
+        ("- Countries that took part: Argentina, Costa Rica, the Dominican Republic, El Salvador, Guatemala, Honduras, "
+         "Mexico, Paraguay, Peru and the United States."),
+        "- Where the events took place: Bangkok (Thailand), Cotonou, Benin and Mexico City (Mexico).",
+        ("- Thematic areas: Irregular Migration / Trafficking in Human Beings, Legal Migration and Mobility and "
          "Horizontal Interventions."),
-        "- Years their own dates give: 2017-2018 (6 without dates).",
+        "- Years: 2017-2018 (6 give none).",
     ]

@@ -89,6 +89,11 @@ SLIPS = {
                                      "partners.role"),
     "Benin as a participant in Cotonou": ("evt-2018-cotonou-roundtable", {"countries": ["BJ"]}, "countries"),
     "Cotonou as held": ("evt-2018-cotonou-roundtable", {"status": "held", "status_as_of": None}, "status"),
+    "an objective stated as done": (
+        "evt-2018-mexico-city-roundtable",
+        {"summary": "Over two and a half days, representatives from Argentina, Costa Rica, the Dominican Republic, "
+                    "Mexico, Paraguay and Peru reviewed ongoing and past Actions, extracted good practices and examined "
+                    "MIEUX's longer-term impact."}, "summary"),
     "Costa Rican delegates": (
         "prc-cr-integration-shared-responsibility",
         {"summary": "Costa Rican delegates reported that their concept of integration had changed."}, "summary"),

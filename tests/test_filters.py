@@ -63,7 +63,7 @@ def test_country_matches_beneficiaries_and_participants_unless_a_role_narrows_it
     assert ids(Filters.parse(countries=["MX"], role="beneficiary"), catalogue) == ["act-b"]
     with pytest.raises(MieuxError, match="Give --country too"):
         Filters.parse(role="participant")
-    with pytest.raises(MieuxError, match="Use --role beneficiary, --role participant or --role any"):
+    with pytest.raises(MieuxError, match="Use --role beneficiary, --role participant, --role place or --role any"):
         Filters.parse(countries=["US"], role="attendee")
 
 

@@ -194,7 +194,7 @@ def test_every_read_is_bounded_even_when_a_file_says_it_is_empty(cli, tmp_path, 
     """Files of /proc say they hold 0 bytes: a check of the size alone would read them whole."""
     limit = 64
     monkeypatch.setattr("mieux_cli.formats.files.MAX_IMPORT_BYTES", limit)
-    monkeypatch.setattr("mieux_cli.briefs.MAX_TEMPLATE_BYTES", limit, raising=False)
+    monkeypatch.setattr("mieux_cli.briefs.render.MAX_TEMPLATE_BYTES", limit)
     status = tmp_path / "status.json"
     status.symlink_to("/proc/self/status")
     template = tmp_path / "status.j2"

@@ -261,9 +261,9 @@ def test_a_format1_catalogue_migrates_once_after_a_backup_and_says_so(format1):
     backups = Store(format1).backups()
     assert len(backups) == 1 and read_bytes(backups[0].path) == before
     history = Store(format1).history()
-    assert history[-1]["command"] == "migrated from format 1" and history[-1]["migrated"] == {"from": 1, "to": 2}
+    assert history[-1]["command"] == "migrated from format 1" and history[-1]["migrated"] == {"from": 1, "to": 3}
     assert len(history) == 5
-    # once: the next command reads format 2 and writes nothing
+    # once: the next command reads format 3 and writes nothing
     after = read_bytes(format1)
     assert run(format1, "list").stderr == ""
     assert read_bytes(format1) == after
@@ -311,7 +311,7 @@ def test_restore_goes_back_to_the_records_before_the_migration_and_undo_says_how
     migrated = {r["id"]: r for r in Store(format1).load().records}
     result = run(format1, "undo")
     assert result.exit_code == 2
-    assert "is the migration of the catalogue to format 2" in result.stderr
+    assert "is the migration of the catalogue to format 3" in result.stderr
     assert "mieux restore" in result.stderr
     run(format1, "edit", "act-full", "--set", "title=Changed after the migration")
     backups = Store(format1).backups()
@@ -439,7 +439,7 @@ def test_briefs_keep_the_kind_of_experts_and_put_no_full_stop_after_a_link(db):
     text = run(db, "brief", "act-x", "--width", "200").stdout
     assert "Experts from Belgium (NGO) and Ireland (Academia)." in text
     assert "[1]  Page. https://example.org/x\n" in text
-    assert "end: 2019-03 (according to MIEUX factsheet)" in text
+    assert "End: March 2019, according to MIEUX factsheet" in text
     assert "end: 2019-03 (according to MIEUX factsheet)" in run(db, "show", "act-x").stdout
 
 

@@ -554,7 +554,7 @@ def test_json_export_is_an_array_sorted_by_kind_then_id_with_unicode_as_is(cli, 
 def test_csv_export_has_every_field_as_a_column_and_joins_lists(cli):
     result = cli("export", "actions", "--format", "csv")
     assert result.stdout.startswith(
-        "id,kind,title,text,summary,why,presented_as,status,status_as_of,start,end,place,countries,participants,region,"
+        "id,kind,title,text,summary,why,presented_as,status,status_as_of,start,end,place,place_country,countries,participants,region,"
         "partners,experts,themes,areas,gcm,principles,activities,outputs,results,figures,actions,unlisted_actions,event,"
         "tags,notes,sources,alternatives,aliases\n"
     )

@@ -3,8 +3,8 @@
 Errors break a rule that every way in enforces (so they appear only when the file was changed by
 other means, or by an older mieux): a record that no longer validates, a duplicate ID, a link
 to nothing. Warnings are what a careful editor would want to look at: records that look like one
-piece of work recorded twice (alike.py), practices with no action. Completeness is the share of a record's recommended fields that are
-filled in.
+piece of work recorded twice (model/alike.py), practices with no action. Completeness is the
+share of a record's recommended fields that are filled in.
 """
 
 from dataclasses import dataclass, field
@@ -115,8 +115,8 @@ def _unsupported(records: list[dict], sources, report: Report, advance) -> list[
 
 
 def _alike(records: list[dict], show_all: bool, advance) -> list[Problem]:
-    """A warning for each set of records that look like one (alike.py), naming them."""
-    from mieux_cli.checks import alike
+    """A warning for each set of records that look like one (model/alike.py), naming them."""
+    from mieux_cli.model import alike
 
     found = alike.near_titles(records, advance) + alike.same_city_and_month(records) + alike.same_work(records)
     problems = []

@@ -3,10 +3,13 @@
 For every record and the text of the sources it cites, `unsupported` lists each value the text
 does not hold:
 - numbers, years and months (in text fields and in dates);
-- countries (by any of their names), places, and names of organisations and acronyms;
+- countries (by any of their names; an event's place_country is also held when the source names
+  its place), places, and names of organisations and acronyms;
 - phrases in quotation marks, which must be the source's own words;
 - who said what: "delegates mentioned", "participants cited" ... must be the source's pairing of
   speaker and verb, so no words are put in people's mouths;
+- aims as deeds: what the source gives as an objective ("the objective to review past Actions")
+  must not be stated as done ("reviewed past Actions");
 - a partner's role as host or co-host ("X convened the ...", "co-hosted by X");
 - a status, which needs the words that give it ("currently", "will take place", "completed" ...)
   in a paragraph about the record, and its date when it can change (ongoing, planned);
@@ -46,6 +49,18 @@ _CAN_CHANGE = ("ongoing", "planned", "suspended")
 _TOOK_PART = ("representatives", "gathered", "brought together", "participants from", "attended", "delegations")
 _HOSTING = ("convened", "hosted", "organised", "organized")
 WINDOW = 12  # words after "convened" in which the event must be named
+_AIM = re.compile(r"\b(?:objectives?|aims?|goals?|purpose)\s+(?:was\s+|is\s+|were\s+)?(?:to|of)\s+([^.;:]+)")
+
+
+def _past(verb: str) -> str:
+    """'review' -> 'reviewed', 'examine' -> 'examined', 'reviewing' -> 'reviewed', 'identify' -> 'identified'."""
+    if verb.endswith("ing") and len(verb) > 5:
+        verb = verb[:-3]
+    if verb.endswith("e"):
+        return verb + "d"
+    if verb.endswith("y") and verb[-2:-1] not in "aeiou":
+        return verb[:-1] + "ied"
+    return verb + "ed"
 
 
 @dataclass
@@ -79,6 +94,18 @@ class Source:
     def has(self, phrase: str) -> bool:
         return _holds(self.text, normalise(phrase))
 
+    @functools.cached_property
+    def aims(self) -> set[str]:
+        """What the source gives as an aim, as it would read done: 'the objective to review
+        ongoing and past Actions, extract good practices' -> {'reviewed ongoing', 'extracted good'}."""
+        done = set()
+        for clause in _AIM.findall(self.text):
+            for phrase in re.split(r",| and ", clause):
+                words = phrase.split()
+                if len(words) >= 2 and words[0].isalpha():
+                    done.add(f"{_past(words[0])} {words[1]}")
+        return done
+
 
 def _holds(text: str, phrase: str) -> bool:
     """The phrase in the text as whole words."""
@@ -103,6 +130,8 @@ def unsupported(record: dict, source: Source) -> list[Unsupported]:
         if rest and not source.has(MONTHS[int(rest[0]) - 1]):
             miss(field, value, "the month is not in the source")
     for field, code in _countries(record):
+        if field == "place_country" and record.get("place") and source.has(record["place"].split(",")[0].strip()):
+            continue  # the source names the place: its country is geography ('Bangkok' is in Thailand)
         if not _names_country(source.text, code):
             miss(field, vocab.country_name(code), "the country is not in the source")
     _check_place(record, source, miss)
@@ -200,6 +229,9 @@ def _check_text(field: str, text: str, source: Source, miss) -> None:
         if not _names_country(source.text, code):
             miss(field, vocab.country_name(code), "the country is not in the source")
     _check_speakers(field, folded, source, miss)
+    for deed in source.aims:
+        if _holds(folded, deed):
+            miss(field, deed, "the source gives this as an objective, not as what was done")
 
 
 def _organisation_names(text: str) -> list[str]:

@@ -112,6 +112,14 @@ class Catalogue:
         """The IDs (of usable records) that begin with `prefix`."""
         return [i for i in self.by_id if i.startswith(prefix)]
 
+    def titled(self, words: str) -> list[str]:
+        """The IDs of the records whose title holds every word typed, in any case or accent
+        ('mexico city' finds the Mexico City round-table), in the catalogue's order."""
+        from mieux_cli.text import tokens
+
+        wanted = set(tokens(words))
+        return [i for i, title in self.titles() if wanted and wanted <= set(tokens(title))] if wanted else []
+
     def titles(self):
         """(ID, title) of every record, in the catalogue's order."""
         return ((r["id"], r["title"]) for r in self.records)

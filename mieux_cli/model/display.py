@@ -40,12 +40,12 @@ def number_text(value, unit: str | None) -> str:
 
 def source_text(source: dict, local_copy: bool = True) -> str:
     """A source as a citation: 'Title. Publisher. 2018. https://... (es; at p. 3)' (no full stop
-    after a link, which would become part of it when pasted); the name of its local copy, which
-    only `show` needs, with `local_copy`."""
-    main = [source[p] for p in ("title", "publisher", "date") if source.get(p)]
-    text = ". ".join(main)
-    if source.get("url"):
-        text += f". {source['url']}"
+    after a link, which would become part of it when pasted, nor after a title ending in '?');
+    the name of its local copy, which only `show` needs, with `local_copy`."""
+    text = ""
+    for part in [source[p] for p in ("title", "publisher", "date", "url") if source.get(p)]:
+        # no full stop after a title that ends in one, or in '?' or '!'
+        text += (part if not text else f" {part}" if text.endswith((".", "?", "!")) else f". {part}")
     extras = [source["language"]] if source.get("language") else []
     f = schema.get("sources")
     extras += [f.part(p).shown_as.format(source[p]) for p in ("accessed", "page", "file")[:3 if local_copy else 2]

@@ -5,12 +5,16 @@ countries, its thematic areas (with those its specific areas give). Pure functio
 
 
 def record_countries(record: dict, role: str | None = None) -> list[str]:
-    """The countries a record is about (beneficiary), took part (participant), or both."""
+    """The countries a record is about (beneficiary), that took part (participant), where an event
+    took place (place), or all of them (None)."""
+    place = [record["place_country"]] if record.get("place_country") else []
     if role == "beneficiary":
         return record["countries"]
     if role == "participant":
         return record.get("participants", [])
-    return record["countries"] + record.get("participants", [])
+    if role == "place":
+        return place
+    return record["countries"] + record.get("participants", []) + place
 
 
 def record_themes(record: dict) -> list:

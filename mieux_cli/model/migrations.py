@@ -13,17 +13,23 @@ Format 1 -> 2:
 - a CSV expert cell "ES (public official)" becomes {country: ES, kind: public official};
 - an action's status stays, with no date it was known (format 1 had none); it is no longer required.
 Every other field keeps its value; new fields are empty.
+
+Format 2 -> 3:
+- an event's `place_country`, the country its place names when the place ends in one ("Cotonou,
+  Benin" gives Benin; "Bangkok" gives none: the record has to say it). Every other field keeps
+  its value.
 """
 
 import re
 
-CURRENT_FORMAT = 2
+CURRENT_FORMAT = 3
 _OLD_EXPERT_KINDS = {"public official", "ngo", "academia", "private sector", "eu agency", "international organisation"}
 _OLD_EXPERT_CELL = re.compile(r"^(?P<country>.*?)\s*\((?P<kind>[^()]*)\)$")
 
 
 def upgrade_record(raw):
-    """A record of format 1 or 2 (as a mapping, before validation) -> format 2."""
+    """A record of format 1, 2 or 3 (as a mapping, before validation) -> format 3 (normalize
+    derives what format 3 adds)."""
     if not isinstance(raw, dict):
         return raw
     record = dict(raw)
@@ -53,7 +59,7 @@ def _upgrade_expert(expert):
 
 
 def migrate_records(records: list[dict]) -> list[dict]:
-    """A format-1 catalogue's records as format 2; raises InvalidRecord if one cannot be read,
+    """An older catalogue's records in the current format; raises InvalidRecord if one cannot be read,
     in which case the store leaves the file as it is."""
     from mieux_cli.model.records import normalize
 

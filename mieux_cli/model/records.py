@@ -271,6 +271,12 @@ def cross_problems(record: dict) -> list[tuple[str, str]]:
     return problems
 
 
+def place_country(place: str) -> str | None:
+    """The country a place names, as its last part: 'Cotonou, Benin' -> 'BJ'; None for 'Bangkok'
+    (stated, not inferred: a city's country is for the record to say)."""
+    return vocab.country_named(place.rsplit(",", 1)[-1])
+
+
 def normalize(raw: dict) -> dict:
     """The canonical record for `raw`, or InvalidRecord listing every problem found."""
     if not isinstance(raw, dict):
@@ -301,6 +307,8 @@ def normalize(raw: dict) -> dict:
     problems += cross_problems(record)
     if record["region"] is None:
         record["region"] = vocab.derive_region(record["countries"])
+    if kind == "event" and record["place_country"] is None and record["place"]:
+        record["place_country"] = place_country(record["place"])
     if problems:
         raise InvalidRecord(record_id, problems)
     return record

@@ -120,6 +120,9 @@ FIELDS: list[Field] = [
           option="--end"),
     Field("place", "text", "Place", "where it took place", "Mexico City, Mexico", kinds=("event",),
           recommended=("event",), weight=1.0, show=70, option="--place"),
+    Field("place_country", "code", "Place's country", "the country where it took place, as the source names it "
+          "(given by the place when it ends in a country: 'Cotonou, Benin'); being the place is not hosting",
+          "Benin", kinds=("event",), vocab="countries", show=75, option="--place-country"),
     Field("countries", "codes", "Countries", "the countries it is about (where the work was): names or ISO codes",
           "Costa Rica, MX", vocab="countries", recommended=("action", "practice", "event"), weight=1.0, show=80,
           option="--country"),

@@ -363,6 +363,13 @@ def resolve_country(value: str) -> str:
     return code
 
 
+def country_named(name: str) -> str | None:
+    """The country a name (not a code: 'MA' ending an address is a state, not Morocco) stands
+    for, in any case or accent, or None."""
+    folded = fold(name)
+    return _country_index().get(folded) if len(folded) > 3 else None
+
+
 class _Countries(Vocabulary):
     """ISO 3166-1, loaded on first use, with the variants people write; regional bodies are
     refused with a pointer to where they belong."""

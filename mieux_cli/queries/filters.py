@@ -1,8 +1,8 @@
 """One filter model shared by list, search, summary, export and brief.
 
 The same option given twice is OR (--country CR --country MX); different options are AND.
---country matches the countries a record is about and those that only took part, unless --role
-says which; --as-of keeps records whose status was known on or after a date.
+--country matches the countries a record is about, those that only took part and the country
+where an event took place, unless --role says which; --as-of keeps records whose status was known on or after a date.
 """
 
 import re
@@ -17,7 +17,7 @@ from mieux_cli.model.records import first_day, last_day, parse_date, resolve_kin
 # Which of a record's countries --country (and a summary by country) looks at: those it is about
 # (beneficiary, the `countries` field: where the work was), those that only took part
 # (participant), or any of them.
-ROLES = ("beneficiary", "participant", "any")
+ROLES = ("beneficiary", "participant", "place", "any")
 
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:(-|\.\.|to)\s*(\d{4})?)?\s*$")
 
@@ -123,7 +123,7 @@ def parse_role(value: str) -> str | None:
     """A role as typed -> one of ROLES, None for any."""
     role = value.strip().lower()
     if role not in ROLES:
-        raise MieuxError(f"There is no role '{value}'.", "Use --role beneficiary, --role participant or --role any.")
+        raise MieuxError(f"There is no role '{value}'.", "Use --role beneficiary, --role participant, --role place or --role any.")
     return None if role == "any" else role
 
 

@@ -57,8 +57,8 @@ def where(filters) -> tuple[str, list]:
     if filters.regions:
         among("region", filters.regions)
     if filters.countries:
-        listed({"beneficiary": ["countries"], "participant": ["participants"]}.get(filters.role, ["countries", "participants"]),
-               filters.countries)
+        listed({"beneficiary": ["countries"], "participant": ["participants"], "place": ["place_country"]}.get(
+            filters.role, ["countries", "participants", "place_country"]), filters.countries)
     for field in ("themes", "areas", "gcm"):  # small vocabularies: a bit a code
         if getattr(filters, field):
             bit = bit_of(field)
@@ -91,7 +91,7 @@ ORDER = {
     "region": "region IS NULL, coalesce(region, ''), kind_order, id, pos",
 }
 # The columns a summary groups by, for each field it counts by (summary._values reads them).
-GROUPED = {"kind": ("kind",), "region": ("region",), "country": ("countries", "participants"), "theme": ("themes",),
+GROUPED = {"kind": ("kind",), "region": ("region",), "country": ("countries", "participants", "place_country"), "theme": ("themes",),
            "area": ("areas",), "gcm": ("gcm",), "year": ("year_first", "year_last"), "status": ("status", "status_as_of")}
 _JSON_COLUMNS = {"countries", "participants", "themes", "areas", "gcm"}
 # Summaries by these alone are counted by SQLite over records_by_region, which holds them all.

@@ -31,7 +31,7 @@ BULK = 2000  # a write changing more records than this rebuilds the index rather
 CHUNK = 1000  # records whose rows are made and inserted together
 
 
-VALUE_FIELDS = ("countries", "participants", "themes", "areas", "gcm", "tags", "aliases")
+VALUE_FIELDS = ("countries", "participants", "place_country", "themes", "areas", "gcm", "tags", "aliases")
 
 
 _TABLES = """
@@ -39,7 +39,7 @@ CREATE TABLE state(key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE records(
     pos INTEGER PRIMARY KEY, doc TEXT NOT NULL, id TEXT NOT NULL, id_key TEXT NOT NULL, kind TEXT NOT NULL,
     kind_order INTEGER NOT NULL, title TEXT NOT NULL, title_key TEXT NOT NULL, region, status, status_as_of,
-    status_known, start, "end", year_first INTEGER, year_last INTEGER, countries BLOB, participants BLOB,
+    status_known, start, "end", year_first INTEGER, year_last INTEGER, place_country, countries BLOB, participants BLOB,
     themes BLOB, areas BLOB, gcm BLOB, themes_bits INTEGER NOT NULL, areas_bits INTEGER NOT NULL,
     gcm_bits INTEGER NOT NULL, plain_vocabulary INTEGER NOT NULL, words_whole INTEGER NOT NULL);
 CREATE TABLE bodies(pos INTEGER PRIMARY KEY, body BLOB NOT NULL);
@@ -66,7 +66,7 @@ CREATE INDEX damaged_by_doc ON damaged(doc);
 
 
 _RECORD_COLUMNS = ("pos", "doc", "id", "id_key", "kind", "kind_order", "title", "title_key", "region", "status",
-                   "status_as_of", "status_known", "start", '"end"', "year_first", "year_last", *FACET_FIELDS,
+                   "status_as_of", "status_known", "start", '"end"', "year_first", "year_last", "place_country", *FACET_FIELDS,
                    *(f"{f}_bits" for f in BIT_FIELDS), "plain_vocabulary", "words_whole")
 
 
@@ -135,7 +135,7 @@ class _Rows:
         row = (pos, doc, record["id"], record["id"].casefold(), record["kind"], self.kind_order[record["kind"]],
                record["title"], record["title"].casefold(), _scalar(record.get("region")),
                _scalar(record.get("status")), _scalar(record.get("status_as_of")), known, _scalar(record.get("start")),
-               _scalar(record.get("end")), *span, *(_json(facets.get(f)) for f in FACET_FIELDS),
+               _scalar(record.get("end")), *span, _scalar(record.get("place_country")), *(_json(facets.get(f)) for f in FACET_FIELDS),
                *(bits(f, facets.get(f)) for f in BIT_FIELDS), int(plain), int(whole))
         return row, (pos, *(words.get(name) for name in self.fields))
 
@@ -143,7 +143,7 @@ class _Rows:
     def values(pos: int, record: dict):
         for field in VALUE_FIELDS:
             value = record.get(field)
-            for item in value if isinstance(value, list) else ():
+            for item in value if isinstance(value, list) else () if value is None else (value,):
                 yield field, _scalar(item), pos
 
     @staticmethod

@@ -9,6 +9,8 @@ import typer
 from mieux_cli.errors import MieuxError
 from mieux_cli.model.catalogue import Catalogue
 
+PREFIX_LISTED = 5  # records named when words of a title match several
+
 
 def load_catalogue(ctx: typer.Context, out) -> Catalogue:
     """The catalogue selected by --db / MIEUX_DB, as its index answers it (queries/reading.py),
@@ -34,10 +36,26 @@ def announce(out, catalogue: Catalogue) -> None:
                    f"format; the file as it was is kept as a backup (`mieux backup --list`).")
 
 
-def get_record(catalogue: Catalogue, out, record_id: str) -> dict:
+def get_record(catalogue: Catalogue, out, record_id: str, by_title: bool = False) -> dict:
     """The record a user named: by its ID, a former one (saying which it is now), or the beginning
-    of only one ID."""
-    record = catalogue.find(record_id)
+    of only one ID; with `by_title` (reads only: a change never guesses), also by words of its
+    title, saying on standard error which record they name, and listing them when they name several."""
+    from mieux_cli.errors import UnknownValue
+
+    try:
+        record = catalogue.find(record_id)
+    except UnknownValue:
+        named = catalogue.titled(record_id) if by_title else []
+        if not named:
+            raise
+        if len(named) > 1:
+            listed = "; ".join(f"{i} ({catalogue.by_id[i]['title']})" for i in named[:PREFIX_LISTED])
+            more = f" and {len(named) - PREFIX_LISTED} more" if len(named) > PREFIX_LISTED else ""
+            raise MieuxError(f"'{record_id}' is in the titles of {len(named)} records: {listed}{more}.",
+                             "Give the ID of the one you mean.") from None
+        record = catalogue.by_id[named[0]]
+        out.notice(f"'{record_id}' is {record['id']} ({record['title']}).")
+        return record
     if record["id"] != record_id.strip().lower() and record_id.strip().lower() in record.get("aliases", []):
         out.notice(f"'{record_id.strip().lower()}' was renamed '{record['id']}'; use the new ID from now on.")
     return record

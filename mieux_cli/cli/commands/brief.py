@@ -30,17 +30,21 @@ def brief_command(
     output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", show_default=False,
                                                      help="Write the brief to FILE instead of printing it.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
-    dated: Annotated[str | None, typer.Option("--date", metavar="DATE", show_default=False,
-                                              help="The 'data as of' date (default: the catalogue's last change).")] = None,
+    dated: Annotated[str | None, typer.Option(
+        "--date", metavar="DATE", show_default=False,
+        help="The day the brief was compiled, which its dating line gives (default: the catalogue's last change).",
+    )] = None,
     template: Annotated[Path | None, typer.Option("--template", metavar="FILE", show_default=False,
                                                   help="Your own Jinja2 template (see the README for its variables).")] = None,
 ) -> None:
     """Write a short, sourced brief on a region, country, theme ... or on one record.
 
-    A scope brief gives the context facts, key figures, the actions, the good practices (with
-    why they worked) and the events, with numbered sources. An event brief tells who met, where
-    and when, and what was reported there; an action brief is a one-page summary of an Action
-    and its practices. The same catalogue gives the same brief, byte for byte.
+    A scope brief gives key figures, the scope's own actions, good practices (with why they
+    worked) and events, what a country only took part in, then the facts and the context of the
+    region, with numbered sources, dated by its newest source and the day it was compiled. An
+    event brief tells who met, where and when, and what was reported there; an action brief is a
+    one-page summary of an Action and its practices. A record is named by its ID or by words of
+    its title. The same catalogue gives the same brief, byte for byte.
 
     Examples:
 
@@ -48,11 +52,15 @@ def brief_command(
 
       mieux brief evt-2018-mexico-city-roundtable
 
+      mieux brief "mexico city"
+
       mieux brief --country "costa rica" --format markdown -o costa-rica.md
 
       mieux brief --theme IMT --year 2015- --width 60
     """
-    from mieux_cli.briefs import build_record, build_scope, render
+    from mieux_cli.briefs.record import build_record
+    from mieux_cli.briefs.render import render
+    from mieux_cli.briefs.scope import build_scope
     from mieux_cli.cli.output import Output
     from mieux_cli.errors import MieuxError
     from mieux_cli.model.records import parse_date
@@ -79,7 +87,7 @@ def brief_command(
         if filters != type(filters)():
             raise MieuxError("A brief is either on one record or on a filtered scope, not both.",
                              f"Run `mieux brief {shlex.quote(record_id)}` alone.")
-        brief = build_record(catalogue, get_record(catalogue, out, record_id), dated)
+        brief = build_record(catalogue, get_record(catalogue, out, record_id, by_title=True), dated)
     else:
         brief = build_scope(catalogue, filters, dated)
         options.report_undated(out, catalogue, filters)

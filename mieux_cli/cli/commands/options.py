@@ -125,8 +125,9 @@ AsOf = Annotated[str | None, typer.Option("--as-of", metavar="DATE", show_defaul
                  help="Only records whose status was known on or after DATE (a year, month or day): "
                  "--status ongoing --as-of 2024.")]
 Role = Annotated[str | None, typer.Option("--role", metavar="ROLE", show_default=False,
-                 help="Which countries --country looks at: beneficiary (where the work was) or participant "
-                 "(only took part). Default: both.", autocompletion=lambda: ["beneficiary", "participant"])]
+                 help="Which countries --country looks at (summary --by country counts): beneficiary (where the "
+                 "work was), participant (took part), place (where an event took place) or any. Default: any "
+                 "(summary: beneficiary).", autocompletion=lambda: ["beneficiary", "participant", "place", "any"])]
 Year = Annotated[list[str] | None, typer.Option("--year", metavar="YEARS", show_default=False,
                  help="A year or a range (2015-2018, or 2015- for 'since 2015'): records active then.")]
 Undated = Annotated[bool | None, typer.Option(

@@ -162,7 +162,7 @@ def show_command(
 
     out = Output(json_)
     catalogue = load_catalogue(ctx, out)
-    record = get_record(catalogue, out, record_id)
+    record = get_record(catalogue, out, record_id, by_title=True)
     linked = catalogue.linked(record)
     if out.mode == "json":
         out.json({**record, "linked": [

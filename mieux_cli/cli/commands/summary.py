@@ -83,7 +83,8 @@ def _counted(result) -> str:
 
 
 # How a count by country says which countries it counts (the role of summary_command).
-COUNTED_AS = {"beneficiary": "where the work was", "participant": "that took part", None: "in any role"}
+COUNTED_AS = {"beneficiary": "where the work was", "participant": "that took part", "place": "where it took place",
+              None: "in any role"}
 
 
 def _show_counts(out, fields: list[str], result, role: str | None) -> None:
