@@ -541,3 +541,27 @@ def test_an_id_suggested_from_letters_that_decompose_to_capitals_is_an_id():
     from mieux_cli.authoring.plans import suggest_id
 
     assert suggest_id("fact", "ℌello from 𝐇ouse", {}) == "fct-hello-from-house"  # was fct-Hello-from-House, refused
+
+
+def test_add_does_not_ask_the_country_of_a_place_that_names_it(db):
+    """The region is not asked when the countries give it; nor is the place's country when the
+    place ends in it ("Accra, Ghana"), and it is asked for one that does not ("Bangkok")."""
+    for place, asked, country in (("Accra, Ghana", False, "GH"), ("Bangkok", True, "TH")):
+        child = _spawn(db, "add", "event", "--title", f"Seminar in {place}", "--summary", "A seminar.",
+                       "--source", "Notes")
+        for question in ("Status", "Status as of", "Start", "End"):
+            at_question(child, question)
+            child.sendline("")
+        at_question(child, "Place")
+        child.sendline(place)
+        found = child.expect([r"Place's country: [^\r\n]+\r\n", r"Countries: [^\r\n]+\r\n"])
+        assert found == (0 if asked else 1), place
+        if asked:
+            child.expect_exact("Place's country: ")
+            child.sendline("Thailand")
+        while child.expect([r": $", r"\n> $", r"\? \[[^\]]*\] $", pexpect.EOF]) != 3:  # skip the rest, then save
+            child.sendline("y" if child.after.startswith("?") else "")
+        child.close()
+        assert child.exitstatus == 0
+        saved = [r for r in Store(db).load().records if r["title"] == f"Seminar in {place}"]
+        assert [r["place_country"] for r in saved] == [country]

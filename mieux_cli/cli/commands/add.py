@@ -148,7 +148,7 @@ def add_command(ctx: typer.Context, kind=None, record_id=None, from_file=None, n
         for f in fields:
             if f.name in given:
                 answers[f.name] = _option_value(f, given[f.name], kind)
-            elif f.name not in answers and not no_input and not (f.name == "region" and answers.get("countries")):
+            elif f.name not in answers and not no_input and not _follows(f.name, answers):
                 answers[f.name] = ask_field(prompter, f, kind, catalogue, answers)
         missing = [f for f in fields if kind in f.required and answers.get(f.name) in (None, [])]
         if missing:
@@ -301,6 +301,16 @@ def add_command_from_schema():
 
 
 add_command_from_schema.builds_command = True
+
+
+def _follows(name: str, answers: dict) -> bool:
+    """Whether a field follows from the answers so far, so is not asked: the region from the
+    countries, the country of an event's place from a place that names it ("Accra, Ghana")."""
+    from mieux_cli.model.records import place_country
+
+    if name == "region":
+        return bool(answers.get("countries"))
+    return name == "place_country" and place_country(answers.get("place") or "") is not None
 
 
 # The commands this module defines, by name; app.py builds each only when it is used.
