@@ -378,6 +378,10 @@ class _Countries(Vocabulary):
         return code in countries()
 
     def resolve(self, value):
+        # A country code or name is a country first: 'AU' is Australia, never the African Union.
+        code = countries().get(str(value)) and str(value) or _country_index().get(fold(str(value)))
+        if code:
+            return code
         body = regional_body(str(value))
         if body:
             raise UnknownValue(f"'{body}' is a regional body, not a country.", "Name it as a partner instead.")
@@ -481,12 +485,14 @@ def derive_region(country_codes: list[str]) -> str | None:
 
 
 # Regional bodies and other partners that are not countries: named as partners, never as countries.
+# None is a code or a name ISO 3166 gives a country (the African Union is not "AU", Australia);
+# tests/test_vocab.py holds every one against ISO.
 REGIONAL_BODIES = {
     fold(name): name
     for name in (
         "ECOWAS", "COMESA", "SICA", "MIRPS", "AIAMP", "Ibero-American Network of Public Prosecutors",
         "Ibero-American Network of Public Prosecutors on Trafficking in Persons", "REDTRAM",
-        "Global", "European Union", "EU", "African Union", "AU", "ASEAN", "MERCOSUR", "IGAD",
+        "Global", "European Union", "EU", "African Union", "ASEAN", "MERCOSUR", "IGAD",
         "EAC", "SADC", "CARICOM", "ECCAS", "Puebla Process", "Rabat Process", "Khartoum Process",
     )
 }
