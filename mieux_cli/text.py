@@ -83,6 +83,14 @@ def plain_line(text, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
+def join_words(items) -> str:
+    """['a', 'b', 'c'] -> 'a, b and c'."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def count_of(n: int, noun: str) -> str:
     """"1 record", "2 records"."""
     return f"{n} {noun}{'' if n == 1 else 's'}"

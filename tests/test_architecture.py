@@ -13,7 +13,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "mieux_cli"
 # Modules allowed past 500 lines, and why.
-LONG_MODULES: dict[str, str] = {}
+LONG_MODULES: dict[str, str] = {
+    "model/vocab.py": "the vocabularies are tables, one after another, with the one class that reads them all; "
+                      "split, a look-up would cross modules for no gain",
+}
 
 
 def modules() -> list[Path]:

@@ -71,7 +71,8 @@ def test_add_interactively_corrects_a_wrong_answer_and_shows_the_record_before_s
     assert record["event"] == "evt-2018-mexico-city-roundtable"
     assert record["sources"] == [{"title": "MIEUX final report", "publisher": "ICMPD", "date": "2020", "url": None,
                                   "language": None, "accessed": None, "page": None, "file": None}]
-    assert record["partners"] == [{"name": "Asylum office", "role": "counterpart", "country": "CR", "kind": "agency"}]
+    assert record["partners"] == [{"name": "Asylum office", "role": "counterpart", "country": "CR", "kind": "agency",
+                                   "ref": None}]
     assert record["figures"] == [{"label": "files reviewed", "value": 40, "unit": "files", "as_of": "2019", "source": None}]
     assert Store(cli.db).history()[-1]["command"] == f"mieux --db {cli.db} add practice"
 

@@ -73,7 +73,8 @@ def test_summary_refuses_bad_fields(cli):
     result = cli("summary", "--by", "regoin")
     assert result.exit_code == 2
     assert result.stderr == (
-        "Error: Cannot count by 'regoin'. Did you mean 'region'? Use one of: kind, region, country, theme, area, gcm, year, status.\n"
+        "Error: Cannot count by 'regoin'. Did you mean 'region'? Use one of: kind, region, country, theme, area, gcm, "
+        "year, status, funder, sector.\n"
     )
     result = cli("summary", "--by", "region", "--by", "theme", "--by", "year")
     assert (result.exit_code, result.stderr) == (2, "Error: At most two --by fields can be combined. Write for example --by region --by theme.\n")

@@ -104,8 +104,8 @@ def test_partners_have_a_name_role_country_and_kind_and_a_plain_name_still_works
     record = normalize(action(partners=["Irish Refugee Council", {
         "name": "Instituto Nacional de Migración", "role": "co-host", "country": "México", "kind": "agency"}]))
     assert record["partners"] == [
-        {"name": "Irish Refugee Council", "role": None, "country": None, "kind": None},
-        {"name": "Instituto Nacional de Migración", "role": "co-host", "country": "MX", "kind": "agency"},
+        {"name": "Irish Refugee Council", "role": None, "country": None, "kind": None, "ref": None},
+        {"name": "Instituto Nacional de Migración", "role": "co-host", "country": "MX", "kind": "agency", "ref": None},
     ]
     with pytest.raises(InvalidRecord, match="partners: role: Unknown partner role 'sponsor'"):
         normalize(action(partners=[{"name": "X", "role": "sponsor"}]))

@@ -104,14 +104,20 @@ def test_an_extra_field_in_the_schema_reaches_every_way_in_and_out(db, tmp_path,
 EVERY_FIELD = {
     "id": "act-every-field", "kind": "action", "title": "Every field; with | separators \\ and = signs",
     "summary": "A summary\nover two lines.", "status": "ongoing", "status_as_of": "2018-07",
-    "start": "2017-03-15", "end": "2019", "countries": ["MX"], "participants": ["SV", "US"],
-    "region": "LAC",
-    "partners": [{"name": "Instituto Nacional de Migración; INM", "role": "co-host", "country": "MX", "kind": "agency"},
-                 {"name": "title=looks like a part", "role": None, "country": None, "kind": None}],
+    "start": "2017-03-15", "end": "2019", "planned_start": "2017-01", "planned_end": "2018-12-31",
+    "countries": ["MX"], "participants": ["SV", "US"], "region": "LAC",
+    "shares": [{"country": "MX", "region": None, "vocabulary": None, "percentage": 80},
+               {"country": None, "region": "389", "vocabulary": "1", "percentage": 20.5}],
+    "partners": [{"name": "Instituto Nacional de Migración; INM", "role": "co-host", "country": "MX", "kind": "agency",
+                  "ref": "MX-INM-1"},
+                 {"name": "title=looks like a part", "role": None, "country": None, "kind": None, "ref": None}],
     "experts": [{"country": "ES", "kind": "member-state administration", "institution": "Ministry | of Inclusion",
                  "count": 2, "note": "two past experts"},
                 {"country": None, "kind": "academia", "institution": "a university", "count": None, "note": None}],
-    "themes": ["HO", "IMT"], "areas": ["CHI", "COM", "IBM"], "gcm": [7, 23],
+    "themes": ["HO", "IMT"], "areas": ["CHI", "COM", "IBM"],
+    "sectors": [{"code": "15190", "vocabulary": "1", "percentage": 70}, {"code": "A|B", "vocabulary": "99",
+                                                                          "percentage": None}],
+    "gcm": [7, 23],
     "activities": [{"title": "Regional workshop", "kind": "workshop", "place": "Mexico City", "date": "2017-05"},
                    {"title": "Assessment", "kind": "assessment or fact-finding mission", "place": None, "date": None}],
     "outputs": ["Online module; for officers"], "results": ["Lasting cooperation | in the region"],
@@ -119,6 +125,8 @@ EVERY_FIELD = {
                 {"label": None, "value": 300, "unit": "%", "as_of": None, "source": None},
                 {"label": "share", "value": 0.33, "unit": None, "as_of": None, "source": None},
                 {"label": "delegates", "value": "about half", "unit": None, "as_of": None, "source": None}],
+    "funding": [{"type": "budget", "year": "2017", "value": 250000, "currency": "EUR"},
+                {"type": "disbursement", "year": "2018", "value": 1234.56, "currency": "USD"}],
     "tags": ["children", "semi;colon"],
     "notes": "=1+1 looks like a formula",
     "sources": [{"title": "MIEUX article", "publisher": "MIEUX (ICMPD)", "date": "2018",
@@ -352,7 +360,8 @@ def test_import_accepts_what_format1_exported(tmp_path):
         result = run(db, "import", str(path))
         assert result.exit_code == 0, result.output
     records = Store(db).load().by_id
-    assert records["evt-old"]["partners"] == [{"name": "Ministry of the Interior", "role": "host", "country": None, "kind": None}]
+    assert records["evt-old"]["partners"] == [{"name": "Ministry of the Interior", "role": "host", "country": None, "kind": None,
+                                              "ref": None}]
     assert records["evt-old"]["experts"][0]["kind"] == "member-state administration"
     assert records["fct-old"]["figures"][0] | {} == {"label": None, "value": 33, "unit": "%", "as_of": None, "source": None}
     assert [p["name"] for p in records["evt-csv"]["partners"]] == ["MIEUX", "Ministry of Labour"]
@@ -456,7 +465,7 @@ def test_add_options_set_experts_activities_principles_partner_roles_and_source_
     assert result.exit_code == 0, result.output
     record = Store(db).load().by_id["act-options"]
     assert record["sources"][0]["title"] == "An article" and record["sources"][0]["url"] == "https://example.org/a"
-    assert record["partners"][0] == {"name": "INM", "role": "co-host", "country": "MX", "kind": None}
+    assert record["partners"][0] == {"name": "INM", "role": "co-host", "country": "MX", "kind": None, "ref": None}
     assert record["experts"][0] | {} == {"country": "ES", "kind": "ngo", "institution": None, "count": 2, "note": None}
     assert record["activities"][0]["kind"] == "workshop" and record["figures"][0]["value"] == 45
     result = run(db, "add", "practice", "--title", "P", "--summary", "S", "--source", "S", "--principle", "human rights",

@@ -148,7 +148,7 @@ def test_a_record_cannot_change_kind_under_the_practices_that_link_to_it(cli, tm
      "Save it as UTF-8 and run the import again.")),
     ("image.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", ("{path}:3: not a text file (it holds NUL bytes: a binary "
      "file, or UTF-16). Give a YAML, JSON or CSV file saved as UTF-8.")),
-    ("notes.txt", b"id: fct-x\n", ("Cannot tell the format of {path} from its name. Name it .yaml, .yml, .json or .csv, or .xml for an IATI "
+    ("notes.txt", b"id: fct-x\n", ("Cannot tell the format of {path} from its name. Name it .yaml, .yml, .json, .csv or .xlsx, or .xml for an IATI "
      "activity file.")),
     ("empty.yaml", b"# nothing yet\n", "There are no records in {path}. A file to import holds a record, or a list of records."),
 ])
@@ -206,7 +206,7 @@ def test_an_import_prints_one_summary_line_and_each_record_only_with_verbose(cli
     path.write_text(json.dumps([a_fact(f"fct-many-{i:04}", "Changed") for i in range(2)] + [a_fact("fct-more")]))
     result = cli("import", str(path), "--verbose")
     assert result.stdout == ("Added 1, changed 2, unchanged 0.\nadded  fct-more\n"
-                             "changed  fct-many-0000\nchanged  fct-many-0001\n")
+                             "changed  fct-many-0000 (changes title)\nchanged  fct-many-0001 (changes title)\n")
     assert Store(cli.db).history()[-1]["command"] == f"mieux --db {cli.db} import {path} --verbose"
 
 
@@ -239,7 +239,7 @@ def test_dry_run_shows_the_changes_field_by_field_and_writes_nothing(cli, tmp_pa
     assert result.stdout == (
         "Would add 1, change 1, leave 0 unchanged.\n"
         "add  fct-brand-new\n"
-        "change  act-dry\n"
+        "change  act-dry (changes title, summary, experts, activities, tags)\n"
         "  title: 'Before' -> 'After'\n"
         "  summary: 'A summary\\nover two lines.' -> 'Shorter.'\n"
         "  experts: ['ES'] -> ['ES | member-state administration']\n"
@@ -431,7 +431,7 @@ def test_a_yaml_export_needs_a_folder(cli, tmp_path):
     ))
     result = cli("export", "--format", "xml")
     assert (result.exit_code, result.stderr) == (2, (
-        "Error: Unknown format 'xml'. Use --format yaml, json, csv or iati (IATI activity XML).\n"))
+        "Error: Unknown format 'xml'. Use --format yaml, json, csv, xlsx (Excel) or iati (IATI activity XML).\n"))
     result = cli("export", "--output", str(tmp_path / "missing" / "out"))
     assert (result.exit_code, result.stderr) == (
         2, f"Error: The folder {tmp_path / 'missing'} does not exist. Create it first, or choose another --output.\n")
@@ -554,9 +554,10 @@ def test_json_export_is_an_array_sorted_by_kind_then_id_with_unicode_as_is(cli, 
 def test_csv_export_has_every_field_as_a_column_and_joins_lists(cli):
     result = cli("export", "actions", "--format", "csv")
     assert result.stdout.startswith(
-        "id,kind,title,text,summary,why,presented_as,status,status_as_of,start,end,place,place_country,countries,participants,region,"
-        "partners,experts,themes,areas,gcm,principles,activities,outputs,results,figures,actions,unlisted_actions,event,"
-        "tags,notes,sources,alternatives,aliases\n"
+        "id,kind,title,text,summary,why,presented_as,status,status_as_of,start,end,planned_start,planned_end,place,"
+        "place_country,countries,participants,region,shares,partners,experts,themes,areas,sectors,gcm,principles,"
+        "activities,outputs,results,figures,funding,actions,unlisted_actions,event,tags,notes,sources,alternatives,"
+        "aliases\n"
     )
     rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
     assert [r["id"] for r in rows] == ["act-cr-integration-plans", "act-do-migration-school-journalists",

@@ -8,7 +8,6 @@ from mieux_cli.briefs.phrases import (
     country_list,
     experts_phrase,
     in_sentence,
-    join_words,
     names_country,
     partner_list,
     partners_phrase,
@@ -21,6 +20,7 @@ from mieux_cli.model import schema, vocab
 from mieux_cli.model.catalogue import Catalogue
 from mieux_cli.model.display import date_words, item_text, source_text
 from mieux_cli.model.facets import record_themes, status_label
+from mieux_cli.text import join_words
 
 
 class Sources:

@@ -8,14 +8,7 @@ import re
 from mieux_cli.model import schema, vocab
 from mieux_cli.model.display import MONTHS, date_words
 from mieux_cli.model.records import first_day, last_day, parse_date
-
-
-def join_words(items) -> str:
-    """['a', 'b', 'c'] -> 'a, b and c'."""
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+from mieux_cli.text import join_words
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:

@@ -6,8 +6,9 @@ import textwrap
 from pathlib import Path
 
 from mieux_cli.briefs.markup import markdown, plain
-from mieux_cli.briefs.phrases import give_none, join_words, plural, then
+from mieux_cli.briefs.phrases import give_none, plural, then
 from mieux_cli.errors import MieuxError
+from mieux_cli.text import join_words
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_TEMPLATE_BYTES = 1 << 20  # a brief template, with what it includes, is a page or two of text

@@ -4,14 +4,7 @@ scope's own Actions, good practices and events; for a country, the events that t
 and what it only took part in; the facts; the context of its region, labelled so; the sources."""
 
 from mieux_cli.briefs.entries import Sources, dating, entry
-from mieux_cli.briefs.phrases import (
-    capitalised,
-    countries_text,
-    in_sentence,
-    join_words,
-    place_words,
-    plural,
-)
+from mieux_cli.briefs.phrases import capitalised, countries_text, in_sentence, place_words, plural
 from mieux_cli.errors import MieuxError
 from mieux_cli.model import vocab
 from mieux_cli.model.alike import same_work
@@ -19,6 +12,7 @@ from mieux_cli.model.catalogue import Catalogue
 from mieux_cli.model.facets import record_themes
 from mieux_cli.model.schema import KIND_ORDER
 from mieux_cli.queries.filters import Filters
+from mieux_cli.text import join_words
 
 KIND_WORDS = {"action": ("action", "actions"), "practice": ("good practice", "good practices"),
               "event": ("event", "events"), "fact": ("fact", "facts")}

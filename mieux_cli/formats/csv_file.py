@@ -27,14 +27,32 @@ def text(records: list[dict], advance=nothing) -> str:
     return buffer.getvalue()
 
 
-def read(text: str, name: str, reached=lambda fraction: None) -> list[Item]:
-    """A header row of field names, then one record a row, as `csv_text` writes them."""
+DELIMITERS = (",", ";", "\t")  # Excel writes ";" where the decimal separator is a comma (French, Spanish, German)
+
+
+def delimiter(text: str) -> str:
+    """The delimiter the header row is written with: the one that splits it into the most field names."""
     import csv
 
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    first = text.split("\n", 1)[0]
+
+    def named(candidate: str) -> int:
+        header = next(csv.reader([first], delimiter=candidate), [])
+        return sum(1 for column in header if schema.has(column.strip().lower()))
+
+    return max(DELIMITERS, key=lambda d: (named(d), d == ","))
+
+
+def read(text: str, name: str, reached=lambda fraction: None) -> list[Item]:
+    """A header row of field names, then one record a row, as `csv_text` writes them, with commas,
+    semicolons or tabs between cells (as the header row shows)."""
+    import csv
+
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter(text))
     items, line = [], 1
     try:
         header = [column.strip().lower() for column in next(reader, [])]
+        _check_header(header, name)
         twice = [c for c in dict.fromkeys(header) if header.count(c) > 1]
         if twice:
             raise UnreadableFile(name, 1, f"the column '{twice[0]}' appears twice in the header")
@@ -48,6 +66,19 @@ def read(text: str, name: str, reached=lambda fraction: None) -> list[Item]:
     except csv.Error as e:
         raise UnreadableFile(name, line, f"not valid CSV: {e}") from None  # the line where its row starts
     return items
+
+
+def _check_header(header: list[str], name: str) -> None:
+    """A header that cannot be a catalogue's, refused in plain words before any row is read."""
+    known = [c for c in header if schema.has(c) or c in _FORMAT_1_COLUMNS]
+    if not known:
+        shown = ", ".join(repr(c) for c in header[:3] if c) or "nothing"
+        raise UnreadableFile(name, 1, f"the first row names no field of a record (it holds {shown}): a CSV file to "
+                             "import starts with a row of field names such as id, kind, title",
+                             "Export a CSV file with `mieux export --format csv` to see the columns, and keep its first row.")
+    if "kind" not in header:
+        raise UnreadableFile(name, 1, "the header has no 'kind' column, which says what each row is (action, "
+                             "practice, event or fact)", "Add a kind column, and a kind on every row.")
 
 
 def _row_item(header: list[str], row: list[str], name: str, line: int) -> Item:

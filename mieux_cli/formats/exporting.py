@@ -27,9 +27,10 @@ class Document:
     report: list[str] = field(default_factory=list)
 
 
-def document(fmt: str, records: list[dict], advance=nothing, publisher=None) -> Document:
-    """The records as one JSON, CSV or IATI file (`publisher`: for IATI, formats.iati.publisher).
-    MieuxError when IATI would hold no activity, which no IATI file may."""
+def document(fmt: str, records: list[dict], advance=nothing, publisher=None, list_others: bool = False) -> Document:
+    """The records as one JSON, CSV, Excel or IATI file (`publisher`: for IATI, formats.iati.publisher;
+    `list_others`: name the Actions other publishers report, which are not exported). MieuxError
+    when IATI would hold no activity, which no IATI file may."""
     if fmt == "json":
         from mieux_cli.formats import json_file
 
@@ -38,15 +39,20 @@ def document(fmt: str, records: list[dict], advance=nothing, publisher=None) -> 
         from mieux_cli.formats import csv_file
 
         return Document(csv_file.text(records, advance).encode("utf-8"), len(records))
+    if fmt == "xlsx":
+        from mieux_cli.formats import xlsx_file
+
+        return Document(xlsx_file.data(records, advance), len(records))
     from datetime import UTC, datetime
 
     from mieux_cli.formats.iati import VERSION
     from mieux_cli.formats.iati.writing import export, report_lines
 
     result = export(records, publisher, datetime.now(UTC))
-    report = report_lines(result)
+    report = report_lines(result, publisher.ref, list_others)
     if not result.exported:
         hint = ("Complete the Actions listed above, or change the filters." if result.incomplete else
+                "Export the Actions made in mieux or published by you." if result.others else
                 "Choose Actions: mieux export actions --format iati ..." if result.other_kinds else "Try fewer filters.")
         raise ExportRefused("There is no Action to write, and an IATI file holds at least one activity.", hint, report)
     return Document(result.xml, len(result.exported), "Action", f" as IATI {VERSION} activities", report)

@@ -50,6 +50,8 @@ class Item:
     notes: list[str] = field(default_factory=list)  # what the file holds that mieux has no field for (IATI)
     # IATI: former ID -> (the previous activity identifier it was read from, the reporting org's ref)
     previous: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # the fields the source states, which an import updates (None: every field of the raw record)
+    carried: set[str] | None = None
 
     def line_of(self, name: str) -> int | None:
         return self.key_lines.get(name, self.line)
@@ -93,6 +95,26 @@ def checked_size(path: Path) -> int:
 
 
 def read_text(path: Path) -> str:
+    """A file to import, as UTF-8 text (a byte-order mark left out)."""
+    data = _text_bytes(path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise UnreadableFile(str(path), data.count(b"\n", 0, e.start) + 1, f"not UTF-8 text (byte 0x{data[e.start]:02x})",
+                             "Save it as UTF-8 and run the import again.") from None
+
+
+def read_spreadsheet_text(path: Path) -> tuple[str, str | None]:
+    """A CSV file to import, as text, and the encoding it was read in when not UTF-8: Excel in
+    Western Europe saves CSV in Windows-1252, which is read as such."""
+    data = _text_bytes(path)
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "Windows-1252"
+
+
+def _text_bytes(path: Path) -> bytes:
     try:
         data = read_regular_file(path, MAX_IMPORT_BYTES)
     except NotRegularFile as e:
@@ -107,9 +129,4 @@ def read_text(path: Path) -> str:
         line = data.count(b"\n", 0, data.index(b"\0")) + 1
         raise UnreadableFile(str(path), line, "not a text file (it holds NUL bytes: a binary file, or UTF-16)",
                              "Give a YAML, JSON or CSV file saved as UTF-8.")
-    data = data.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark, as some editors write, is not data
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise UnreadableFile(str(path), data.count(b"\n", 0, e.start) + 1, f"not UTF-8 text (byte 0x{data[e.start]:02x})",
-                             "Save it as UTF-8 and run the import again.") from None
+    return data.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark, as some editors (and Excel) write, is not data

@@ -8,7 +8,6 @@ ID carries a rename of the same record only (see _renames).
 """
 
 import importlib
-from dataclasses import dataclass
 from pathlib import Path
 
 from mieux_cli.errors import InvalidRecord, MieuxError
@@ -20,19 +19,18 @@ from mieux_cli.formats.files import (
     checked_size,
     no_progress,
     nothing,
+    read_spreadsheet_text,
     read_text,
 )
+from mieux_cli.formats.import_checks import Entry, Prepared, Problem, duplicate_ids
+from mieux_cli.formats.import_plan import plan_import
 from mieux_cli.model.catalogue import Catalogue
 from mieux_cli.model.migrations import upgrade_record
 from mieux_cli.model.records import (
-    link_problems,
-    links_of,
     normalize,
-    relinked,
     resolve_kind,
 )
-from mieux_cli.storage.history import Change, added, removed, updated
-from mieux_cli.text import a_or_an, count_of
+from mieux_cli.text import count_of
 
 PROBLEMS_LISTED = 100  # an import report lists this many problems, then counts the rest
 
@@ -49,7 +47,7 @@ def read_import(path: Path, progress=no_progress, iati_options=None) -> Reading:
     if iati_options is not None:
         raise MieuxError("--lang, --country, --sector and --reporting-org choose what to read from an IATI file (.xml).",
                          "Leave them out to import a YAML, JSON or CSV file.")
-    items = []
+    items, report = [], []
     with progress(len(paths) * FILE_STEPS, "Reading") as advance:
         for file, fmt in zip(paths, formats):
             done = 0
@@ -61,11 +59,20 @@ def read_import(path: Path, progress=no_progress, iati_options=None) -> Reading:
                     advance(steps - done)
                     done = steps
 
-            items += importlib.import_module(f"mieux_cli.formats.{fmt.module}").read(read_text(file), str(file), reached)
+            module = importlib.import_module(f"mieux_cli.formats.{fmt.module}")
+            if fmt.name == "xlsx":  # a workbook is read from its bytes, by openpyxl
+                items += module.read_file(file, str(file), reached)
+            elif fmt.name == "csv":
+                text, encoding = read_spreadsheet_text(file)
+                if encoding:
+                    report.append(f"{file} is not UTF-8: it was read as {encoding}, as Excel saves CSV files.")
+                items += module.read(text, str(file), reached)
+            else:
+                items += module.read(read_text(file), str(file), reached)
             reached(1.0)
     if not items:
         raise MieuxError(f"There are no records in {path}.", "A file to import holds a record, or a list of records.")
-    return Reading(items)
+    return Reading(items, report)
 
 
 def _read_iati(path: Path, progress, options) -> Reading:
@@ -86,58 +93,8 @@ def _import_files(path: Path) -> list[Path]:
         raise MieuxError(f"There is no file or folder {path}.", "Check the path.")
     if of_suffix(path.suffix) is None:
         raise MieuxError(f"Cannot tell the format of {path} from its name.",
-                         "Name it .yaml, .yml, .json or .csv, or .xml for an IATI activity file.")
+                         "Name it .yaml, .yml, .json, .csv or .xlsx, or .xml for an IATI activity file.")
     return [path]
-
-
-@dataclass
-class Problem:
-    index: int  # of the record in the import, to report in file order and count records
-    file: str
-    line: int | None
-    record_id: str
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.record_id}: {self.field}: {self.message}"
-
-    def file_order(self) -> tuple[int, int]:
-        return self.index, self.line or 0
-
-
-class ImportRefused(MieuxError):
-    """Nothing was imported; `problems` lists every problem, in file order."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems, key=Problem.file_order)
-        records = len({p.index for p in problems})
-        super().__init__(
-            f"Nothing was imported: {count_of(len(problems), 'problem')} in {count_of(records, 'record')}.",
-            f"Fix {'it' if len(problems) == 1 else 'them'} and run the import again.",
-        )
-
-
-@dataclass
-class Entry:
-    """A record of the import: as read, normalized (None when it has problems), its ID and kind
-    as far as they can be told."""
-
-    item: Item
-    record: dict | None
-    record_id: str
-    kind: str | None
-
-
-@dataclass
-class Prepared:
-    entries: list[Entry]
-    problems: list[Problem]
-
-    def problem(self, index: int, name: str, message: str) -> Problem:
-        entry = self.entries[index]
-        return Problem(index, entry.item.file, entry.item.line_of(name), entry.record_id, name, message)
 
 
 def prepare(items: list[Item], advance=nothing) -> Prepared:
@@ -178,7 +135,7 @@ def read_records(path: Path) -> list[dict]:
     import shlex
 
     prepared = prepare(read_import(path).items)
-    problems = sorted(prepared.problems + _duplicate_ids(prepared), key=Problem.file_order)
+    problems = sorted(prepared.problems + duplicate_ids(prepared), key=Problem.file_order)
     if problems:
         more = f" (and {count_of(len(problems) - 1, 'more problem')})" if len(problems) > 1 else ""
         raise MieuxError(f"{problems[0]}{more}.", f"Fix it and run the command again; "
@@ -194,203 +151,4 @@ def check_whole_catalogue(raw_records: list, name: str) -> list[dict]:
     plan_import(prepared, Catalogue([]))
     return [e.record for e in prepared.entries]
 
-
-@dataclass
-class ImportPlan:
-    """What an import does, as changes to apply and as a person reads it: the imported records
-    added, changed, renamed (the old ID -> the new one) or left unchanged, and the other records
-    of the catalogue whose links follow a rename. Every count is of records, and none is negative."""
-
-    changes: list[Change]
-    added: list[str]
-    changed: list[str]
-    renamed: dict[str, str]
-    relinked: list[str]
-    unchanged: int
-
-    def summary(self, would: bool = False) -> str:
-        """"Added 1, changed 0, unchanged 23." (with a rename: "...; renamed act-a to act-b,
-        relinked 3 other records."); "Would add 1, change 0, leave 23 unchanged." for a dry run."""
-        if would:
-            line = f"Would add {len(self.added)}, change {len(self.changed)}, leave {self.unchanged} unchanged"
-        else:
-            line = f"Added {len(self.added)}, changed {len(self.changed)}, unchanged {self.unchanged}"
-        also = []
-        if self.renamed:
-            names = ", ".join(f"{old} to {new}" for old, new in list(self.renamed.items())[:RENAMES_NAMED])
-            more = len(self.renamed) - RENAMES_NAMED
-            also.append(f"{'would rename' if would else 'renamed'} {names}" + (f" and {more} more" if more > 0 else ""))
-        if self.relinked:
-            also.append(f"{'would relink' if would else 'relinked'} {count_of(len(self.relinked), 'other record')} "
-                        "to the new IDs")
-        return line + ("; " + ", ".join(also) if also else "") + "."
-
-
-RENAMES_NAMED = 3  # renames the summary line names before it counts the rest
-
-
-def plan_import(prepared: Prepared, catalogue: Catalogue, publisher_ref: str | None = None) -> ImportPlan:
-    """The changes that bring the import into `catalogue`: new records added, changed ones
-    replaced, identical ones left alone. A record that gives a catalogue record's ID among its
-    former IDs (renamed in a colleague's copy) replaces that record, and links to it follow; it
-    may only be that record renamed (see _renames; `publisher_ref`: the IATI publisher of the
-    settings, whose own activities an IATI file may rename). ImportRefused if there is any problem."""
-    renamed, rename_problems = _renames(prepared, catalogue, publisher_ref)
-    problems = prepared.problems + _duplicate_ids(prepared) + _former_ids(prepared, catalogue) + rename_problems
-    problems += _broken_links(prepared, catalogue)
-    if problems:
-        raise ImportRefused(problems)
-    imported = {e.record_id for e in prepared.entries}
-    new_ids = set(renamed.values())
-    plan = ImportPlan([], [], [], renamed, [], 0)
-    for entry in prepared.entries:
-        record = catalogue.with_current_links(entry.record)
-        record = {**record, **{f: _renamed(record[f], renamed) for f, _ in links_of(record)}}
-        before = catalogue.by_id.get(entry.record_id)
-        if before is None:
-            plan.changes.append(added(record))
-            if entry.record_id not in new_ids:
-                plan.added.append(entry.record_id)
-        elif before != record:
-            plan.changes.append(updated(before, record))
-            plan.changed.append(entry.record_id)
-        else:
-            plan.unchanged += 1
-    for old_id, new_id in renamed.items():
-        plan.changes.append(removed(catalogue.by_id[old_id]))
-        for other in catalogue.linking_to(old_id):
-            if other["id"] not in imported and other["id"] not in renamed:
-                plan.changes.append(updated(other, relinked(other, old_id, new_id)))
-                plan.relinked.append(other["id"])
-    return plan
-
-
-def _renames(prepared: Prepared, catalogue: Catalogue, publisher_ref: str | None) -> tuple[dict[str, str], list[Problem]]:
-    """The renames an import carries (a catalogue record's ID -> the ID the import gives it), and
-    the former IDs that cannot be renames. A former ID may only carry a rename of the same record:
-    a record of the catalogue of the same kind, that the file does not also hold, and that no
-    other record of the file or of the catalogue claims; from an IATI file, one that was imported
-    from the activity the previous identifier names, or one of the publisher's own activities.
-    Anything else would remove or repoint another record, so it is refused with both IDs named."""
-    imported = {e.record_id: e for e in prepared.entries if e.record_id != "?"}
-    renamed: dict[str, str] = {}
-    problems = []
-    for index, entry in enumerate(prepared.entries):
-        if entry.record is None:
-            continue
-        new_id = entry.record_id
-
-        def refuse(message: str, index: int = index) -> None:
-            problems.append(prepared.problem(index, "aliases", message))
-
-        current = [a for a in entry.record["aliases"] if a in catalogue.by_id and a != new_id]
-        if len(current) > 1:
-            refuse(f"gives {_quoted_ids(current)} as former IDs, and {len(current)} records of the catalogue have "
-                   "them: importing it would remove them and put one record in their place; keep only the ID it "
-                   "was renamed from")
-            continue
-        for alias in entry.record["aliases"]:
-            if alias in imported and alias != new_id:
-                refuse(f"gives '{alias}' as a former ID, but the file also holds a record '{alias}'; "
-                       "a record cannot be both: leave one of them out")
-            elif alias in catalogue.by_id and alias != new_id:
-                old = catalogue.by_id[alias]
-                if old["kind"] != entry.kind:
-                    refuse(f"gives '{alias}' as a former ID, but '{alias}' is {a_or_an(old['kind'])} in the catalogue and "
-                           f"'{new_id}' is {a_or_an(entry.kind)}: a rename keeps the kind; remove '{alias}' from its aliases")
-                elif new_id in catalogue.by_id:
-                    refuse(f"gives '{alias}' as a former ID, but '{alias}' and '{new_id}' are two records in the "
-                           f"catalogue: importing it would remove '{alias}'; remove '{alias}' from its aliases")
-                elif alias in renamed:
-                    refuse(f"gives '{alias}' as a former ID, and so does '{renamed[alias]}' in the same import: "
-                           "only one record can be renamed from it")
-                elif alias in entry.item.previous and not _same_activity(old, *entry.item.previous[alias], publisher_ref):
-                    ref, reporting_ref = entry.item.previous[alias]
-                    refuse(f"gives {ref} as its previous IATI identifier, which would rename '{alias}', but "
-                           f"'{alias}' in the catalogue was not imported from that activity, nor published by "
-                           f"{reporting_ref} as the publisher of your settings: it is another record; leave it "
-                           "out, or set iati.publisher-ref if this file is your organisation's")
-                else:
-                    renamed[alias] = new_id
-            elif alias in catalogue.by_alias:
-                now = catalogue.current_id(alias)
-                if now not in (new_id, *[a for a in entry.record["aliases"] if a in catalogue.by_id]):
-                    refuse(f"gives '{alias}' as a former ID, but '{alias}' was renamed '{now}' in this catalogue: "
-                           f"'{new_id}' and '{now}' cannot both be that record; remove '{alias}' from its aliases")
-    return renamed, problems
-
-
-def _same_activity(record: dict, ref: str, reporting_ref: str, publisher_ref: str | None) -> bool:
-    """Whether `record` is the IATI activity `ref` (a previous activity identifier in a file
-    `reporting_ref` published): imported from it, or made in mieux and published by the
-    publisher of the settings, which that file is then from."""
-    from mieux_cli.formats.iati import imported_from
-
-    activity = imported_from(record)
-    if activity is not None:
-        return activity == ref
-    return bool(publisher_ref) and reporting_ref == publisher_ref and ref == f"{publisher_ref}-{record['id']}"
-
-
-def _quoted_ids(ids: list[str]) -> str:
-    return ", ".join(f"'{i}'" for i in ids[:-1]) + f" and '{ids[-1]}'"
-
-
-def _renamed(value, renamed: dict[str, str]):
-    if isinstance(value, list):
-        return list(dict.fromkeys(renamed.get(v, v) for v in value))
-    return renamed.get(value, value)
-
-
-def _former_ids(prepared: Prepared, catalogue: Catalogue) -> list[Problem]:
-    """A record imported under an ID that another record had before it was renamed: importing it
-    would bring the old record back beside the renamed one."""
-    problems = []
-    for index, entry in enumerate(prepared.entries):
-        current = catalogue.by_alias.get(entry.record_id)
-        if current and current != entry.record_id:
-            problems.append(prepared.problem(index, "id", (
-                f"'{entry.record_id}' was renamed '{current}'; give the record its new ID in the file, or leave it out")))
-    return problems
-
-
-def _duplicate_ids(prepared: Prepared) -> list[Problem]:
-    first: dict[str, int] = {}
-    problems = []
-    for index, entry in enumerate(prepared.entries):
-        if entry.record_id == "?":
-            continue
-        other = first.setdefault(entry.record_id, index)
-        if other != index:
-            item = prepared.entries[other].item
-            where = f"{item.file}:{item.line}" if item.line else item.file
-            problems.append(prepared.problem(index, "id", f"is also the ID of the record at {where}; IDs must be unique"))
-    return problems
-
-
-def _broken_links(prepared: Prepared, catalogue: Catalogue) -> list[Problem]:
-    """Links checked against the catalogue as it will be after the import. Records with problems
-    count with the kind they claim: once fixed they will be there, and a link to one of them is
-    not a second problem."""
-    kinds_by_id = {r["id"]: r["kind"] for r in catalogue.records}
-    kinds_by_id.update((e.record_id, e.kind) for e in prepared.entries if e.kind)
-    # a link may use a former ID, in the catalogue or in the import: it follows the rename
-    kinds_by_id.update((alias, kinds_by_id[current]) for alias, current in catalogue.by_alias.items())
-    kinds_by_id.update((alias, e.kind) for e in prepared.entries if e.record and e.kind for alias in e.record["aliases"])
-    imported = {e.record_id for e in prepared.entries}
-    problems = []
-    for index, entry in enumerate(prepared.entries):
-        if entry.record is None:
-            continue
-        problems += [prepared.problem(index, name, message) for name, message in link_problems(entry.record, kinds_by_id)]
-        before = catalogue.by_id.get(entry.record_id)
-        if before and before["kind"] != entry.kind:
-            # A practice already in the catalogue (and not re-imported) would lose its link.
-            linked = [p["id"] for p in catalogue.practices_linked_to(entry.record_id) if p["id"] not in imported]
-            if linked:
-                problems.append(prepared.problem(index, "kind", (
-                    f"'{entry.record_id}' is {a_or_an(before['kind'])} in the catalogue, and {', '.join(linked)} "
-                    f"{'links' if len(linked) == 1 else 'link'} to it as one; it cannot become {a_or_an(entry.kind)}"
-                )))
-    return problems
 

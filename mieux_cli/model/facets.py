@@ -17,6 +17,17 @@ def record_countries(record: dict, role: str | None = None) -> list[str]:
     return record["countries"] + record.get("participants", []) + place
 
 
+def record_funders(record: dict) -> list[str]:
+    """The names of the partners that fund a record (role donor: IATI's Funding), once each."""
+    return list(dict.fromkeys(p["name"] for p in record.get("partners") or [] if p.get("role") == "donor"))
+
+
+def record_sectors(record: dict) -> list[str]:
+    """A record's sector codes, once each (with the vocabulary when it is not OECD DAC 5-digit: '99:A1')."""
+    return list(dict.fromkeys(s["code"] if (s.get("vocabulary") or "1") == "1" else f"{s['vocabulary']}:{s['code']}"
+                              for s in record.get("sectors") or []))
+
+
 def record_themes(record: dict) -> list:
     """The thematic areas a record is under: those it gives, and the pillar of each specific area
     it gives (every area belongs to one pillar, as the region follows from the countries); in the

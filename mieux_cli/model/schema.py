@@ -118,6 +118,12 @@ FIELDS: list[Field] = [
           show=60, option="--start"),
     Field("end", "date", "End", "a year, year-month or date; empty if open or unknown", "2018-09",
           option="--end"),
+    Field("planned_start", "date", "Planned start", "when it was planned to start, when the source gives the plan "
+          "apart from what happened (an IATI planned start); start is then the actual start", "2019-01",
+          kinds=("action",), show=62, option="--planned-start"),
+    Field("planned_end", "date", "Planned end", "when it was planned to end, when the source gives the plan apart "
+          "(an IATI planned end); end is then the actual end", "2021-12", kinds=("action",), show=64,
+          option="--planned-end"),
     Field("place", "text", "Place", "where it took place", "Mexico City, Mexico", kinds=("event",),
           recommended=("event",), weight=1.0, show=70, option="--place"),
     Field("place_country", "code", "Place's country", "the country where it took place, as the source names it "
@@ -130,6 +136,13 @@ FIELDS: list[Field] = [
           "El Salvador, Guatemala", vocab="countries", weight=0.5, show=85, option="--participant"),
     Field("region", "code", "Region", "the MIEUX region, when no country gives it", "LAC", vocab="regions",
           show=90, option="--region"),
+    Field("shares", "items", "Shares by place", "how the source shares the work between places: a country or an "
+          "IATI region, and its percentage", "MX | | | 60", kinds=("action",), parts=(
+              Part("country", "code", "a country", vocab="countries"),
+              Part("region", "text", "an IATI region code, when the share is a region's", shown_as="region {}"),
+              Part("vocabulary", "text", "the region's vocabulary (1: OECD DAC regions)", shown_as="vocabulary {}"),
+              Part("percentage", "number", "its share, in %", shown_as="{}%"),
+          ), show=92, option="--share"),
     Field("partners", "items", "Partners", "institutions it worked with, and their role",
           "National Institute of Migration | host | MX | agency", kinds=("action", "practice", "event"),
           parts=(
@@ -137,6 +150,7 @@ FIELDS: list[Field] = [
               Part("role", "code", "its role", vocab="partner-roles"),
               Part("country", "code", "its country", vocab="countries"),
               Part("kind", "code", "what kind of body it is", vocab="partner-kinds"),
+              Part("ref", "text", "its organisation identifier (IATI: XM-DAC-47066)", shown_as="identifier {}"),
           ), recommended=("action", "event"), weight=1.0, show=100, option="--partner"),
     Field("experts", "items", "Experts", "the experts involved: where from, what kind, how many",
           "ES | member-state administration | Ministry of Inclusion | 2", kinds=("action", "event"),
@@ -151,6 +165,13 @@ FIELDS: list[Field] = [
           recommended=("action", "practice", "event"), weight=0.5, show=120, option="--theme"),
     Field("areas", "codes", "Specific areas", "specific areas", "THB, SOM", vocab="areas",
           recommended=("action",), weight=0.5, show=130, option="--area"),
+    Field("sectors", "items", "Sectors", "sectors as IATI codes them: a code, its vocabulary (1: OECD DAC 5-digit), "
+          "its share", "15190 | 1 | 100", kinds=("action",), parts=(
+              Part("code", "text", "the sector's code", required=True),
+              Part("vocabulary", "text", "its vocabulary: 1 OECD DAC 5-digit, 2 DAC 3-digit, 99 the publisher's own",
+                   shown_as="vocabulary {}"),
+              Part("percentage", "number", "its share of the activity, in %", shown_as="{}%"),
+          ), show=135, option="--sector"),
     Field("gcm", "codes", "GCM objectives", "objectives of the Global Compact for Migration: numbers or names",
           "10, 23", vocab="gcm", recommended=("action", "practice"), show=140, option="--gcm"),
     Field("principles", "codes", "Guiding principles", "GCM guiding principles", "human-rights, child-sensitive",
@@ -176,6 +197,14 @@ FIELDS: list[Field] = [
               Part("as_of", "date", "when the figure was true", shown_as="as of {}"),
               Part("source", "text", "which source gives it, when not the record's", shown_as="source: {}"),
           ), weight=1.0, show=190, option="--figure"),
+    Field("funding", "items", "Funding", "money as the source gives it: budgets, commitments and disbursements, "
+          "each a sum by year and currency", "budget | 2019 | 250000 | EUR", kinds=("action",), parts=(
+              Part("type", "code", "budget, commitment, disbursement, expenditure or incoming funds",
+                   vocab="funding-types", required=True),
+              Part("year", "date", "the year it is for", shown_as="in {}"),
+              Part("value", "number", "the amount", required=True),
+              Part("currency", "text", "its currency, ISO 4217: EUR, USD ..."),
+          ), show=195, option="--funding"),
     Field("actions", "links", "From actions", "the actions it came from: IDs or words of their titles",
           "act-cr-integration-plans", kinds=("practice", "fact"), link_kind="action", recommended=("practice",),
           option="--action"),

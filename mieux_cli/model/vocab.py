@@ -256,9 +256,23 @@ PARTNER_ROLES = Vocabulary("partner-roles", "partner role", {
     "co-host": "Co-host",
     "donor": "Donor",
     "regional body": "Regional body",
+    "accountable": "Accountable",
+    "extending": "Extending",
+    "reporting organisation": "Reporting organisation",
     "other": "Other",
 }, also={"requesting institution": ["requesting authority", "requester", "beneficiary institution"],
-         "co-host": ["cohost", "co-organiser"], "donor": ["funder"]}, describe="what a partner did")
+         "co-host": ["cohost", "co-organiser"], "donor": ["funder", "funding"], "implementing partner": ["implementing"],
+         "reporting organisation": ["reporting org", "publisher"]},
+    describe="what a partner did (IATI's roles: Funding is donor, Accountable, Extending, Implementing)")
+
+FUNDING_TYPES = Vocabulary("funding-types", "kind of funding", {
+    "budget": "Budget",
+    "commitment": "Commitment",
+    "disbursement": "Disbursement",
+    "expenditure": "Expenditure",
+    "incoming funds": "Incoming funds",
+}, also={"disbursement": ["disbursements"], "commitment": ["commitments", "outgoing commitment"]},
+    describe="what an amount of money is: planned (budget), promised (commitment) or paid")
 
 PARTNER_KINDS = Vocabulary("partner-kinds", "kind of partner", {k: k[0].upper() + k[1:] for k in (
     "ministry", "agency", "prosecution service", "judiciary", "parliament", "ombudsperson", "local authority",
@@ -401,7 +415,7 @@ LANGUAGES = Vocabulary("languages", "language", _languages, also={
 
 _VOCABULARIES = {v.name: v for v in (
     THEMES, AREAS, REGIONS, GCM, PRINCIPLES, COUNTRIES, LANGUAGES, ACTION_STATUSES, EVENT_STATUSES, PRACTICE_BASES,
-    EXPERT_KINDS, ACTIVITY_KINDS, PARTNER_ROLES, PARTNER_KINDS,
+    EXPERT_KINDS, ACTIVITY_KINDS, PARTNER_ROLES, PARTNER_KINDS, FUNDING_TYPES,
 )}
 
 
@@ -486,7 +500,7 @@ def derive_region(country_codes: list[str]) -> str | None:
 
 # Regional bodies and other partners that are not countries: named as partners, never as countries.
 # None is a code or a name ISO 3166 gives a country (the African Union is not "AU", Australia);
-# tests/test_vocab.py holds every one against ISO.
+# tests/test_real_data.py holds every one against ISO.
 REGIONAL_BODIES = {
     fold(name): name
     for name in (

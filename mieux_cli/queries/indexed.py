@@ -92,8 +92,9 @@ ORDER = {
 }
 # The columns a summary groups by, for each field it counts by (summary._values reads them).
 GROUPED = {"kind": ("kind",), "region": ("region",), "country": ("countries", "participants", "place_country"), "theme": ("themes",),
-           "area": ("areas",), "gcm": ("gcm",), "year": ("year_first", "year_last"), "status": ("status", "status_as_of")}
-_JSON_COLUMNS = {"countries", "participants", "themes", "areas", "gcm"}
+           "area": ("areas",), "gcm": ("gcm",), "year": ("year_first", "year_last"), "status": ("status", "status_as_of"),
+           "funder": ("funders",), "sector": ("sector_codes",)}
+_JSON_COLUMNS = {"countries", "participants", "themes", "areas", "gcm", "funders", "sector_codes"}
 # Summaries by these alone are counted by SQLite over records_by_region, which holds them all.
 _BIT_GROUPED = {"kind": "kind", "region": "region", "theme": "themes", "area": "areas", "gcm": "gcm"}
 

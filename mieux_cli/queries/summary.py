@@ -10,6 +10,8 @@ from mieux_cli.model.catalogue import Catalogue
 from mieux_cli.model.facets import (
     active_years,
     record_countries,
+    record_funders,
+    record_sectors,
     record_themes,
     status_fields,
     status_label,
@@ -18,9 +20,10 @@ from mieux_cli.model.facets import (
 from mieux_cli.model.schema import KINDS
 
 NONE = "(none)"
-BY_FIELDS = ("kind", "region", "country", "theme", "area", "gcm", "year", "status")
+BY_FIELDS = ("kind", "region", "country", "theme", "area", "gcm", "year", "status", "funder", "sector")
 _BY_PLURALS = {"kinds": "kind", "regions": "region", "countries": "country", "themes": "theme",
-               "areas": "area", "objectives": "gcm", "years": "year", "statuses": "status"}
+               "areas": "area", "objectives": "gcm", "years": "year", "statuses": "status", "funders": "funder",
+               "donors": "funder", "donor": "funder", "sectors": "sector"}
 
 
 def _values(record: dict, by: str, span: tuple[int, int] | None, role: str | None, years: list) -> list:
@@ -38,6 +41,10 @@ def _values(record: dict, by: str, span: tuple[int, int] | None, role: str | Non
         values = record["areas"]
     elif by == "gcm":
         values = record["gcm"]
+    elif by == "funder":
+        values = record.get("funders") if "funders" in record else record_funders(record)
+    elif by == "sector":
+        values = record.get("sector_codes") if "sector_codes" in record else record_sectors(record)
     elif by == "year":
         values = [y for y in range(span[0], span[1] + 1) if not years or any(lo <= y <= hi for lo, hi in years)] if span else []
     else:  # a status with the date it was known: an old "ongoing" is never counted as current
@@ -61,7 +68,12 @@ def label(by: str, value) -> str:
         return vocab.GCM.label(value)
     if by == "status":
         return status_label(value)
+    if by == "sector":
+        return SECTOR_NAMES.get(value, "")
     return str(value)
+
+
+SECTOR_NAMES = {"15190": "Facilitation of orderly, safe, regular and responsible migration and mobility"}  # OECD DAC
 
 
 def _natural_order(by: str):
@@ -120,9 +132,14 @@ def json_value(by: str, value) -> dict:
     return {by: None if value == NONE else value}
 
 
+# The field a count "by" reads, where only the kinds that have it are counted.
+_KIND_FIELDS = {"status": "status", "sector": "sectors", "funder": "partners"}
+
+
 def counted_kinds(by: list[str]) -> list[str]:
-    """Only the kinds that have a field are counted by it: --by status counts actions and events."""
-    return [k for k in KINDS if all(b != "status" or k in schema.get("status").kinds for b in by)]
+    """Only the kinds that have a field are counted by it: --by status counts actions and events,
+    --by sector actions."""
+    return [k for k in KINDS if all(b not in _KIND_FIELDS or k in schema.get(_KIND_FIELDS[b]).kinds for b in by)]
 
 
 def summarize(records: list[dict], by: list[str], catalogue: Catalogue, role: str | None = None,

@@ -40,7 +40,7 @@ import orjson
 from mieux_cli import __version__
 from mieux_cli.errors import IndexBroken
 
-FORMAT = 8  # of the index itself: an index of another format is rebuilt
+FORMAT = 9  # of the index itself: an index of another format is rebuilt
 
 
 SUFFIX = ".index.sqlite"
@@ -49,7 +49,7 @@ SUFFIX = ".index.sqlite"
 BUSY_SECONDS = 10.0  # how long a reader or a writer waits for another's transaction on the index
 
 
-FACET_FIELDS = ("countries", "participants", "themes", "areas", "gcm")  # as JSON, for summaries
+FACET_FIELDS = ("countries", "participants", "themes", "areas", "gcm", "funders", "sector_codes")  # as JSON, for summaries
 
 
 BIT_FIELDS = ("themes", "areas", "gcm")  # small vocabularies: also a bit a code, for filters and summaries

@@ -40,7 +40,7 @@ CREATE TABLE records(
     pos INTEGER PRIMARY KEY, doc TEXT NOT NULL, id TEXT NOT NULL, id_key TEXT NOT NULL, kind TEXT NOT NULL,
     kind_order INTEGER NOT NULL, title TEXT NOT NULL, title_key TEXT NOT NULL, region, status, status_as_of,
     status_known, start, "end", year_first INTEGER, year_last INTEGER, place_country, countries BLOB, participants BLOB,
-    themes BLOB, areas BLOB, gcm BLOB, themes_bits INTEGER NOT NULL, areas_bits INTEGER NOT NULL,
+    themes BLOB, areas BLOB, gcm BLOB, funders BLOB, sector_codes BLOB, themes_bits INTEGER NOT NULL, areas_bits INTEGER NOT NULL,
     gcm_bits INTEGER NOT NULL, plain_vocabulary INTEGER NOT NULL, words_whole INTEGER NOT NULL);
 CREATE TABLE bodies(pos INTEGER PRIMARY KEY, body BLOB NOT NULL);
 CREATE TABLE record_values(field TEXT NOT NULL, value, pos INTEGER NOT NULL);
@@ -120,11 +120,13 @@ class _Rows:
 
     def entry(self, pos: int, doc: str, record: dict) -> tuple[tuple, tuple]:
         """The record's row in `records`, and in `words` (its body is orjson.dumps(record))."""
-        from mieux_cli.model.facets import record_themes, status_of
+        from mieux_cli.model.facets import record_funders, record_sectors, record_themes, status_of
         from mieux_cli.model.records import last_day
         from mieux_cli.model.words import index_words
 
-        facets = {**record, "themes": record_themes(record)}  # with those its specific areas give
+        # with the themes its specific areas give, and the funders and sectors summaries count
+        facets = {**record, "themes": record_themes(record), "funders": record_funders(record),
+                  "sector_codes": record_sectors(record)}
         status = status_of(record)
         known = None
         if status and status[1]:

@@ -69,6 +69,12 @@ def _language(value: str) -> str:
         raise ValueError(e.message.rstrip(".") + "; give an ISO 639-1 code such as en, es or fr") from None
 
 
+def _web_address(value: str) -> str:
+    if not re.match(r"^https?://[^\s/]+\.[^\s]+$", value):
+        raise ValueError("give a web address, such as https://example.org/mieux-vocabularies")
+    return value
+
+
 @dataclass(frozen=True)
 class Key:
     name: str
@@ -85,6 +91,9 @@ KEYS = {k.name: k for k in (
     Key("iati.publisher-role", "optional: the publisher's own role in every activity (1 Funding, 2 Accountable, "
         "3 Extending, 4 Implementing), written as a participating organisation", _code_of(ORGANISATION_ROLES, "organisation role")),
     Key("iati.language", "optional: the language of the catalogue's texts, ISO 639-1 (default en)", _language),
+    Key("iati.vocabulary-uri", "optional: the web page where the publisher describes its own codes (IATI "
+        "vocabulary 99: MIEUX's themes, areas, GCM objectives and regions); without it they are not written",
+        _web_address),
 )}
 
 

@@ -279,7 +279,8 @@ def restore_command(
     from mieux_cli.cli.commands.transfer import show_problems
     from mieux_cli.cli.output import Output
     from mieux_cli.errors import EXIT_USAGE, MieuxError
-    from mieux_cli.formats.importing import ImportRefused, check_whole_catalogue
+    from mieux_cli.formats.import_checks import ImportRefused
+    from mieux_cli.formats.importing import check_whole_catalogue
     from mieux_cli.storage.file_format import read_backup
     from mieux_cli.text import count_of
 

@@ -15,18 +15,20 @@ def summary_command(
     kind: options.KindOption = None,
     by: Annotated[list[str] | None, typer.Option(
         "--by", "-b", metavar="FIELD", show_default=False,
-        help="Count by kind, region, country, theme, area, gcm, year or status (default: kind). "
+        help="Count by kind, region, country, theme, area, gcm, year, status, funder or sector (default: kind). "
         "Give it twice for a crosstab.",
-        autocompletion=lambda: ["kind", "region", "country", "theme", "area", "gcm", "year", "status"],
+        autocompletion=lambda: ["kind", "region", "country", "theme", "area", "gcm", "year", "status", "funder",
+                                "sector"],
     )] = None,
     json_: options.json_option("the counts: by, total and one count for each value") = False,
 ) -> None:
     """Count records by a field, as a bar chart, or by two fields, as a crosstab.
 
     A record with several values (countries, themes ...) counts once under each of them; "year"
-    counts each year a record was active; "country" counts the countries a record is about and
-    those that took part (as --country matches them; --role narrows it); "status" counts actions
-    and events, the kinds that have one, each with the date it was known.
+    counts each year a record was active; "country" counts where the work was (--role participant,
+    place or any counts the others); "status" counts actions and events, the kinds that have one,
+    each with the date it was known; "funder" counts the partners that fund (IATI's Funding),
+    "sector" the sectors as IATI codes them.
 
     Examples:
 
@@ -37,6 +39,8 @@ def summary_command(
       mieux summary actions --by year --region LAC
 
       mieux summary --by gcm --json
+
+      mieux summary actions --by funder
     """
     from mieux_cli.cli.output import Output
     from mieux_cli.errors import MieuxError
@@ -78,8 +82,9 @@ def summary_command(
 
 def _counted(result) -> str:
     from mieux_cli.model.schema import KINDS
+    from mieux_cli.text import join_words
 
-    return "Records" if len(result.kinds) == len(KINDS) else " and ".join(f"{k}s" for k in result.kinds).capitalize()
+    return "Records" if len(result.kinds) == len(KINDS) else join_words([f"{k}s" for k in result.kinds]).capitalize()
 
 
 # How a count by country says which countries it counts (the role of summary_command).

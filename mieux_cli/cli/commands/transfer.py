@@ -42,13 +42,37 @@ def import_command(
         "--reporting-org", metavar="REF", show_default=False,
         help="IATI files: only the activities this organisation identifier published; repeat for several.",
     )] = None,
+    exclude_country: Annotated[list[str] | None, typer.Option(
+        "--exclude-country", metavar="NAME", show_default=False,
+        help="IATI files: leave out the activities in this recipient country; repeat for several.",
+    )] = None,
+    exclude_reporting_org: Annotated[list[str] | None, typer.Option(
+        "--exclude-reporting-org", metavar="REF", show_default=False,
+        help="IATI files: leave out the activities this organisation identifier published; repeat for several.",
+    )] = None,
+    skip_invalid: Annotated[bool, typer.Option(
+        "--skip-invalid",
+        help="Import every valid record and set the others aside, with their problems, in a report file "
+        "(default: one problem and nothing is imported).",
+    )] = False,
+    report: Annotated[Path | None, typer.Option(
+        "--report", metavar="FILE", show_default=False,
+        help="With --skip-invalid: where to write the records set aside (default: a file in mieux's cache folder, "
+        "named on standard error).",
+    )] = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Replace a record already in the catalogue whole, rather than update only the fields "
+        "the file gives.",
+    )] = False,
 ) -> None:
     """Add and update records from a YAML, JSON or CSV file, a folder of YAML files, or an IATI file.
 
-    Records are matched by ID: new ones are added, changed ones replaced by the imported
-    version, identical ones left alone. Everything is checked first; if any record has a
-    problem, nothing is written and every problem is listed with its file and line. It prints
-    one summary line; --verbose lists each record too, --dry-run each change field by field.
+    Records are matched by ID: new ones are added; one already in the catalogue is updated in the
+    fields the file gives, and keeps the others (--replace replaces it whole); identical ones are
+    left alone. Everything is checked first; if any record has a problem, nothing is written and
+    every problem is listed with its file and line (--skip-invalid imports the others and writes
+    the problems to a report file). It prints one summary line, naming what each changed record
+    gains and loses; --verbose lists each record too, --dry-run each change field by field.
 
     An IATI activity file (2.01 to 2.03, as the IATI Registry, d-portal or the Datastore serve
     it) is read as Actions; --dry-run also lists, per activity, what mieux has no field for.
@@ -62,14 +86,21 @@ def import_command(
       mieux import records.csv
 
       mieux import activities.xml --sector 15190 --country MX --lang es --dry-run
+
+      mieux import datastore-download.xml --skip-invalid --exclude-reporting-org XM-DAC-41114
     """
     from mieux_cli.cli.output import Output
-    from mieux_cli.errors import EXIT_USAGE
+    from mieux_cli.errors import EXIT_USAGE, MieuxError
     from mieux_cli.formats import importing
+    from mieux_cli.formats.import_checks import ImportRefused
     from mieux_cli.text import count_of
 
     out = Output()
-    reading = importing.read_import(path, out.progress, _iati_options(lang, country, sector, reporting_org))
+    if report is not None and not skip_invalid:
+        raise MieuxError("--report names the file for the records --skip-invalid sets aside.",
+                         "Add --skip-invalid, or leave out --report.")
+    chosen = _iati_options(lang, country, sector, reporting_org, exclude_country, exclude_reporting_org)
+    reading = importing.read_import(path, out.progress, chosen)
     items = reading.items
     with out.progress(len(items), "Importing") as advance:
         prepared = importing.prepare(items, advance)
@@ -77,14 +108,14 @@ def import_command(
     creating = not target.path.exists()
     try:
         publisher_ref = _publisher_ref() if any(item.previous for item in items) else None
-        if dry_run:
-            plan = _dry_run(target, prepared, creating, publisher_ref)
-        else:
-            plan = _import(ctx, prepared, out.progress, publisher_ref)
-    except importing.ImportRefused as e:
+        how = {"publisher_ref": publisher_ref, "replace": replace, "skip_invalid": skip_invalid}
+        plan = _dry_run(target, prepared, creating, how) if dry_run else _import(ctx, prepared, out.progress, how)
+    except ImportRefused as e:
         show_problems(out, e.problems)
         out.notice(str(e))
         raise typer.Exit(EXIT_USAGE) from None
+    if plan.skipped:
+        _report_skipped(out, plan, report or _default_report(path), dry_run)
     if dry_run:
         _show_plan(out, plan)
         for line in reading.report:
@@ -103,19 +134,54 @@ def import_command(
                    f"`mieux import --dry-run {shlex.quote(str(path))}` lists them.")
 
 
-def _iati_options(lang, countries, sectors, reporting_orgs):
+def _iati_options(lang, countries, sectors, reporting_orgs, exclude_countries, exclude_reporting_orgs):
     """What to read from an IATI file; None when no option chooses (the defaults)."""
-    if lang is None and not (countries or sectors or reporting_orgs):
+    if lang is None and not (countries or sectors or reporting_orgs or exclude_countries or exclude_reporting_orgs):
         return None
     from mieux_cli.formats.iati.reading import ReadOptions
     from mieux_cli.model import vocab
 
-    return ReadOptions(
-        lang=vocab.LANGUAGES.resolve(lang) if lang else "en",
-        countries=tuple(dict.fromkeys(vocab.COUNTRIES.resolve(c) for c in countries or [])),
-        sectors=tuple(dict.fromkeys(s.strip() for s in sectors or [])),
-        reporting_orgs=tuple(dict.fromkeys(r.strip() for r in reporting_orgs or [])),
-    )
+    def codes(values):
+        return tuple(dict.fromkeys(vocab.COUNTRIES.resolve(c) for c in values or []))
+
+    def refs(values):
+        return tuple(dict.fromkeys(v.strip() for v in values or []))
+
+    return ReadOptions(lang=vocab.LANGUAGES.resolve(lang) if lang else "en", countries=codes(countries),
+                       sectors=refs(sectors), reporting_orgs=refs(reporting_orgs),
+                       exclude_countries=codes(exclude_countries), exclude_reporting_orgs=refs(exclude_reporting_orgs))
+
+
+def _default_report(path: Path) -> Path:
+    """Where the records --skip-invalid sets aside are written when --report does not say: a file
+    of its own in mieux's cache folder, named after the import and the time."""
+    from datetime import UTC, datetime
+
+    from platformdirs import user_cache_path
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return user_cache_path("mieux", appauthor=False) / "import-reports" / f"{path.stem or 'import'}-{stamp}.txt"
+
+
+def _report_skipped(out, plan, report: Path, dry_run: bool) -> None:
+    """Write the problems of the records set aside to `report`, and name it on standard error."""
+    from mieux_cli.errors import MieuxError
+    from mieux_cli.formats.files import write_file
+    from mieux_cli.text import count_of
+
+    n = plan.skipped_records
+    lines = [(f"{count_of(n, 'record')} {'would be' if dry_run else 'were'} set aside by --skip-invalid, with "
+             f"{count_of(len(plan.skipped), 'problem')}:"), *(str(p) for p in plan.skipped)]
+    try:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        write_file(report, ("\n".join(lines) + "\n").encode("utf-8"))
+    except (OSError, MieuxError) as e:
+        out.notice(f"Could not write the report {report} ({e}); the records set aside are:")
+        for line in lines[1:]:
+            out.notice(line)
+        return
+    out.notice(f"{'Would set' if dry_run else 'Set'} aside {count_of(n, 'invalid record')}: {report} lists "
+               f"{'it' if n == 1 else 'them'} with {'its' if n == 1 else 'their'} problems.")
 
 
 def show_problems(out, problems: list) -> None:
@@ -136,26 +202,26 @@ def _publisher_ref() -> str | None:
     return settings.load().get("iati.publisher-ref")
 
 
-def _import(ctx: typer.Context, prepared, progress, publisher_ref: str | None):
+def _import(ctx: typer.Context, prepared, progress, how: dict):
     """Plan and apply under the lock, against the catalogue as it is then; a missing file starts
     empty (Store.load would first fill it with the shipped records). The plan applied."""
-    from mieux_cli.formats.importing import plan_import
+    from mieux_cli.formats.import_plan import plan_import
 
     planned = []
 
     def plan(catalogue):
-        planned[:] = [plan_import(prepared, catalogue, publisher_ref)]
+        planned[:] = [plan_import(prepared, catalogue, **how)]
         return planned[0].changes
 
     commit(ctx, plan, progress)
     return planned[0]
 
 
-def _dry_run(target, prepared, creating: bool, publisher_ref: str | None):
-    from mieux_cli.formats.importing import plan_import
+def _dry_run(target, prepared, creating: bool, how: dict):
+    from mieux_cli.formats.import_plan import plan_import
     from mieux_cli.model.catalogue import Catalogue
 
-    return plan_import(prepared, Catalogue([]) if creating else target.load(), publisher_ref)
+    return plan_import(prepared, Catalogue([]) if creating else target.load(), **how)
 
 
 def _show_changes(out, plan, verbose: bool) -> None:
@@ -165,7 +231,7 @@ def _show_changes(out, plan, verbose: bool) -> None:
     for record_id in plan.added:
         out.line(f"added  {record_id}")
     for record_id in plan.changed:
-        out.line(f"changed  {record_id}")
+        out.line(f"changed  {record_id}" + (f" ({plan.effects[record_id]})" if str(plan.effects[record_id]) else ""))
     for old_id, new_id in plan.renamed.items():
         out.line(f"renamed  {old_id} -> {new_id}")
     for record_id in plan.relinked:
@@ -190,7 +256,9 @@ def _show_plan(out, plan) -> None:
     relinked = set(plan.relinked)
     for change in plan.changes:
         if change.op == "update":
-            out.line(f"{'relink' if change.record_id in relinked else 'change'}  {change.record_id}")
+            effect = plan.effects.get(change.record_id)
+            out.line(f"{'relink' if change.record_id in relinked else 'change'}  {change.record_id}"
+                     + (f" ({effect})" if effect and str(effect) else ""))
             for name, (old, new) in diff(change.before, change.after).items():
                 out.line(f"  {name}: {_compact(name, old)} -> {_compact(name, new)}")
 
@@ -226,21 +294,25 @@ def export_command(
     kind: options.KindOption = None,
     format_: Annotated[str, typer.Option(
         "--format", "-f", metavar="FORMAT", autocompletion=lambda: list(_formats()),
-        help="yaml (a folder with a file per record), json (one array), csv (a row per record) or iati "
-        "(IATI 2.03 activity XML: the Actions).",
+        help="yaml (a folder with a file per record), json (one array), csv (a row per record), xlsx (an Excel "
+        "workbook, codes as names) or iati (IATI 2.03 activity XML: the Actions).",
     )] = "yaml",
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", metavar="PATH", show_default=False,
         help="The folder (yaml) or file (json, csv, iati) to write; json, csv and iati go to standard output without it.",
     )] = None,
+    list_others: Annotated[bool, typer.Option(
+        "--list-others", help="IATI: name the Actions imported from other publishers' activities, which are not exported.",
+    )] = False,
 ) -> None:
     """Export records as a folder of YAML files, as one JSON or CSV file, or as IATI activities.
 
     YAML writes DIR/actions/<id>.yaml, DIR/practices/ ... with the fields in a fixed order, so
     that a git diff shows exactly what changed; exporting the whole catalogue also removes the
     files of records that are no longer in it. IATI writes each Action as an IATI 2.03 activity,
-    published by the organisation `mieux config` names, and lists on standard error what IATI has
-    no place for. Takes the same filters as `mieux list`.
+    published by the organisation `mieux config` names (never an activity imported from another
+    publisher), and lists on standard error what IATI has no place for. Takes the same filters
+    as `mieux list`.
 
     Examples:
 
@@ -262,7 +334,7 @@ def export_command(
     out = Output()
     fmt = format_.strip().lower()
     if fmt not in FORMATS:
-        raise MieuxError(f"Unknown format '{format_}'.", "Use --format yaml, json, csv or iati (IATI activity XML).")
+        raise MieuxError(f"Unknown format '{format_}'.", "Use --format yaml, json, csv, xlsx (Excel) or iati (IATI activity XML).")
     _check_out(ctx, fmt, output)
     publisher = _iati_publisher() if fmt == "iati" else None
     selected = options.filters(options.one_kind(kind_argument, kind), **where)
@@ -282,7 +354,7 @@ def export_command(
     if fmt == "yaml":
         _export_folder(out, records, output, prune=everything)
     else:
-        _export_file(out, fmt, records, output, publisher)
+        _export_file(out, fmt, records, output, publisher, list_others)
 
 
 def _export_folder(out, records: list[dict], folder: Path, prune: bool) -> None:
@@ -299,18 +371,18 @@ def _export_folder(out, records: list[dict], folder: Path, prune: bool) -> None:
         out.notice(f"Removed {count_of(n, 'file')} whose record{' is' if n == 1 else 's are'} no longer in the catalogue.")
 
 
-def _export_file(out, fmt: str, records: list[dict], path: Path | None, publisher) -> None:
-    """JSON, CSV or IATI, to `path` or standard output; what the format could not carry on standard error."""
+def _export_file(out, fmt: str, records: list[dict], path: Path | None, publisher, list_others: bool) -> None:
+    """JSON, CSV, Excel or IATI, to `path` or standard output; what the format could not carry on standard error."""
     from mieux_cli.formats import exporting
     from mieux_cli.formats.files import write_file
     from mieux_cli.text import count_of
 
     try:
-        if fmt == "csv":
+        if fmt in ("csv", "xlsx"):
             with out.progress(len(records), "Exporting") as advance:
                 document = exporting.document(fmt, records, advance)
         else:  # JSON is one orjson call, far quicker than the second a progress bar waits; IATI writes as it goes
-            document = exporting.document(fmt, records, publisher=publisher)
+            document = exporting.document(fmt, records, publisher=publisher, list_others=list_others)
     except exporting.ExportRefused as e:
         for line in e.report:
             out.notice(line)
@@ -344,6 +416,8 @@ def _check_out(ctx: typer.Context, fmt: str, output: Path | None) -> None:
     from mieux_cli.errors import MieuxError
     from mieux_cli.formats.yaml_folder import KIND_FOLDERS, MANIFEST
 
+    if fmt == "xlsx" and output is None:
+        raise MieuxError("An Excel workbook is a file, not text for the terminal.", "Give it a name: --output catalogue.xlsx")
     if fmt == "yaml" and output is None:
         raise MieuxError("A YAML export is a folder of files: say which with --output.",
                          "Type: mieux export --output DIR (or use --format json or csv for standard output).")
