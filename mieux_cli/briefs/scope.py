@@ -153,7 +153,26 @@ def figures(about: list[dict], held: list[dict], took_part: list[dict], facts: i
         "themes_none": sum(1 for r in about if not record_themes(r)),
         "years": _years(about),
         "undated": sum(1 for r in about if not own_years(r)),
+        "funding": _funding(about),
+        "funding_none": sum(1 for r in about if r["kind"] == "action" and not r.get("funding")),
     }
+
+
+def _funding(records: list[dict]) -> str:
+    """'budgets of 120,000 EUR; disbursements of 50,000.50 EUR': the sums the records give, by
+    kind of funding and currency, over all their years."""
+    from mieux_cli.model import vocab
+    from mieux_cli.model.display import number_text
+
+    totals: dict[tuple[str, str], float] = {}
+    for record in records:
+        for item in record.get("funding") or []:
+            if isinstance(item["value"], int | float) and item.get("currency"):
+                key = (item["type"], item["currency"])
+                totals[key] = totals.get(key, 0) + item["value"]
+    order = list(vocab.FUNDING_TYPES)
+    return "; ".join(f"{vocab.FUNDING_TYPES.label(kind).lower()}s of {number_text(round(total, 2), currency)}"
+                     for (kind, currency), total in sorted(totals.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])))
 
 
 def _alike(records: list[dict]) -> list[str]:

@@ -31,8 +31,13 @@ def date_words(value: str | None) -> str:
 
 
 def number_text(value, unit: str | None) -> str:
-    """45 and 'people' -> '45 people'; 300 and '%' -> '300%'; 15000 -> '15,000'."""
-    text = f"{value:,}" if isinstance(value, int) else str(value)
+    """45 and 'people' -> '45 people'; 300 and '%' -> '300%'; 15000 -> '15,000'; 50000.5 -> '50,000.50'."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        text = str(value)
+    elif isinstance(value, int) or value.is_integer():
+        text = f"{int(value):,}"
+    else:
+        text = f"{value:,.2f}" if abs(value) >= 1000 else str(value)
     if not unit:
         return text
     return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
@@ -64,6 +69,9 @@ def item_text(f: schema.Field, item: dict) -> str:
     'National Institute of Migration (Host; Mexico; Agency)', 'participants: 45 people (as of 2018)'."""
     if f.name == "sources":
         return source_text(item)
+    if f.name == "funding":  # 'Budget: 250,000 EUR in 2019'
+        text = f"{code_text('funding-types', item['type'])}: {number_text(item['value'], item.get('currency'))}"
+        return text + (f" in {item['year']}" if item.get("year") else "")
     shown = []
     for part in f.parts:
         value = item.get(part.name)

@@ -93,7 +93,8 @@ def active_years(record: dict, catalogue) -> tuple[int, int] | None:
 
 
 def _active_years(record: dict, catalogue) -> tuple[int, int] | None:
-    start, end = record.get("start"), record.get("end")
+    # the actual dates, else the planned ones (an IATI activity may give only its plans)
+    start, end = record.get("start") or record.get("planned_start"), record.get("end") or record.get("planned_end")
     if start is None and end is None and record["kind"] == "practice":
         # only an action or an event gives its years: a practice a hand edit linked to itself (or
         # to another practice) would take them round in a circle
@@ -118,8 +119,8 @@ def _active_years(record: dict, catalogue) -> tuple[int, int] | None:
 
 
 def years_label(record: dict) -> str:
-    """'2013-2017', '2017', '2018-' (open end), or '' when unknown."""
-    start, end = record.get("start"), record.get("end")
+    """'2013-2017', '2017', '2018-' (open end), or '' when unknown (the actual dates, else the planned)."""
+    start, end = record.get("start") or record.get("planned_start"), record.get("end") or record.get("planned_end")
     if not start and not end:
         return ""
     first = (start or end)[:4]

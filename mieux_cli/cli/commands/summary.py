@@ -60,6 +60,8 @@ def summary_command(
     selected = options.filters(options.one_kind(kind_argument, kind), **where)
     catalogue = load_catalogue(ctx, out)
     result = catalogue.summary(selected, fields, role)
+    if selected.kinds:  # the kinds counted are those asked for that have the fields counted by
+        result.kinds = [k for k in result.kinds if k in selected.kinds]
     if out.mode == "json":
         out.json({
             "by": fields,
