@@ -16,8 +16,9 @@ Every other field keeps its value; new fields are empty.
 
 Format 2 -> 3:
 - an event's `place_country`, the country its place names when the place ends in one ("Cotonou,
-  Benin" gives Benin; "Bangkok" gives none: the record has to say it). Every other field keeps
-  its value.
+  Benin" gives Benin; "Bangkok" gives none: the record has to say it);
+- new, empty: an Action's `planned_start`, `planned_end`, `shares`, `sectors` and `funding`, and a
+  partner's `ref` (its organisation identifier). Every other field keeps its value.
 """
 
 import re
