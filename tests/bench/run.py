@@ -134,6 +134,29 @@ def iati_activities(n: int, seed: int = 11) -> str:
     return "".join(parts)
 
 
+REAL_IOM = Path(__file__).resolve().parents[3] / "shared" / "reference" / "iati" / "real" / "iom-577-2.03.xml"
+
+
+def real_shaped_activities(n: int) -> str | None:
+    """n activities as IOM publishes them: the real IOM file's 577 activities (../shared/reference/
+    iati/real/) repeated, each copy with identifiers of its own; None when the file is not there."""
+    import re
+
+    if not REAL_IOM.is_file():
+        return None
+    text = REAL_IOM.read_text(encoding="utf-8")
+    head, body = text.split("<iati-activity ", 1)
+    activities = re.findall(r"<iati-activity .*?</iati-activity>", "<iati-activity " + body, re.S)
+    parts = [head]
+    for i in range(n):
+        copy, one = divmod(i, len(activities))
+        parts.append(re.sub(r"<iati-identifier>([^<]*)</iati-identifier>",
+                            lambda m, copy=copy: f"<iati-identifier>{m.group(1).strip()}-R{copy}</iati-identifier>",
+                            activities[one], count=1) + "\n")
+    parts.append("</iati-activities>\n")
+    return "".join(parts)
+
+
 def run_once(command: list[str], env: dict) -> tuple[float, int]:
     """Seconds and peak RSS (KiB) of one whole process. The RSS that wait4 reports for a child
     started from this (large) process counts this process's memory too, so it is taken from a
@@ -249,6 +272,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--output", default="bench.json")
     parser.add_argument("--startup", action="store_true", help="Only start-up on the shipped catalogue (see startup).")
+    parser.add_argument("--iati-real", type=int, default=0, metavar="N",
+                        help="Only the import of N real-shaped IATI activities (the real IOM file repeated).")
     args = parser.parse_args()
     if args.startup:
         startup(args.runs)
@@ -293,6 +318,23 @@ def main() -> None:
         bench(f"{size}: IATI export", [*mieux, "--db", str(imported), "export", "--format", "iati", "--output",
                                        str(work / f"iati-{size}-export.xml")],
               env={**env, "MIEUX_CONFIG": str(settings)}, runs=max(3, args.runs // 3))
+
+    def bench_real_iati(size):
+        """Import `size` real-shaped activities (the IOM file repeated) into an empty catalogue."""
+        text = real_shaped_activities(size)
+        if text is None:
+            print(f"  {size} real-shaped IATI activities: skipped ({REAL_IOM} is not here)")
+            return
+        activities = work / f"iom-{size}.xml"
+        activities.write_text(text, encoding="utf-8")
+        imported = work / f"iom-{size}.json"
+        bench(f"{size}: real-shaped IATI import (IOM repeated)", [*mieux, "--db", str(imported), "import", str(activities)],
+              runs=max(3, args.runs // 3), before=lambda: without_catalogue(imported))
+
+    if args.iati_real:
+        bench_real_iati(args.iati_real)
+        Path(args.output).write_text(json.dumps(results, indent=2))
+        return
 
     print("floors")
     bench("python -c pass", [python, "-c", "pass"])
@@ -361,9 +403,11 @@ def main() -> None:
                                                                  "--limit", "20"])
         if size == 10_000:
             bench_iati(size)
+            bench_real_iati(size)
     if 10_000 not in [int(s) for s in args.sizes.split(",") if s]:
         print("IATI")
         bench_iati(10_000)
+        bench_real_iati(10_000)
     hello_again()
     results["typer hello-world"]["median_ms"] = round(statistics.median(hello_samples), 1)
     hello = results["typer hello-world"]["median_ms"]
