@@ -43,6 +43,8 @@ def test_the_iom_file_imports_whole_with_its_activities_in_australia(cli):
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("Added 577, changed 0, unchanged 0.")
     assert len(json.loads(cli("list", "--country", "AU", "--json").stdout)) == 5
+    only = cli("import", real("iom-577-2.03.xml"), "--country", "AU", "--dry-run").stdout
+    assert "Read 577 IATI activities (version 2.03); 572 left out by --country AU.\n" in only
 
 
 def iati_file(tmp_path, *activities: str, root: str = '<iati-activities version="2.03">') -> str:
