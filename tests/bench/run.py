@@ -146,7 +146,7 @@ def real_shaped_activities(n: int) -> str | None:
         return None
     text = REAL_IOM.read_text(encoding="utf-8")
     head, body = text.split("<iati-activity ", 1)
-    activities = re.findall(r"<iati-activity .*?</iati-activity>", "<iati-activity " + body, re.S)
+    activities = re.findall(r"<iati-activity .*?</iati-activity>", "<iati-activity " + body, re.DOTALL)
     parts = [head]
     for i in range(n):
         copy, one = divmod(i, len(activities))
