@@ -8,7 +8,6 @@ from typer.testing import CliRunner
 from mieux_cli.cli.app import app
 from mieux_cli.model.records import normalize
 from mieux_cli.storage.catalogue_file import Store
-from mieux_cli.storage.file_format import RECORDS_TABLE
 
 SOURCE = {"title": "Test notes", "publisher": "Test", "date": "2024", "url": None}
 
@@ -36,8 +35,7 @@ def db(tmp_path):
 def add_records(path, *raw_records):
     """Insert records (raw mappings; kind, id and a source are filled in if missing)."""
     records = [normalize({"sources": [SOURCE], **raw}) for raw in raw_records]
-    with Store(path).transaction() as database:
-        database.table(RECORDS_TABLE).insert_multiple(records)
+    Store(path).change(lambda tx: tx.add(records))
     return records
 
 

@@ -224,10 +224,9 @@ def test_user_text_cannot_forge_lines_in_history_show_and_check(cli):
                                f"'title=Real title {FORGED}'")
     assert history[1] == "    changed fct-lac-regional-integration: title"
     from mieux_cli.storage.catalogue_file import Store
-    from mieux_cli.storage.file_format import RECORDS_TABLE
 
-    with Store(cli.db).transaction() as database:  # a record changed by other means than mieux
-        database.table(RECORDS_TABLE).insert({"id": "fct-raw", "kind": "fact", "title": "Raw", "countries": [f"XX\n{FORGED}"]})
+    # a record added by other means than mieux
+    Store(cli.db).change(lambda tx: tx.add([{"id": "fct-raw", "kind": "fact", "title": "Raw", "countries": [f"XX\n{FORGED}"]}]))
     checked = cli("check").stdout
     assert not any(line.startswith("#99") for line in checked.splitlines())
     assert f"Unknown country 'XX {FORGED}'" in checked

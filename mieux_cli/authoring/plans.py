@@ -217,12 +217,15 @@ def plan_undo(history: list[dict], to: int | None):
             "(see `mieux backup --list`).",
         )
 
+    touched = list(dict.fromkeys(c["id"] for e in undone for c in e["changes"] if c["op"] not in DAMAGED_OPS))
+
     def plan(catalogue: Catalogue) -> list[Change]:
-        target = dict(catalogue.by_id)
+        # only the records the changes touched: each looked up once (the index reads them alone)
+        target = {i: r for i in touched if (r := catalogue.by_id.get(i)) is not None}
         for entry in reversed(undone):
             undo_into(target, entry)
         changes = []
-        for record_id in dict.fromkeys(c["id"] for e in undone for c in e["changes"] if c["op"] not in DAMAGED_OPS):
+        for record_id in touched:
             before, after = catalogue.by_id.get(record_id), target.get(record_id)
             if before == after:
                 continue

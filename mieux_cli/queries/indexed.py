@@ -15,22 +15,16 @@ from collections import Counter
 import orjson
 
 from mieux_cli.errors import IndexBroken
-from mieux_cli.model.catalogue import Catalogue
 from mieux_cli.model.schema import KINDS
 from mieux_cli.storage.index import (
     BIT_FIELDS,
     OUTSIDE,
-    RecordsById,
     bit_of,
     codes_of,
-    record_of,
     rows,
     unchanged,
 )
-
-
-def _marks(values) -> str:
-    return ", ".join("?" * len(values))
+from mieux_cli.storage.indexed_records import IndexedRecords, marks
 
 
 def where(filters) -> tuple[str, list]:
@@ -43,13 +37,13 @@ def where(filters) -> tuple[str, list]:
 
     def among(column: str, values) -> None:
         values = sorted(values)
-        clauses.append(f"{column} IN ({_marks(values)})")
+        clauses.append(f"{column} IN ({marks(values)})")
         params.extend(values)
 
     def listed(fields: list[str], values) -> None:
         values = sorted(values)
-        clauses.append(f"pos IN (SELECT pos FROM record_values WHERE field IN ({_marks(fields)}) "
-                       f"AND value IN ({_marks(values)}))")
+        clauses.append(f"pos IN (SELECT pos FROM record_values WHERE field IN ({marks(fields)}) "
+                       f"AND value IN ({marks(values)}))")
         params.extend([*fields, *values])
 
     if filters.kinds:
@@ -114,139 +108,9 @@ def _guarded(method):
     return guarded
 
 
-class _Aliases:
-    """Former ID -> the ID its record has now, read as asked (the last record that has it)."""
-
-    def __init__(self, db):
-        self.db = db
-
-    def get(self, alias, default=None):
-        found = rows(self.db, "SELECT r.id FROM record_values v JOIN records r ON r.pos = v.pos "
-                     "WHERE v.field = 'aliases' AND v.value = ? ORDER BY v.pos DESC LIMIT 1", (alias,))
-        return found[0][0] if found else default
-
-    def __contains__(self, alias) -> bool:
-        return self.get(alias) is not None
-
-
-class _Kinds:
-    """ID -> kind, read as asked."""
-
-    def __init__(self, by_id: RecordsById):
-        self.by_id = by_id
-
-    def get(self, record_id, default=None):
-        record = self.by_id.get(record_id)
-        return record["kind"] if record is not None else default
-
-
-class _Taken:
-    """IDs in use, now or formerly: `in` only."""
-
-    def __init__(self, catalogue: "IndexedCatalogue"):
-        self.catalogue = catalogue
-
-    def __contains__(self, record_id) -> bool:
-        return record_id in self.catalogue.by_id or record_id in self.catalogue.by_alias
-
-
-class _Linking:
-    """ID -> (field, record) for every record that links to it, in the catalogue's order, read as
-    asked; a record linking twice is one object (Catalogue.linking_to counts it once)."""
-
-    def __init__(self, db, at):
-        self.db, self.at = db, at
-
-    def get(self, target, default=None):
-        found = rows(self.db, "SELECT pos, field FROM links WHERE target = ? ORDER BY pos, ord", (target,))
-        if not found:
-            return default
-        records = self.at({pos for pos, _ in found})
-        return [(field, records[pos]) for pos, field in found]
-
-
-def _following(prefix: str) -> str | None:
-    """The first text after every text that begins with `prefix`, in SQLite's order (that of
-    UTF-8 bytes, which is the code points'): its last character one higher, past the surrogates
-    (which no text holds, and SQLite cannot be given); None when there is none (U+10FFFF)."""
-    for end in range(len(prefix) - 1, -1, -1):
-        code = ord(prefix[end]) + 1
-        if code == 0xD800:
-            code = 0xE000
-        if code <= 0x10FFFF:
-            return prefix[:end] + chr(code)
-    return None
-
-
-class IndexedCatalogue(Catalogue):
-    """A catalogue read from its index, in one read transaction (`db`, from index.open_fresh);
-    `state`: what the index records of the file."""
-
-    def __init__(self, db: sqlite3.Connection, state: dict, path=None, created: bool = False,
-                 migrated_from: int | None = None):
-        self.db = db
-        self.changed = state.get("changed")
-        self.path = path
-        self.created = created
-        self.migrated_from = migrated_from
-        self._at: dict[int, dict] = {}
-
-    def at(self, positions) -> dict[int, dict]:
-        """The records at these positions, each read once."""
-        wanted = sorted(p for p in positions if p not in self._at)
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            self._at.update((pos, record_of(body)) for pos, body in rows(
-                self.db, f"SELECT pos, body FROM bodies WHERE pos IN ({_marks(chunk)})", chunk))
-        return {p: self._at[p] for p in positions}
-
-    @functools.cached_property
-    def records(self) -> list[dict]:
-        """Every usable record: only for what needs them all (a link typed as words of a title)."""
-        return [record_of(body) for (body,) in rows(self.db, "SELECT body FROM bodies ORDER BY pos")]
-
-    @functools.cached_property
-    def damaged(self) -> list[tuple]:
-        """(what is known of the record: its ID, or None if it is not even a mapping; why)."""
-        return [({"id": record_of(i)} if i is not None else None, why)
-                for i, why in rows(self.db, "SELECT id, why FROM damaged ORDER BY pos")]
-
-    @functools.cached_property
-    def by_id(self) -> RecordsById:
-        return RecordsById(self.db)
-
-    @functools.cached_property
-    def by_alias(self) -> _Aliases:
-        return _Aliases(self.db)
-
-    @functools.cached_property
-    def kinds_by_id(self) -> _Kinds:
-        return _Kinds(self.by_id)
-
-    @property
-    def taken_ids(self) -> _Taken:
-        return _Taken(self)
-
-    @functools.cached_property
-    def _linking(self) -> _Linking:
-        return _Linking(self.db, self.at)
-
-    def ids_starting(self, prefix: str):
-        return sorted({i for i, _ in self._starting(prefix)})
-
-    def titles(self):
-        return rows(self.db, "SELECT id, title FROM records ORDER BY pos")
-
-    def _starting(self, prefix: str) -> list[tuple[str, str]]:
-        """(ID, title) of the records whose ID begins with `prefix`."""
-        if not prefix:
-            return rows(self.db, "SELECT id, title FROM records")
-        following = _following(prefix)
-        if following is None:
-            found = rows(self.db, "SELECT id, title FROM records WHERE id >= ?", (prefix,))
-        else:
-            found = rows(self.db, "SELECT id, title FROM records WHERE id >= ? AND id < ?", (prefix, following))
-        return [(i, t) for i, t in found if i.startswith(prefix)]
+class IndexedCatalogue(IndexedRecords):
+    """A catalogue read from its index (storage/indexed_records.py), in one read transaction,
+    with every read a command asks of it."""
 
     # -- reads -----------------------------------------------------------------------------------
 
@@ -274,7 +138,7 @@ class IndexedCatalogue(Catalogue):
         condition, params = where(filters)
         kinds = counted_kinds(by)
         if len(kinds) < len(KINDS):
-            condition, params = f"{condition} AND kind IN ({_marks(kinds)})", [*params, *kinds]
+            condition, params = f"{condition} AND kind IN ({marks(kinds)})", [*params, *kinds]
         if set(by) <= _BIT_GROUPED.keys():
             return count_groups(self._grouped_by_bits(condition, params, by), by, role, filters.years)
         columns = list(dict.fromkeys(c for field in by for c in GROUPED[field]))
@@ -495,5 +359,5 @@ class _Searching:
         ids = {}
         for start in range(0, len(contenders), 500):
             chunk = contenders[start:start + 500]
-            ids.update(self.db.execute(f"SELECT pos, id FROM records WHERE pos IN ({_marks(chunk)})", chunk))
+            ids.update(self.db.execute(f"SELECT pos, id FROM records WHERE pos IN ({marks(chunk)})", chunk))
         return sorted(((scored[pos], pos) for pos in contenders), key=lambda sp: (-sp[0], ids[sp[1]], sp[1]))[:limit]

@@ -1,26 +1,26 @@
-"""The catalogue file (the Store): read, locked, replaced whole, backed up, and its index kept with it.
+"""The catalogue file (the Store): read, locked, changed, replaced whole, backed up, and its index
+kept with it.
 
-The working catalogue is a TinyDB JSON file. TinyDB's own JSONStorage rewrites the file in place
-and never locks, so a crash mid-write or two writers at once corrupt it. Here instead:
+The working catalogue is a TinyDB JSON file, laid out a line per entry (file_layout.py). TinyDB's
+own JSONStorage rewrites the file in place and never locks, so a crash mid-write or two writers at
+once corrupt it. Here instead:
 - reads answer from the index beside the file (index.py), a SQLite cache of it, and never lock
   while it matches the file; a missing or stale index is rebuilt once, under the lock, and a
-  reader that cannot rebuild it (a read-only folder, the lock held too long) reads the file;
-- the file is parsed (orjson) once per command that needs it, with the garbage collector
-  paused: writers replace the file atomically, so a reader sees either the old or the new file,
-  never half of one;
-- every write is a transaction: an exclusive inter-process lock (flock, released by the OS if the
-  holder dies), a fresh read, TinyDB operations on that data in memory, then one atomic replace
-  (temporary file in the same folder, fsync, rename, fsync of the folder), then the index
-  updated to match (if the process dies between the two, the next read rebuilds it);
+  reader that cannot rebuild it (a read-only folder, the lock held too long) parses the file
+  (orjson, the garbage collector paused);
+- every write is a transaction (Store.change): an exclusive inter-process lock (flock, released by
+  the OS if the holder dies); the catalogue as it is under the lock, from the index when it
+  matches the very file mieux wrote last (and the file's other lines then copied as bytes), else
+  from the file parsed whole; one atomic replace (temporary file in the same folder, fsync,
+  rename, fsync of the folder); then the index updated to match (if the process dies between
+  the two, the next read rebuilds it);
 - before each replace, the previous file is kept in its backups (backups.py); they rotate only
-  after the replace succeeded;
-- a symlinked catalogue (kept in a synced folder, say) is written through the link: the file it
-  points to is replaced, and the lock and the backups sit beside that file;
-- the file is read only if it is a regular file, and never more than MAX_FILE_BYTES of it.
-Beside this module: file_format.py (the file's tables, parsed and encoded), lock.py (the lock),
-files.py (bounded reads, atomic writes and copies, used for every file mieux reads or writes),
-backups.py (each catalogue's backups), index.py and index_writing.py (the index), history.py
-(every change, recorded and undoable).
+  after the replace succeeded; a symlinked catalogue is written through the link (the lock and
+  the backups sit beside the file it points to); only a regular file is read, never more than
+  MAX_FILE_BYTES of it.
+Beside it: file_format.py and file_layout.py (the file's tables and bytes), transaction.py,
+lock.py, files.py (bounded reads, atomic writes), backups.py, index.py, index_writing.py and
+indexed_records.py (the index), history.py (every change, recorded and undoable).
 
 MIEUX_NO_INDEX=1 makes reads parse the file instead of using the index (writes still keep the
 index up to date): a troubleshooting switch, and how the tests compare the two.
@@ -28,22 +28,17 @@ index up to date): a troubleshooting switch, and how the tests compare the two.
 
 import contextlib
 import dataclasses
-import errno
 import functools
 import os
-import shlex
 import stat
 import sys
-from datetime import UTC, datetime
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import orjson
 
 from mieux_cli.errors import StorageError
 from mieux_cli.model.catalogue import Catalogue
 from mieux_cli.model.migrations import CURRENT_FORMAT as FORMAT
-from mieux_cli.model.migrations import migrate_records
 from mieux_cli.storage.file_format import (
     HISTORY_TABLE,
     MAX_FILE_BYTES,
@@ -54,20 +49,22 @@ from mieux_cli.storage.file_format import (
     catalogue_of,
     change_counter,
     changed_at,
-    encoded,
     file_format,
     history_of,
-    number_every_key,
     parse_catalogue,
 )
+from mieux_cli.storage.file_layout import NotLaidOut, Rewrite, TooDeep, history_section, lines_of
 from mieux_cli.storage.files import (
     NotRegularFile,
     TooLarge,
+    open_regular_file,
     read_regular_file_and_stat,
     remove_temporary_files,
     write_atomically,
 )
 from mieux_cli.storage.lock import LockUnavailable, hold, lock_timeout
+from mieux_cli.storage.problems import damaged_file, not_saved, too_deep
+from mieux_cli.storage.transaction import LaidOut, Transaction, apply_to, changed_meta, laid_out, migration, numbered
 
 if TYPE_CHECKING:
     from mieux_cli.storage.backups import Backup, Backups
@@ -83,27 +80,6 @@ def data_dir_path() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path("mieux", appauthor=False) / "catalogue.json"
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class _MemoryStorage:
-    """What TinyDB reads from and writes to inside a transaction: the data already read under the
-    lock. TinyDB only needs read/write/close; the file is written once, when the transaction ends."""
-
-    def __init__(self, data: dict):
-        self.data = data
-
-    def read(self) -> dict:
-        return self.data
-
-    def write(self, data: dict) -> None:
-        self.data = data
-
-    def close(self) -> None:
-        pass
 
 
 @dataclasses.dataclass
@@ -186,16 +162,35 @@ class Store:
     def load(self) -> Catalogue:
         """The catalogue from the file itself (model/catalogue.py), created from the shipped one if the
         file does not exist yet, migrated if an older mieux wrote it."""
-        return self.load_with_history()[0]
-
-    def load_with_history(self) -> tuple[Catalogue, list[dict]]:
-        """The catalogue, as `load` gives it, and its history, from one read of the file."""
         opened = self._opened_file()
-        return catalogue_of(opened.data, self.path, opened.created, opened.migrated_from), history_of(opened.data)
+        return catalogue_of(opened.data, self.path, opened.created, opened.migrated_from)
 
     def history(self) -> list[dict]:
-        """Every recorded change, oldest first, each with its number `n` (see history.py)."""
+        """Every recorded change, oldest first, each with its number `n` (see history.py); read
+        from the history table alone in a file as mieux wrote it (_as_written)."""
+        with contextlib.ExitStack() as held:
+            written = self._as_written(held)
+            if written is not None:
+                with contextlib.suppress(NotLaidOut):
+                    return history_of({HISTORY_TABLE: history_section(written[0])})
         return history_of(self._read() or {})
+
+    def _as_written(self, held: contextlib.ExitStack):
+        """(the file, open; its index, open; the index's state) when the index matches the file
+        and says this is a file mieux wrote in its layout (file_layout), a line per entry; None
+        otherwise. Both are closed with `held`."""
+        from mieux_cli.storage import index
+
+        try:
+            source = held.enter_context(open_regular_file(self.real_path, MAX_FILE_BYTES))
+            info = os.fstat(source.fileno())
+        except (OSError, NotRegularFile, TooLarge):
+            return None
+        opened = index.open_fresh(self.index_path, self.real_path, index.file_identity(info))
+        if opened is None:
+            return None
+        held.callback(opened[0].close)
+        return (source, *opened) if opened[1].get("lines") else None
 
     def _indexed(self):
         """The index, opened for reading with its state, if it matches the file; else None."""
@@ -215,14 +210,15 @@ class Store:
         with contextlib.suppress(StorageError, OSError), self._locked():
             index.remove(self.index_path)
 
-    def _index_file(self, read: "_Read", progress=None) -> bool:
-        """(Re)build the index of the file as read under the lock; False if none can be made here
+    def _index_file(self, read: "_Read", progress=None, lines: bool = False) -> bool:
+        """(Re)build the index of the file as read under the lock (`lines`: as this process just
+    wrote it, in its layout, file_layout); False if none can be made here
         (a read-only folder, a full disk, a SQLite without full-text search): reads then answer
         from the file, which is always right, only slower."""
         from mieux_cli.storage import index, index_writing
 
         data = read.data
-        state = index.state_of(index.file_identity(read.info), change_counter(data), changed_at(data), read.crc)
+        state = index.state_of(index.file_identity(read.info), change_counter(data), changed_at(data), read.crc, lines)
         try:
             index_writing.build(self.index_path, data.get(RECORDS_TABLE, {}), state, like=read.info, progress=progress)
         except Exception:  # noqa: BLE001 - whatever stops the cache, the file answers
@@ -293,47 +289,18 @@ class Store:
         if read.data is None and create:
             from mieux_cli.storage.shipped import shipped_records
 
-            self._change({RECORDS_TABLE: {}}, lambda db: db.table(RECORDS_TABLE).insert_multiple(shipped_records()), progress)
+            data = {RECORDS_TABLE: {str(n): record for n, record in enumerate(shipped_records(), 1)}}
+            self._write(data, None, {}, None, progress)
             return dataclasses.replace(self._read_and_stat(), created=True)
         if read.data is not None and file_format(read.data) < FORMAT:
             older = file_format(read.data)
-            self._change(read.data, self._migration, progress)
+            old_records = numbered(read.data)
+            self._write(read.data, read.info, old_records, migration(read.data), progress)
             return dataclasses.replace(self._read_and_stat(), migrated_from=older)
         return read
 
-    @staticmethod
-    def _migration(db) -> None:
-        """Bring an older file to the current format, once: after a backup (every replace makes
-        one), recorded in the history. A record that cannot be read is kept as it was, for
-        `mieux check` to report."""
-        from mieux_cli.errors import InvalidRecord
-        from mieux_cli.storage.user import current_user
-        from mieux_cli.text import os_text
-
-        data = db.storage.read()
-        older = file_format(data)
-        records = data[RECORDS_TABLE]
-        for key, record in records.items():
-            try:
-                records[key] = migrate_records([record])[0]
-            except InvalidRecord:
-                pass
-        db.table(HISTORY_TABLE).insert({
-            "at": _now(), "user": os_text(current_user()), "command": f"migrated from format {older}",
-            "changes": [], "undoes": None, "migrated": {"from": older, "to": FORMAT},
-        })
-
     def _damaged(self, what: str) -> StorageError:
-        # Hints are typed into a shell: every path quoted. They name the real file (a symlink's
-        # target), which is the one to restore or move aside.
-        backups = self.backups()
-        path = shlex.quote(str(self.real_path))
-        if backups:
-            hint = f"Restore the latest backup with: cp {shlex.quote(str(backups[-1].path))} {path}"
-        else:
-            broken = shlex.quote(str(self.real_path) + ".broken")
-            hint = f"Move it aside (mv {path} {broken}) and mieux starts again from the shipped catalogue."
-        return StorageError(f"The catalogue {self.path} {what}.", hint)
+        return damaged_file(self.path, self.real_path, self.backups(), what)
 
     @property
     def backups_folder(self) -> Path:
@@ -381,56 +348,101 @@ class Store:
 
     # -- writing ---------------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def transaction(self, progress=None):
-        """Yield a TinyDB over the current data, locked; write it back atomically on success, and
-        the index with it. An exception inside the block writes nothing. A file an older mieux
-        wrote is migrated first. Records are replaced (TinyDB insert and remove), never changed in
-        place: the index follows the records that are new objects (index_writing.update)."""
-        with self._locked():
+    def change(self, make, progress=None):
+        """Run make(tx), a transaction.Transaction over the catalogue as it is under the lock, and
+        write what it changed, the index with it; make's result. Nothing is written when it
+        changes nothing, or raises. The very file mieux wrote last, in its layout (file_layout),
+        whose index says so and matches it, is changed by copying its unchanged lines, the plan's
+        lookups answered by the index; any other is read whole (and migrated first, if an older
+        mieux wrote it), and written back in that layout."""
+        with self._locked(), contextlib.ExitStack() as held:
+            laid = self._laid_out(held)
+            if laid is not None:
+                tx = Transaction(laid.catalogue, laid.catalogue.key_of)
+                result = make(tx)
+                if not tx.changed:
+                    return result
+                try:
+                    self._rewrite(laid, tx, progress)
+                    return result
+                except NotLaidOut:  # the index did not tell the truth: the file is read whole
+                    from mieux_cli.storage import index
+
+                    laid.catalogue.db.close()
+                    index.remove(self.index_path)
             read = self._read_locked(create=False, progress=progress)
-            yield from self._changing(read.data or {RECORDS_TABLE: {}}, read.info, progress)
+            data = read.data or {RECORDS_TABLE: {}}
+            old_records = numbered(data)
+            records = data[RECORDS_TABLE]
+            keys = {id(r): key for key, r in records.items()}
+            tx = Transaction(Catalogue(list(records.values()), path=self.path, history=history_of(data)),
+                             lambda record: keys[id(record)])
+            result = make(tx)
+            if tx.changed:
+                self._write(data, read.info, old_records, tx, progress)
+            return result
 
-    def _change(self, data: dict, change, progress=None) -> None:
-        """Apply change(db) to the data read under the lock held, and write it."""
-        with contextlib.contextmanager(self._changing)(data, None, progress) as db:
-            change(db)
+    def _laid_out(self, held: contextlib.ExitStack) -> "LaidOut | None":
+        """The file, open, with its index as a catalogue, when a write may copy its lines
+        (transaction.laid_out); None otherwise."""
+        written = self._as_written(held)
+        return laid_out(*written, self.path, lambda: history_of(self._read() or {})) if written else None
 
-    def _changing(self, data: dict, info: os.stat_result | None, progress=None):
-        """Yield a TinyDB over `data` (read under the lock held, with the stat `info` of the file
-        read), then write it and update the index."""
-        import tinydb
+    def _rewrite(self, laid: "LaidOut", tx: Transaction, progress=None) -> None:
+        """Write the changes of `tx` by copying the file's other lines (file_layout.Rewrite), and
+        update the index with them."""
+        from mieux_cli.storage import index, index_writing
 
+        meta = {**laid.meta, "1": changed_meta(laid.meta.get("1", {}))}
+        added = tx.new_keys(laid.following)
+        laid.source.seek(0)
+        rewrite = Rewrite(laid.source, meta, set(tx.gone), [tx.entry] if tx.entry else [], added)
+        crc = self._replace(rewrite)
+        if tx.entry is not None:
+            tx.number = rewrite.last_history + 1
+        laid.catalogue.db.close()
+        written = {META_TABLE: meta}
+        with contextlib.suppress(Exception):  # a cache that cannot be updated is made again below
+            info = os.stat(self.real_path)
+            state = index.state_of(index.file_identity(info), change_counter(written), changed_at(written),
+                                   crc if index.racy(info) else None, lines=True)
+            if index_writing.update(self.index_path, laid.state, state, tx.gone, added):
+                return
+        with contextlib.suppress(StorageError):  # a change too large to update the index with: made again
+            self._index_file(self._read_and_stat(), progress, lines=True)
+
+    def _write(self, data: dict, info: os.stat_result | None, old_records: dict, tx: Transaction | None,
+               progress=None) -> None:
+        """Write `data` (the file's tables, read under the lock held, with the stat `info` of the
+        file read and its records table as read, `old_records`) with the changes of `tx`, whole,
+        and update the index."""
         from mieux_cli.storage import index
 
-        old_records = dict(data.get(RECORDS_TABLE, {}))
-        number_every_key(data)  # a renumbered record is one removed and one added, for the index
         expected = index.state_of(index.file_identity(info), change_counter(data), changed_at(data)) if info else None
-        storage = _MemoryStorage(data)
-        db = tinydb.TinyDB(storage=lambda: storage)
-        yield db
-        data = storage.data
-        meta = data.setdefault(META_TABLE, {}).setdefault("1", {})
-        meta.update(format=FORMAT, changed=_now(), counter=change_counter(data) + 1)
-        meta.setdefault("created", meta["changed"])
-        payload = self._replace(data)
-        self._update_index(data, payload, old_records, expected, progress)
+        if tx is not None:
+            apply_to(data, tx)
+        meta = data.setdefault(META_TABLE, {})
+        meta["1"] = changed_meta(meta.get("1", {}))
+        crc = self._replace(lines_of(data))
+        self._update_index(data, crc, old_records, expected, progress)
 
-    def _update_index(self, data: dict, payload: bytes, old_records: dict, expected: dict | None, progress=None) -> None:
-        """The index brought to the file just written (`payload`: its bytes): updated if it
-        matched the file as read, else rebuilt. The change is saved whatever happens here; an
+    def _update_index(self, data: dict, crc: int, old_records: dict, expected: dict | None, progress=None) -> None:
+        """The index brought to the file just written (`crc`: the checksum of its bytes): updated
+        if it matched the file as read, else rebuilt. The change is saved whatever happens here; an
         index left as it was no longer matches the file, which the next read sees."""
         from mieux_cli.storage import index, index_writing
 
         try:
             written = _Read(data, os.stat(self.real_path))
-            written.crc = index.content_check(written.info, payload)
-            state = index.state_of(index.file_identity(written.info), change_counter(data), changed_at(data), written.crc)
-            if expected is not None and index_writing.update(self.index_path, expected, state, old_records, data[RECORDS_TABLE]):
+            written.crc = crc if index.racy(written.info) else None
+            state = index.state_of(index.file_identity(written.info), change_counter(data), changed_at(data), written.crc,
+                                   lines=True)
+            found = index_writing.differences(old_records, data[RECORDS_TABLE]) if expected is not None else None
+            if found is not None and index_writing.update(self.index_path, expected, state, *found):
                 return
         except Exception:  # noqa: BLE001 - a cache that cannot be updated is made again by the next read
             return
-        self._index_file(written, progress)
+        self._index_file(written, progress, lines=True)
 
     @contextlib.contextmanager
     def _locked(self):
@@ -440,41 +452,35 @@ class Store:
         with hold(self.lock_path, self.lock_timeout, self._write_error):
             yield
 
-    def _replace(self, data: dict) -> bytes:
-        """Write `data` as the catalogue file (see the module's docstring); the bytes written."""
+    def _replace(self, chunks) -> int:
+        """Write the file's bytes, `chunks`, as the catalogue file (see the module's docstring); their
+        checksum (index.checksum)."""
         remove_temporary_files(self.real_path.parent, of=self.real_path.name)  # we hold the lock: no live writer's
         kept: list[Path] = []
 
         def keep_previous() -> None:
             kept.append(self._backups.keep_previous())
 
+        crc = 0
+
+        def checksummed():
+            nonlocal crc
+            for chunk in chunks:
+                crc = zlib.crc32(chunk, crc)
+                yield chunk
+
         previous = keep_previous if self.real_path.exists() else None
-        payload = self._encoded(data)
         try:
-            write_atomically(self.real_path, payload, before_replace=previous)
+            write_atomically(self.real_path, checksummed(), before_replace=previous)
+        except TooDeep:
+            raise too_deep(self.path) from None
         except OSError as e:
             for backup in kept:  # a backup of a write that did not happen would push a real one out
                 with contextlib.suppress(OSError):
                     backup.unlink()
             raise self._write_error(e) from None
         self._backups.rotate()
-        return payload
-
-    def _encoded(self, data: dict) -> bytes:
-        """The file's bytes for `data`; when a hand edit left a value nested deeper than orjson
-        writes (see encoded), read back first, to be sure a read takes them."""
-        try:
-            return orjson.dumps(data)
-        except orjson.JSONEncodeError:
-            pass
-        try:
-            payload = encoded(data)
-            orjson.loads(payload)
-        except (ValueError, TypeError, RecursionError, orjson.JSONDecodeError):
-            raise StorageError(f"The catalogue {self.path} holds a value nested too deeply to be written back "
-                               "(a hand edit?): nothing was changed.",
-                               "See `mieux check` for the damaged record; fix it in the file or restore a backup.") from None
-        return payload
+        return crc
 
     def backup(self) -> Path:
         """A backup kept until removed by hand (automatic ones rotate)."""
@@ -487,14 +493,4 @@ class Store:
                 raise self._write_error(e) from None
 
     def _write_error(self, e: OSError) -> StorageError:
-        reason = {
-            errno.ENOSPC: "the disk is full",
-            errno.EDQUOT: "the disk quota is exceeded",
-            errno.EACCES: "permission denied",
-            errno.EPERM: "permission denied",
-            errno.EROFS: "the file system is read-only",
-        }.get(e.errno, e.strerror or str(e))
-        return StorageError(
-            f"Could not save the catalogue {self.path}: {reason}.",
-            "Nothing was changed; fix that and run the command again.",
-        )
+        return not_saved(self.path, e)

@@ -72,16 +72,25 @@ def open_regular_file(path, limit: int):
     return open(fd, "rb")
 
 
-def write_atomically(path, payload: bytes, before_replace=None) -> None:
+def write_atomically(path, payload, before_replace=None) -> None:
     """Write a whole file or nothing: a temporary file in the same folder, fsync, rename, fsync of
-    the folder. A file replaced keeps its permissions and group. `before_replace()` runs just
-    before the rename. Raises OSError (nothing written)."""
+    the folder. `payload`: bytes, or chunks of bytes (an exception while they are made leaves
+    nothing written). A file replaced keeps its permissions and group. `before_replace()` runs
+    just before the rename. Raises OSError (nothing written)."""
     path = Path(path)
     try:
         existing = os.stat(path)
     except FileNotFoundError:
         existing = None
-    _replace_whole(path, lambda f: f.write(payload), existing, before_replace)
+
+    def fill(f) -> None:
+        if isinstance(payload, bytes):
+            f.write(payload)
+        else:
+            for chunk in payload:
+                f.write(chunk)
+
+    _replace_whole(path, fill, existing, before_replace)
 
 
 def copy_atomically(source: Path, target: Path) -> None:
@@ -136,7 +145,7 @@ def _replace_whole(path: Path, fill, like: os.stat_result | None, before_replace
         if before_replace:
             before_replace()
         os.replace(tmp, path)
-    except OSError:
+    except BaseException:  # an OSError, or whatever stopped the chunks being made
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise

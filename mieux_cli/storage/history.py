@@ -1,10 +1,10 @@
 """Every change to the catalogue goes through `commit`: planned against the data read under the
-lock (so two colleagues writing at once never overwrite each other), applied with TinyDB in one
-transaction, and recorded in the history table with who, when, which command and what changed,
+lock (so two colleagues writing at once never overwrite each other), applied in one transaction
+(storage/transaction.py), and recorded in the history table with who, when, which command and what changed,
 so that it can be shown and undone.
 
 A history entry: {"at", "user", "command", "changes": [...], "undoes": [numbers] or null}; its
-number is its TinyDB document ID, never reused. A change is recorded compactly, because the
+number is its key in the file's history table, never reused. A change is recorded compactly, because the
 history sits in the catalogue file that every command reads:
 - add: {"op", "id", "kind", "title", "hash"}: the record itself is in the catalogue;
 - update: the same, with "diff": {field: [old, new]} for the fields that changed;
@@ -22,9 +22,8 @@ from datetime import UTC, datetime
 import orjson
 
 from mieux_cli.errors import MieuxError
-from mieux_cli.model.catalogue import Catalogue
 from mieux_cli.storage.catalogue_file import Store
-from mieux_cli.storage.file_format import HISTORY_TABLE, RECORDS_TABLE, history_of
+from mieux_cli.storage.transaction import Transaction
 from mieux_cli.storage.user import current_user
 from mieux_cli.text import os_text
 
@@ -97,16 +96,13 @@ def commit(store: Store, plan, command: str, progress=None) -> int | None:
     """Run plan(catalogue) -> [Change] under the lock and apply what it returns; the number of
     the history entry, or None when there was nothing to change. The catalogue the plan gets
     holds the history too; a plan that undoes changes says which in `plan.undoes`."""
-    with store.transaction(progress) as db:
-        # The records as stored, without building a TinyDB Document for each (0.1 s at 10,000).
-        data = db.storage.read()
-        stored = data.get(RECORDS_TABLE, {})
-        catalogue = Catalogue(list(stored.values()), path=store.path, history=history_of(data))
-        changes = plan(catalogue)
+
+    def make(tx: Transaction) -> Transaction | None:
+        changes = plan(tx.catalogue)
         if not changes:
             return None
-        apply(db, {id(r): int(key) for key, r in stored.items()}, catalogue, changes)
-        return db.table(HISTORY_TABLE).insert({
+        apply(tx, changes)
+        tx.record({
             "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             # What the OS gives may hold bytes that are not UTF-8, which no JSON file can store.
             "user": os_text(current_user()),
@@ -114,20 +110,24 @@ def commit(store: Store, plan, command: str, progress=None) -> int | None:
             "changes": [c.as_dict() for c in changes],
             "undoes": getattr(plan, "undoes", None),
         })
+        return tx
+
+    done = store.change(make, progress)
+    return done.number if done is not None else None
 
 
-def apply(db, doc_ids: dict[int, int], catalogue: Catalogue, changes: list[Change]) -> None:
-    """Apply changes to the TinyDB records table in two calls whatever their number: removing
-    the old versions, then inserting the new ones (per-document updates rewrite the table each
-    time). `doc_ids`: the key in the file of each record read under the lock, by the object's id()
-    (a damaged record may hold anything, the ID of another included)."""
+def apply(tx: Transaction, changes: list[Change]) -> None:
+    """Take out of the file the records the changes replace or remove, as they are under the lock
+    (or refuse, if one changed since the change was planned), and add the new versions."""
     from mieux_cli.model.records import damage
 
-    stale = []
+    catalogue = tx.catalogue
+    stale: dict[str, object] = {}
     for change in changes:
         if change.op in DAMAGED_OPS:
             if change.op == "drop":
-                stale.append(_key_of_damaged(doc_ids, catalogue, change, stale))
+                raw = _damaged_taken(tx, change, stale)
+                stale[tx.key_of(raw)] = raw
             continue
         if change.after is not None and (why := damage(change.after)):
             # No way in may store a record that every read would then set aside (an ID of None
@@ -143,34 +143,27 @@ def apply(db, doc_ids: dict[int, int], catalogue: Catalogue, changes: list[Chang
                     f"The record '{change.record_id}' changed since this change was prepared.",
                     "Run the command again.",
                 )
-            stale.append(doc_ids[id(current)])
-    records = db.table(RECORDS_TABLE)
-    if stale:
-        records.remove(doc_ids=stale)
-    fresh = [c.after for c in changes if c.op in ("add", "update")]
-    if fresh:
-        records.insert_multiple(fresh)
-    back = [c.after for c in changes if c.op == "revive"]
-    if back:  # as they were, whatever they hold (TinyDB takes mappings only), after every other key
-        table = db.storage.read()[RECORDS_TABLE]
-        following = max((int(key) for key in table), default=0) + 1
-        table.update((str(n), raw) for n, raw in enumerate(back, following))
+            stale[tx.key_of(current)] = current
+    for key, stored in stale.items():
+        tx.remove(key, stored)
+    # the damaged records put back as they were, whatever they hold, after every other
+    tx.add([c.after for c in changes if c.op in ("add", "update")] + [c.after for c in changes if c.op == "revive"])
 
 
-def _key_of_damaged(doc_ids: dict[int, int], catalogue: Catalogue, change: Change, taken: list[int]) -> int:
-    """The key of the damaged record a drop takes out: the very one read under the lock, or one
-    equal to it (a plan made from the history), and not one another drop takes."""
+def _damaged_taken(tx: Transaction, change: Change, taken: dict[str, object]):
+    """The damaged record a drop takes out: the very one read under the lock, or one equal to it
+    (a plan made from the history), and not one another drop takes."""
     from mieux_cli.storage.file_format import encoded
 
     wanted = None
-    for raw, _ in sorted(catalogue.damaged, key=lambda pair: pair[0] is not change.before):
-        if doc_ids[id(raw)] in taken:
+    for raw, _ in sorted(tx.catalogue.damaged, key=lambda pair: pair[0] is not change.before):
+        if tx.key_of(raw) in taken:
             continue
         if raw is change.before:
-            return doc_ids[id(raw)]
+            return raw
         wanted = wanted or encoded(change.before, sort_keys=True)  # == would recurse as deep as a hand edit nested
         if encoded(raw, sort_keys=True) == wanted:
-            return doc_ids[id(raw)]
+            return raw
     raise MieuxError(f"The damaged record '{change.record_id}' changed since this change was prepared.",
                      "Run the command again.")
 

@@ -125,17 +125,23 @@ def words_columns() -> list[str]:
     return [f"{f.name}:{f.weight}" for f in searched()]
 
 
-def state_of(identity: list[int], counter: int, changed: str | None, crc: int | None = None) -> dict:
+def state_of(identity: list[int], counter: int, changed: str | None, crc: int | None = None, lines: bool = False) -> dict:
     """The state an index records: what it was made by, and from which file (with the checksum
-    of its bytes while its identity is not enough: content_check)."""
+    of its bytes while its identity is not enough: content_check); `lines`: the file is one this
+    mieux wrote, laid out a line per entry (file_layout), whose lines a write may copy."""
     state = {"format": FORMAT, "version": __version__, "words": words_columns(), "file": identity,
              "counter": counter, "changed": changed}
     if crc is not None:
         state["crc"] = crc
+    if lines:
+        state["lines"] = True
     return state
 
 
-def same_state(state: dict, wanted: dict, keys=("format", "version", "words", "file")) -> bool:
+# What makes an index usable: its format and searched fields, and the file it was made from. Not
+# the version of mieux that made it: an upgrade keeps the index (FORMAT changes whenever what the
+# index holds, or derives from a record, does).
+def same_state(state: dict, wanted: dict, keys=("format", "words", "file")) -> bool:
     return all(state.get(k) == wanted.get(k) for k in keys)
 
 
@@ -203,17 +209,17 @@ def _same_bytes(db: sqlite3.Connection, state: dict, catalogue: Path) -> bool:
     crc = state.get("crc")
     if crc is None:
         return True
-    from mieux_cli.storage.files import (
-        NotRegularFile,
-        TooLarge,
-        read_regular_file_and_stat,
-    )
+    from mieux_cli.storage.files import NotRegularFile, TooLarge, open_regular_file
 
     try:
-        payload, info = read_regular_file_and_stat(catalogue, state["file"][2])  # its size, no more
+        with open_regular_file(catalogue, state["file"][2]) as f:  # its size, no more
+            info = os.fstat(f.fileno())
+            found = 0
+            while block := f.read(1 << 20):  # a block at a time: 140 MB need not be held at once
+                found = zlib.crc32(block, found)
     except (OSError, NotRegularFile, TooLarge):
         return False
-    if file_identity(info) != state["file"] or checksum(payload) != crc:
+    if file_identity(info) != state["file"] or found != crc:
         return False  # changed in place: the index is made again
     if not racy(info):
         settled = {k: v for k, v in state.items() if k != "crc"}
@@ -261,12 +267,16 @@ class RecordsById:
     def __init__(self, db: sqlite3.Connection):
         self.db = db
         self._cache: dict = {}
+        self.keys: dict[int, str] = {}  # id() of each record given -> its key in the file
 
     def get(self, record_id, default=None):
         if record_id not in self._cache:
-            found = rows(self.db, "SELECT body FROM bodies WHERE pos = (SELECT pos FROM records WHERE id = ? "
-                                  "ORDER BY pos DESC LIMIT 1)", (record_id,)) if isinstance(record_id, str) else None
-            self._cache[record_id] = record_of(found[0][0]) if found else None
+            found = rows(self.db, "SELECT r.doc, b.body FROM records r JOIN bodies b USING (pos) WHERE r.pos = "
+                                  "(SELECT pos FROM records WHERE id = ? ORDER BY pos DESC LIMIT 1)",
+                         (record_id,)) if isinstance(record_id, str) else None
+            record = self._cache[record_id] = record_of(found[0][1]) if found else None
+            if record is not None:
+                self.keys[id(record)] = found[0][0]
         record = self._cache[record_id]
         return default if record is None else record
 

@@ -261,25 +261,33 @@ def _insert(db, rows: _Rows, verdicts, first: int, advance=_nothing) -> None:
         advance(len(entries) + len(damaged))
 
 
-def update(path: Path, expected: dict, state: dict, old: dict, new: dict) -> bool:
-    """Bring the index from the file as it was read under the lock (`old`: its records table,
-    `expected`: its state) to the file as written (`new`, `state`), in one transaction. False,
-    changing nothing, when there is no index, it was not made from that file (stale already, or
-    damaged), or the change is so large that a rebuild is quicker: the caller rebuilds.
+def differences(old: dict, new: dict) -> tuple[dict, dict] | None:
+    """What a write changed in the records table (`old` as read, `new` as written: key -> record),
+    as `update` takes it: the entries gone (removed, or replaced under their key), and those that
+    came (replacing, or added at the end); None when the order of the records kept changed.
+    A record is replaced, never changed in place: one whose object is not the one read changed."""
+    if [k for k in new if k in old] != [k for k in old if k in new]:
+        return None
+    added = [k for k in new if k not in old]
+    if added and list(new)[-len(added):] != added:
+        return None
+    gone = {k: r for k, r in old.items() if k not in new or new[k] is not r}
+    return gone, {k: r for k, r in new.items() if k not in old or old[k] is not r}
 
-    Records are replaced in a write, never changed in place (TinyDB removes and inserts them): a
-    record whose object is not the one read is one that changed. TinyDB keeps the order of the
-    records it keeps and adds new ones at the end, which is how positions follow the file."""
+
+def update(path: Path, expected: dict, state: dict, gone: dict, came: dict) -> bool:
+    """Bring the index from the file as it was read under the lock (`expected`: its state) to the
+    file as written (`state`), in one transaction: the records `gone` (key -> record as it was)
+    taken out, those that `came` (key -> record) put in, at the position of the one they replace
+    under the same key, else after every other, in their order (which is how positions follow
+    the file). False, changing nothing, when there is no index, it was not made from that file
+    (stale already, or damaged), or the change is so large that a rebuild is quicker: the caller
+    rebuilds."""
     from mieux_cli.model.records import damage
 
     if not os.path.isfile(path):
         return False
-    removed = [k for k in old if k not in new]
-    changed = [k for k, r in new.items() if k in old and old[k] is not r]
-    added = [k for k in new if k not in old]
-    if len(removed) + len(changed) + len(added) > BULK:
-        return False
-    if [k for k in new if k in old] != [k for k in old if k in new] or (added and list(new)[-len(added):] != added):
+    if len(gone) + len(came) > BULK:
         return False
     end_reads()
     try:
@@ -289,26 +297,24 @@ def update(path: Path, expected: dict, state: dict, old: dict, new: dict) -> boo
     try:
         db.execute("BEGIN IMMEDIATE")
         current = stored_state(db)
-        if current is None or not same_state(current, expected, ("format", "version", "words", "file", "counter")):
+        if current is None or not same_state(current, expected, ("format", "words", "file", "counter")):
             db.execute("ROLLBACK")
             return False
         rows = _Rows(Lookup(RecordsById(db)))
         affected = set()
         positions = {}
-        for key in removed + changed:
-            positions[key] = _delete(db, rows, key, old[key])
-            affected.add(old[key].get("id") if isinstance(old[key], dict) else None)
+        for key, record in gone.items():
+            positions[key] = _delete(db, rows, key, record)
+            affected.add(record.get("id") if isinstance(record, dict) else None)
         following = db.execute("SELECT max(pos) FROM (SELECT max(pos) AS pos FROM records UNION ALL "
                                "SELECT max(pos) FROM damaged)").fetchone()[0] or 0
-        for key in changed + added:
+        for key, record in came.items():
             if key not in positions:
                 following += 1
                 positions[key] = following
-            record = new[key]
             _insert(db, rows, [(key, record, damage(record))], positions[key])
             affected.add(record.get("id") if isinstance(record, dict) else None)
-        _respan(db, rows, {i for i in affected if isinstance(i, str)},
-                [positions[k] for k in changed + added])
+        _respan(db, rows, {i for i in affected if isinstance(i, str)}, [positions[k] for k in came])
         db.execute("UPDATE state SET value = ? WHERE key = 'catalogue'", (orjson.dumps(state),))
         db.execute("COMMIT")
         return True

@@ -64,8 +64,8 @@ def history_command(
     from mieux_cli.cli.output import Output
 
     out = Output(json_)
-    catalogue, entries = store(ctx).load_with_history()
-    announce(out, catalogue)
+    catalogue = load_catalogue(ctx, out)
+    entries = store(ctx).history()
     if record_id is not None:
         wanted = {catalogue.resolve_id(record_id, also={c["id"] for e in entries for c in e.get("changes", [])})}
         if next(iter(wanted)) in catalogue.by_id:  # its changes under its former IDs too
@@ -135,8 +135,8 @@ def undo_command(
     from mieux_cli.errors import MieuxError
 
     out = Output()
-    catalogue, recorded = store(ctx).load_with_history()
-    announce(out, catalogue)
+    catalogue = load_catalogue(ctx, out)
+    recorded = store(ctx).history()
     plan, undone = plan_undo(recorded, to)
     entries = {e["n"]: e for e in recorded}
     described = ", ".join(f"#{n} ({entries[n]['command']})" for n in reversed(undone))
