@@ -28,6 +28,12 @@ class Catalogue:
         self.migrated_from = migrated_from  # the format this command migrated it from, if it did
         self.history = history  # the changes recorded, oldest first, when read with them (a write's)
 
+    def recorded(self, newest: int | None = None) -> list[dict] | None:
+        """The history's entries, oldest first (None: not read with them): all, or the `newest`."""
+        if newest is None or self.history is None:
+            return self.history
+        return self.history[len(self.history) - newest:] if newest else []
+
     @functools.cached_property
     def by_id(self) -> dict[str, dict]:
         return {r["id"]: r for r in self.records}

@@ -165,15 +165,16 @@ class Store:
         opened = self._opened_file()
         return catalogue_of(opened.data, self.path, opened.created, opened.migrated_from)
 
-    def history(self) -> list[dict]:
-        """Every recorded change, oldest first, each with its number `n` (see history.py); read
-        from the history table alone in a file as mieux wrote it (_as_written)."""
+    def history(self, newest: int | None = None) -> list[dict]:
+        """Every recorded change, or the `newest` ones, oldest first, each with its number `n` (see
+        history.py); read from the history table alone in a file as mieux wrote it (_as_written)."""
         with contextlib.ExitStack() as held:
             written = self._as_written(held)
             if written is not None:
                 with contextlib.suppress(NotLaidOut):
-                    return history_of({HISTORY_TABLE: history_section(written[0])})
-        return history_of(self._read() or {})
+                    return history_of({HISTORY_TABLE: history_section(written[0], newest)})
+        entries = history_of(self._read() or {})
+        return entries if newest is None else entries[len(entries) - newest:] if newest else []
 
     def _as_written(self, held: contextlib.ExitStack):
         """(the file, open; its index, open; the index's state) when the index matches the file
@@ -386,7 +387,7 @@ class Store:
         """The file, open, with its index as a catalogue, when a write may copy its lines
         (transaction.laid_out); None otherwise."""
         written = self._as_written(held)
-        return laid_out(*written, self.path, lambda: history_of(self._read() or {})) if written else None
+        return laid_out(*written, self.path, self.history) if written else None
 
     def _rewrite(self, laid: "LaidOut", tx: Transaction, progress=None) -> None:
         """Write the changes of `tx` by copying the file's other lines (file_layout.Rewrite), and

@@ -209,9 +209,9 @@ def meta_of(source) -> dict | None:
     return meta if isinstance(meta, dict) else None
 
 
-def history_section(source) -> dict:
-    """The history table of a file in this layout (opened in binary), parsed alone: the records,
-    after it, are not read."""
+def history_section(source, newest: int | None = None) -> dict:
+    """The history table of a file in this layout (opened in binary), or its `newest` entries,
+    each parsed alone: the records, after it, are not read."""
     if meta_of(source) is None:
         raise NotLaidOut("the file does not start with its meta table")
     for line in iter(source.readline, b""):
@@ -219,12 +219,13 @@ def history_section(source) -> dict:
             break
     else:
         raise NotLaidOut("no history table")
-    entries = []
+    lines = []
     for line in iter(source.readline, b""):
         if line == _TABLE_CLOSE:
+            chosen = lines if newest is None else lines[len(lines) - newest:] if newest else []
             try:
-                return orjson.loads(b"{" + b"".join(entries) + b"}")
+                return {_key(line).decode(): orjson.loads(line[line.index(b":") + 1:]) for line in chosen}
             except orjson.JSONDecodeError:
-                raise NotLaidOut("the history table is not JSON") from None
-        entries.append(line)
+                raise NotLaidOut("a history entry is not JSON") from None
+        lines.append(line)
     raise NotLaidOut("the history table does not end")

@@ -88,7 +88,7 @@ class IndexedRecords(Catalogue):
     """The records of a catalogue as its index holds them (`db`, from index.open_fresh; `state`:
     what the index records of the file), with every lookup of model.catalogue.Catalogue, each
     read as it is asked. `history`, when given: a function returning the history's entries
-    (file_format.history_of), read the first time they are asked for."""
+    (file_format.history_of), all or the `newest` ones, read when they are asked for."""
 
     def __init__(self, db: sqlite3.Connection, state: dict, path=None, created: bool = False,
                  migrated_from: int | None = None, history=None):
@@ -103,6 +103,11 @@ class IndexedRecords(Catalogue):
     @functools.cached_property
     def history(self) -> list[dict] | None:
         return self._history() if self._history else None
+
+    def recorded(self, newest: int | None = None) -> list[dict] | None:
+        if newest is None or not self._history:
+            return self.history
+        return self._history(newest)
 
     def key_of(self, record: dict) -> str:
         """The key in the file of a record `by_id` gave."""

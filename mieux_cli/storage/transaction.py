@@ -130,7 +130,7 @@ def laid_out(source, db, state: dict, path, history_read_whole) -> LaidOut | Non
     """The file `source` (open; its index `db`, fresh, with its `state`) as a write copying its
     lines takes it (file_layout.Rewrite), with the index as its catalogue; None unless the index
     says mieux wrote it in its layout, in this format, with no damaged record. The history is
-    read from its table alone, or by `history_read_whole()` if that cannot be."""
+    read from its table alone, or by `history_read_whole(newest)` if that cannot be."""
     from mieux_cli.storage import index
     from mieux_cli.storage.indexed_records import IndexedRecords
 
@@ -143,11 +143,11 @@ def laid_out(source, db, state: dict, path, history_read_whole) -> LaidOut | Non
     except IndexBroken:
         return None
 
-    def history() -> list[dict]:
+    def history(newest: int | None = None) -> list[dict]:
         source.seek(0)
         try:
-            return history_of({HISTORY_TABLE: history_section(source)})
+            return history_of({HISTORY_TABLE: history_section(source, newest)})
         except NotLaidOut:
-            return history_read_whole()
+            return history_read_whole(newest)
 
     return LaidOut(source, state, meta, following + 1, IndexedRecords(db, state, path=path, history=history))

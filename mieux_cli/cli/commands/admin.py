@@ -65,7 +65,7 @@ def history_command(
 
     out = Output(json_)
     catalogue = load_catalogue(ctx, out)
-    entries = store(ctx).history()
+    entries = store(ctx).history(newest=None if record_id is not None else limit)
     if record_id is not None:
         wanted = {catalogue.resolve_id(record_id, also={c["id"] for e in entries for c in e.get("changes", [])})}
         if next(iter(wanted)) in catalogue.by_id:  # its changes under its former IDs too
@@ -136,7 +136,7 @@ def undo_command(
 
     out = Output()
     catalogue = load_catalogue(ctx, out)
-    recorded = store(ctx).history()
+    recorded = store(ctx).history(newest=1 if to is None else None)  # the latest change, unless --to
     plan, undone = plan_undo(recorded, to)
     entries = {e["n"]: e for e in recorded}
     described = ", ".join(f"#{n} ({entries[n]['command']})" for n in reversed(undone))
@@ -156,7 +156,7 @@ def undo_command(
     def as_shown(current):
         """The undo that was shown, planned again on the records and history as they are under
         the lock, or none: another process may have changed them since."""
-        again, as_shown.undoes = plan_undo(current.history, to)
+        again, as_shown.undoes = plan_undo(current.recorded(newest=1 if to is None else None), to)
         now = again(current)
         if as_shown.undoes != undone or [(c.op, c.record_id) for c in now] != shown:
             raise MieuxError("The catalogue changed while the undo was shown: nothing was undone.",
