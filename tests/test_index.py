@@ -2,16 +2,20 @@
 and MIEUX_NO_INDEX=1, which parses the file and answers in memory, the reference), on every kind
 of catalogue the tests make, gives the same output byte for byte."""
 
+import itertools
 import json
 import shutil
 import sys
 from pathlib import Path
 
+import orjson
 import pytest
 from conftest import add_records
 from typer.testing import CliRunner
 
 from mieux_cli.cli.app import app
+from mieux_cli.model.schema import KIND_ORDER
+from mieux_cli.queries.filters import Filters
 from mieux_cli.queries.indexed import IndexedCatalogue
 from mieux_cli.queries.reading import open_catalogue
 from mieux_cli.storage.catalogue_file import NO_INDEX, Store
@@ -639,3 +643,56 @@ def test_check_on_a_read_only_catalogue_checks_it_and_says_the_index_could_not_b
     checked = CliRunner().invoke(app, ["--db", str(indexed), "check"])
     assert (checked.exit_code, checked.stderr) == (0, "0 errors, 0 warnings.\n")
     assert checked.stdout.endswith("\nIndex: its records differ from the file's; it could not be made again here.\n")
+
+
+@pytest.fixture
+def long_catalogue(tmp_path):
+    """1,500 facts more than the shipped catalogue: longer than a table is laid out by."""
+    db = tmp_path / "catalogue.json"
+    source = tmp_path / "records.json"
+    source.write_text(json.dumps([{**normalize_fact(i), "id": f"fct-long-{i:04d}{'-wider' * (i == 1400)}"}
+                                  for i in range(1500)]))
+    assert CliRunner().invoke(app, ["--db", str(db), "import", str(source)]).exit_code == 0
+    return db
+
+
+def test_a_list_longer_than_a_table_is_laid_out_by_is_written_as_read_alike_both_ways(long_catalogue):
+    from mieux_cli.cli.output import LAID_OUT_BY
+
+    listed = same_both_ways(long_catalogue, "list", "facts").stdout.splitlines()
+    assert len(listed) == 1 + 1500 and LAID_OUT_BY < 1500
+    widths = {line.index("Fact") for line in listed[1:]}
+    assert widths == {listed[0].index("TITLE"), listed[0].index("TITLE") + len("-wider")}  # the one wider ID, past the first rows
+    records = sorted(Store(long_catalogue).load().records, key=lambda r: (KIND_ORDER[r["kind"]], r["id"]))
+    assert same_both_ways(long_catalogue, "list", "--json").stdout == orjson.dumps(records, option=orjson.OPT_INDENT_2).decode() + "\n"
+    assert same_both_ways(long_catalogue, "list", "events", "--country", "France", "--json").stdout == "[]\n"
+
+
+def test_a_stopped_reader_stops_the_read_of_a_long_list(long_catalogue):
+    catalogue = open_catalogue(Store(long_catalogue))
+    statements = []
+    catalogue.db.set_trace_callback(statements.append)
+    first = list(itertools.islice(catalogue.stream(Filters()), 10))
+    assert len(first) == 10
+    assert sum("FROM bodies" in s for s in statements) == 1  # of 500 records, not of 1,524
+
+
+def test_an_index_changed_in_the_middle_of_a_long_list_says_the_list_is_incomplete_and_does_not_write_it_twice(
+        long_catalogue, monkeypatch):
+    from mieux_cli.cli.output import LAID_OUT_BY
+    from mieux_cli.errors import IndexBroken
+
+    streamed = IndexedCatalogue.stream
+
+    def breaking(self, *args):
+        for n, record in enumerate(streamed(self, *args)):
+            if n == LAID_OUT_BY + 10:
+                raise IndexBroken("the index was updated during the read", damaged=False)
+            yield record
+
+    monkeypatch.setattr(IndexedCatalogue, "stream", breaking)
+    result = CliRunner().invoke(app, ["--db", str(long_catalogue), "list"])
+    assert result.exit_code == 3
+    assert "Error: The catalogue changed while it was being listed: the list above is incomplete." in result.stderr
+    listed = [line.split()[0] for line in result.stdout.splitlines()[1:]]
+    assert listed == [f"fct-long-{i:04d}" for i in range(LAID_OUT_BY)]  # the rows written before, once

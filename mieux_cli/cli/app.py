@@ -142,6 +142,11 @@ class _MieuxGroup(TyperGroup):
                 Store(ctx.obj).discard_index()  # the next read makes it again
             if ctx.meta.get("mieux.committed"):  # never run a change twice
                 raise
+            if ctx.meta.get("mieux.streamed"):  # nor write the start of a long list twice
+                from mieux_cli.errors import StorageError
+
+                raise StorageError("The catalogue changed while it was being listed: the list above is incomplete.",
+                                   "Run the command again.") from None
             if ctx.meta.get("mieux.asked"):  # nor ask a person everything again (prompts._asking)
                 raise MieuxError("The catalogue's index broke while you were answering: nothing was written.",
                                  "It is made again at the next command; run this one again.") from None

@@ -20,6 +20,7 @@ when it is closed there is no one to tell, and that must not turn a success into
 
 import contextlib
 import functools
+import itertools
 import os
 import re
 import sys
@@ -27,16 +28,14 @@ import time
 from dataclasses import dataclass
 
 from mieux_cli.cli.pager import Pager, pager_command
+from mieux_cli.cli.table_text import TABLE_GAP, blocks, head_lines, plain_lines, row_lines
 from mieux_cli.errors import EXIT_BROKEN_PIPE, EXIT_OK, EXIT_OUTPUT
 from mieux_cli.text import CONTROL, clean, one_line
 
 PROGRESS_AFTER = 1.0  # seconds of work before a progress bar is worth showing
 BAR_MAX = 40  # the longest bar of a chart on a terminal, in cells
-ROWS_AT_ONCE = 200  # rows of a table written at a time on a terminal
-TABLE_GAP = "   "  # between two columns of a table on a terminal
-# The styles columns use, as terminal codes (SGR).
-_SGR = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36"}
-
+ROWS_AT_ONCE = 200  # rows of a table written at a time
+LAID_OUT_BY = 200  # rows: a longer table is laid out by its first rows, and the rest written as read
 _LINE_BREAK = re.compile(r"[^\S\n]*\n\s*|\t")  # a newline with the white space around it, or a tab
 _NON_ASCII = re.compile("[^\x00-\x7f]|" + CONTROL.pattern)
 
@@ -46,17 +45,6 @@ def _bar(mark: str, count: int, scale: int, width: int) -> str:
     if count > scale:
         return mark * (width - 1) + "+"
     return mark * max(1, round(count / scale * width)) if count else ""
-
-
-def _styled(text: str, style: str | None) -> str:
-    return f"\x1b[{';'.join(_SGR[word] for word in style.split())}m{text}\x1b[0m" if style and text else text
-
-
-def _justified(text: str, width: int, justify: str) -> str:
-    from rich.cells import cell_len
-
-    room = " " * (width - cell_len(text))
-    return room + text if justify == "right" else text + room
 
 
 def _writes_unicode(stream) -> bool:
@@ -261,6 +249,21 @@ class Output:
         self.stdout.write(json_escaped(text, ascii_only=not _writes_unicode(self.stdout)) + "\n")
 
     @_writes_stdout
+    def json_array(self, items) -> int:
+        """`items` (an iterable) as the JSON array `json` writes, each item written as it comes, so
+        that a reader who stops early (`| head`) stops the read; how many were written."""
+        import orjson
+
+        ascii_only = not _writes_unicode(self.stdout)
+        written = 0
+        for item in items:  # each item's lines indented as they would be inside the array
+            text = orjson.dumps(item, option=orjson.OPT_INDENT_2).decode().replace("\n", "\n  ")
+            self.stdout.write(("[\n  " if not written else ",\n  ") + json_escaped(text, ascii_only))
+            written += 1
+        self.stdout.write("\n]\n" if written else "[]\n")
+        return written
+
+    @_writes_stdout
     def data(self, text: str) -> None:
         """A document (an export, a brief) on standard output: when piped or redirected, its
         UTF-8 bytes exactly, as --output would write them, whatever the locale's encoding; on a
@@ -285,40 +288,50 @@ class Output:
         self.stdout.write(_LINE_BREAK.sub(" ", clean(text)) + "\n")
 
     @_writes_stdout
-    def table(self, columns: list[Column], rows: list[dict], title: str | None = None) -> None:
+    def table(self, columns: list[Column], rows, title: str | None = None) -> int:
+        """`rows` (an iterable of dicts by column key) as a table: on a terminal, fitted to its
+        width; else one line a row, columns aligned. The columns are laid out by the first
+        LAID_OUT_BY rows (all of a shorter table), and the rest written as they come, a later cell
+        too long for its column pushing the rest of its line; how many rows were written."""
+        rows = iter(rows)
+        first = list(itertools.islice(rows, LAID_OUT_BY))
         if self.mode == "rich":
             from mieux_cli.cli.layout import fit
 
-            cells = [{c.key: one_line(row.get(c.key, "")) for c in columns} for row in rows]
-            self._draw_table(fit(columns, cells, self.columns, gap=len(TABLE_GAP)), cells, title)
-            return
-        cells = [[c.header.upper() for c in columns]]
-        cells += [[one_line(row.get(c.key, "")).strip() for c in columns] for row in rows]
+            def cells_of(block):
+                return [{c.key: one_line(row.get(c.key, "")) for c in columns} for row in block]
+
+            cells = cells_of(first)
+            shown = fit(columns, cells, self.columns, gap=len(TABLE_GAP))
+            width = sum(w for _, w in shown) + len(TABLE_GAP) * (len(shown) - 1)
+            self._draw_lines(head_lines(shown, width, title), row_lines(shown, cells))
+            written = len(first)
+            for block in blocks(rows, ROWS_AT_ONCE):
+                self._draw_lines([], row_lines(shown, cells_of(block)))
+                written += len(block)
+            return written
+
+        def cells_of(block):
+            return [[one_line(row.get(c.key, "")).strip() for c in columns] for row in block]
+
+        cells = [[c.header.upper() for c in columns], *cells_of(first)]
         if title:
             self.line(title)
         widths = [max((len(r[i]) for r in cells), default=0) for i in range(len(columns))]
-        for r in cells:
-            parts = [cell.rjust(widths[i]) if columns[i].justify == "right" else cell.ljust(widths[i])
-                     for i, cell in enumerate(r)]
-            self.stdout.write("  ".join(parts).rstrip() + "\n")
+        written = len(first)
+        self.stdout.write(plain_lines(columns, widths, cells))
+        for block in blocks(rows, ROWS_AT_ONCE):
+            self.stdout.write(plain_lines(columns, widths, cells_of(block)))
+            written += len(block)
+        return written
 
-    def _draw_table(self, shown: list[tuple[Column, int]], cells: list[dict], title: str | None) -> None:
-        """The columns and widths layout chose, drawn by mieux itself (importing rich's console
-        and table was a fifth of `mieux list` on a terminal): the title and the header in bold, a
-        rule, then each row with its cells wrapped to their columns, TABLE_GAP apart; written
-        ROWS_AT_ONCE rows at a time, so the first screen reaches the terminal (or the pager)
-        without waiting for the rest."""
-        from mieux_cli.cli.layout import wrap
-
-        width = sum(w for _, w in shown) + len(TABLE_GAP) * (len(shown) - 1)
-        lines = [_styled(line, "bold") for line in wrap(one_line(title), width)] if title else []
-        lines.append(TABLE_GAP.join(_styled(_justified(c.header, w, c.justify), "bold") for c, w in shown))
-        lines.append("─" * width)
-        for number, row in enumerate(cells, 1):
-            wrapped = [wrap(row[c.key], w) for c, w in shown]
-            for i in range(max(1, *map(len, wrapped))):
-                lines.append(TABLE_GAP.join(_styled(_justified(parts[i] if i < len(parts) else "", w, c.justify), c.style)
-                                            for (c, w), parts in zip(shown, wrapped)))
+    def _draw_lines(self, head: list[str], rows) -> None:
+        """A table drawn by mieux itself (importing rich's console and table was a fifth of `mieux
+        list` on a terminal), written ROWS_AT_ONCE rows at a time, so the first screen reaches
+        the terminal (or the pager) without waiting for the rest."""
+        lines = list(head)
+        for number, drawn in enumerate(rows, 1):
+            lines += drawn
             if number % ROWS_AT_ONCE == 0:
                 self.stdout.write("".join(f"{line}\n" for line in lines))
                 lines = []

@@ -21,6 +21,7 @@ from mieux_cli.storage.index import (
     OUTSIDE,
     bit_of,
     codes_of,
+    record_of,
     rows,
     unchanged,
 )
@@ -74,6 +75,9 @@ def where(filters) -> tuple[str, list]:
     return " AND ".join(clauses) or "1", params
 
 
+STREAM_PAGE = 200  # positions of a list streamed read at first (IndexedCatalogue.stream)
+
+
 # Catalogue.select's sorts (catalogue.sort_records), then the catalogue's order for equal keys.
 ORDER = {
     None: "pos",
@@ -121,6 +125,33 @@ class IndexedCatalogue(IndexedRecords):
                                             [*params, -1 if limit is None else limit])]
         records = self.at(positions)
         return [records[pos] for pos in positions]
+
+    def stream(self, filters, sort: str | None = None, limit: int | None = None):
+        """`select`, read and given a few hundred records at a time, none of them kept: a list of
+        100,000 records piped to `head` reads only what it shows. IndexBroken from a read that
+        finds the index changed since the first (the command then says its output is incomplete)."""
+        condition, params = where(filters)
+        query = f"SELECT pos FROM records WHERE {condition} ORDER BY {ORDER[sort]} LIMIT ? OFFSET ?"
+        offset, page = 0, STREAM_PAGE
+        while limit is None or offset < limit:
+            size = page if limit is None else min(page, limit - offset)
+            positions = [pos for (pos,) in rows(self.db, query, [*params, size, offset])]
+            for start in range(0, len(positions), 500):
+                chunk = positions[start:start + 500]
+                bodies = dict(rows(self.db, f"SELECT pos, body FROM bodies WHERE pos IN ({marks(chunk)})", chunk))
+                for pos in chunk:
+                    yield record_of(bodies[pos])
+            if len(positions) < size:
+                return
+            offset, page = offset + size, page * 4  # each page skips those before it: they grow, so that costs little
+
+    @_guarded
+    def kinds_selected(self, filters, sort: str | None = None, limit: int | None = None) -> set[str]:
+        condition, params = where(filters)
+        if limit is None:
+            return {kind for (kind,) in rows(self.db, f"SELECT DISTINCT kind FROM records WHERE {condition}", params)}
+        return {kind for (kind,) in rows(self.db, f"SELECT DISTINCT kind FROM (SELECT kind FROM records WHERE {condition} "
+                                                  f"ORDER BY {ORDER[sort]} LIMIT ?)", [*params, limit])}
 
     @_guarded
     def count(self, filters) -> int:

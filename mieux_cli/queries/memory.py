@@ -28,6 +28,14 @@ class MemoryCatalogue(Catalogue):
         matching = [r for r in self.records if filters.matches(r, self)]
         return (sort_records(matching, sort) if sort else matching)[:limit]
 
+    def stream(self, filters, sort: str | None = None, limit: int | None = None):
+        """`select`, one record at a time (the index reads them as they are asked for)."""
+        return iter(self.select(filters, sort, limit))
+
+    def kinds_selected(self, filters, sort: str | None = None, limit: int | None = None) -> set[str]:
+        """The kinds of the records `select` gives."""
+        return {r["kind"] for r in self.select(filters, sort, limit)}
+
     def count(self, filters) -> int:
         return sum(1 for r in self.records if filters.matches(r, self))
 

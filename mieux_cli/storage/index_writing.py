@@ -51,12 +51,18 @@ CREATE TABLE damaged(pos INTEGER PRIMARY KEY, doc TEXT NOT NULL, id BLOB, why TE
 
 # Made after the rows are in: a sort is quicker than keeping them in order row by row. A list of
 # a region, by theme, area or objective, and its count, read records_by_region alone; a page of
-# the whole catalogue in its default order, records_in_order.
+# the whole catalogue in its default order, records_in_order, and in each order of --sort, the
+# index made for it (each as queries/indexed.ORDER sorts).
 _INDEXES = """
 CREATE INDEX records_by_id ON records(id);
 CREATE INDEX records_by_doc ON records(doc);
 CREATE INDEX records_by_region ON records(region, kind, themes_bits, areas_bits, gcm_bits, kind_order, id);
 CREATE INDEX records_in_order ON records(kind_order, id);
+CREATE INDEX records_by_id_key ON records(id_key, kind_order, id);
+CREATE INDEX records_by_title ON records(title_key, kind_order, id);
+CREATE INDEX records_by_start ON records(start IS NULL, coalesce(start, ''), kind_order, id);
+CREATE INDEX records_by_end ON records("end" IS NULL, coalesce("end", ''), kind_order, id);
+CREATE INDEX records_by_region_sort ON records(region IS NULL, coalesce(region, ''), kind_order, id);
 CREATE INDEX values_by_value ON record_values(field, value, pos);
 CREATE INDEX values_by_pos ON record_values(pos);
 CREATE INDEX links_by_target ON links(target, pos, ord);

@@ -8,14 +8,15 @@ from mieux_cli.cli.commands import get_record, load_catalogue, options, paged
 from mieux_cli.queries.memory import SORT_KEYS
 
 
-def list_rows(records: list[dict]) -> list[dict]:
+def list_rows(records):
+    """The table's row of each record, as they come."""
     from mieux_cli.model.facets import status_label, years_label
 
-    return [
+    return (
         {"id": r["id"], "kind": r["kind"], "years": years_label(r), "countries": ", ".join(r["countries"]) or r["region"] or "",
          "status": status_label(r), "title": r["title"]}
         for r in records
-    ]
+    )
 
 
 def list_columns(kinds: set[str]):
@@ -62,7 +63,9 @@ def list_command(
 
       mieux list --country "United States" --role participant
     """
-    from mieux_cli.cli.output import Output
+    import itertools
+
+    from mieux_cli.cli.output import LAID_OUT_BY, Output
     from mieux_cli.errors import MieuxError
     from mieux_cli.queries.filters import Filters
 
@@ -71,18 +74,23 @@ def list_command(
     out = Output(json_)
     selected = options.filters(options.one_kind(kind_argument, kind), **where)
     catalogue = load_catalogue(ctx, out)
-    records = catalogue.select(selected, sort, limit)
-    total = catalogue.count(selected) if limit is not None and len(records) == limit else len(records)
+    records = catalogue.stream(selected, sort, limit)
+    first = list(itertools.islice(records, LAID_OUT_BY))
+    # The rest is read as it is written: were the index to change meanwhile, what was written is
+    # incomplete, and the command is not run again (app.py).
+    ctx.meta["mieux.streamed"] = len(first) == LAID_OUT_BY
+    records = itertools.chain(first, records)
     if out.mode == "json":
-        out.json(records)
-        say_count(out, len(records), total, "record", "records")
-    elif not records:
+        shown = out.json_array(records)
+    elif not first:
         out.notice("No records match." + (" Try fewer filters." if selected != Filters() else ""))
+        shown = 0
     else:
-        kinds = selected.kinds or {r["kind"] for r in records}
+        kinds = selected.kinds or catalogue.kinds_selected(selected, sort, limit)
         with paged(ctx, out):
-            out.table(list_columns(kinds), list_rows(records))
-        say_count(out, len(records), total, "record", "records")
+            shown = out.table(list_columns(kinds), list_rows(records))
+    if shown or out.mode == "json":
+        say_count(out, shown, catalogue.count(selected) if limit is not None and shown == limit else shown, "record", "records")
     options.report_undated(out, catalogue, selected)
 
 
