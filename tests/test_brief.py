@@ -6,6 +6,7 @@ To re-create a golden file after an intended change, run the command in BRIEFS w
 (brief-NAME.review.md): the claims and passages it lists, and the sha256 of each file it reviewed.
 A golden whose hash is not in its note fails the test: no golden changes without a review."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,19 @@ def test_a_brief_of_the_whole_catalogue_says_what_each_figure_counts(cli):
          "Horizontal Interventions."),
         "- Years: 2017-2018 (6 give none).",
     ]
+
+
+def test_a_brief_of_a_large_scope_names_the_latest_records_of_each_part_and_counts_the_rest(cli):
+    from mieux_cli.briefs.scope import SECTION_MAX
+
+    add_records(cli.db, *[{"id": f"fct-lac-many-{n:03d}", "kind": "fact", "title": f"Fact {n}", "text": f"Fact number {n}.",
+                           "region": "LAC", "start": str(1990 + n % 30)} for n in range(40)])
+    in_scope = json.loads(cli("list", "facts", "--region", "LAC", "--json").stdout)
+    latest = sorted(in_scope, key=lambda r: (r.get("start") or "", r["id"]))[-SECTION_MAX:]
+    brief = " ".join(cli("brief", "--region", "LAC", "--kind", "facts", "--date", "2026-11-28").stdout.split())
+    assert brief.count("- ") == SECTION_MAX + 1  # and the one line of key figures
+    added = [r for r in in_scope if r["id"].startswith("fct-lac-many-")]
+    assert {r["id"] for r in added if f"- {r['text']} ({r['start']})" in brief} == {r["id"] for r in added if r in latest}
+    assert len({r["id"] for r in added if r in latest}) > 10
+    assert f"And {len(in_scope) - SECTION_MAX} more facts in this scope, not named here" in brief
+    assert f"In scope: {len(in_scope)} facts." in brief

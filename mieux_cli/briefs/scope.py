@@ -14,6 +14,9 @@ from mieux_cli.model.schema import KIND_ORDER
 from mieux_cli.queries.filters import Filters
 from mieux_cli.text import join_words
 
+SECTION_MAX = 25  # records a section of a brief names: the latest; it says how many more there are
+
+
 KIND_WORDS = {"action": ("action", "actions"), "practice": ("good practice", "good practices"),
               "event": ("event", "events"), "fact": ("fact", "facts")}
 
@@ -177,9 +180,20 @@ def _funding(records: list[dict]) -> str:
 
 def _alike(records: list[dict]) -> list[str]:
     """Sentences naming Actions in scope that may record the same work (model/alike.py): counted
-    apart, so a reader should know."""
-    return [f"{group.centre} may record the same work as {join_words(group.ids)} (Actions in one country, in years "
-            f"that overlap or are not known, whose titles share most of their words)" for group in same_work(records)]
+    apart, so a reader should know. The first SECTION_MAX groups, each naming up to SECTION_MAX
+    Actions, then how many more there are."""
+    groups = same_work(records)
+    lines = []
+    for group in groups[:SECTION_MAX]:
+        named = group.ids[:SECTION_MAX]
+        if len(group.ids) > SECTION_MAX:
+            named = [*named, plural(len(group.ids) - SECTION_MAX, "more")]
+        lines.append(f"{group.centre} may record the same work as {join_words(named)} (Actions in one country, in years "
+                     f"that overlap or are not known, whose titles share most of their words)")
+    if len(groups) > SECTION_MAX:
+        lines.append(f"{plural(len(groups) - SECTION_MAX, 'more Action', 'more Actions')} may record the same work as "
+                     "others in scope (`mieux check` names them all)")
+    return lines
 
 
 def build_scope(catalogue: Catalogue, filters: Filters, compiled: str) -> dict:
@@ -193,7 +207,15 @@ def build_scope(catalogue: Catalogue, filters: Filters, compiled: str) -> dict:
     title, scope = describe(filters)
     sources = Sources()
 
-    def entries(records):
+    more: dict[str, int] = {}
+
+    def entries(section: str, records: list[dict]) -> list[dict]:
+        """The entries of a section: its SECTION_MAX latest records, in its order; how many
+        more it holds goes in `more`."""
+        if len(records) > SECTION_MAX:
+            more[section] = len(records) - SECTION_MAX
+            latest = set(map(id, sorted(records, key=lambda r: (r.get("start") or "", r["id"]))[-SECTION_MAX:]))
+            records = [r for r in records if id(r) in latest]
         return [entry(r, catalogue, sources, compiled) for r in records]
 
     by_kind = {kind: _in_order([r for r in about if r["kind"] == kind]) for kind in ("action", "practice", "event")}
@@ -202,16 +224,16 @@ def build_scope(catalogue: Catalogue, filters: Filters, compiled: str) -> dict:
         "title": title,
         "scope": scope,
         "subject": subject,
-        "actions": entries(by_kind["action"]),
-        "practices": entries(by_kind["practice"]),
-        "events": entries(by_kind["event"]),
-        "held": entries(_in_order(held)),
-        "facts": entries(own_facts),
-        "took_part": entries(sorted(took_part, key=lambda r: (KIND_ORDER[r["kind"]], r["id"]))),
-        "region": {"name": region, "facts": entries(context)},
+        "actions": entries("actions", by_kind["action"]),
+        "practices": entries("practices", by_kind["practice"]),
+        "events": entries("events", by_kind["event"]),
+        "held": entries("held", _in_order(held)),
+        "facts": entries("facts", own_facts),
+        "took_part": entries("took_part", sorted(took_part, key=lambda r: (KIND_ORDER[r["kind"]], r["id"]))),
+        "region": {"name": region, "facts": entries("region", context)},
         "figures": figures(about, held, took_part, len(own_facts), len(context), subject),
     }
-    return {**brief, **dating(sources, compiled)}
+    return {**brief, "more": more, "named_at_most": SECTION_MAX, **dating(sources, compiled)}
 
 
 def nearest_hint(catalogue: Catalogue, filters: Filters) -> str:
