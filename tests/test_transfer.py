@@ -650,3 +650,50 @@ def test_an_import_and_check_show_a_progress_bar_on_a_terminal(db, tmp_path, mon
         with pytest.raises(SystemExit):
             app(["--db", str(db), *args], prog_name="mieux")
         assert shown in terminal.getvalue(), args
+
+
+def test_an_export_of_unchanged_records_neither_makes_their_yaml_nor_reads_their_files(cli, tmp_path, monkeypatch):
+    folder = tmp_path / "team"
+    first = cli("export", "--output", str(folder))
+    assert "24 files written, 0 unchanged" in first.stderr
+    before = exported_folders(folder)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("a record's YAML was made again")
+
+    read = yaml_folder.read_regular_file
+
+    def manifest_only(path, limit):
+        assert not str(path).endswith(".yaml"), f"{path} was read"
+        return read(path, limit)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(yaml_folder, "record_text", refused)
+        patched.setattr(yaml_folder, "read_regular_file", manifest_only)
+        again = cli("export", "--output", str(folder))
+    assert again.exit_code == 0 and "0 files written, 24 unchanged" in again.stderr
+    assert exported_folders(folder) == before
+
+
+def test_an_exported_file_changed_since_by_hand_or_by_git_is_written_again(cli, tmp_path):
+    folder = tmp_path / "team"
+    cli("export", "--output", str(folder))
+    before = exported_folders(folder)
+    changed = folder / "facts" / "fct-lac-regional-integration.yaml"
+    changed.write_text(changed.read_text().replace("title:", "title: X"))
+    assert "1 file written, 23 unchanged" in cli("export", "--output", str(folder)).stderr
+    assert exported_folders(folder) == before
+    cli("edit", "fct-lac-regional-integration", "--set", "title=Edited")
+    assert "1 file written, 23 unchanged" in cli("export", "--output", str(folder)).stderr
+    assert "title: Edited\n" in changed.read_text()
+
+
+@pytest.mark.parametrize("text", ["Plain text, accents: Aquí", "an emoji \U0001F600 and a NEL \x85 end", "a: b # c"])
+def test_libyaml_s_emitter_and_pyyaml_s_write_a_record_alike(text, monkeypatch):
+    import yaml
+
+    record = normalize({"id": "fct-x", "kind": "fact", "title": text, "text": text, "sources": ["S"]})
+    quick = yaml_folder.record_text(record)
+    monkeypatch.delattr(yaml, "CSafeDumper")
+    assert yaml_folder.record_text(record) == quick
+    assert yaml.safe_load(quick)["title"] == text

@@ -25,11 +25,12 @@ def nothing(n: int = 1) -> None:
     """The default progress callback."""
 
 
-def write_file(path: Path, data: bytes) -> None:
+def write_file(path: Path, data: bytes, durable: bool = True) -> None:
     """Write `path` whole or not at all (the one atomic write, store.write_atomically), so that
-    neither a reader nor a failed export ever sees half a file."""
+    neither a reader nor a failed export ever sees half a file; not `durable`: synced later, with
+    others (storage.files.sync_all)."""
     try:
-        write_atomically(path, data)
+        write_atomically(path, data, durable=durable)
     except OSError as e:
         raise write_error(path, e) from None
 

@@ -1,6 +1,7 @@
 """YAML: a folder with one file per record (DIR/actions/<id>.yaml, DIR/practices/ ...), keys in
 canonical order and every value on one line, so that a git diff shows exactly what changed, with a
-manifest of the files mieux wrote there; and YAML files read back, each record with the line of
+manifest of the files mieux wrote there (and, in the user's cache, what each holds: storage/
+exported.py, so that an unchanged record costs a stat); and YAML files read back, each record with the line of
 every key, with the C loader when PyYAML has it."""
 
 import contextlib
@@ -22,7 +23,9 @@ from mieux_cli.formats.files import (
 )
 from mieux_cli.model.records import canonical
 from mieux_cli.model.schema import KINDS
-from mieux_cli.storage.files import NotRegularFile, TooLarge, read_regular_file
+from mieux_cli.storage import exported
+from mieux_cli.storage.files import NotRegularFile, TooLarge, read_regular_file, sync_all
+from mieux_cli.storage.history import digest
 
 KIND_FOLDERS = {kind: f"{kind}s" for kind in KINDS}
 
@@ -32,7 +35,7 @@ YAML_SUFFIXES = (".yaml", ".yml")
 
 # PyYAML folds strings longer than 80 columns over several lines; one line per value keeps a
 # git diff to the lines that changed.
-YAML_WIDTH = float("inf")
+YAML_WIDTH = 2**31 - 1
 
 
 _FILE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -50,10 +53,20 @@ MANIFEST_ABOUT = ("The files `mieux export` wrote in this folder. Exporting the 
 _LISTED = re.compile("(?:" + "|".join(KIND_FOLDERS.values()) + ")/" + _FILE_NAME.pattern + r"\.yaml")
 
 
+# libyaml's emitter (PyYAML's C one, five times quicker) writes these otherwise than PyYAML's own
+# (as escapes): a record holding one is written by PyYAML's, so that every machine writes alike.
+_EMITTED_APART = re.compile("[\x85\U00010000-\U0010ffff]")
+
+
 def record_text(record: dict) -> str:
+    import orjson
     import yaml
 
-    return yaml.safe_dump(canonical(record), sort_keys=False, allow_unicode=True, default_flow_style=False, width=YAML_WIDTH)
+    data = canonical(record)
+    dumper = getattr(yaml, "CSafeDumper", None)
+    if dumper is None or _EMITTED_APART.search(orjson.dumps(data).decode()):
+        dumper = yaml.SafeDumper
+    return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=YAML_WIDTH)
 
 
 @dataclass
@@ -77,14 +90,25 @@ def export_folder(records: list[dict], folder: Path, prune: bool, advance=nothin
     listed = _read_manifest(folder)
     # Listed before they are written: an export stopped half-way still knows what it wrote.
     _write_if_changed(folder / MANIFEST, _manifest_text(listed | names))
+    known = exported.load(folder)
     written = 0
-    for path, record in targets:
-        written += _write_if_changed(path, record_text(record))
-        advance()
+    try:
+        for path, record in targets:
+            name = f"{path.parent.name}/{path.name}"
+            mark = digest(record)
+            if known.get(name, [None])[1:] != exported.identity(path) or known[name][0] != mark:
+                written += _write_if_changed(path, record_text(record), durable=False)
+                known[name] = [mark, *(exported.identity(path) or [])]
+            advance()
+    finally:  # what was written is made durable, and known, even if the export stopped half-way
+        if written:
+            sync_all({path.parent for path, _ in targets})
+        exported.save(folder, known)
     removed = []
     if prune:
         removed = _remove_listed(folder, listed - names)
         _write_if_changed(folder / MANIFEST, _manifest_text(names))
+        exported.save(folder, {name: known[name] for name in names if name in known})
     return FolderExport(written, len(targets) - written, removed)
 
 
@@ -137,7 +161,7 @@ def _make_folder(folder: Path) -> None:
         raise write_error(folder, e) from None
 
 
-def _write_if_changed(path: Path, text: str) -> bool:
+def _write_if_changed(path: Path, text: str, durable: bool = True) -> bool:
     data = text.encode("utf-8")
     try:
         # Never more than the comparison needs, and never from a named pipe or a device, which the
@@ -148,7 +172,7 @@ def _write_if_changed(path: Path, text: str) -> bool:
         pass
     except OSError as e:
         raise write_error(path, e) from None
-    write_file(path, data)
+    write_file(path, data, durable)
     return True
 
 

@@ -72,11 +72,12 @@ def open_regular_file(path, limit: int):
     return open(fd, "rb")
 
 
-def write_atomically(path, payload, before_replace=None) -> None:
+def write_atomically(path, payload, before_replace=None, durable: bool = True) -> None:
     """Write a whole file or nothing: a temporary file in the same folder, fsync, rename, fsync of
     the folder. `payload`: bytes, or chunks of bytes (an exception while they are made leaves
     nothing written). A file replaced keeps its permissions and group. `before_replace()` runs
-    just before the rename. Raises OSError (nothing written)."""
+    just before the rename. Not `durable`: no fsync, for a writer that syncs many files at once
+    (sync_all) or a cache. Raises OSError (nothing written)."""
     path = Path(path)
     try:
         existing = os.stat(path)
@@ -90,7 +91,7 @@ def write_atomically(path, payload, before_replace=None) -> None:
             for chunk in payload:
                 f.write(chunk)
 
-    _replace_whole(path, fill, existing, before_replace)
+    _replace_whole(path, fill, existing, before_replace, durable)
 
 
 def copy_atomically(source: Path, target: Path) -> None:
@@ -129,9 +130,10 @@ def remove_temporary_files(folder: Path, of: str = "") -> None:
                 os.unlink(folder / stale)
 
 
-def _replace_whole(path: Path, fill, like: os.stat_result | None, before_replace=None) -> None:
-    """Fill a temporary file, make it durable and rename it to `path`; `like`: the stat of the
-    file replaced (or copied), whose permissions and group the new file keeps."""
+def _replace_whole(path: Path, fill, like: os.stat_result | None, before_replace=None, durable: bool = True) -> None:
+    """Fill a temporary file, make it durable (unless not `durable`) and rename it to `path`;
+    `like`: the stat of the file replaced (or copied), whose permissions and group the new file
+    keeps."""
     tmp = _temporary_path(path)
     try:
         # Readable by its owner alone until it has the permissions of the file it replaces.
@@ -141,7 +143,8 @@ def _replace_whole(path: Path, fill, like: os.stat_result | None, before_replace
                 keep_owner_and_mode(f.fileno(), like)
             fill(f)
             f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
         if before_replace:
             before_replace()
         os.replace(tmp, path)
@@ -149,7 +152,17 @@ def _replace_whole(path: Path, fill, like: os.stat_result | None, before_replace
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    sync_folder(path.parent)
+    if durable:
+        sync_folder(path.parent)
+
+
+def sync_all(folders) -> None:
+    """Make durable, at once, every file written without it (write_atomically, not durable) in
+    `folders`: one sync of the file systems, then of each folder (the renames)."""
+    if hasattr(os, "sync"):
+        os.sync()
+    for folder in folders:
+        sync_folder(folder)
 
 
 def keep_owner_and_mode(fd: int, like: os.stat_result) -> None:
