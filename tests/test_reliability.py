@@ -20,7 +20,7 @@ from mieux_cli.storage.catalogue_file import Store
 
 pytestmark = pytest.mark.slow
 
-KILLS = 300
+KILLS = 200
 
 
 def mieux(db, *args, env=None):
