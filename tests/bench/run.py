@@ -3,17 +3,22 @@
     python tests/bench/run.py [--runs N] [--sizes 1000,10000,100000] [--output bench.json]
 
 It builds synthetic catalogues through mieux's real import (which also makes their index), then
-times each command as a whole process (a warm-up, then N runs; medians) with its peak memory
-(RSS), beside the floors measured in the same run: `python -c pass` and a hello-world on the same
-Typer version (the ratio "x hello" is to it), also on a pseudo-terminal, where tables are drawn.
-The peer is sqlite-utils: the same records in a SQLite table with its FTS5 search, searched with
-its command line (`pip install sqlite-utils` to measure it; it is not a dependency of mieux).
-It prints one table of medians and ratios and writes them as JSON. Not part of the test suite.
+times every command as a whole process, in alternation with a hello-world on the same Typer
+version (A B A B ..., after a warm-up of each), so that a busy moment of a shared machine weighs
+on both alike: the median of the pairs' ratios ("x hello") with their minimum, the machine's load
+before and after, and the peak memory (RSS, by GNU time). Reads, writes (each run a different
+change), whole-catalogue jobs, and beside them the floors of the same work measured on the same
+file: parsing it, re-serialising and writing it, copying it, appending a line, a BM25 query from a
+bare Python. The peer is sqlite-utils: the same records in a SQLite table with its FTS5 search,
+searched with its command line (`pip install sqlite-utils` to measure it; it is not a dependency
+of mieux). It prints the table of README "Performance" (Markdown) and writes the results as JSON.
+Not part of the test suite.
 """
 
 import argparse
 import contextlib
 import fcntl
+import itertools
 import json
 import os
 import platform
@@ -229,13 +234,22 @@ def measure(command: list[str], env: dict, runs: int, runner=run_once, before=No
     return summarize(samples)
 
 
-def alternating(command: list[str], hello: list[str], env: dict, runs: int, runner=run_once) -> dict:
+def alternating(command, hello: list[str], env: dict, runs: int, runner=run_once, before=None) -> dict:
     """The command and the hello-world run in turn (A B A B ...), after one warm-up of each, so
     that a moment when the shared machine is busy weighs on both alike: the median of the ratios
-    of each pair, their minimum, and the medians of both, with the machine's load before and after."""
+    of each pair, their minimum, and the medians of both, with the machine's load before and after.
+    `command`: the command, or a function of the run's number giving it (a write that must
+    differ each time); `before()`: run, untimed, before each run of the command."""
+    command_of = command if callable(command) else lambda n: command
     load_before = os.getloadavg()[0]
-    runner(command, env), runner(hello, env)
-    pairs = [(runner(command, env)[0], runner(hello, env)[0]) for _ in range(runs)]
+
+    def timed(n: int) -> float:
+        if before:
+            before()
+        return runner(command_of(n), env)[0]
+
+    timed(0), runner(hello, env)
+    pairs = [(timed(n), runner(hello, env)[0]) for n in range(1, runs + 1)]
     ratios = sorted(a / b for a, b in pairs)
     return {"median_ms": round(statistics.median(a for a, _ in pairs) * 1000, 1),
             "hello_ms": round(statistics.median(b for _, b in pairs) * 1000, 1),
@@ -266,9 +280,24 @@ def startup(runs: int) -> None:
               f"  {r['load'][0]:.2f}/{r['load'][1]:.2f}", flush=True)
 
 
+# Floors: what the machine takes for the work a command cannot avoid, on the same file.
+FLOORS = {
+    "floor: parse the file (orjson)": "import orjson, sys; orjson.loads(open(sys.argv[1], 'rb').read())",
+    "floor: parse, re-serialise, write and fsync": (
+        "import orjson, os, sys; data = orjson.loads(open(sys.argv[1], 'rb').read())\n"
+        "with open(sys.argv[2], 'wb') as f: f.write(orjson.dumps(data)); f.flush(); os.fsync(f.fileno())"),
+    "floor: copy the file with fsync": (
+        "import os, shutil, sys; shutil.copyfile(sys.argv[1], sys.argv[2]); fd = os.open(sys.argv[2], os.O_RDONLY); os.fsync(fd)"),
+    "floor: append one line with fsync": (
+        "import os, sys\nwith open(sys.argv[2], 'ab') as f: f.write(b'{}\\n'); f.flush(); os.fsync(f.fileno())"),
+}
+BM25 = ("import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute('SELECT rowid, bm25(records_fts) FROM "
+        "records_fts WHERE records_fts MATCH ? ORDER BY rank LIMIT 20', (sys.argv[2],)).fetchall()")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=10, help="Pairs (command, hello-world) timed for each read.")
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--output", default="bench.json")
     parser.add_argument("--startup", action="store_true", help="Only start-up on the shipped catalogue (see startup).")
@@ -283,24 +312,28 @@ def main() -> None:
     mieux = [str(Path(python).parent / "mieux")]
     sqlite_utils = shutil.which("sqlite-utils", path=str(Path(python).parent)) or shutil.which("sqlite-utils")
     work = Path(tempfile.mkdtemp(prefix="mieux-bench-"))
-    env = {**os.environ, "NO_COLOR": "1", "XDG_DATA_HOME": str(work / "data")}
+    env = {**os.environ, "NO_COLOR": "1", "XDG_DATA_HOME": str(work / "data"), "XDG_CACHE_HOME": str(work / "cache")}
     env.pop("MIEUX_DB", None)
     # No pager: it would wait for a key (and the time measured would be less's, not mieux's).
     terminal_env = {k: v for k, v in env.items() if k != "NO_COLOR"} | {"TERM": "xterm-256color", "MIEUX_PAGER": ""}
     (work / "hello.py").write_text(HELLO)
+    hello = [python, str(work / "hello.py")]
     results: dict[str, dict] = {}
 
-    hello_samples: list[float] = []
+    def bench(name, command, runs=args.runs, before=None, environment=env, runner=run_once, extra=None):
+        """`command` (or a function of the run's number giving it) in alternation with the
+        hello-world (alternating), then once more under GNU time for its peak memory."""
+        r = alternating(command, hello, environment, runs, runner, before)  # on a terminal, both
+        if before:
+            before()
+        memory = peak_memory(command(runs + 1) if callable(command) else command, environment)
+        r["peak_rss_mb"] = round(memory / 1024, 1) if memory is not None else None
+        results[name] = {**r, **(extra or {})}
+        print(f"  {name:<58} {r['median_ms']:>9.1f} ms {r['x_hello']:>7.2f}x (min {r['x_hello_min']:.2f}) "
+              f"{r['peak_rss_mb'] or 0:>7.1f} MB  load {r['load'][0]:.1f}/{r['load'][1]:.1f}", flush=True)
 
-    def bench(name, command, runs=args.runs, **options):
-        extra = options.pop("extra", {})
-        results[name] = {**measure(command, options.pop("env", env), runs, **options), **extra}
-        print(f"  {name:<52} {results[name]['median_ms']:>9.1f} ms  {results[name]['peak_rss_mb']:>7.1f} MB", flush=True)
-
-    def hello_again():
-        """The hello-world once more, runs times: the ratios are to the median of all its runs,
-        spread over the whole benchmark, so that a busy moment of the machine does not skew them."""
-        hello_samples.extend(run_once([python, str(work / "hello.py")], env)[0] * 1000 for _ in range(args.runs))
+    def shell(command: str) -> list[str]:
+        return ["sh", "-c", command]
 
     def bench_iati(size):
         """Import an IATI file of `size` activities into an empty catalogue (streamed, checked,
@@ -308,16 +341,15 @@ def main() -> None:
         activities = work / f"iati-{size}.xml"
         activities.write_text(iati_activities(size))
         imported = work / f"iati-{size}.json"
-        bench(f"{size}: IATI import into an empty catalogue",
-              [*mieux, "--db", str(imported), "import", str(activities)], runs=max(3, args.runs // 3),
-              before=lambda: without_catalogue(imported))
+        bench(f"{size}: IATI import into an empty catalogue", [*mieux, "--db", str(imported), "import", str(activities)],
+              runs=3, before=lambda: without_catalogue(imported))
         subprocess.run([*mieux, "--db", str(imported), "import", str(activities)], env=env, capture_output=True, check=True)
         settings = work / "config.toml"
         settings.write_text('[iati]\npublisher-ref = "XM-BENCH-2"\npublisher-name = "Bench"\npublisher-type = "40"\n'
                             'publisher-role = "4"\n')
         bench(f"{size}: IATI export", [*mieux, "--db", str(imported), "export", "--format", "iati", "--output",
                                        str(work / f"iati-{size}-export.xml")],
-              env={**env, "MIEUX_CONFIG": str(settings)}, runs=max(3, args.runs // 3))
+              environment={**env, "MIEUX_CONFIG": str(settings)}, runs=3)
 
     def bench_real_iati(size):
         """Import `size` real-shaped activities (the IOM file repeated) into an empty catalogue."""
@@ -329,7 +361,7 @@ def main() -> None:
         activities.write_text(text, encoding="utf-8")
         imported = work / f"iom-{size}.json"
         bench(f"{size}: real-shaped IATI import (IOM repeated)", [*mieux, "--db", str(imported), "import", str(activities)],
-              runs=max(3, args.runs // 3), before=lambda: without_catalogue(imported))
+              runs=3, before=lambda: without_catalogue(imported))
 
     if args.iati_real:
         bench_real_iati(args.iati_real)
@@ -338,59 +370,102 @@ def main() -> None:
 
     print("floors")
     bench("python -c pass", [python, "-c", "pass"])
-    bench("typer hello-world", [python, str(work / "hello.py")])
-    bench("typer hello-world, on a terminal", [python, str(work / "hello.py")], env=terminal_env, runner=run_on_a_terminal)
     shipped = work / "shipped.json"
     db = ["--db", str(shipped)]
     subprocess.run([*mieux, *db, "list"], env=env, capture_output=True, check=True)
     print("shipped catalogue")
     bench("mieux --version", [*mieux, "--version"])
-    bench("list, on a terminal", [*mieux, *db, "list"], env=terminal_env, runner=run_on_a_terminal)
+    bench("list, on a terminal (to the hello-world on a terminal)", [*mieux, *db, "list"], environment=terminal_env,
+          runner=run_on_a_terminal)
     bench("list", [*mieux, *db, "list"])
-    bench("list --region LAC --theme IMT", [*mieux, *db, "list", "--region", "LAC", "--theme", "IMT"])
     bench("search unaccompanied", [*mieux, *db, "search", "unaccompanied"])
     bench("show ID", [*mieux, *db, "show", "act-cr-integration-plans"])
     bench("summary --by region --by theme", [*mieux, *db, "summary", "--by", "region", "--by", "theme"])
-    bench("completion TAB (show ID)", [*mieux], env={**env, "_MIEUX_COMPLETE": "complete_bash",
-                                                      "COMP_WORDS": f"mieux --db {shipped} show act-", "COMP_CWORD": "4"})
     bench("brief --region LAC", [*mieux, *db, "brief", "--region", "LAC"])
-    bench("list, reading the file (MIEUX_NO_INDEX=1)", [*mieux, *db, "list"], env={**env, "MIEUX_NO_INDEX": "1"})
-    bench("show ID, reading the file (MIEUX_NO_INDEX=1)", [*mieux, *db, "show", "act-cr-integration-plans"],
-          env={**env, "MIEUX_NO_INDEX": "1"})
-    hello_again()
     for size in [int(s) for s in args.sizes.split(",") if s]:
         print(f"{size} records")
-        hello_again()
-        runs = args.runs if size < 100_000 else max(3, args.runs // 2)
+        reads = args.runs if size < 100_000 else max(3, args.runs // 2)
+        writes = max(3, reads // 2)
+        whole = 3 if size < 100_000 else 1
         records = synthetic(size)
         source = work / f"records-{size}.json"
         source.write_text(json.dumps(records))
         path = work / f"bench-{size}.json"
-
-        bench(f"{size}: import into an empty catalogue", [*mieux, "--db", str(path), "import", str(source)],
-              runs=max(2, runs // 3), before=lambda path=path: without_catalogue(path))
         db = ["--db", str(path)]
-        sizes = {"file_mb": round(path.stat().st_size / 2**20, 1),
-                 "index_mb": round(path.with_name(path.name + ".index.sqlite").stat().st_size / 2**20, 1)}
         index = path.with_name(path.name + ".index.sqlite")
-        bench(f"{size}: first read, making the index", [*mieux, *db, "show", "act-bench-0"], runs=max(2, runs // 3),
-              before=lambda index=index: index.unlink(missing_ok=True), extra=sizes)
-        bench(f"{size}: show ID", [*mieux, *db, "show", f"act-bench-{size // 2}"])
-        bench(f"{size}: list --region LAC --theme IMT --limit 20", [*mieux, *db, "list", "--region", "LAC", "--theme", "IMT",
-                                                                   "--limit", "20"])
-        bench(f"{size}: search {RARE} (rare; top 20)", [*mieux, *db, "search", RARE])
-        bench(f"{size}: search {COMMON} (in 9 records of 10; top 20)", [*mieux, *db, "search", COMMON])
-        bench(f"{size}: summary --by region --by theme", [*mieux, *db, "summary", "--by", "region", "--by", "theme"])
-        bench(f"{size}: completion TAB (show act-bench-12)", [*mieux], env={
-            **env, "_MIEUX_COMPLETE": "complete_bash", "COMP_WORDS": f"mieux --db {path} show act-bench-12", "COMP_CWORD": "4"})
-        bench(f"{size}: brief --region LAC", [*mieux, *db, "brief", "--region", "LAC"])
-        one = work / "one.json"
-        counter = iter(range(10**6))
 
-        def next_record(one=one, counter=counter):
-            one.write_text(json.dumps({"id": f"fct-one-{next(counter)}", "kind": "fact", "title": "One more",
-                                       "text": "A fact.", "sources": ["bench"]}))
-        bench(f"{size}: add --from (one record)", [*mieux, *db, "add", "--from", str(one)], before=next_record)
+        bench(f"{size}: import into an empty catalogue", [*mieux, *db, "import", str(source)], runs=whole,
+              before=lambda path=path: without_catalogue(path))
+        sizes = {"file_mb": round(path.stat().st_size / 2**20, 1), "index_mb": round(index.stat().st_size / 2**20, 1)}
+        bench(f"{size}: first read, making the index", [*mieux, *db, "show", "act-bench-0"], runs=whole,
+              before=lambda index=index: index.unlink(missing_ok=True), extra=sizes)
+        subprocess.run([*mieux, *db, "edit", "act-bench-1", "--set", "title=Laid out"], env=env, capture_output=True, check=True)
+        time.sleep(3.1)  # the file's version is no longer "racy" (index.RACY_NS): reads trust its identity alone
+        head = "| head -20 > /dev/null"
+        for name, command in [
+                ("show ID", [*mieux, *db, "show", f"act-bench-{size // 2}"]),
+                ("list --region LAC --theme IMT --limit 20", [*mieux, *db, "list", "--region", "LAC", "--theme", "IMT",
+                                                              "--limit", "20"]),
+                ("list, no filter, piped to head -20", shell(f"{' '.join(mieux)} --db {path} list {head}")),
+                ("list --sort title, piped to head -20", shell(f"{' '.join(mieux)} --db {path} list --sort title {head}")),
+                ("list --json, piped to head -20", shell(f"{' '.join(mieux)} --db {path} list --json {head}")),
+                (f"search {RARE} (rare; top 20)", [*mieux, *db, "search", RARE]),
+                (f"search {COMMON} (in 9 records of 10; top 20)", [*mieux, *db, "search", COMMON]),
+                ("summary --by region --by theme", [*mieux, *db, "summary", "--by", "region", "--by", "theme"]),
+                ("summary --by country", [*mieux, *db, "summary", "--by", "country"]),
+                ("summary --by year", [*mieux, *db, "summary", "--by", "year"]),
+                ("summary --by status", [*mieux, *db, "summary", "--by", "status"]),
+                ("completion TAB (show act-bench-12)", [*mieux]),
+                ("brief --region LAC", [*mieux, *db, "brief", "--region", "LAC"]),
+                ("history", [*mieux, *db, "history"]),
+                ("info", [*mieux, *db, "info"])]:
+            environment = env if not name.startswith("completion") else {
+                **env, "_MIEUX_COMPLETE": "complete_bash", "COMP_WORDS": f"mieux --db {path} show act-bench-12", "COMP_CWORD": "4"}
+            bench(f"{size}: {name}", command, runs=reads, environment=environment)
+        one = work / "one.json"
+
+        def add_one(n, one=one, size=size, db=db):
+            one.write_text(json.dumps({"id": f"fct-one-{size}-{n}", "kind": "fact", "title": "One more", "text": "A fact.",
+                                       "sources": ["bench"]}))
+            return [*mieux, *db, "add", "--from", str(one)]
+
+        edits = itertools.count()
+
+        def edit_before(db=db, edits=edits):
+            subprocess.run([*mieux, *db, "edit", "act-bench-12", "--set", f"title=Changed {next(edits)}"], env=env,
+                           capture_output=True, check=True)
+
+        def latest_backup(n, path=path, db=db):
+            folder = path.parent / "backups" / path.name
+            return [*mieux, *db, "restore", str(max(folder.iterdir())), "--yes"]
+
+        for name, command, before in [
+                ("add --from (one record)", add_one, None),
+                ("edit --set (one field)", lambda n, db=db: [*mieux, *db, "edit", "act-bench-0", "--set", f"title=Edited {n}"],
+                 None),
+                ("remove (one record)", lambda n, db=db, size=size: [*mieux, *db, "remove", f"fct-one-{size}-{n}", "--yes"], None),
+                ("rename (a record linked from others)",
+                 lambda n, db=db: [*mieux, *db, "rename", *(("act-bench-6", "act-bench-6-renamed") if n % 2 == 0 else
+                                                            ("act-bench-6-renamed", "act-bench-6"))], None),
+                ("undo --yes (of an edit)", [*mieux, *db, "undo", "--yes"], edit_before),
+                ("restore --yes (the backup before an edit)", latest_backup, edit_before)]:
+            bench(f"{size}: {name}", command, runs=writes, before=lambda before=before: before and before())
+        folder = work / f"yaml-{size}"
+        copy = work / f"from-yaml-{size}.json"
+        for name, command, before in [
+                ("check", [*mieux, *db, "check"], None),
+                ("export --format json", [*mieux, *db, "export", "--format", "json", "--output",
+                                          str(work / f"export-{size}.json")], None),
+                ("export to a YAML folder, new", [*mieux, *db, "export", "--output", str(folder)],
+                 lambda folder=folder: shutil.rmtree(folder, ignore_errors=True)),
+                ("export to a YAML folder again, nothing changed", [*mieux, *db, "export", "--output", str(folder)], None),
+                ("import a YAML folder into an empty catalogue", [*mieux, "--db", str(copy), "import", str(folder)],
+                 lambda copy=copy: without_catalogue(copy))]:
+            bench(f"{size}: {name}", command, runs=whole, before=before)
+        target = work / f"floor-{size}.json"
+        for name, code in FLOORS.items():
+            bench(f"{size}: {name}", [python, "-c", code, str(path), str(target)], runs=whole,
+                  before=lambda target=target: target.unlink(missing_ok=True))
         if sqlite_utils:
             peer = work / f"peer-{size}.db"
             peer.unlink(missing_ok=True)
@@ -398,26 +473,16 @@ def main() -> None:
                            env=env, check=True, capture_output=True)
             subprocess.run([sqlite_utils, "enable-fts", str(peer), "records", "title", "summary", "why", "text",
                             "--fts5", "--create-triggers"], env=env, check=True, capture_output=True)
-            bench(f"{size}: peer: sqlite-utils search {RARE}", [sqlite_utils, "search", str(peer), "records", RARE, "--limit", "20"])
-            bench(f"{size}: peer: sqlite-utils search {COMMON}", [sqlite_utils, "search", str(peer), "records", COMMON,
-                                                                 "--limit", "20"])
+            bench(f"{size}: floor: bare BM25 query of {COMMON}, top 20 (Python, sqlite3)",
+                  [python, "-c", BM25, str(peer), COMMON], runs=reads)
+            for word in (RARE, COMMON):
+                bench(f"{size}: peer: sqlite-utils search {word}", [sqlite_utils, "search", str(peer), "records", word,
+                                                                    "--limit", "20"], runs=reads)
         if size == 10_000:
             bench_iati(size)
             bench_real_iati(size)
-    if 10_000 not in [int(s) for s in args.sizes.split(",") if s]:
-        print("IATI")
-        bench_iati(10_000)
-        bench_real_iati(10_000)
-    hello_again()
-    results["typer hello-world"]["median_ms"] = round(statistics.median(hello_samples), 1)
-    hello = results["typer hello-world"]["median_ms"]
-    hello_terminal = results["typer hello-world, on a terminal"]["median_ms"]
-    print(f"\n{'what':<56} {'median':>10} {'x hello':>8} {'RSS':>8}")
-    for name, r in results.items():
-        r["x_typer_hello"] = round(r["median_ms"] / (hello_terminal if "terminal" in name else hello), 2)
-        sizes = f"  (file {r['file_mb']} MB, index {r['index_mb']} MB)" if "file_mb" in r else ""
-        print(f"{name:<56} {r['median_ms']:>8.1f}ms {r['x_typer_hello']:>8.2f} {r['peak_rss_mb']:>6.1f}MB{sizes}")
-    print_by_size(results, [int(s) for s in args.sizes.split(",") if s])
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    print_by_size(results, sizes)
     machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
                "system": platform.platform(), "processor": _processor(), "runs": args.runs}
     Path(args.output).write_text(json.dumps({"machine": machine, "results": results}, indent=2) + "\n")
@@ -431,16 +496,22 @@ def without_catalogue(path: Path) -> None:
 
 
 def print_by_size(results: dict, sizes: list[int]) -> None:
-    """The measurements made at every size as one table: a row per command, a column per size
-    (median, ratio to the hello-world, peak memory)."""
+    """The measurements made at every size as one table, in Markdown (the README's): a row per
+    command, a column per size (median, median ratio to the hello-world run in alternation with
+    it, peak memory)."""
     commands = list(dict.fromkeys(name.split(": ", 1)[1] for name in results if name.split(":")[0].isdigit()))
-    print(f"\n{'command':<48}" + "".join(f"{size:>26,}" for size in sizes))
+    print("\n| command | " + " | ".join(f"{size:,}" for size in sizes) + " |")
+    print("|---|" + "---|" * len(sizes))
     for command in commands:
         cells = []
         for size in sizes:
             r = results.get(f"{size}: {command}")
-            cells.append(f"{r['median_ms']:>9.1f}ms {r['x_typer_hello']:>5.2f}x {r['peak_rss_mb']:>5.0f}MB" if r else "")
-        print(f"{command:<48}" + "".join(f"{cell:>26}" for cell in cells))
+            cells.append(f"{_duration(r['median_ms'])}, {r['x_hello']}x, {r['peak_rss_mb']:.0f} MB" if r else "")
+        print(f"| `{command}` | " + " | ".join(cells) + " |")
+
+
+def _duration(ms: float) -> str:
+    return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
 
 
 def _processor() -> str:
