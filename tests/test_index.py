@@ -315,9 +315,11 @@ def test_a_change_in_place_within_the_same_tick_as_a_write_is_seen_on_a_coarse_f
 
     from mieux_cli.storage import index
 
-    # a coarse file system: times in whole seconds, and a change time no finer
+    # a coarse file system: times in whole seconds, and a change time no finer (so versions stay
+    # racy as long as on one)
     monkeypatch.setattr(index, "file_identity", lambda info: [info.st_dev, info.st_ino, info.st_size,
                                                               info.st_mtime_ns // 10**9])
+    monkeypatch.setattr(index, "FINE_RACY_NS", index.RACY_NS)
     runner = CliRunner()
     assert runner.invoke(app, ["--db", str(indexed), "edit", "fct-added", "--set", "title=Written by mieux"]).exit_code == 0
     written = os.stat(indexed)
@@ -337,7 +339,7 @@ def test_a_change_in_place_within_the_same_tick_as_a_write_is_seen_on_a_coarse_f
 
     # once the version is older than a tick can be, a read that finds the bytes alike stops comparing them
     assert checksum_kept()
-    monkeypatch.setattr(index, "RACY_NS", 0)
+    monkeypatch.setattr(index, "FINE_RACY_NS", 0)
     assert runner.invoke(app, ["--db", str(indexed), "list"]).exit_code == 0
     assert not checksum_kept()
     assert isinstance(open_catalogue(Store(indexed)), IndexedCatalogue)
@@ -696,3 +698,18 @@ def test_an_index_changed_in_the_middle_of_a_long_list_says_the_list_is_incomple
     assert "Error: The catalogue changed while it was being listed: the list above is incomplete." in result.stderr
     listed = [line.split()[0] for line in result.stdout.splitlines()[1:]]
     assert listed == [f"fct-long-{i:04d}" for i in range(LAID_OUT_BY)]  # the rows written before, once
+
+
+@pytest.mark.parametrize(("mtime_ns", "age_ns", "expected"), [
+    (1_700_000_000 * 10**9, 2 * 10**9, True),  # whole seconds: a coarse file system, racy for 3 s
+    (1_700_000_000 * 10**9, 4 * 10**9, False),
+    (1_700_000_000 * 10**9 + 123_456_789, 50 * 10**6, True),  # a finer time: racy for a tenth of a second
+    (1_700_000_000 * 10**9 + 123_456_789, 200 * 10**6, False)])
+def test_a_version_is_racy_as_long_as_its_file_system_s_tick_can_hide_a_change(monkeypatch, mtime_ns, age_ns, expected):
+    import os
+    import time
+
+    from mieux_cli.storage import index
+
+    monkeypatch.setattr(time, "time_ns", lambda: mtime_ns + age_ns)
+    assert index.racy(os.stat_result((0o100644, 1, 1, 1, 0, 0, 10, 0, 0, 0, 0.0, 0.0, 0.0, 0, mtime_ns, 0))) is expected
