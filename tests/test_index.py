@@ -200,6 +200,9 @@ def test_summary_is_the_same_from_the_index_and_the_file(catalogue):
         same_both_ways(catalogue, "summary", *filters, "--by", "region", "--by", "theme")
         same_both_ways(catalogue, "summary", *filters, "--by", "gcm", "--json")
     same_both_ways(catalogue, "summary", "--country", "MX", "--role", "participant", "--by", "country")
+    for role in ("beneficiary", "participant", "place", "any"):  # counted by SQLite over the values of that role
+        same_both_ways(catalogue, "summary", "--role", role, "--by", "country")
+        same_both_ways(catalogue, "summary", "--region", "LAC", "--year", "2015-", "--role", role, "--by", "country", "--json")
 
 
 def test_brief_is_the_same_from_the_index_and_the_file(catalogue):

@@ -27,6 +27,10 @@ from mieux_cli.storage.index import (
 )
 from mieux_cli.storage.indexed_records import IndexedRecords, marks
 
+# The fields that hold the countries of each role (filters.ROLES; None: any).
+ROLE_FIELDS = {"beneficiary": ["countries"], "participant": ["participants"], "place": ["place_country"],
+               None: ["countries", "participants", "place_country"]}
+
 
 def where(filters) -> tuple[str, list]:
     """The condition on the `records` table, and its parameters, that keeps what
@@ -52,8 +56,7 @@ def where(filters) -> tuple[str, list]:
     if filters.regions:
         among("region", filters.regions)
     if filters.countries:
-        listed({"beneficiary": ["countries"], "participant": ["participants"], "place": ["place_country"]}.get(
-            filters.role, ["countries", "participants", "place_country"]), filters.countries)
+        listed(ROLE_FIELDS.get(filters.role, ROLE_FIELDS[None]), filters.countries)
     for field in ("themes", "areas", "gcm"):  # small vocabularies: a bit a code
         if getattr(filters, field):
             bit = bit_of(field)
@@ -172,6 +175,8 @@ class IndexedCatalogue(IndexedRecords):
             condition, params = f"{condition} AND kind IN ({marks(kinds)})", [*params, *kinds]
         if set(by) <= _BIT_GROUPED.keys():
             return count_groups(self._grouped_by_bits(condition, params, by), by, role, filters.years)
+        if by == ["country"]:
+            return self._by_country(condition, params, role)
         columns = list(dict.fromkeys(c for field in by for c in GROUPED[field]))
         # Counted here rather than by GROUP BY, which sorts every row first (twice as long).
         found = Counter(rows(self.db, f"SELECT {', '.join(columns)} FROM records WHERE {condition}", params))
@@ -183,6 +188,30 @@ class IndexedCatalogue(IndexedRecords):
                 yield record, (first, last) if first is not None else None, n
 
         return count_groups(groups(), by, role, filters.years)
+
+    def _by_country(self, condition: str, params: list, role: str | None):
+        """A summary by country alone, counted by SQLite over the values of the countries of that
+        role (record_values): each record once under each of its countries, those with none under
+        NONE; 20 ms for 100,000 records, against 250 for reading each record's countries."""
+        import dataclasses
+
+        from mieux_cli.queries.summary import count_groups
+
+        fields = ROLE_FIELDS.get(role, ROLE_FIELDS[None])
+        scope = f"v.field IN ({marks(fields)})" + (f" AND v.pos IN (SELECT pos FROM records WHERE {condition})"
+                                                     if condition != "1" else "")
+        found = rows(self.db, f"SELECT v.value, count(DISTINCT v.pos) FROM record_values v WHERE {scope} GROUP BY v.value",
+                     [*fields, *(params if condition != "1" else [])])
+        total = rows(self.db, f"SELECT count(*) FROM records WHERE {condition}", params)[0][0]
+        # none of those fields holds a country: an empty list, no place
+        empty = {"countries": "countries = x'5b5d'", "participants": "participants = x'5b5d'",
+                 "place_country": "(place_country IS NULL OR place_country = '')"}
+        none = rows(self.db, f"SELECT count(*) FROM records WHERE {condition} AND {' AND '.join(empty[f] for f in fields)}",
+                    params)[0][0]
+        groups = [({"countries": [value], "participants": [value], "place_country": value}, None, n) for value, n in found]
+        groups.append(({"countries": [], "participants": [], "place_country": None}, None, none))
+        counted = count_groups((g for g in groups if g[2]), ["country"], role)
+        return dataclasses.replace(counted, total=total)
 
     def _grouped_by_bits(self, condition: str, params: list, by: list[str]):
         """(stand-in record, None, number) for each group of records with the same values of the

@@ -40,7 +40,7 @@ import orjson
 from mieux_cli import __version__
 from mieux_cli.errors import IndexBroken
 
-FORMAT = 10  # of the index itself: an index of another format is rebuilt
+FORMAT = 11  # of the index itself: an index of another format is rebuilt
 
 
 SUFFIX = ".index.sqlite"

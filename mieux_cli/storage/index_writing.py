@@ -52,7 +52,8 @@ CREATE TABLE damaged(pos INTEGER PRIMARY KEY, doc TEXT NOT NULL, id BLOB, why TE
 # Made after the rows are in: a sort is quicker than keeping them in order row by row. A list of
 # a region, by theme, area or objective, and its count, read records_by_region alone; a page of
 # the whole catalogue in its default order, records_in_order, and in each order of --sort, the
-# index made for it (each as queries/indexed.ORDER sorts).
+# index made for it (each as queries/indexed.ORDER sorts); a summary by year or by status, the
+# index of those columns alone.
 _INDEXES = """
 CREATE INDEX records_by_id ON records(id);
 CREATE INDEX records_by_doc ON records(doc);
@@ -63,6 +64,8 @@ CREATE INDEX records_by_title ON records(title_key, kind_order, id);
 CREATE INDEX records_by_start ON records(start IS NULL, coalesce(start, ''), kind_order, id);
 CREATE INDEX records_by_end ON records("end" IS NULL, coalesce("end", ''), kind_order, id);
 CREATE INDEX records_by_region_sort ON records(region IS NULL, coalesce(region, ''), kind_order, id);
+CREATE INDEX records_by_years ON records(year_first, year_last, kind);
+CREATE INDEX records_by_status ON records(status, status_as_of, kind);
 CREATE INDEX values_by_value ON record_values(field, value, pos);
 CREATE INDEX values_by_pos ON record_values(pos);
 CREATE INDEX links_by_target ON links(target, pos, ord);
