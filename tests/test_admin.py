@@ -7,7 +7,7 @@ import sys
 
 import pexpect
 import pytest
-from conftest import interrupt, read_bytes
+from conftest import add_records, interrupt, read_bytes
 
 from mieux_cli.errors import MieuxError
 from mieux_cli.storage.catalogue_file import Store
@@ -307,3 +307,39 @@ def test_undo_of_a_large_import_lists_a_few_records_and_counts_the_rest(cli, tmp
     assert read_bytes(cli.db) == before
     assert cli("undo", "--yes").exit_code == 0
     assert not any(r["id"].startswith("fct-many") for r in Store(cli.db).load().records)
+
+
+def _changes_after_a_backup(cli):
+    assert cli("backup").exit_code == 0
+    _set_title(cli, "Changed after the backup")
+    assert cli("remove", "prc-cr-integration-shared-responsibility", "--force", "--yes").exit_code == 0
+    assert cli("rename", "act-cr-integration-plans", "act-cr-plans").exit_code == 0
+    add_records(cli.db, {"id": "fct-new", "kind": "fact", "title": "New", "text": "T"})
+
+
+def test_a_restore_reads_only_the_lines_a_backup_differs_by_and_restores_what_a_whole_read_restores(cli, tmp_path, monkeypatch):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from mieux_cli.cli.app import app
+    from mieux_cli.storage import file_format, restoring
+
+    _changes_after_a_backup(cli)
+    twin = tmp_path / "twin"
+    twin.mkdir()
+    for path in cli.db.parent.iterdir():  # the catalogue, its index and backups, as they are
+        (shutil.copytree if path.is_dir() else shutil.copy2)(path, twin / path.name)
+    with monkeypatch.context() as patched:
+        patched.setattr(file_format, "read_backup", lambda path: (_ for _ in ()).throw(AssertionError("read whole")))
+        manual = next(b.path.name for b in Store(cli.db).backups() if b.manual)
+        quick = cli("restore", manual, "--yes")
+    assert quick.exit_code == 0, quick.stderr
+    monkeypatch.setattr(restoring, "difference", lambda store, path: None)  # the backup read whole
+    slow = CliRunner().invoke(app, ["--db", str(twin / cli.db.name), "restore", manual, "--yes"])
+    assert slow.exit_code == 0, slow.stderr
+    assert Store(cli.db).load().records == Store(twin / cli.db.name).load().records != [] and title(cli) == (
+        "Comparatively high regional integration in LAC")
+    assert {"prc-cr-integration-shared-responsibility", "act-cr-integration-plans"} <= set(Store(cli.db).load().by_id)
+    assert "fct-new" not in Store(cli.db).load().by_id
+    assert cli("undo", "--yes").exit_code == 0 and "fct-new" in Store(cli.db).load().by_id

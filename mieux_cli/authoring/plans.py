@@ -253,14 +253,16 @@ def _damaged_back(undone: list[dict], catalogue: Catalogue) -> list[Change]:
     return changes
 
 
-def plan_restore(backup_records: list[dict]):
+def plan_restore(backup_records=None, difference=None):
     """Make the records what they were in a backup, as one change that can itself be undone: the
-    damaged records of the file are taken out too (a backup to restore has none)."""
+    damaged records of the file are taken out too (a backup to restore has none). `backup_records`:
+    the backup's records, checked (formats.importing.check_whole_catalogue), or a function giving
+    them. Given the `difference` of the backup from the file as well (storage.restoring.Difference,
+    its records checked: formats.importing.difference_is_whole), only the records it names are
+    looked at while the catalogue is the version it was taken from; another version (a colleague
+    wrote meanwhile) is compared with the whole backup."""
 
-    def plan(catalogue: Catalogue) -> list[Change]:
-        wanted = {r["id"]: r for r in backup_records}
-        changes = [dropped(raw) for raw, _ in catalogue.damaged]
-        changes += [removed(r) for r in catalogue.records if r["id"] not in wanted]
+    def changed_to(catalogue: Catalogue, wanted: dict[str, dict], changes: list[Change]) -> list[Change]:
         for record_id, record in wanted.items():
             current = catalogue.by_id.get(record_id)
             if current is None:
@@ -268,6 +270,17 @@ def plan_restore(backup_records: list[dict]):
             elif current != record:
                 changes.append(updated(current, record))
         return changes
+
+    def plan(catalogue: Catalogue) -> list[Change]:
+        if difference is not None and catalogue.counter == difference.counter:
+            wanted = {r["id"]: r for r in difference.wanted}
+            gone = sorted(difference.unwanted - wanted.keys())
+            return changed_to(catalogue, wanted, [removed(catalogue.by_id[i]) for i in gone if i in catalogue.by_id])
+        records = backup_records() if callable(backup_records) else backup_records
+        wanted = {r["id"]: r for r in records}
+        changes = [dropped(raw) for raw, _ in catalogue.damaged]
+        changes += [removed(r) for r in catalogue.records if r["id"] not in wanted]
+        return changed_to(catalogue, wanted, changes)
 
     return plan
 

@@ -143,6 +143,35 @@ def read_records(path: Path) -> list[dict]:
     return [e.record for e in prepared.entries]
 
 
+def difference_is_whole(difference, catalogue: Catalogue) -> bool:
+    """Whether the records a backup differs by from the catalogue (storage.restoring.Difference)
+    pass what check_whole_catalogue checks of the whole backup: each valid and as mieux stores it,
+    IDs unique, links resolving among the backup's records (its other records are the catalogue's
+    own, unchanged). False says nothing about the backup: check_whole_catalogue then reads it all,
+    and names its problems."""
+    from mieux_cli.model.records import damage, link_problems, normalize
+
+    wanted = {}
+    for record in difference.wanted:
+        if damage(record) or record["id"] in wanted or (record["id"] in catalogue.by_id and record["id"] not in difference.unwanted):
+            return False
+        try:
+            if normalize(record) != record:
+                return False
+        except InvalidRecord:
+            return False
+        wanted[record["id"]] = record["kind"]
+
+    class BackupKinds:
+        @staticmethod
+        def get(record_id, default=None):
+            if record_id in wanted:
+                return wanted[record_id]
+            return default if record_id in difference.unwanted else catalogue.kinds_by_id.get(record_id, default)
+
+    return not any(link_problems(record, BackupKinds) for record in difference.wanted)
+
+
 def check_whole_catalogue(raw_records: list, name: str) -> list[dict]:
     """The records of a whole catalogue (a backup to restore), checked as an import into an empty
     catalogue checks them: each normalized, IDs unique, links resolving among themselves.

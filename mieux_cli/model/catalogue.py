@@ -14,7 +14,7 @@ from mieux_cli.errors import UnknownValue
 PREFIX_CANDIDATES_LISTED = 5
 class Catalogue:
     def __init__(self, records: list[dict], changed: str | None = None, path: Path | None = None, created: bool = False,
-                 migrated_from: int | None = None, history: list[dict] | None = None):
+                 migrated_from: int | None = None, history: list[dict] | None = None, counter: int | None = None):
         from mieux_cli.model.records import damage
 
         # A file changed by hand may hold records no command can use: they are set aside, named
@@ -23,6 +23,7 @@ class Catalogue:
         self.damaged = [(r, why) for r, why in zip(records, verdicts) if why]
         self.records = [r for r, why in zip(records, verdicts) if not why] if self.damaged else records
         self.changed = changed  # when the catalogue last changed (UTC, ISO 8601)
+        self.counter = counter  # how many times mieux has written it, when known (a version's number)
         self.path = path
         self.created = created  # True when this command created it from the shipped catalogue
         self.migrated_from = migrated_from  # the format this command migrated it from, if it did

@@ -167,16 +167,16 @@ class Store:
 
     def history(self, newest: int | None = None) -> list[dict]:
         """Every recorded change, or the `newest` ones, oldest first, each with its number `n` (see
-        history.py); read from the history table alone in a file as mieux wrote it (_as_written)."""
+        history.py); read from the history table alone in a file as mieux wrote it (as_written)."""
         with contextlib.ExitStack() as held:
-            written = self._as_written(held)
+            written = self.as_written(held)
             if written is not None:
                 with contextlib.suppress(NotLaidOut):
                     return history_of({HISTORY_TABLE: history_section(written[0], newest)})
         entries = history_of(self._read() or {})
         return entries if newest is None else entries[len(entries) - newest:] if newest else []
 
-    def _as_written(self, held: contextlib.ExitStack):
+    def as_written(self, held: contextlib.ExitStack):
         """(the file, open; its index, open; the index's state) when the index matches the file
         and says this is a file mieux wrote in its layout (file_layout), a line per entry; None
         otherwise. Both are closed with `held`."""
@@ -376,7 +376,8 @@ class Store:
             old_records = numbered(data)
             records = data[RECORDS_TABLE]
             keys = {id(r): key for key, r in records.items()}
-            tx = Transaction(Catalogue(list(records.values()), path=self.path, history=history_of(data)),
+            tx = Transaction(Catalogue(list(records.values()), path=self.path, history=history_of(data),
+                                       counter=change_counter(data)),
                              lambda record: keys[id(record)])
             result = make(tx)
             if tx.changed:
@@ -386,7 +387,7 @@ class Store:
     def _laid_out(self, held: contextlib.ExitStack) -> "LaidOut | None":
         """The file, open, with its index as a catalogue, when a write may copy its lines
         (transaction.laid_out); None otherwise."""
-        written = self._as_written(held)
+        written = self.as_written(held)
         return laid_out(*written, self.path, self.history) if written else None
 
     def _rewrite(self, laid: "LaidOut", tx: Transaction, progress=None) -> None:

@@ -53,6 +53,7 @@ def catalogue_of(data: dict, path: Path | None = None, created: bool = False, mi
     return kind(
         records=list(data.get(RECORDS_TABLE, {}).values()),
         changed=changed_at(data),
+        counter=change_counter(data),
         path=path,
         created=created,
         migrated_from=migrated_from,

@@ -214,7 +214,17 @@ def history_section(source, newest: int | None = None) -> dict:
     each parsed alone: the records, after it, are not read."""
     if meta_of(source) is None:
         raise NotLaidOut("the file does not start with its meta table")
-    for line in iter(source.readline, b""):
+    lines = _history_lines(source)
+    chosen = lines if newest is None else lines[len(lines) - newest:] if newest else []
+    try:
+        return {_key(line).decode(): orjson.loads(line[line.index(b":") + 1:]) for line in chosen}
+    except orjson.JSONDecodeError:
+        raise NotLaidOut("a history entry is not JSON") from None
+
+
+def _history_lines(source) -> list[bytes]:
+    """The lines of the history table, read from the line after the meta table's."""
+    for line in iter(source.readline, b""):  # other tables, each on its line
         if line == _HISTORY_OPEN:
             break
     else:
@@ -222,10 +232,23 @@ def history_section(source, newest: int | None = None) -> dict:
     lines = []
     for line in iter(source.readline, b""):
         if line == _TABLE_CLOSE:
-            chosen = lines if newest is None else lines[len(lines) - newest:] if newest else []
-            try:
-                return {_key(line).decode(): orjson.loads(line[line.index(b":") + 1:]) for line in chosen}
-            except orjson.JSONDecodeError:
-                raise NotLaidOut("a history entry is not JSON") from None
+            return lines
         lines.append(line)
     raise NotLaidOut("the history table does not end")
+
+
+def record_values(source):
+    """The records of a file in this layout (opened in binary, after its first line: meta_of),
+    each as the bytes of its value: without its key, its comma or its line break. NotLaidOut as
+    soon as the file is not laid out so (its history and its records table, then the end)."""
+    _history_lines(source)
+    if source.readline() != _RECORDS_OPEN:
+        raise NotLaidOut("no records table after the history")
+    for line in iter(source.readline, b""):
+        if line == _END:
+            if source.read(1):
+                raise NotLaidOut("the file goes on after its records table")
+            return
+        _key(line)
+        yield line[line.index(b":") + 1:-1]
+    raise NotLaidOut("the records table does not end")

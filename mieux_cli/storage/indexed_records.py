@@ -94,6 +94,7 @@ class IndexedRecords(Catalogue):
                  migrated_from: int | None = None, history=None):
         self.db = db
         self.changed = state.get("changed")
+        self.counter = state.get("counter")
         self.path = path
         self.created = created
         self.migrated_from = migrated_from

@@ -280,7 +280,9 @@ def restore_command(
     from mieux_cli.cli.output import Output
     from mieux_cli.errors import EXIT_USAGE, MieuxError
     from mieux_cli.formats.import_checks import ImportRefused
-    from mieux_cli.formats.importing import check_whole_catalogue
+    from mieux_cli.formats.importing import check_whole_catalogue, difference_is_whole
+    from mieux_cli.queries.filters import Filters
+    from mieux_cli.storage import restoring
     from mieux_cli.storage.file_format import read_backup
     from mieux_cli.text import count_of
 
@@ -297,21 +299,31 @@ def restore_command(
         path = backup.expanduser()
         if not path.exists():  # a name as `mieux backup --list` shows it
             path = next((b.path for b in backups if b.path.name == str(backup)), path)
-    try:
-        records = check_whole_catalogue(read_backup(path), str(path))
-    except ImportRefused as e:
-        show_problems(out, e.problems)
-        out.notice(f"Nothing was restored: {path.name} has {count_of(len(e.problems), 'problem')} in "
-                   f"{count_of(len({p.index for p in e.problems}), 'record')}. "
-                   "Choose another backup: see `mieux backup --list`.")
-        raise typer.Exit(EXIT_USAGE) from None
     current = load_catalogue(ctx, out)
-    plan = plan_restore(records)
+    # A backup is a version of the file: the records it differs by, from their lines alone.
+    difference = restoring.difference(catalogue_store, path)
+
+    def whole() -> list[dict]:
+        try:
+            return check_whole_catalogue(read_backup(path), str(path))
+        except ImportRefused as e:
+            show_problems(out, e.problems)
+            out.notice(f"Nothing was restored: {path.name} has {count_of(len(e.problems), 'problem')} in "
+                       f"{count_of(len({p.index for p in e.problems}), 'record')}. "
+                       "Choose another backup: see `mieux backup --list`.")
+            raise typer.Exit(EXIT_USAGE) from None
+
+    if difference is not None and difference_is_whole(difference, current):
+        plan = plan_restore(whole, difference)
+        held = current.count(Filters()) - len(difference.unwanted) + len(difference.wanted)
+    else:
+        records = whole()
+        plan, held = plan_restore(records), len(records)
     changes = plan(current)
     if not changes:
         out.notice(f"The catalogue already holds exactly the records of {path.name}: nothing to restore.")
         return
-    if not yes and not confirm(out, f"Restore {path.name} ({len(records)} records): {_counted(changes)}?", "restored"):
+    if not yes and not confirm(out, f"Restore {path.name} ({held} records): {_counted(changes)}?", "restored"):
         return
     number = commit(ctx, plan)
     if number is None:  # another process restored it (or made the same records) meanwhile
