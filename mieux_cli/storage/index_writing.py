@@ -4,6 +4,7 @@ with the file record for record by `mieux check`."""
 
 import contextlib
 import gc
+import itertools
 import os
 import sqlite3
 from collections import Counter
@@ -403,15 +404,17 @@ def verify(path: Path, identity: list[int], records: dict) -> str | None:
         rows = _Rows(Lookup({}))
         verdicts = [(doc, record, damage(record)) for doc, record in records.items()]
         rows.lookup.by_id.update((r["id"], r) for _, r, why in verdicts if not why)
-        stored = db.execute(f"SELECT {', '.join(_RECORD_COLUMNS)} FROM records ORDER BY pos").fetchall()
         usable = [(pos, doc, r) for pos, (doc, r, why) in enumerate(verdicts, 1) if not why]
-        wanted = [rows.entry(pos, doc, r)[0] for pos, doc, r in usable]
-        if [row[1:] for row in stored] != [row[1:] for row in wanted]:
-            return "its records differ from the file's"
-        bodies = db.execute("SELECT b.body FROM records r JOIN bodies b USING (pos) ORDER BY pos").fetchall()
-        if [body for (body,) in bodies] != [orjson.dumps(r) for _, _, r in usable]:
-            return "its records differ from the file's"
-        doc_at = {row[0]: row[1] for row in stored}
+        # Row by row as the index gives them, never all of them at once (as many again as the records).
+        doc_at = {}
+        stored = db.execute(f"SELECT {', '.join(_RECORD_COLUMNS)}, b.body FROM records JOIN bodies b USING (pos) ORDER BY pos")
+        for found, wanted in itertools.zip_longest(stored, usable):
+            if found is None or wanted is None:
+                return "its records differ from the file's"
+            pos, doc, record = wanted
+            if found[1:-1] != rows.entry(pos, doc, record)[0][1:] or found[-1] != orjson.dumps(record):
+                return "its records differ from the file's"
+            doc_at[found[0]] = found[1]
         for table, made, at in (("record_values", rows.values, 2), ("links", rows.links, 1)):
             def by_doc(row, doc, at=at):
                 return (*row[:at], doc, *row[at + 1:])
@@ -422,7 +425,7 @@ def verify(path: Path, identity: list[int], records: dict) -> str | None:
         damaged = db.execute("SELECT doc, id, why FROM damaged ORDER BY pos").fetchall()
         if damaged != [(doc, _damaged_id(r), why) for doc, r, why in verdicts if why]:
             return "its damaged records differ from the file's"
-        if db.execute("SELECT count(*) FROM words").fetchone()[0] != len(wanted):
+        if db.execute("SELECT count(*) FROM words").fetchone()[0] != len(usable):
             return "its full-text table does not hold every record"
         problem = db.execute("PRAGMA quick_check").fetchone()[0]
         if problem != "ok":
