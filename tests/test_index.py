@@ -652,11 +652,11 @@ def test_check_on_a_read_only_catalogue_checks_it_and_says_the_index_could_not_b
 
 @pytest.fixture
 def long_catalogue(tmp_path):
-    """1,500 facts more than the shipped catalogue: longer than a table is laid out by."""
+    """2,500 facts: longer than a table is laid out by, and than a list reads before it writes."""
     db = tmp_path / "catalogue.json"
     source = tmp_path / "records.json"
     source.write_text(json.dumps([{**normalize_fact(i), "id": f"fct-long-{i:04d}{'-wider' * (i == 1400)}"}
-                                  for i in range(1500)]))
+                                  for i in range(2500)]))
     assert CliRunner().invoke(app, ["--db", str(db), "import", str(source)]).exit_code == 0
     return db
 
@@ -665,7 +665,7 @@ def test_a_list_longer_than_a_table_is_laid_out_by_is_written_as_read_alike_both
     from mieux_cli.cli.output import LAID_OUT_BY
 
     listed = same_both_ways(long_catalogue, "list", "facts").stdout.splitlines()
-    assert len(listed) == 1 + 1500 and LAID_OUT_BY < 1500
+    assert len(listed) == 1 + 2500 and LAID_OUT_BY < 1400
     widths = {line.index("Fact") for line in listed[1:]}
     assert widths == {listed[0].index("TITLE"), listed[0].index("TITLE") + len("-wider")}  # the one wider ID, past the first rows
     records = sorted(Store(long_catalogue).load().records, key=lambda r: (KIND_ORDER[r["kind"]], r["id"]))
@@ -679,28 +679,38 @@ def test_a_stopped_reader_stops_the_read_of_a_long_list(long_catalogue):
     catalogue.db.set_trace_callback(statements.append)
     first = list(itertools.islice(catalogue.stream(Filters()), 10))
     assert len(first) == 10
-    assert sum("FROM bodies" in s for s in statements) == 1  # of 500 records, not of 1,524
+    assert sum("FROM bodies" in s for s in statements) == 1  # of a page of records, not of 2,500
 
 
-def test_an_index_changed_in_the_middle_of_a_long_list_says_the_list_is_incomplete_and_does_not_write_it_twice(
-        long_catalogue, monkeypatch):
-    from mieux_cli.cli.output import LAID_OUT_BY
+@pytest.mark.parametrize("broken_at", [100, 2300])
+def test_an_index_changed_during_a_list_runs_it_again_from_the_file_until_it_has_begun_writing_a_long_one(
+        long_catalogue, monkeypatch, broken_at):
+    """A list reads its first STREAMED_BEYOND records before writing any: the index changing then
+    runs the command again from the file, a reader never fails; a longer list is written as it is
+    read, and then the index changing says the list is incomplete, never writing any row twice."""
+    from mieux_cli.cli.commands.query import STREAMED_BEYOND
     from mieux_cli.errors import IndexBroken
 
     streamed = IndexedCatalogue.stream
 
     def breaking(self, *args):
         for n, record in enumerate(streamed(self, *args)):
-            if n == LAID_OUT_BY + 10:
+            if n == broken_at:
                 raise IndexBroken("the index was updated during the read", damaged=False)
             yield record
 
     monkeypatch.setattr(IndexedCatalogue, "stream", breaking)
     result = CliRunner().invoke(app, ["--db", str(long_catalogue), "list"])
+    listed = [line.split()[0] for line in result.stdout.splitlines()[1:]]
+    if broken_at < STREAMED_BEYOND:
+        assert (result.exit_code, result.stderr) == (0, "")
+        assert listed == [f"fct-long-{i:04d}{'-wider' * (i == 1400)}" for i in range(2500)]
+        return
     assert result.exit_code == 3
     assert "Error: The catalogue changed while it was being listed: the list above is incomplete." in result.stderr
-    listed = [line.split()[0] for line in result.stdout.splitlines()[1:]]
-    assert listed == [f"fct-long-{i:04d}" for i in range(LAID_OUT_BY)]  # the rows written before, once
+    assert len(listed) == len(set(listed)) and listed == [f"fct-long-{i:04d}{'-wider' * (i == 1400)}"
+                                                          for i in range(len(listed))]  # the rows written before, once
+    assert STREAMED_BEYOND <= len(listed) <= broken_at
 
 
 @pytest.mark.parametrize(("mtime_ns", "age_ns", "expected"), [

@@ -34,6 +34,9 @@ def list_columns(kinds: set[str]):
     return columns
 
 
+STREAMED_BEYOND = 2000  # records a list reads before writing any (see list_command)
+
+
 @options.with_filters
 def list_command(
     ctx: typer.Context,
@@ -65,7 +68,7 @@ def list_command(
     """
     import itertools
 
-    from mieux_cli.cli.output import LAID_OUT_BY, Output
+    from mieux_cli.cli.output import Output
     from mieux_cli.errors import MieuxError
     from mieux_cli.queries.filters import Filters
 
@@ -75,10 +78,11 @@ def list_command(
     selected = options.filters(options.one_kind(kind_argument, kind), **where)
     catalogue = load_catalogue(ctx, out)
     records = catalogue.stream(selected, sort, limit)
-    first = list(itertools.islice(records, LAID_OUT_BY))
-    # The rest is read as it is written: were the index to change meanwhile, what was written is
-    # incomplete, and the command is not run again (app.py).
-    ctx.meta["mieux.streamed"] = len(first) == LAID_OUT_BY
+    # Read before anything is written: were the index to change meanwhile, the command runs again
+    # from the file (app.py). A longer list is read as it is written; if the index changes then,
+    # what was written is incomplete, and the command says so.
+    first = list(itertools.islice(records, STREAMED_BEYOND))
+    ctx.meta["mieux.streamed"] = len(first) == STREAMED_BEYOND
     records = itertools.chain(first, records)
     if out.mode == "json":
         shown = out.json_array(records)
