@@ -156,3 +156,18 @@ def test_a_rewrite_leaves_out_exactly_the_lines_of_the_keys_gone_even_where_thei
     written = json.loads(b"".join(rewrite))
     assert written["records"] == {**{k: r for k, r in records.items() if k not in gone}, "12": {"id": "r12"}}
     assert written["history"] == {"1": {"at": "now"}} and rewrite.last_history == 0
+
+
+def test_an_index_made_again_by_a_read_still_lets_writes_copy_the_lines_of_a_file_mieux_laid_out(db, monkeypatch):
+    """An upgrade whose index format changed, or a deleted index: the index is made by a read,
+    which compares the file with the layout mieux writes, so the next write is still quick."""
+    mieux(db, "list")
+    Store(db).index_path.unlink()
+    mieux(db, "list")  # made again, from a read
+
+    def refused(raw):
+        raise AssertionError("the whole file was parsed")
+
+    monkeypatch.setattr(catalogue_file, "parse_catalogue", refused)
+    mieux(db, "edit", "act-cr-integration-plans", "--set", "status=ongoing")
+    assert "edit act-cr-integration-plans" in mieux(db, "history").stdout

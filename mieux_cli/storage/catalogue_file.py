@@ -53,7 +53,7 @@ from mieux_cli.storage.file_format import (
     history_of,
     parse_catalogue,
 )
-from mieux_cli.storage.file_layout import NotLaidOut, Rewrite, TooDeep, history_section, lines_of
+from mieux_cli.storage.file_layout import NotLaidOut, Rewrite, TooDeep, history_section, is_laid_out, lines_of
 from mieux_cli.storage.files import (
     NotRegularFile,
     TooLarge,
@@ -213,12 +213,13 @@ class Store:
 
     def _index_file(self, read: "_Read", progress=None, lines: bool = False) -> bool:
         """(Re)build the index of the file as read under the lock (`lines`: as this process just
-    wrote it, in its layout, file_layout); False if none can be made here
-        (a read-only folder, a full disk, a SQLite without full-text search): reads then answer
-        from the file, which is always right, only slower."""
+        wrote it, in its layout, file_layout; else the file is compared with that layout); False
+        if none can be made here (a read-only folder, a full disk, a SQLite without full-text
+        search): reads then answer from the file, which is always right, only slower."""
         from mieux_cli.storage import index, index_writing
 
         data = read.data
+        lines = lines or is_laid_out(self.real_path, read.info, data)
         state = index.state_of(index.file_identity(read.info), change_counter(data), changed_at(data), read.crc, lines)
         try:
             index_writing.build(self.index_path, data.get(RECORDS_TABLE, {}), state, like=read.info, progress=progress)

@@ -252,3 +252,24 @@ def record_values(source):
         _key(line)
         yield line[line.index(b":") + 1:-1]
     raise NotLaidOut("the records table does not end")
+
+
+def is_laid_out(path, info, data: dict) -> bool:
+    """Whether the file at `path` (whose stat was `info` when `data`, its tables, were read from
+    it) is byte for byte the file mieux writes for `data`: so that an index made from a read, not
+    from a write, may still let writes copy its lines (an upgrade that remakes the index keeps
+    them quick). Compared a block at a time; any doubt is False."""
+    import os
+
+    from mieux_cli.storage.files import open_regular_file
+
+    try:
+        with open_regular_file(path, info.st_size) as f:
+            if os.fstat(f.fileno()).st_ino != info.st_ino:
+                return False
+            for chunk in lines_of(data):
+                if f.read(len(chunk)) != chunk:
+                    return False
+            return not f.read(1)
+    except Exception:  # noqa: BLE001 - any doubt is a no: a value nested too deep, a file that went away
+        return False
