@@ -707,7 +707,7 @@ def test_an_index_changed_during_a_list_runs_it_again_from_the_file_until_it_has
         assert listed == [f"fct-long-{i:04d}{'-wider' * (i == 1400)}" for i in range(2500)]
         return
     assert result.exit_code == 3
-    assert "Error: The catalogue changed while it was being listed: the list above is incomplete." in result.stderr
+    assert "Error: The catalogue changed while it was being read: what was written above is incomplete." in result.stderr
     assert len(listed) == len(set(listed)) and listed == [f"fct-long-{i:04d}{'-wider' * (i == 1400)}"
                                                           for i in range(len(listed))]  # the rows written before, once
     assert STREAMED_BEYOND <= len(listed) <= broken_at

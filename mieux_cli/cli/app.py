@@ -145,7 +145,7 @@ class _MieuxGroup(TyperGroup):
             if ctx.meta.get("mieux.streamed"):  # nor write the start of a long list twice
                 from mieux_cli.errors import StorageError
 
-                raise StorageError("The catalogue changed while it was being listed: the list above is incomplete.",
+                raise StorageError("The catalogue changed while it was being read: what was written above is incomplete.",
                                    "Run the command again.") from None
             if ctx.meta.get("mieux.asked"):  # nor ask a person everything again (prompts._asking)
                 raise MieuxError("The catalogue's index broke while you were answering: nothing was written.",

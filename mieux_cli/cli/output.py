@@ -252,15 +252,13 @@ class Output:
     def json_array(self, items) -> int:
         """`items` (an iterable) as the JSON array `json` writes, each item written as it comes, so
         that a reader who stops early (`| head`) stops the read; how many were written."""
-        import orjson
+        from mieux_cli.formats.json_file import array_pieces
 
         ascii_only = not _writes_unicode(self.stdout)
-        written = 0
-        for item in items:  # each item's lines indented as they would be inside the array
-            text = orjson.dumps(item, option=orjson.OPT_INDENT_2).decode().replace("\n", "\n  ")
-            self.stdout.write(("[\n  " if not written else ",\n  ") + json_escaped(text, ascii_only))
+        written = -1  # the last piece closes the array
+        for piece in array_pieces(items):
+            self.stdout.write(json_escaped(piece, ascii_only))
             written += 1
-        self.stdout.write("\n]\n" if written else "[]\n")
         return written
 
     @_writes_stdout
@@ -268,16 +266,23 @@ class Output:
         """A document (an export, a brief) on standard output: when piped or redirected, its
         UTF-8 bytes exactly, as --output would write them, whatever the locale's encoding; on a
         terminal, control characters made visible."""
+        self._data([text.encode("utf-8")])
+
+    @_writes_stdout
+    def data_pieces(self, pieces) -> None:
+        """`data` of a document given as pieces of its UTF-8 bytes, each written as it comes."""
+        self._data(pieces)
+
+    def _data(self, pieces) -> None:
         isatty = getattr(self.stdout, "isatty", None)
-        if isatty and isatty():
-            self.stdout.write(clean(text))
-            return
         binary = getattr(self.stdout, "buffer", None)
-        if binary is None:
-            self.stdout.write(text)
+        if isatty and isatty() or binary is None:
+            text = b"".join(pieces).decode("utf-8")
+            self.stdout.write(clean(text) if isatty and isatty() else text)
             return
         self.stdout.flush()
-        binary.write(text.encode("utf-8"))
+        for piece in pieces:
+            binary.write(piece)
         binary.flush()
 
     @_writes_stdout

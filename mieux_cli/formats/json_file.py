@@ -4,10 +4,21 @@ the line of a syntax error and lets duplicate keys be refused)."""
 from mieux_cli.formats.files import Item, UnreadableFile
 
 
-def text(records: list[dict]) -> str:
+def text(records) -> str:
+    return "".join(array_pieces(records))
+
+
+def array_pieces(items):
+    """`items` (any iterable) as the text orjson writes for the list of them, indented by two, and
+    a line break: a piece an item, made as the items come, so that a long export is written as it
+    is read (the bytes are those of one orjson call)."""
     import orjson
 
-    return orjson.dumps(records, option=orjson.OPT_INDENT_2).decode() + "\n"
+    written = False
+    for item in items:  # each item's lines indented as they are inside the array
+        yield ("[\n  " if not written else ",\n  ") + orjson.dumps(item, option=orjson.OPT_INDENT_2).decode().replace("\n", "\n  ")
+        written = True
+    yield "\n]\n" if written else "[]\n"
 
 
 class _DuplicateKey(Exception):

@@ -345,8 +345,17 @@ def export_command(
         raise MieuxError(f"{count_of(damaged, 'record')} of the catalogue {'is' if damaged == 1 else 'are'} "
                          "damaged: nothing was exported.",
                          "See `mieux check`; fix them in the file or restore a backup, then export again.")
-    records = export_order(catalogue.select(selected))
+    if fmt == "json":  # written as it is read from the index, in the order of every export
+        from mieux_cli.model.records import canonical
+
+        records = (canonical(r) for r in catalogue.stream(selected, "kind"))
+    else:
+        records = export_order(catalogue.select(selected))
     options.report_undated(out, catalogue, selected)
+    if fmt == "json":
+        ctx.meta["mieux.streamed"] = output is None  # a file is written whole or not at all: it can be made again
+        _export_json(out, records, output, everything)
+        return
     if not records and not everything:
         out.notice("No records match. Try fewer filters.")  # JSON and CSV still write an empty array or table
         if fmt == "yaml":
@@ -369,6 +378,32 @@ def _export_folder(out, records: list[dict], folder: Path, prune: bool) -> None:
     if result.removed:
         n = len(result.removed)
         out.notice(f"Removed {count_of(n, 'file')} whose record{' is' if n == 1 else 's are'} no longer in the catalogue.")
+
+
+def _export_json(out, records, path: Path | None, everything: bool) -> None:
+    """JSON, to `path` or standard output, each record written as it comes (an export of 100,000
+    records never holds them all)."""
+    from mieux_cli.formats.files import write_file
+    from mieux_cli.formats.json_file import array_pieces
+    from mieux_cli.text import count_of
+
+    counted = 0
+
+    def counting():
+        nonlocal counted
+        for record in records:
+            counted += 1
+            yield record
+
+    pieces = (piece.encode("utf-8") for piece in array_pieces(counting()))
+    if path is None:
+        out.data_pieces(pieces)
+    else:
+        write_file(path, pieces)
+    if not counted and not everything:
+        out.notice("No records match. Try fewer filters.")  # an empty array is still written
+    if path is not None:
+        out.notice(f"Exported {count_of(counted, 'record')} to {path}.")
 
 
 def _export_file(out, fmt: str, records: list[dict], path: Path | None, publisher, list_others: bool) -> None:
