@@ -92,9 +92,12 @@ def entry_damage(entry) -> str | None:
     if not isinstance(changes, list):
         return "has no list of changes"
     for change in changes:
-        if not (isinstance(change, dict) and change.get("op") in _OPS and isinstance(change.get("id"), str)
-                and all(isinstance(change.get(name), str) for name in _OPS[change["op"]])):
+        op = change.get("op") if isinstance(change, dict) else None
+        if op not in _OPS or not isinstance(change.get("id"), str):
             return "holds a change without its operation, ID, kind, title or digest"
+        for name in _OPS[op]:  # a loop, not all(...): an entry may hold 100,000 changes
+            if not isinstance(change.get(name), str):
+                return "holds a change without its operation, ID, kind, title or digest"
         if change["op"] == "remove" and not isinstance(change.get("record"), dict):
             return "holds a removal without the record removed"
         if change["op"] in ("drop", "revive") and "record" not in change:

@@ -94,11 +94,27 @@ def history_command(
                 out.line(f"#{entry['n']}  damaged in the file: it {entry['damaged']} (see `mieux check`)")
                 continue
             out.line(entry_line(entry))
-            lines = [line for change in entry["changes"] for line in change_lines(change, detailed=record_id is not None)]
-            for line in lines[:8]:
+            shown, more = _first_lines(entry["changes"], detailed=record_id is not None)
+            for line in shown:
                 out.line(f"    {line}")
-            if len(lines) > 8:
-                out.line(f"    ... and {len(lines) - 8} more")
+            if more:
+                out.line(f"    ... and {more} more")
+
+
+HISTORY_LINES = 8  # lines of changes `history` shows of an entry before it counts the rest
+
+
+def _first_lines(changes: list[dict], detailed: bool) -> tuple[list[str], int]:
+    """The first HISTORY_LINES lines of an entry's changes, and how many more there are: only those
+    shown are made (a bulk import's entry holds 100,000 changes)."""
+    shown: list[str] = []
+    more = 0
+    for change in changes:
+        if len(shown) < HISTORY_LINES:
+            shown += change_lines(change, detailed)
+        else:
+            more += 1 + (len(change["diff"]) if detailed and change["op"] == "update" else 0)
+    return shown[:HISTORY_LINES], more + len(shown[HISTORY_LINES:])
 
 
 def entry_line(entry: dict) -> str:
