@@ -343,3 +343,15 @@ def test_a_restore_reads_only_the_lines_a_backup_differs_by_and_restores_what_a_
     assert {"prc-cr-integration-shared-responsibility", "act-cr-integration-plans"} <= set(Store(cli.db).load().by_id)
     assert "fct-new" not in Store(cli.db).load().by_id
     assert cli("undo", "--yes").exit_code == 0 and "fct-new" in Store(cli.db).load().by_id
+
+
+@pytest.mark.parametrize("detailed", [False, True])
+def test_history_shows_eight_lines_of_an_entry_and_counts_the_rest(detailed):
+    from mieux_cli.cli.commands.admin import _first_lines, change_lines
+
+    changes = [{"op": "update", "id": f"fct-{n}", "kind": "fact", "title": "T", "hash": "h",
+                "diff": {"title": ["a", "b"], "text": ["c", "d"]}} for n in range(5)]
+    every = [line for change in changes for line in change_lines(change, detailed)]
+    shown, more = _first_lines(changes, detailed)
+    assert shown == every[:8]
+    assert more == max(0, len(every) - 8) == (7 if detailed else 0)
