@@ -239,19 +239,30 @@ def _history_lines(source) -> list[bytes]:
 
 def record_values(source):
     """The records of a file in this layout (opened in binary, after its first line: meta_of),
-    each as the bytes of its value: without its key, its comma or its line break. NotLaidOut as
-    soon as the file is not laid out so (its history and its records table, then the end)."""
+    each as (where its line starts, the bytes of its value: without its key, its comma or its line
+    break); `value_at` reads one again. NotLaidOut as soon as the file is not laid out so (its
+    history and its records table, then the end)."""
     _history_lines(source)
     if source.readline() != _RECORDS_OPEN:
         raise NotLaidOut("no records table after the history")
-    for line in iter(source.readline, b""):
+    offset = source.tell()
+    for line in source:
         if line == _END:
             if source.read(1):
                 raise NotLaidOut("the file goes on after its records table")
             return
-        _key(line)
-        yield line[line.index(b":") + 1:-1]
+        if line[:1] not in (b'"', b","):
+            raise NotLaidOut("an entry's line does not start with its key")
+        yield offset, line[line.index(b":") + 1:-1]
+        offset += len(line)
     raise NotLaidOut("the records table does not end")
+
+
+def value_at(source, offset: int) -> bytes:
+    """The value of the record whose line starts at `offset` (record_values)."""
+    source.seek(offset)
+    line = source.readline()
+    return line[line.index(b":") + 1:-1]
 
 
 def is_laid_out(path, info, data: dict) -> bool:

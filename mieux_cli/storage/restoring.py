@@ -14,7 +14,7 @@ import orjson
 from mieux_cli.errors import IndexBroken
 from mieux_cli.model.migrations import CURRENT_FORMAT as FORMAT
 from mieux_cli.storage.file_format import MAX_FILE_BYTES, META_TABLE, file_format
-from mieux_cli.storage.file_layout import NotLaidOut, meta_of, record_values
+from mieux_cli.storage.file_layout import NotLaidOut, meta_of, record_values, value_at
 from mieux_cli.storage.files import NotRegularFile, TooLarge, open_regular_file
 from mieux_cli.storage.index import rows
 
@@ -35,22 +35,20 @@ def _digest(value: bytes) -> bytes:
 
 
 def _digests(source) -> dict[bytes, int] | None:
-    """Digest -> place of each record line (a digest, not the line: memory stays small); None if
-    two lines are the same record (a hand edit)."""
+    """Digest -> where the line starts, for each record line (a digest, not the line: memory stays
+    small); None if two lines are the same record (a hand edit)."""
     found = {}
-    for place, value in enumerate(record_values(source)):
+    for offset, value in record_values(source):
         digest = _digest(value)
         if digest in found:
             return None
-        found[digest] = place
+        found[digest] = offset
     return found
 
 
-def _parsed(source, places: set[int]) -> list:
-    """The records at these places of a file read once more (meta_of first)."""
-    source.seek(0)
-    meta_of(source)
-    return [orjson.loads(value) for place, value in enumerate(record_values(source)) if place in places]
+def _parsed(source, offsets) -> list:
+    """The records whose lines start at these offsets, read again, in the file's order."""
+    return [orjson.loads(value_at(source, offset)) for offset in sorted(offsets)]
 
 
 def difference(store, backup: Path) -> Difference | None:
@@ -72,9 +70,9 @@ def difference(store, backup: Path) -> Difference | None:
             current, kept = _digests(source), _digests(backup_file)
             if current is None or kept is None:
                 return None
-            wanted = _parsed(backup_file, {place for digest, place in kept.items() if digest not in current})
-            unwanted = {record["id"] for record in _parsed(source, {place for digest, place in current.items()
-                                                                     if digest not in kept})}
+            wanted = _parsed(backup_file, [offset for digest, offset in kept.items() if digest not in current])
+            unwanted = {record["id"] for record in _parsed(source, [offset for digest, offset in current.items()
+                                                                     if digest not in kept])}
         except (OSError, NotRegularFile, TooLarge, NotLaidOut, IndexBroken, orjson.JSONDecodeError, TypeError, KeyError):
             return None
         if not all(isinstance(record, dict) for record in wanted):
