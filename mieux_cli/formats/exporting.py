@@ -28,13 +28,10 @@ class Document:
 
 
 def document(fmt: str, records: list[dict], advance=nothing, publisher=None, list_others: bool = False) -> Document:
-    """The records as one JSON, CSV, Excel or IATI file (`publisher`: for IATI, formats.iati.publisher;
+    """The records as one CSV, Excel or IATI file (`publisher`: for IATI, formats.iati.publisher;
     `list_others`: name the Actions other publishers report, which are not exported). MieuxError
-    when IATI would hold no activity, which no IATI file may."""
-    if fmt == "json":
-        from mieux_cli.formats import json_file
-
-        return Document(json_file.text(records).encode("utf-8"), len(records))
+    when IATI would hold no activity, which no IATI file may. JSON is written as it is read
+    (json_file.array_pieces), never made whole."""
     if fmt == "csv":
         from mieux_cli.formats import csv_file
 

@@ -345,17 +345,14 @@ def export_command(
         raise MieuxError(f"{count_of(damaged, 'record')} of the catalogue {'is' if damaged == 1 else 'are'} "
                          "damaged: nothing was exported.",
                          "See `mieux check`; fix them in the file or restore a backup, then export again.")
+    options.report_undated(out, catalogue, selected)
     if fmt == "json":  # written as it is read from the index, in the order of every export
         from mieux_cli.model.records import canonical
 
-        records = (canonical(r) for r in catalogue.stream(selected, "kind"))
-    else:
-        records = export_order(catalogue.select(selected))
-    options.report_undated(out, catalogue, selected)
-    if fmt == "json":
         ctx.meta["mieux.streamed"] = output is None  # a file is written whole or not at all: it can be made again
-        _export_json(out, records, output, everything)
+        _export_json(out, (canonical(r) for r in catalogue.stream(selected, "kind")), output, everything)
         return
+    records = export_order(catalogue.select(selected))
     if not records and not everything:
         out.notice("No records match. Try fewer filters.")  # JSON and CSV still write an empty array or table
         if fmt == "yaml":
@@ -407,7 +404,7 @@ def _export_json(out, records, path: Path | None, everything: bool) -> None:
 
 
 def _export_file(out, fmt: str, records: list[dict], path: Path | None, publisher, list_others: bool) -> None:
-    """JSON, CSV, Excel or IATI, to `path` or standard output; what the format could not carry on standard error."""
+    """CSV, Excel or IATI, to `path` or standard output; what the format could not carry on standard error."""
     from mieux_cli.formats import exporting
     from mieux_cli.formats.files import write_file
     from mieux_cli.text import count_of
@@ -416,7 +413,7 @@ def _export_file(out, fmt: str, records: list[dict], path: Path | None, publishe
         if fmt in ("csv", "xlsx"):
             with out.progress(len(records), "Exporting") as advance:
                 document = exporting.document(fmt, records, advance)
-        else:  # JSON is one orjson call, far quicker than the second a progress bar waits; IATI writes as it goes
+        else:  # IATI writes as it goes
             document = exporting.document(fmt, records, publisher=publisher, list_others=list_others)
     except exporting.ExportRefused as e:
         for line in e.report:
