@@ -126,6 +126,7 @@ def _environment(home: Path) -> dict[str, str]:
         "HOME": str(home),
         "XDG_DATA_HOME": str(home / ".local" / "share"),
         "XDG_CONFIG_HOME": str(home / ".config"),
+        "GIT_CONFIG_NOSYSTEM": "1",
         "LOGNAME": "alice",
         "USER": "alice",
         "LANG": "C.UTF-8",

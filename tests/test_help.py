@@ -25,7 +25,7 @@ def test_every_command_is_listed_in_the_readme():
 
 def test_the_commands_are_the_ones_documented():
     assert COMMANDS == ["add", "backup", "brief", "check", "config", "edit", "export", "history", "import", "info",
-                        "list", "remove", "rename", "restore", "schema", "search", "show", "summary", "undo", "vocab"]
+                        "list", "remove", "rename", "restore", "schema", "search", "show", "summary", "sync", "undo", "vocab"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)

@@ -20,7 +20,7 @@ COMMAND_MODULES = {
     "list": "query", "search": "query", "show": "query", "summary": "summary", "brief": "brief",
     "add": "add", "edit": "edit", "remove": "edit", "rename": "edit", "import": "transfer", "export": "transfer",
     "history": "admin", "undo": "admin", "backup": "admin", "restore": "admin", "check": "admin",
-    "vocab": "vocab", "schema": "schema", "config": "config", "info": "info",
+    "vocab": "vocab", "schema": "schema", "config": "config", "info": "info", "sync": "sync",
 }
 
 

@@ -51,6 +51,7 @@ class ImportPlan:
     relinked: list[str]
     unchanged: int
     effects: dict[str, Effect] = field(default_factory=dict)
+    removed: list[str] = field(default_factory=list)  # --prune: records the folder's exports removed
     skipped: list[Problem] = field(default_factory=list)  # the problems of the records set aside
 
     @property
@@ -67,6 +68,9 @@ class ImportPlan:
         else:
             line = f"Added {len(self.added)}, {changed}, unchanged {self.unchanged}"
         also = []
+        if self.removed:
+            also.append(f"{'would remove' if would else 'removed'} {', '.join(self.removed[:RENAMES_NAMED])}"
+                        + (f" and {len(self.removed) - RENAMES_NAMED} more" if len(self.removed) > RENAMES_NAMED else ""))
         if self.skipped:
             also.append(f"{'would skip' if would else 'skipped'} {count_of(self.skipped_records, 'invalid record')}")
         if self.renamed:
@@ -94,7 +98,7 @@ EFFECTS_NAMED = 3  # changed records whose gains and losses the summary line nam
 
 
 def plan_import(prepared: Prepared, catalogue: Catalogue, publisher_ref: str | None = None,
-                replace: bool = False, skip_invalid: bool = False) -> ImportPlan:
+                replace: bool = False, skip_invalid: bool = False, pruned: frozenset[str] = frozenset()) -> ImportPlan:
     """The changes that bring the import into `catalogue`: new records added, records already
     there updated in the fields the import carries (all of them with `replace`), identical ones
     left alone. A record that gives a catalogue record's ID among its former IDs (renamed in a
@@ -139,7 +143,25 @@ def plan_import(prepared: Prepared, catalogue: Catalogue, publisher_ref: str | N
             if other["id"] not in imported and other["id"] not in renamed:
                 plan.changes.append(updated(other, relinked(other, old_id, new_id)))
                 plan.relinked.append(other["id"])
+    _prune(plan, catalogue, pruned - imported - set(renamed), [e.record for e in prepared.entries])
     return plan
+
+
+def _prune(plan: ImportPlan, catalogue: Catalogue, ids: set[str], imported: list[dict]) -> None:
+    """The records of `ids` removed; refused (MieuxError) while a record that stays links to one."""
+    from mieux_cli.errors import MieuxError
+
+    gone = sorted(i for i in ids if i in catalogue.by_id and not any(i in r.get("aliases", []) for r in imported))
+    changed = {c.record_id: c.after for c in plan.changes}
+    linking = [r for i in gone for r in catalogue.linking_to(i) if r["id"] not in changed and r["id"] not in gone]
+    for record in linking + [r for r in changed.values() if r is not None]:
+        for name, target in links_of(record):
+            if target in gone:
+                raise MieuxError(f"{record['id']} links to {target} ({name}), which the folder's export removed.",
+                                 f"Remove the link first (`mieux edit {record['id']}`), then import with --prune again.")
+    for record_id in gone:
+        plan.changes.append(removed(catalogue.by_id[record_id]))
+        plan.removed.append(record_id)
 
 
 def _merged(prepared: Prepared, catalogue: Catalogue, renamed: dict[str, str],

@@ -59,10 +59,18 @@ _EMITTED_APART = re.compile("[\x85\U00010000-\U0010ffff]")
 
 
 def record_text(record: dict) -> str:
+    return _dumped(canonical(record))
+
+
+def field_text(name: str, value) -> str:
+    """One field as record_text writes it (a record's text is its fields' texts one after another)."""
+    return _dumped({name: value})
+
+
+def _dumped(data: dict) -> str:
     import orjson
     import yaml
 
-    data = canonical(record)
     dumper = getattr(yaml, "CSafeDumper", None)
     if dumper is None or _EMITTED_APART.search(orjson.dumps(data).decode()):
         dumper = yaml.SafeDumper
@@ -87,9 +95,10 @@ def export_folder(records: list[dict], folder: Path, prune: bool, advance=nothin
     for kind_folder in {path.parent for path, _ in targets}:
         _make_folder(kind_folder)
     names = {f"{path.parent.name}/{path.name}" for path, _ in targets}
-    listed = _read_manifest(folder)
+    listed, gone = _read_manifest(folder)
+    gone -= {r["id"] for r in records}
     # Listed before they are written: an export stopped half-way still knows what it wrote.
-    _write_if_changed(folder / MANIFEST, _manifest_text(listed | names))
+    _write_if_changed(folder / MANIFEST, _manifest_text(listed | names, gone))
     known = exported.load(folder)
     written = 0
     try:
@@ -107,21 +116,32 @@ def export_folder(records: list[dict], folder: Path, prune: bool, advance=nothin
     removed = []
     if prune:
         removed = _remove_listed(folder, listed - names)
-        _write_if_changed(folder / MANIFEST, _manifest_text(names))
+        gone |= {Path(name).stem for name in listed - names} - {r["id"] for r in records}
+        _write_if_changed(folder / MANIFEST, _manifest_text(names, gone))
         exported.save(folder, {name: known[name] for name in names if name in known})
     return FolderExport(written, len(targets) - written, removed)
 
 
-def _read_manifest(folder: Path) -> set[str]:
-    """The files an earlier export listed, as names relative to `folder`; only names of the form
-    <kind>s/<id>.yaml, so that no manifest can lead a removal anywhere else."""
+def removed_in(folder: Path) -> set[str]:
+    """The IDs of the records whose files whole-catalogue exports removed from `folder` (what
+    `import --prune` removes); MieuxError when the folder has no manifest, which says it."""
+    if not (folder / MANIFEST).is_file():
+        raise MieuxError(f"{folder} has no {MANIFEST}, so nothing says which records were removed from it.",
+                         "--prune takes a folder written by `mieux export --output DIR`; import without --prune.")
+    return _read_manifest(folder)[1]
+
+
+def _read_manifest(folder: Path) -> tuple[set[str], set[str]]:
+    """The files an earlier export listed, as names relative to `folder`, and the IDs of the
+    records whose files exports removed; only names of the form <kind>s/<id>.yaml, so that no
+    manifest can lead a removal anywhere else."""
     import orjson
 
     path = folder / MANIFEST
     try:
         data = orjson.loads(read_regular_file(path, MAX_IMPORT_BYTES))
     except FileNotFoundError:  # a new folder, or one exported by an older mieux: nothing to remove
-        return set()
+        return set(), set()
     except (NotRegularFile, TooLarge, orjson.JSONDecodeError):
         data = None
     except OSError as e:
@@ -130,14 +150,18 @@ def _read_manifest(folder: Path) -> set[str]:
     if not isinstance(files, list):
         raise MieuxError(f"{path} is damaged (not the list of files mieux wrote there).",
                          "Delete it and export again: files of records that are gone are then left for you to delete.")
-    return {name for name in files if isinstance(name, str) and _LISTED.fullmatch(name)}
+    removed = data.get("removed", [])
+    return ({name for name in files if isinstance(name, str) and _LISTED.fullmatch(name)},
+            {i for i in removed if isinstance(i, str) and _FILE_NAME.fullmatch(i)} if isinstance(removed, list) else set())
 
 
-def _manifest_text(names: set[str]) -> str:
-    """Sorted, one file a line: stable, and a git diff shows the files added and removed."""
+def _manifest_text(names: set[str], removed: set[str]) -> str:
+    """Sorted, one file a line: stable, and a git diff shows the files added and removed. The IDs
+    of records whose files were removed are kept ("removed", once there is one), so that
+    `import --prune` removes them from a colleague's catalogue too."""
     import orjson
 
-    manifest = {"about": MANIFEST_ABOUT, "files": sorted(names)}
+    manifest = {"about": MANIFEST_ABOUT, "files": sorted(names), **({"removed": sorted(removed)} if removed else {})}
     return orjson.dumps(manifest, option=orjson.OPT_INDENT_2).decode() + "\n"
 
 

@@ -11,6 +11,7 @@ history sits in the catalogue file that every command reads:
 - remove: {"op", "id", "kind", "title", "record"}: the whole record, to bring it back;
 - drop: {"op", "id", "why", "record"}: a damaged record taken out of the file (by `restore`),
   kept whole, as it was, so that an undo can put it back; revive: the same, put back.
+A change a sync brings from a colleague also says who made it: "by".
 "hash" is a digest of the record as the change left it, so that an undo can tell whether it
 has changed since. "id" of a damaged record is its ID if it has one that is text, else "?".
 """
@@ -38,9 +39,14 @@ class Change:
     record_id: str
     before: dict | None
     after: dict | None
+    by: str | None = None  # who made it, when not whoever ran the command (a colleague's, brought by a sync)
 
     def as_dict(self) -> dict:
         """The change as the history keeps it."""
+        entry = self._as_dict()
+        return {**entry, "by": self.by} if self.by else entry
+
+    def _as_dict(self) -> dict:
         if self.op in DAMAGED_OPS:
             from mieux_cli.model.records import damage
 

@@ -82,6 +82,13 @@ class Key:
     check: Callable[[str], str]  # the value as stored, or ValueError saying what is wrong
 
 
+def _remote(value: str) -> str:
+    if not value or any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in value):
+        raise ValueError("give a git remote on one line: an address such as git@gitlab.example.org:unit/catalogue.git "
+                         "or https://..., or a folder such as /mnt/shared/catalogue.git")
+    return value
+
+
 KEYS = {k.name: k for k in (
     Key("iati.publisher-ref", "the IATI organisation identifier of the publisher (reporting organisation); "
         "prefixes every activity's identifier", _organisation_ref),
@@ -94,6 +101,10 @@ KEYS = {k.name: k for k in (
     Key("iati.vocabulary-uri", "optional: the web page where the publisher describes its own codes (IATI "
         "vocabulary 99: MIEUX's themes, areas, GCM objectives and regions); without it they are not written",
         _web_address),
+    Key("user.name", "your name, as the history and the commits of `mieux sync` give it (default: git's user.name, "
+        "else your login)", _name),
+    Key("sync.remote", "the git repository `mieux sync` shares the catalogue through: an address or a folder",
+        _remote),
 )}
 
 

@@ -17,7 +17,7 @@ from mieux_cli.cli.commands import (
 )
 
 
-def _short(value, limit: int = 60) -> str:
+def short_value(value, limit: int = 60) -> str:
     """A field value in one short line, for diffs."""
     if isinstance(value, list):
         text = "[" + ", ".join(v if isinstance(v, str) else (v.get("title") or v.get("country") or str(v)) if isinstance(v, dict) else str(v)
@@ -29,17 +29,25 @@ def _short(value, limit: int = 60) -> str:
 
 
 def change_lines(change: dict, detailed: bool) -> list[str]:
-    """'added ID', 'removed ID', 'changed ID: title, tags' (+ one line per field when detailed)."""
+    """'added ID', 'removed ID', 'changed ID: title, tags' (+ one line per field when detailed);
+    a colleague's change that a sync brought ends with '(by NAME)'."""
+    lines = _change_lines(change, detailed)
+    if isinstance(change.get("by"), str):
+        lines[0] += f" (by {' '.join(change['by'].split())})"
+    return lines
+
+
+def _change_lines(change: dict, detailed: bool) -> list[str]:
     if change["op"] == "drop":
         return [f"took out the damaged record {change['id']} (it {change.get('why') or 'was damaged'})"]
     if change["op"] == "revive":
         return [f"put back the damaged record {change['id']}"]
     if change["op"] in ("add", "remove"):
         verb = "added" if change["op"] == "add" else "removed"
-        return [f"{verb} {change['id']} ({change['kind']}) {_short(change['title'])}"]
+        return [f"{verb} {change['id']} ({change['kind']}) {short_value(change['title'])}"]
     lines = [f"changed {change['id']}: {', '.join(change['diff'])}"]
     if detailed:
-        lines += [f"    {f}: {_short(old)} -> {_short(new)}" for f, (old, new) in change["diff"].items()]
+        lines += [f"    {f}: {short_value(old)} -> {short_value(new)}" for f, (old, new) in change["diff"].items()]
     return lines
 
 
@@ -79,6 +87,7 @@ def history_command(
             {"n": e["n"], "damaged": e["damaged"]} if "damaged" in e else
             {"n": e["n"], "at": e["at"], "user": e["user"], "command": e["command"], "undoes": e["undoes"],
              "changes": [{"op": c["op"], "id": c["id"], "kind": c.get("kind"), "title": c.get("title"),
+                          **({"by": c["by"]} if isinstance(c.get("by"), str) else {}),
                           **({"diff": {f: {"before": old, "after": new} for f, (old, new) in c["diff"].items()}}
                              if c["op"] == "update" else {})}
                          for c in e["changes"]]}
@@ -203,7 +212,7 @@ def _show_undo(out, entries: list[dict], changes: list) -> None:
         elif change.op in ("drop", "revive"):
             out.line(f"    {_VERBS[change.op]} {change.record_id}")
         else:
-            out.line(f"    {_VERBS[change.op]} {change.record_id} ({record['kind']}) {_short(record['title'])}")
+            out.line(f"    {_VERBS[change.op]} {change.record_id} ({record['kind']}) {short_value(record['title'])}")
     if len(changes) > UNDO_SHOWN:
         out.line(f"    ... and {len(changes) - UNDO_SHOWN} more")
 
@@ -397,6 +406,7 @@ def check_command(
         Problem("error", f"history #{entry['n']}", "history", (
             f"is damaged: it {entry['damaged']}; `mieux undo` cannot go back across it (restore a backup for that)"))
         for entry in store(ctx).history() if "damaged" in entry]
+    synced = _sync_status(ctx, catalogue.records)
     if sources_dir is not None and report.without_copies:
         out.notice(f"{len(report.without_copies)} of {len(catalogue.records)} records cite no source with a copy in "
                    f"{sources_dir}: they were not compared with their sources.")
@@ -404,7 +414,8 @@ def check_command(
         out.json({"errors": len(report.errors), "warnings": len(report.problems) - len(report.errors),
                   "problems": [p.as_dict() for p in report.problems],
                   "completeness": {"overall": report.overall, "records": report.completeness},
-                  "index": {"problem": index_problem, "remade": remade}})
+                  "index": {"problem": index_problem, "remade": remade},
+                  **({"sync": synced[1]} if synced else {})})
     else:
         with paged(ctx, out):
             for problem in report.problems:
@@ -416,11 +427,27 @@ def check_command(
             if shown:
                 out.line(f"{label}: " + ", ".join(f"{record_id} {score:.0%}" for record_id, score in shown) + ".")
             out.line(f"Index: {index_line}.")
+            if synced:
+                out.line(f"Sync: {synced[0]}.")
         warnings = len(report.problems) - len(report.errors)
         out.notice(f"{len(report.errors)} errors, {warnings} warnings.")
     if report.errors:
         raise typer.Exit(1)
 
+
+def _sync_status(ctx: typer.Context, records: list[dict]) -> tuple[str, dict] | None:
+    """How the catalogue stands against its last `mieux sync`, in words and as data, or None when
+    it is not synced; a problem reading the work tree is said in its place, and the check goes on."""
+    from mieux_cli.errors import MieuxError
+    from mieux_cli.sharing.sync import status
+
+    try:
+        found = status(store(ctx), records)
+    except MieuxError as e:
+        return f"cannot be compared with the last sync: {e.message.rstrip('.')}", {"problem": e.message}
+    if found is None:
+        return None
+    return str(found), {"commit": found.commit, "changed": found.changed, "conflicts": found.conflicts}
 
 
 # The commands this module defines, by name; app.py builds each only when it is used.

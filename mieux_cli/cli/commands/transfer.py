@@ -64,6 +64,10 @@ def import_command(
         "--replace", help="Replace a record already in the catalogue whole, rather than update only the fields "
         "the file gives.",
     )] = False,
+    prune: Annotated[bool, typer.Option(
+        "--prune", help="A folder written by `mieux export`: also remove the records its exports removed "
+        "(those its .mieux-export.json lists as removed), as a colleague's removals.",
+    )] = False,
 ) -> None:
     """Add and update records from a YAML, JSON or CSV file, a folder of YAML files, or an IATI file.
 
@@ -83,6 +87,8 @@ def import_command(
 
       mieux import exported/
 
+      mieux import /mnt/shared/catalogue/ --prune --dry-run
+
       mieux import records.csv
 
       mieux import activities.xml --sector 15190 --country MX --lang es --dry-run
@@ -101,6 +107,7 @@ def import_command(
                          "Add --skip-invalid, or leave out --report.")
     chosen = _iati_options(lang, country, sector, reporting_org, exclude_country, exclude_reporting_org)
     reading = importing.read_import(path, out.progress, chosen)
+    pruned = _pruned(path) if prune else frozenset()
     items = reading.items
     with out.progress(len(items), "Importing") as advance:
         prepared = importing.prepare(items, advance)
@@ -108,7 +115,7 @@ def import_command(
     creating = not target.path.exists()
     try:
         publisher_ref = _publisher_ref() if any(item.previous for item in items) else None
-        how = {"publisher_ref": publisher_ref, "replace": replace, "skip_invalid": skip_invalid}
+        how = {"publisher_ref": publisher_ref, "replace": replace, "skip_invalid": skip_invalid, "pruned": pruned}
         plan = _dry_run(target, prepared, creating, how) if dry_run else _import(ctx, prepared, out.progress, how)
     except ImportRefused as e:
         show_problems(out, e.problems)
@@ -132,6 +139,16 @@ def import_command(
     if with_notes:
         out.notice(f"{count_of(with_notes, 'record')} came with parts mieux has no field for; "
                    f"`mieux import --dry-run {shlex.quote(str(path))}` lists them.")
+
+
+def _pruned(path: Path) -> frozenset[str]:
+    from mieux_cli.errors import MieuxError
+    from mieux_cli.formats.yaml_folder import removed_in
+
+    if not path.is_dir():
+        raise MieuxError(f"--prune takes a folder written by `mieux export`; {path} is not a folder.",
+                         "Leave out --prune to import a file.")
+    return frozenset(removed_in(path))
 
 
 def _iati_options(lang, countries, sectors, reporting_orgs, exclude_countries, exclude_reporting_orgs):
@@ -236,6 +253,8 @@ def _show_changes(out, plan, verbose: bool) -> None:
         out.line(f"renamed  {old_id} -> {new_id}")
     for record_id in plan.relinked:
         out.line(f"relinked  {record_id}")
+    for record_id in plan.removed:
+        out.line(f"removed  {record_id}")
 
 
 def _show_plan(out, plan) -> None:
@@ -246,6 +265,8 @@ def _show_plan(out, plan) -> None:
     for change in plan.changes:
         if change.op == "add" and change.record_id not in renamed_to:
             out.line(f"add  {change.record_id}")
+    for record_id in plan.removed:
+        out.line(f"remove  {record_id}")
     records = {(c.op, c.record_id): c for c in plan.changes}
     for old_id, new_id in plan.renamed.items():
         out.line(f"rename  {old_id} -> {new_id}")
