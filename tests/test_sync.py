@@ -3,6 +3,7 @@ repository in a temporary folder (real git, no network)."""
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -63,8 +64,12 @@ def team(tmp_path):
 
 
 def synced(user):
+    """A sync that succeeds, after which the catalogue and the work tree agree, as `check` says."""
     result = user("sync")
     assert result.exit_code == 0, result.output
+    checked = user("check")
+    assert checked.exit_code == 0, checked.output
+    assert checked.stdout.splitlines()[-1].startswith("Sync: the catalogue matches the last sync (commit "), checked.stdout
     return result
 
 
@@ -102,7 +107,6 @@ def test_edits_of_different_fields_of_a_record_are_both_kept(team):
     for user in (alice, bob):
         record = user.records()[ACTION]
         assert (record["title"], record["status"]) == ("Costa Rica: national integration plans", "completed")
-        assert user("check").stdout.splitlines()[-1].startswith("Sync: the catalogue matches the last sync (commit ")
 
 
 def test_the_same_field_changed_on_both_sides_is_a_conflict_that_changes_nothing_until_answered(team):
@@ -342,9 +346,10 @@ def test_take_without_a_conflict_and_names_without_take_are_refused(team):
 
 GIT_SHIM = """#!/bin/sh
 # git, counting the calls mieux makes, and killing mieux (SIGKILL) at the call $KILL_AT: before
-# that call runs, or just after it ($KILL_WHEN).
+# that call runs, or just after it ($KILL_WHEN); or running $MEANWHILE before the call $MEANWHILE_AT.
 if grep -q mieux_cli /proc/$PPID/cmdline 2>/dev/null; then
     n=$(( $(cat "$GIT_CALLS") + 1 )); echo $n > "$GIT_CALLS"
+    if [ "$n" -eq "${MEANWHILE_AT:-0}" ]; then sh -c "$MEANWHILE"; fi
     if [ "$n" -eq "$KILL_AT" ]; then
         if [ "$KILL_WHEN" = before ]; then kill -KILL $PPID; exit 137; fi
         {git} "$@"; done=$?; kill -KILL $PPID; exit $done
@@ -469,3 +474,17 @@ def test_import_prune_wants_a_folder_mieux_exported(tmp_path, db):
     assert (result.exit_code, result.stderr) == (2, (
         f"Error: {folder} has no .mieux-export.json, so nothing says which records were removed from it. "
         "--prune takes a folder written by `mieux export --output DIR`; import without --prune.\n"))
+
+
+def test_a_change_made_here_while_a_sync_runs_is_merged_not_lost(tmp_path):
+    alice, bob, env = killed_team(tmp_path)
+    after_commit = 13  # the call after bob's export is committed, before the merge is brought in
+    meanwhile = f"{shlex.quote(sys.executable)} -m mieux_cli edit {ACTION} --set 'summary=Changed during the sync.'"
+    result = bob.subprocess("sync", extra={**env, "KILL_AT": "0", "MEANWHILE_AT": str(after_commit), "MEANWHILE": meanwhile})
+    assert result.returncode == 0, result.stderr
+    synced(alice)
+    for user in (alice, bob):
+        record = user.records()[ACTION]
+        assert (record["title"], record["status"], record["summary"]) == (
+            "Alice's title", "completed", "Changed during the sync."), user.name
+        assert FACT not in user.records()
