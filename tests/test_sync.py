@@ -488,3 +488,36 @@ def test_a_change_made_here_while_a_sync_runs_is_merged_not_lost(tmp_path):
         assert (record["title"], record["status"], record["summary"]) == (
             "Alice's title", "completed", "Changed during the sync."), user.name
         assert FACT not in user.records()
+
+
+def test_another_catalogue_is_synced_only_once_set_up_and_never_with_the_default_ones_remote(team, tmp_path):
+    alice, _, remote = team
+    other = tmp_path / "trial.json"
+    result = alice("--db", str(other), "sync")
+    assert (result.exit_code, result.stderr) == (2, (
+        f"Error: The catalogue {other} is not synced yet. "
+        "Set it up once: mieux sync --init REMOTE-OR-FOLDER (a git address, or a folder).\n"))
+    trial_remote = tmp_path / "trial.git"
+    assert alice("--db", str(other), "sync", "--init", str(trial_remote)).exit_code == 0
+    assert alice("config", "get", "sync.remote").stdout == f"{remote}\n"  # the default catalogue's, still
+    assert alice("--db", str(other), "sync").stdout == f"Up to date with {trial_remote}.\n"
+
+
+def test_a_catalogue_with_changes_of_its_own_joins_a_team_by_a_merge(team, tmp_path):
+    alice, _, remote = team
+    alice("edit", ACTION, "--set", "status=completed")
+    synced(alice)
+    carol = User(tmp_path, "carol")
+    carol("edit", ACTION, "--set", "title=Carol's title")
+    carol("remove", FACT, "--yes")
+    result = carol("sync", "--init", str(remote))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:4] == [
+        "Committed the catalogue's 23 records (its first sync).",
+        f"Brought in 2 changes from {remote}:",
+        f"    changed {ACTION}: status (by alice)",
+        f"    added {FACT} (fact) Comparatively high regional integration in LAC (by alice)",  # never shared: new to her
+    ]
+    synced(alice)
+    for user in (alice, carol):
+        assert (user.records()[ACTION]["title"], user.records()[ACTION]["status"]) == ("Carol's title", "completed")

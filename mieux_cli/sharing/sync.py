@@ -73,6 +73,15 @@ def sync(store: Store, remote: str, command: str, take: tuple[str, list[str]] | 
         raise MieuxError("The catalogue kept changing while it was being synced.", "Run `mieux sync` again.")
 
 
+def remembered_remote(store: Store) -> str | None:
+    """The remote a catalogue's work tree was set up with, None when it has none."""
+    tree = worktree.tree_of(store.real_path)
+    if not (tree / ".git").is_dir():
+        return None
+    git = Git(tree, "mieux")
+    return git.text("remote", "get-url", "origin") if git.succeeds("remote", "get-url", "origin") else None
+
+
 def _lock_error(tree: Path):
     def error(e: OSError) -> MieuxError:
         return MieuxError(f"Cannot make the lock of {tree}: {e.strerror or e}.", "Check the folder's permissions.")
@@ -127,7 +136,9 @@ def _attempt(store: Store, git: Git, report: Report, choices: list[Choice], comm
     if base is None and mine is None:  # a new catalogue joins the team's: it takes theirs whole
         merged_records, conflicts = theirs_records, []
     else:
-        merged = merge(worktree.records_at(git, base), worktree.records_at(git, mine), theirs_records, choices)
+        mine_records = worktree.records_at(git, mine)
+        base_records = worktree.records_at(git, base) if base else _unrelated_base(mine_records, theirs_records)
+        merged = merge(base_records, mine_records, theirs_records, choices)
         merged_records, conflicts = merged.records, merged.conflicts
     if conflicts:
         texts = worktree.conflict_texts(conflicts, merged_records, report.theirs_name)
@@ -188,6 +199,15 @@ def _base(git: Git, mine: str | None, theirs: str) -> str | None:
         return git.text("merge-base", mine, theirs)
     except GitFailed:  # two histories with nothing in common: every record is new on both sides
         return None
+
+
+def _unrelated_base(mine: dict[str, dict], theirs: dict[str, dict]) -> dict[str, dict]:
+    """What two catalogues that never synced together come from, as far as can be known: the
+    shipped version of the shipped records both hold (a field only one side changed since takes
+    that side). A record only one side holds is new there, never removed by the other."""
+    from mieux_cli.storage.shipped import shipped_records
+
+    return {r["id"]: r for r in shipped_records() if r["id"] in mine and r["id"] in theirs}
 
 
 def _who(git: Git, mine: str | None, theirs: str) -> str:

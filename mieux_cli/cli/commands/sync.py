@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from mieux_cli.cli.commands import command_line, options, store
+from mieux_cli.cli.commands import catalogue_option, command_line, options, store
 
 SIDES = ("mine", "theirs")
 BROUGHT_SHOWN = 8  # changes from colleagues a sync names before it counts the rest
@@ -54,7 +54,7 @@ def sync_command(
     """
     from mieux_cli.cli.output import Output
     from mieux_cli.errors import MieuxError
-    from mieux_cli.sharing.sync import sync
+    from mieux_cli.sharing.sync import remembered_remote, sync
     from mieux_cli.storage import settings
 
     out = Output(json_)
@@ -66,15 +66,19 @@ def sync_command(
     elif names:
         raise MieuxError(f"'{names[0]}' is given without --take.",
                          f"To answer a conflict: mieux sync --take mine|theirs {names[0]}")
+    # sync.remote is the default catalogue's; another (--db) keeps the one it was set up with
+    default = catalogue_option(ctx) is None
+    target = store(ctx)
     if init is not None:
         remote = settings.check("sync.remote", init)
     else:
-        remote = settings.get("sync.remote")
+        remote = settings.get("sync.remote") if default else remembered_remote(target)
         if remote is None:
-            raise MieuxError("No repository to sync with is set.",
+            raise MieuxError("No repository to sync with is set." if default else
+                             f"The catalogue {target.path} is not synced yet.",
                              "Set it up once: mieux sync --init REMOTE-OR-FOLDER (a git address, or a folder).")
-    report = sync(store(ctx), remote, command_line(ctx), (side, names or []) if side else None, init=init is not None)
-    if init is not None:
+    report = sync(target, remote, command_line(ctx), (side, names or []) if side else None, init=init is not None)
+    if init is not None and default:
         settings.set_value("sync.remote", report.remote)
     if report.number is not None:
         ctx.find_root().meta["mieux.committed"] = True
