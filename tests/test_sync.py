@@ -391,7 +391,7 @@ def kill_points():
     return [(1, "before")] + [(n, "after") for n in range(1, SYNC_GIT_CALLS + 1)]
 
 
-SYNC_GIT_CALLS = 34
+SYNC_GIT_CALLS = 36
 
 
 def test_the_kill_points_are_every_git_call_of_a_sync(tmp_path):
@@ -525,3 +525,20 @@ def test_a_catalogue_with_changes_of_its_own_joins_a_team_by_a_merge(team, tmp_p
     synced(alice)
     for user in (alice, carol):
         assert (user.records()[ACTION]["title"], user.records()[ACTION]["status"]) == ("Carol's title", "completed")
+
+
+def test_check_compares_records_not_bytes_with_the_last_sync(team):
+    import yaml
+
+    alice, _, _ = team
+    path = alice.tree / "actions" / f"{ACTION}.yaml"
+    record = yaml.safe_load(path.read_text())
+    path.write_text(yaml.safe_dump(record, default_flow_style=True, width=80))  # another writer's layout
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", "another layout"], cwd=alice.tree, check=True, capture_output=True)
+    assert alice("check").stdout.splitlines()[-1].startswith("Sync: the catalogue matches the last sync (commit ")
+    path.write_text(yaml.safe_dump({**record, "status": "completed"}, default_flow_style=True, width=80))
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", "a change"], cwd=alice.tree, check=True, capture_output=True)
+    assert alice("check").stdout.splitlines()[-1].endswith(
+        "1 record changed since the last sync (commit " + subprocess.run(
+            ["git", "rev-parse", "--short=7", "HEAD"], cwd=alice.tree, capture_output=True, text=True,
+            check=True).stdout.strip() + "): `mieux sync` shares them.")

@@ -1,6 +1,7 @@
 """The git program, as `mieux sync` runs it: in one work tree, with git's own credentials (SSH
 keys, credential helpers: mieux never sees a password), and its failures as one-line errors."""
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -47,8 +48,10 @@ class Git:
             done = subprocess.run([self.git, *args], check=False, cwd=self.tree, env=self.env, input=input,
                                   stdin=None if input is not None else subprocess.DEVNULL if not _interactive() else None,
                                   capture_output=True)
+        except FileNotFoundError:
+            raise MieuxError("`mieux sync` needs git, and git is not installed here.", INSTALL_HINT) from None
         except OSError as e:
-            raise MieuxError(f"Cannot run git: {e.strerror or e}.", INSTALL_HINT) from None
+            raise MieuxError(f"Cannot run git {args[0]}: {e.strerror or e}.", "This is a bug in mieux: please report it.") from None
         if done.returncode != 0:
             said = done.stderr.decode(errors="replace").strip()
             last = said.splitlines()[-1] if said else f"git {args[0]} exited with {done.returncode}"
@@ -73,19 +76,32 @@ class Git:
         except GitFailed:
             return None
 
-    def files_at(self, commit: str) -> dict[str, bytes]:
-        """Path -> content of every file of a commit, read in one pass (`cat-file --batch`)."""
+    def changed_paths(self, one: str | None, other: str | None) -> set[str]:
+        """The paths of the files that differ between two commits."""
+        if one == other or one is None or other is None:
+            return set() if one == other else set(self.files_at(one or other))
+        listing = self.run("diff", "--name-only", "-z", "--no-renames", one, other).split(b"\0")
+        return {path.decode(errors="surrogateescape") for path in listing if path}
+
+    def blob_ids(self, commit: str) -> dict[str, str]:
+        """Path -> the object ID of every file of a commit."""
         listing = self.run("ls-tree", "-r", "-z", "--full-tree", commit).split(b"\0")
-        blobs = []
+        blobs = {}
         for line in listing:
             if line:
                 meta, path = line.split(b"\t", 1)
                 _mode, kind, sha = meta.split()
                 if kind == b"blob":
-                    blobs.append((path.decode(errors="surrogateescape"), sha))
+                    blobs[path.decode(errors="surrogateescape")] = sha.decode()
+        return blobs
+
+    def files_at(self, commit: str, paths: set[str] | None = None) -> dict[str, bytes]:
+        """Path -> content of every file of a commit (of those among `paths`), read in one pass
+        (`cat-file --batch`)."""
+        blobs = [(name, sha) for name, sha in self.blob_ids(commit).items() if paths is None or name in paths]
         if not blobs:
             return {}
-        out = self.run("cat-file", "--batch", input=b"".join(sha + b"\n" for _, sha in blobs))
+        out = self.run("cat-file", "--batch", input="".join(sha + "\n" for _, sha in blobs).encode())
         files, at = {}, 0
         for path, _ in blobs:
             header_end = out.index(b"\n", at)
@@ -113,3 +129,10 @@ def _interactive() -> bool:
         return os.isatty(0)
     except OSError:
         return False
+
+
+def blob_id(data: bytes, like: str) -> str:
+    """The object ID git gives a file holding `data`, in the hash of the ID `like` (SHA-1, or
+    SHA-256 in a repository made so)."""
+    digest = hashlib.sha256 if len(like) == 64 else hashlib.sha1
+    return digest(b"blob %d\0" % len(data) + data).hexdigest()

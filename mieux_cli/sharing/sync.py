@@ -132,33 +132,47 @@ def _attempt(store: Store, git: Git, report: Report, choices: list[Choice], comm
         return _push(git, report, mine, theirs)
     report.theirs_name = _who(git, mine, theirs)
     base = _base(git, mine, theirs)
-    theirs_records = worktree.records_at(git, theirs)
-    if base is None and mine is None:  # a new catalogue joins the team's: it takes theirs whole
-        merged_records, conflicts = theirs_records, []
-    else:
-        mine_records = worktree.records_at(git, mine)
-        base_records = worktree.records_at(git, base) if base else _unrelated_base(mine_records, theirs_records)
-        merged = merge(base_records, mine_records, theirs_records, choices)
-        merged_records, conflicts = merged.records, merged.conflicts
-    if conflicts:
-        texts = worktree.conflict_texts(conflicts, merged_records, report.theirs_name)
+    merging = _Merging(git, base, mine, theirs, exported, choices)
+    if merging.conflicts:
+        texts = worktree.conflict_texts(merging.conflicts, merging.part, report.theirs_name)
         for path, text in texts.items():
             (git.tree / path).parent.mkdir(exist_ok=True)
             (git.tree / path).write_text(text, encoding="utf-8")
-        worktree.save_pending(git.tree, Pending(mine or "", theirs, conflicts, choices, texts))
-        report.conflicts = conflicts
+        worktree.save_pending(git.tree, Pending(mine or "", theirs, merging.conflicts, choices, texts))
+        report.conflicts = merging.conflicts
         return True
-    result = {r["id"]: r for r in merged_records.values()}
-    _check_whole(result)
+    result = merging.result
     authors = git.authors_since(base, theirs)
     report.number = _bring_in(store, exported, result, authors, command)
     report.brought = [c.as_dict() for c in _changes(exported, result, authors)]
-    if (mine is None or git.succeeds("merge-base", "--is-ancestor", mine, theirs)) and result == theirs_records:
+    if (mine is None or git.succeeds("merge-base", "--is-ancestor", mine, theirs)) and merging.is_theirs:
         worktree.set_head(git, theirs)
     else:
         _commit_merge(git, result, mine, theirs)
     worktree.save_pending(git.tree, None)
     return _push(git, report, git.commit_of("HEAD"), theirs)
+
+
+class _Merging:
+    """The merge of `mine` and `theirs` against `base`. Only the records whose files one side
+    changed since the base are read and merged (`part`, by identity); the others are the same on
+    both sides, and stay as exported. Two histories with no base are read and merged whole."""
+
+    def __init__(self, git: Git, base: str | None, mine: str | None, theirs: str, exported: dict[str, dict],
+                 choices: list[Choice]):
+        paths = None if base is None else git.changed_paths(base, mine) | git.changed_paths(base, theirs)
+        theirs_part = worktree.records_at(git, theirs, paths)
+        if base is None and mine is None:  # a new catalogue joins the team's: it takes theirs whole
+            self.part, self.conflicts, mine_part = theirs_part, [], {}
+        else:
+            mine_part = worktree.records_at(git, mine, paths)
+            base_part = worktree.records_at(git, base, paths) if base else _unrelated_base(mine_part, theirs_part)
+            merged = merge(base_part, mine_part, theirs_part, choices)
+            self.part, self.conflicts = merged.records, merged.conflicts
+        self.merged = {r["id"]: r for r in self.part.values()}
+        self.is_theirs = self.merged == theirs_part
+        kept = {} if paths is None else {i: r for i, r in exported.items() if i not in mine_part}
+        self.result = {**kept, **self.merged}
 
 
 def _commit_local(store: Store, git: Git, report: Report) -> dict[str, dict]:
@@ -177,7 +191,8 @@ def _commit_local(store: Store, git: Git, report: Report) -> dict[str, dict]:
         verbs = {"A": "added", "M": "changed", "D": "removed"}
         report.committed = [f"{verbs.get(line[0], 'changed')} {Path(line[3:]).stem}" for line in lines]
         report.first = not has_head
-        git.run("commit", "-q", "--no-verify", "-m", _message(report.committed), what="Committing your changes")
+        git.run("commit", "-q", "--no-verify", "-F", "-", input=_message(report.committed).encode(),
+                what="Committing your changes")
     elif not has_head:
         git.run("reset", "-q")  # a new catalogue joining: nothing of its own to commit
     return {r["id"]: r for r in records}
@@ -188,8 +203,13 @@ def _fresh(store: Store) -> bool:
     return not store.history(newest=1)
 
 
+MESSAGE_LINES = 100  # records a commit's message names before it counts the rest
+
+
 def _message(lines: list[str]) -> str:
-    return f"mieux sync: {count_of(len(lines), 'record')} changed\n\n" + "\n".join(lines) + "\n"
+    more = len(lines) - MESSAGE_LINES
+    return (f"mieux sync: {count_of(len(lines), 'record')} changed\n\n" + "\n".join(lines[:MESSAGE_LINES]) + "\n"
+            + (f"and {more} more\n" if more > 0 else ""))
 
 
 def _base(git: Git, mine: str | None, theirs: str) -> str | None:
@@ -219,13 +239,19 @@ def _who(git: Git, mine: str | None, theirs: str) -> str:
     return join_words(names[:3]) + (" and others" if len(names) > 3 else "") if names else "theirs"
 
 
-def _check_whole(records: dict[str, dict]) -> None:
-    """The merge as a catalogue: each record valid and links resolving, or nothing is changed."""
+def _check_whole(records: dict[str, dict], merged: dict[str, dict]) -> None:
+    """The merge as a catalogue: each record it made valid, and every link resolving, or nothing
+    is changed."""
     from mieux_cli.errors import InvalidRecord
     from mieux_cli.model.records import link_problems, normalize
 
     kinds = {r["id"]: r["kind"] for r in records.values()}
     for record in records.values():
+        if record["id"] not in merged:
+            for name, message in link_problems(record, kinds):
+                raise MieuxError(f"Merged, {record['id']} would link to nothing: {name}: {message}.",
+                                 "Sync again once its colleague's change is answered; `mieux check` names the link.")
+            continue
         try:
             normalize(record)
         except InvalidRecord as e:
@@ -318,14 +344,24 @@ class Status:
 
 
 def status(store: Store, records: list[dict]) -> Status | None:
-    """The catalogue's `records` against the commit of its last sync; None when it is not synced."""
+    """The catalogue's `records` against the commit of its last sync; None when it is not synced.
+    A record whose file there holds exactly what the export writes is unchanged; only the others
+    are read (a colleague's mieux may write the same record otherwise)."""
+    from mieux_cli.formats.yaml_folder import record_text
+    from mieux_cli.sharing.git import blob_id
+
     tree = worktree.tree_of(store.real_path)
     if not (tree / ".git").is_dir():
         return None
     git = Git(tree, current_user())
     pending = worktree.load_pending(tree)
     head = git.commit_of("HEAD")
-    shared = {i: digest(r) for i, r in worktree.records_at(git, head).items()}
-    current = {r["id"]: digest(r) for r in records}
-    changed = sorted(i for i in shared.keys() | current.keys() if shared.get(i) != current.get(i))
+    shared = {p: i for p, i in git.blob_ids(head).items() if worktree.is_record_file(p)} if head else {}
+    current = {worktree.path_of(r): r for r in records}
+    differ = {p for p in shared.keys() | current.keys()
+              if p not in shared or p not in current
+              or blob_id(record_text(current[p]).encode(), shared[p]) != shared[p]}
+    read = worktree.records_at(git, head, {p for p in differ if p in shared and p in current})
+    changed = sorted(current[p]["id"] if p in current else Path(p).stem for p in differ
+                     if p not in current or p not in shared or read.get(current[p]["id"]) != current[p])
     return Status(head, changed, len(pending.conflicts) if pending else 0)

@@ -85,12 +85,20 @@ def set_head(git: Git, commit: str) -> None:
     git.run("clean", "-q", "-f", "-d")
 
 
-def records_at(git: Git, commit: str | None) -> dict[str, dict]:
-    """ID -> record of the catalogue at a commit ({} for none), checked as an import checks them:
-    MieuxError naming the first file and field that cannot be read."""
+def is_record_file(path: str) -> bool:
+    return bool(_RECORD_FILE.fullmatch(path))
+
+
+def records_at(git: Git, commit: str | None, paths: set[str] | None = None) -> dict[str, dict]:
+    """ID -> record of the catalogue at a commit ({} for none), or of those of its files that are
+    among `paths`, checked as an import checks them: MieuxError naming the first file and field
+    that cannot be read."""
     if commit is None:
         return {}
-    texts = {path: data for path, data in git.files_at(commit).items() if _RECORD_FILE.fullmatch(path)}
+    wanted = {p for p in paths if is_record_file(p)} if paths is not None else None
+    if wanted == set():
+        return {}
+    texts = {path: data for path, data in git.files_at(commit, wanted).items() if is_record_file(path)}
     return parsed(texts, f"the shared catalogue (commit {commit[:7]})")
 
 
