@@ -542,3 +542,17 @@ def test_check_compares_records_not_bytes_with_the_last_sync(team):
         "1 record changed since the last sync (commit " + subprocess.run(
             ["git", "rev-parse", "--short=7", "HEAD"], cwd=alice.tree, capture_output=True, text=True,
             check=True).stdout.strip() + "): `mieux sync` shares them.")
+
+
+def test_sync_json_says_what_came_and_from_whom(team):
+    alice, bob, _ = team
+    alice("remove", FACT, "--yes")
+    synced(alice)
+    result = bob("sync", "--json")
+    data = json.loads(result.stdout)
+    assert (data["committed"], data["change"], data["conflicts"], data["pushed"], data["offline"]) == ([], 1, [], False, None)
+    assert [(c["op"], c["id"], c["by"]) for c in data["brought"]] == [("remove", FACT, "alice")]
+    history = json.loads(bob("history", "--json").stdout)
+    assert [(c["op"], c["id"], c["by"]) for c in history[0]["changes"]] == [("remove", FACT, "alice")]
+    checked = json.loads(bob("check", "--json").stdout)["sync"]
+    assert (checked["changed"], checked["conflicts"]) == ([], 0)
