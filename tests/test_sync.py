@@ -556,3 +556,19 @@ def test_sync_json_says_what_came_and_from_whom(team):
     assert [(c["op"], c["id"], c["by"]) for c in history[0]["changes"]] == [("remove", FACT, "alice")]
     checked = json.loads(bob("check", "--json").stdout)["sync"]
     assert (checked["changed"], checked["conflicts"]) == ([], 0)
+
+
+def test_the_region_follows_the_countries_an_answer_takes(team):
+    alice, bob, _ = team
+    alice("edit", ACTION, "--set", "countries=BJ", "--set", "region=")  # an empty region: derived again
+    bob("edit", ACTION, "--set", "countries=TH", "--set", "region=")
+    regions = alice.records()[ACTION]["region"], bob.records()[ACTION]["region"]
+    assert regions[0] != regions[1]  # each derived from the countries
+    synced(alice)
+    result = bob("sync")
+    assert result.exit_code == 1
+    conflicts = [line for line in result.stdout.splitlines() if line.startswith("Conflict:")]
+    assert conflicts == [f"Conflict: {ACTION}:countries: yours '[TH]', alice's '[BJ]'."]  # not the region too
+    assert bob("sync", "--take", "theirs").exit_code == 0
+    record = bob.records()[ACTION]
+    assert (record["countries"], record["region"]) == (["BJ"], regions[0])

@@ -12,6 +12,7 @@ and decides what a conflict's answer is (`Choice`).
 from dataclasses import dataclass, field
 
 from mieux_cli.model.records import links_of, relinked
+from mieux_cli.model.vocab import derive_region
 
 
 @dataclass(frozen=True)
@@ -111,9 +112,11 @@ def _followed(base: dict[str, dict], side: dict[str, dict]) -> dict[str, dict]:
 
 
 def _fields(result: Merged, identity: str, before: dict, m: dict, t: dict, choices) -> None:
-    """One record changed on both sides: field by field."""
+    """One record changed on both sides: field by field. A region each side derived from its
+    countries is derived again from the merged ones, not a conflict of its own."""
     merged = {}
-    for name in dict.fromkeys([*m, *t]):
+    names = list(dict.fromkeys([*m, *t]))
+    for name in sorted(names, key=lambda n: n == "region"):  # the region once the countries are merged
         b, x, y = before.get(name), m.get(name), t.get(name)
         if x == y or y == b:
             merged[name] = x
@@ -121,10 +124,16 @@ def _fields(result: Merged, identity: str, before: dict, m: dict, t: dict, choic
             merged[name] = y
         elif name == "aliases":
             merged[name] = list(dict.fromkeys([*(x or []), *(y or [])]))
+        elif name == "region" and x == _derived(m) and y == _derived(t):
+            merged[name] = _derived(merged)
         else:
             merged[name] = _decide(result, Conflict(identity, m["id"], m["kind"], name, x, y), choices, x)
     if merged.get("id") is not None:
-        result.records[identity] = merged
+        result.records[identity] = {name: merged[name] for name in names}
+
+
+def _derived(record: dict) -> str | None:
+    return derive_region(record.get("countries") or [])
 
 
 def _decide(result: Merged, conflict: Conflict, choices, tentative):
