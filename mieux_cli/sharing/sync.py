@@ -48,11 +48,12 @@ class Report:
 
 
 def sync(store: Store, remote: str, command: str, take: tuple[str, list[str]] | None = None,
-         init: bool = False) -> Report:
+         init: bool = False, progress=None) -> Report:
     """Run a sync of the catalogue of `store` with `remote`; `take` ("mine" or "theirs", and the
     conflicts it answers by name, all when none) answers conflicts of a sync before. With `init`,
     a folder remote that does not exist yet is made a shared repository (later, a folder that is
-    missing is a shared drive not mounted: offline)."""
+    missing is a shared drive not mounted: offline). `progress(total, description)`: as
+    Output.progress, while the records are written into the work tree."""
     from mieux_cli.storage.lock import hold, lock_timeout
 
     tree = worktree.tree_of(store.real_path)
@@ -68,7 +69,7 @@ def sync(store: Store, remote: str, command: str, take: tuple[str, list[str]] | 
         worktree.clean(git)
         for _ in range(ATTEMPTS):
             with contextlib.suppress(_CatalogueMoved):
-                if _attempt(store, git, report, choices, command):
+                if _attempt(store, git, report, choices, command, progress or _no_progress):
                     return report
         raise MieuxError("The catalogue kept changing while it was being synced.", "Run `mieux sync` again.")
 
@@ -80,6 +81,11 @@ def remembered_remote(store: Store) -> str | None:
         return None
     git = Git(tree, "mieux")
     return git.text("remote", "get-url", "origin") if git.succeeds("remote", "get-url", "origin") else None
+
+
+@contextlib.contextmanager
+def _no_progress(total: int, description: str):
+    yield lambda n=1: None
 
 
 def _lock_error(tree: Path):
@@ -116,13 +122,13 @@ def _names(conflict: Conflict, name: str) -> bool:
     return not field_name or field_name == (conflict.field or "")
 
 
-def _attempt(store: Store, git: Git, report: Report, choices: list[Choice], command: str) -> bool:
+def _attempt(store: Store, git: Git, report: Report, choices: list[Choice], command: str, progress) -> bool:
     """One round: fetch, commit, merge, bring in, push. False when a colleague pushed meanwhile."""
     try:
         git.run("fetch", "-q", "origin", what=f"Fetching from {report.remote}")
     except GitFailed as e:
         report.offline = e.output.splitlines()[-1] if e.output else e.message
-    exported = _commit_local(store, git, report)
+    exported = _commit_local(store, git, report, progress)
     mine = git.commit_of("HEAD")
     if report.offline:
         return True
@@ -148,7 +154,7 @@ def _attempt(store: Store, git: Git, report: Report, choices: list[Choice], comm
     if (mine is None or git.succeeds("merge-base", "--is-ancestor", mine, theirs)) and merging.is_theirs:
         worktree.set_head(git, theirs)
     else:
-        _commit_merge(git, result, mine, theirs)
+        _commit_merge(git, result, mine, theirs, progress)
     worktree.save_pending(git.tree, None)
     return _push(git, report, git.commit_of("HEAD"), theirs)
 
@@ -175,7 +181,7 @@ class _Merging:
         self.result = {**kept, **self.merged}
 
 
-def _commit_local(store: Store, git: Git, report: Report) -> dict[str, dict]:
+def _commit_local(store: Store, git: Git, report: Report, progress) -> dict[str, dict]:
     """The catalogue exported into the work tree and committed when it differs from the last
     commit; the records exported (ID -> record), which the merge's changes are checked against."""
     from mieux_cli.formats.yaml_folder import export_folder
@@ -183,7 +189,8 @@ def _commit_local(store: Store, git: Git, report: Report) -> dict[str, dict]:
     records = store.load().records
     has_head = git.commit_of("HEAD") is not None
     if has_head or records:
-        export_folder(records, git.tree, prune=True)
+        with progress(len(records), "Writing the catalogue for git") as advance:
+            export_folder(records, git.tree, prune=True, advance=advance)
     git.run("add", "-A")
     status = git.text("status", "--porcelain", "--no-renames")
     lines = [line for line in status.splitlines() if line[3:].endswith(".yaml")]
@@ -296,11 +303,12 @@ def _bring_in(store: Store, exported: dict[str, dict], result: dict[str, dict], 
     return commit(store, plan, command)
 
 
-def _commit_merge(git: Git, records: dict[str, dict], mine: str | None, theirs: str) -> None:
+def _commit_merge(git: Git, records: dict[str, dict], mine: str | None, theirs: str, progress) -> None:
     """The merge written into the work tree as the export writes it, and committed with both parents."""
     from mieux_cli.formats.yaml_folder import export_folder
 
-    export_folder(list(records.values()), git.tree, prune=True)
+    with progress(len(records), "Writing the merge") as advance:
+        export_folder(list(records.values()), git.tree, prune=True, advance=advance)
     git.run("add", "-A")
     tree = git.text("write-tree")
     parents = [arg for parent in (mine, theirs) if parent for arg in ("-p", parent)]

@@ -77,7 +77,8 @@ def sync_command(
             raise MieuxError("No repository to sync with is set." if default else
                              f"The catalogue {target.path} is not synced yet.",
                              "Set it up once: mieux sync --init REMOTE-OR-FOLDER (a git address, or a folder).")
-    report = sync(target, remote, command_line(ctx), (side, names or []) if side else None, init=init is not None)
+    report = sync(target, remote, command_line(ctx), (side, names or []) if side else None, init=init is not None,
+                  progress=out.progress)
     if init is not None and default:
         settings.set_value("sync.remote", report.remote)
     if report.number is not None:
