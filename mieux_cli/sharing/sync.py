@@ -149,8 +149,9 @@ def _attempt(store: Store, git: Git, report: Report, choices: list[Choice], comm
         return True
     result = merging.result
     authors = git.authors_since(base, theirs)
-    report.number = _bring_in(store, exported, result, authors, command)
-    report.brought = [c.as_dict() for c in _changes(exported, result, authors)]
+    changes = _changes(exported, result, authors)
+    report.number = _bring_in(store, changes, command)
+    report.brought = [c.as_dict() for c in changes]
     if (mine is None or git.succeeds("merge-base", "--is-ancestor", mine, theirs)) and merging.is_theirs:
         worktree.set_head(git, theirs)
     else:
@@ -287,13 +288,12 @@ def _changes(exported: dict[str, dict], result: dict[str, dict], authors: dict[s
     return changes
 
 
-def _bring_in(store: Store, exported: dict[str, dict], result: dict[str, dict], authors: dict[str, str],
-              command: str) -> int | None:
-    """The merge made the catalogue's, in one change, computed under the lock from the records as
-    they are: each record it touches must still be as it was exported (else _CatalogueMoved)."""
+def _bring_in(store: Store, changes: list[Change], command: str) -> int | None:
+    """The merge's changes made the catalogue's, in one change, checked under the lock against the
+    records as they are: each record they touch must still be as it was exported (else
+    _CatalogueMoved)."""
 
     def plan(catalogue):
-        changes = _changes(exported, result, authors)
         for change in changes:
             current = catalogue.by_id.get(change.record_id)
             if change.before is None and current is not None or change.before is not None and current != change.before:
