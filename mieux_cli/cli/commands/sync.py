@@ -13,7 +13,7 @@ BROUGHT_SHOWN = 8  # changes from colleagues a sync names before it counts the r
 def sync_command(
     ctx: typer.Context,
     names: Annotated[list[str] | None, typer.Argument(
-        metavar="ID[:FIELD]", show_default=False,
+        metavar="CONFLICT", show_default=False,
         help="With --take: the conflicts it answers (a record's ID for all of its conflicts, ID:FIELD for one); "
              "none: every conflict.",
     )] = None,
