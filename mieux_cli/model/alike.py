@@ -63,16 +63,25 @@ def near_titles(records: list[dict], advance=lambda n=1: None) -> list[Alike]:
         buckets.setdefault((key[0], key[1].split(" ")[0]), []).append(key)
     numbers = {key: numbering(key[1].split(" ")) for key in same}
     letters = {key: _letter_counts(key[1]) for key in same}
+    common = {key: counts[:len(_COMMON)] for key, counts in letters.items()}
+    sizes = {key: len(key[1]) for key in same}
     matcher = difflib.SequenceMatcher(None, autojunk=False)
     for keys in buckets.values():
         for i, key in enumerate(keys):
             advance(len(same[key]))
-            matcher.set_seq2(key[1])  # compared with many: SequenceMatcher caches its second text
+            size, number, few, counts = sizes[key], numbers[key], common[key], letters[key]
+            matching = False
             for other in keys[i + 1:i + NEIGHBOURS]:
-                total = len(key[1]) + len(other[1])
-                if (2 * min(len(key[1]), len(other[1])) < NEAR_DUPLICATE * total or numbers[key] != numbers[other]
-                        or 2 * sum(map(min, letters[key], letters[other])) < NEAR_DUPLICATE * total):
+                other_size = sizes[other]
+                least = NEAR_DUPLICATE * (size + other_size)
+                # cheapest bounds first: the lengths, the numbering, a few characters, all of them
+                if (2 * min(size, other_size) < least or numbers[other] != number
+                        or size + other_size - sum(map(_apart, few, common[other])) < least
+                        or 2 * sum(map(min, counts, letters[other])) < least):
                     continue
+                if not matching:  # compared with many: SequenceMatcher caches its second text
+                    matcher.set_seq2(key[1])
+                    matching = True
                 matcher.set_seq1(other[1])
                 if matcher.ratio() >= NEAR_DUPLICATE:
                     parent[root(other)] = root(key)
@@ -83,13 +92,21 @@ def near_titles(records: list[dict], advance=lambda n=1: None) -> list[Alike]:
             if len(set(ids)) > 1]
 
 
-_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789 "
+# The commonest characters of titles first: two titles share at most (total - how far apart
+# their counts of some characters are), a bound that those few characters already make tight
+# enough to set most pairs aside before all of them are counted.
+_COMMON = " etaoinsr"
+_ALPHABET = _COMMON + "".join(c for c in "abcdefghijklmnopqrstuvwxyz0123456789" if c not in _COMMON)
+
+
+def _apart(a: int, b: int) -> int:
+    return abs(a - b)
 
 
 def _letter_counts(title: str) -> tuple[int, ...]:
-    """How often each character occurs in a folded title, others counted together: two titles
-    share at most the sum of the smaller counts, the bound difflib's quick_ratio gives, but
-    computed once a title rather than once a pair."""
+    """How often each character occurs in a folded title (the commonest first), others counted
+    together: two titles share at most the sum of the smaller counts, the bound difflib's
+    quick_ratio gives, but computed once a title rather than once a pair."""
     counts = [title.count(c) for c in _ALPHABET]
     return (*counts, len(title) - sum(counts))
 
