@@ -391,7 +391,7 @@ def kill_points():
     return [(1, "before")] + [(n, "after") for n in range(1, SYNC_GIT_CALLS + 1)]
 
 
-SYNC_GIT_CALLS = 36
+SYNC_GIT_CALLS = 35
 
 
 def test_the_kill_points_are_every_git_call_of_a_sync(tmp_path):
@@ -482,7 +482,7 @@ def test_import_prune_wants_a_folder_mieux_exported(tmp_path, db):
 
 def test_a_change_made_here_while_a_sync_runs_is_merged_not_lost(tmp_path):
     alice, bob, env = killed_team(tmp_path)
-    after_commit = 13  # the call after bob's export is committed, before the merge is brought in
+    after_commit = 12  # the call after bob's export is committed, before the merge is brought in
     meanwhile = f"{shlex.quote(sys.executable)} -m mieux_cli edit {ACTION} --set 'summary=Changed during the sync.'"
     result = bob.subprocess("sync", extra={**env, "KILL_AT": "0", "MEANWHILE_AT": str(after_commit), "MEANWHILE": meanwhile})
     assert result.returncode == 0, result.stderr
@@ -572,3 +572,16 @@ def test_the_region_follows_the_countries_an_answer_takes(team):
     assert bob("sync", "--take", "theirs").exit_code == 0
     record = bob.records()[ACTION]
     assert (record["countries"], record["region"]) == (["BJ"], regions[0])
+
+
+def test_a_merge_that_would_break_a_rule_changes_nothing_and_says_which(team):
+    alice, bob, _ = team
+    alice("edit", ACTION, "--set", "start=2021")
+    bob("edit", ACTION, "--set", "end=2015")  # each valid alone; merged, the end comes before the start
+    synced(alice)
+    before = bob.db.read_bytes()
+    result = bob("sync")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: Merged, {ACTION} would break a rule: end: ")
+    assert result.stderr.endswith(f"Change it on one side (`mieux edit {ACTION}`), then sync again.\n")
+    assert bob.db.read_bytes() == before

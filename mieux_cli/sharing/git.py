@@ -31,14 +31,17 @@ def program() -> str:
 
 
 class Git:
-    """git run in `tree` (its work tree); `author` names whoever makes the commits."""
+    """git run in `tree` (its work tree); `author` names whoever makes the commits (None: git
+    only reads, and its own settings are not looked up)."""
 
-    def __init__(self, tree: Path, author: str):
+    def __init__(self, tree: Path, author: str | None = None):
         self.tree = tree
         self.git = program()
-        email = git_setting("user.email") or f"{login()}@localhost"
-        self.env = {**os.environ, "GIT_AUTHOR_NAME": author, "GIT_COMMITTER_NAME": author,
-                    "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_EMAIL": email}
+        self.env = dict(os.environ)
+        if author is not None:
+            email = git_setting("user.email") or f"{login()}@localhost"
+            self.env.update({"GIT_AUTHOR_NAME": author, "GIT_COMMITTER_NAME": author,
+                             "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_EMAIL": email})
         if not _interactive():
             self.env["GIT_TERMINAL_PROMPT"] = "0"  # a script is told, not asked for a password it cannot give
 

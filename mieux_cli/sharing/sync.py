@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mieux_cli.errors import MieuxError
+from mieux_cli.formats.files import no_progress
 from mieux_cli.model.merging import Choice, Conflict, merge
 from mieux_cli.sharing import worktree
 from mieux_cli.sharing.git import Git, GitFailed
@@ -69,7 +70,7 @@ def sync(store: Store, remote: str, command: str, take: tuple[str, list[str]] | 
         worktree.clean(git)
         for _ in range(ATTEMPTS):
             with contextlib.suppress(_CatalogueMoved):
-                if _attempt(store, git, report, choices, command, progress or _no_progress):
+                if _attempt(store, git, report, choices, command, progress or no_progress):
                     return report
         raise MieuxError("The catalogue kept changing while it was being synced.", "Run `mieux sync` again.")
 
@@ -79,13 +80,7 @@ def remembered_remote(store: Store) -> str | None:
     tree = worktree.tree_of(store.real_path)
     if not (tree / ".git").is_dir():
         return None
-    git = Git(tree, "mieux")
-    return git.text("remote", "get-url", "origin") if git.succeeds("remote", "get-url", "origin") else None
-
-
-@contextlib.contextmanager
-def _no_progress(total: int, description: str):
-    yield lambda n=1: None
+    return worktree.origin(Git(tree))
 
 
 def _lock_error(tree: Path):
@@ -148,6 +143,7 @@ def _attempt(store: Store, git: Git, report: Report, choices: list[Choice], comm
         report.conflicts = merging.conflicts
         return True
     result = merging.result
+    _check_whole(result, merging.merged)
     authors = git.authors_since(base, theirs)
     changes = _changes(exported, result, authors)
     report.number = _bring_in(store, changes, command)
@@ -240,10 +236,10 @@ def _unrelated_base(mine: dict[str, dict], theirs: dict[str, dict]) -> dict[str,
 
 def _who(git: Git, mine: str | None, theirs: str) -> str:
     """Who made the colleagues' commits, for the conflict markers: 'bob', 'bob and carol'."""
-    span = f"{mine}..{theirs}" if mine else theirs
-    names = list(dict.fromkeys(git.text("log", "--format=%an", span).splitlines()))
     from mieux_cli.text import join_words
 
+    span = f"{mine}..{theirs}" if mine else theirs
+    names = list(dict.fromkeys(git.text("log", "--format=%an", span).splitlines()))
     return join_words(names[:3]) + (" and others" if len(names) > 3 else "") if names else "theirs"
 
 
@@ -255,17 +251,13 @@ def _check_whole(records: dict[str, dict], merged: dict[str, dict]) -> None:
 
     kinds = {r["id"]: r["kind"] for r in records.values()}
     for record in records.values():
-        if record["id"] not in merged:
-            for name, message in link_problems(record, kinds):
-                raise MieuxError(f"Merged, {record['id']} would link to nothing: {name}: {message}.",
-                                 "Sync again once its colleague's change is answered; `mieux check` names the link.")
-            continue
-        try:
-            normalize(record)
-        except InvalidRecord as e:
-            name, message = e.problems[0]
-            raise MieuxError(f"Merged, {record['id']} would break a rule: {name}: {message}.",
-                             f"Change it on one side (`mieux edit {record['id']}`), then sync again.") from None
+        if record["id"] in merged:  # the others are as exported: valid already
+            try:
+                normalize(record)
+            except InvalidRecord as e:
+                name, message = e.problems[0]
+                raise MieuxError(f"Merged, {record['id']} would break a rule: {name}: {message}.",
+                                 f"Change it on one side (`mieux edit {record['id']}`), then sync again.") from None
         for name, message in link_problems(record, kinds):
             raise MieuxError(f"Merged, {record['id']} would link to nothing: {name}: {message}.",
                              f"Change it on one side (`mieux edit {record['id']}`), then sync again.")
@@ -361,7 +353,7 @@ def status(store: Store, records: list[dict]) -> Status | None:
     tree = worktree.tree_of(store.real_path)
     if not (tree / ".git").is_dir():
         return None
-    git = Git(tree, current_user())
+    git = Git(tree)  # reads only: no author
     pending = worktree.load_pending(tree)
     head = git.commit_of("HEAD")
     shared = {p: i for p, i in git.blob_ids(head).items() if worktree.is_record_file(p)} if head else {}

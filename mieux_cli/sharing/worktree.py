@@ -11,7 +11,7 @@ from mieux_cli.errors import MieuxError
 from mieux_cli.formats import yaml_folder
 from mieux_cli.formats.files import Item
 from mieux_cli.model.merging import Choice, Conflict
-from mieux_cli.sharing.git import Git
+from mieux_cli.sharing.git import Git, GitFailed
 
 BRANCH = "main"
 STATE_FILE = "mieux-sync.json"
@@ -44,7 +44,7 @@ def prepare_remote_folder(remote: str) -> str:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise MieuxError(f"Cannot make the folder {folder}: {e.strerror or e}.", "Check the path and its permissions.") from None
-        Git(folder, "mieux").run("init", "-q", "--bare", "-b", BRANCH, ".", what=f"Making a shared repository in {folder}")
+        Git(folder).run("init", "-q", "--bare", "-b", BRANCH, ".", what=f"Making a shared repository in {folder}")
     elif not ((folder / "HEAD").is_file() or (folder / ".git").exists()):
         raise MieuxError(f"{folder} is a folder that is not a git repository.",
                          "Give a new or empty folder (mieux makes it a shared repository), or a git repository.")
@@ -63,11 +63,19 @@ def prepare_tree(git: Git, remote: str) -> None:
         (tree / ".git" / name).unlink(missing_ok=True)
     for lock in (tree / ".git" / "refs").rglob("*.lock"):
         lock.unlink(missing_ok=True)
-    if git.succeeds("remote", "get-url", "origin"):
-        if git.text("remote", "get-url", "origin") != remote:
-            git.run("remote", "set-url", "origin", remote)
-    else:
+    current = origin(git)
+    if current is None:
         git.run("remote", "add", "origin", remote)
+    elif current != remote:
+        git.run("remote", "set-url", "origin", remote)
+
+
+def origin(git: Git) -> str | None:
+    """The remote the work tree shares through, None when it has none yet."""
+    try:
+        return git.text("remote", "get-url", "origin")
+    except GitFailed:
+        return None
 
 
 def clean(git: Git) -> None:
